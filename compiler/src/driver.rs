@@ -1,0 +1,323 @@
+//! The `cimc` command: read, run pipelines, print, report.
+
+use crate::cli::Cli;
+use crate::context::new_context;
+use crate::diagnostics::{Collector, Diag, Renderer, Severity, Where};
+use crate::error::DriverError;
+use crate::pipeline::{self, Element, PipelineError};
+use crate::pipelines::{self, OptLevel, Phase};
+use crate::source::{self, Input};
+use crate::verify_diagnostics;
+use clap::Parser;
+use melior::ir::operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult};
+use melior::ir::Module;
+use melior::pass::{PassIrPrintingOptions, PassManager};
+use melior::Context;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Name under which pipeline text appears in diagnostics.
+const PIPELINE_SOURCE: &str = "<pass-pipeline>";
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            // Usage errors exit 1 like every other cimc error; --help and
+            // --version exit 0.
+            return if err.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(&cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            match err {
+                DriverError::ReadInput { .. } | DriverError::WriteOutput { .. } => {
+                    eprintln!("{err}")
+                }
+                _ => eprintln!("cimc: error: {err}"),
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the command; `Ok(false)` when diagnostics were reported.
+pub fn run(cli: &Cli) -> Result<bool, DriverError> {
+    if cli.list_passes {
+        print!("{}", pipelines::describe_passes(false));
+        return Ok(true);
+    }
+    if let Some(name) = &cli.describe_pass {
+        return describe_pass(name);
+    }
+
+    let pipeline_text = match &cli.pass_pipeline {
+        Some(text) => text.clone(),
+        None => pipelines::compile_pipeline(
+            cli.emit
+                .unwrap_or(*Phase::ALL.last().unwrap_or(&Phase::Tosa)),
+            OptLevel(cli.opt_level),
+        ),
+    };
+    let elements = match pipeline::parse(&pipeline_text) {
+        Ok(elements) => elements,
+        Err(err) => {
+            report_pipeline_error(&pipeline_text, &err);
+            return Ok(false);
+        }
+    };
+
+    let input = Input::read(&cli.input)?;
+    let (text, chunks) = if input.is_bytecode() {
+        (None, Vec::new())
+    } else {
+        match input.text() {
+            Ok(text) => (Some(text), source::split(text, cli.split_input_file)),
+            Err(diag) => {
+                eprint!("{}", Renderer { sources: vec![] }.render(&diag));
+                return Ok(false);
+            }
+        }
+    };
+    // Open the output before the work: an unwritable path fails fast.
+    let mut output: Box<dyn Write> = match &cli.output {
+        Some(path) if path != "-" => {
+            Box::new(
+                std::fs::File::create(path).map_err(|err| DriverError::WriteOutput {
+                    path: path.clone(),
+                    reason: source::io_reason(&err),
+                })?,
+            )
+        }
+        _ => Box::new(std::io::stdout()),
+    };
+
+    let renderer = Renderer {
+        sources: vec![
+            (input.name.as_str(), text.unwrap_or("")),
+            (PIPELINE_SOURCE, pipeline_text.as_str()),
+        ],
+    };
+
+    let context = new_context()?;
+    let collector = Collector::default();
+    collector.attach(&context);
+
+    let mut ok = true;
+    let mut outputs = Vec::new();
+    let pieces: Vec<(&[u8], Option<&source::Chunk>)> = if chunks.is_empty() {
+        vec![(&input.bytes, None)]
+    } else {
+        chunks
+            .iter()
+            .map(|chunk| (chunk.text.as_bytes(), Some(chunk)))
+            .collect()
+    };
+    for (bytes, chunk) in pieces {
+        let expected = match (cli.verify_diagnostics, chunk) {
+            (true, Some(chunk)) => {
+                match verify_diagnostics::expectations(chunk.raw, chunk.first_line, &input.name) {
+                    Ok(expected) => Some(expected),
+                    Err(diag) => {
+                        eprint!("{}", renderer.render(&diag));
+                        ok = false;
+                        continue;
+                    }
+                }
+            }
+            (true, None) => Some(Vec::new()),
+            (false, _) => None,
+        };
+        let result = process(cli, &context, &collector, bytes, &input.name, &elements);
+        let emitted = collector.take();
+        if let Err(ChunkFailure::Pipeline(err)) = &result {
+            report_pipeline_error(&pipeline_text, err);
+            return Ok(false);
+        }
+        match expected {
+            Some(expected) => {
+                for problem in verify_diagnostics::check(&input.name, &emitted, &expected) {
+                    eprint!("{}", renderer.render(&problem));
+                    ok = false;
+                }
+            }
+            None => {
+                for diag in &emitted {
+                    eprint!("{}", renderer.render(diag));
+                }
+                if result.is_err() || emitted.iter().any(|d| d.severity == Severity::Error) {
+                    ok = false;
+                }
+            }
+        }
+        if let Ok(text) = result {
+            outputs.push(text);
+        }
+    }
+
+    let text = outputs.join("// -----\n");
+    output
+        .write_all(text.as_bytes())
+        .and_then(|_| output.flush())
+        .map_err(|err| DriverError::WriteOutput {
+            path: cli.output.clone().unwrap_or_else(|| "<stdout>".into()),
+            reason: source::io_reason(&err),
+        })?;
+    Ok(ok)
+}
+
+enum ChunkFailure {
+    /// Diagnostics were emitted on the IR.
+    Diagnosed,
+    /// The pipeline itself is wrong; it is wrong for every chunk.
+    Pipeline(PipelineError),
+}
+
+/// Parses one piece of input, runs the pipeline on it and prints the result.
+fn process(
+    cli: &Cli,
+    context: &Context,
+    collector: &Collector,
+    bytes: &[u8],
+    name: &str,
+    elements: &[Element],
+) -> Result<String, ChunkFailure> {
+    let mut module =
+        source::parse(context, bytes, name, collector).ok_or(ChunkFailure::Diagnosed)?;
+
+    // A hand-written pipeline may start with any upstream pass, and upstream
+    // passes can crash on TOSA they do not expect: guard them.
+    if cli.pass_pipeline.is_some() && contains_tosa(&module) {
+        let guard = PassManager::new(context);
+        pipeline::build(
+            &guard,
+            &pipeline::parse(GUARD).map_err(ChunkFailure::Pipeline)?,
+        )
+        .map_err(ChunkFailure::Pipeline)?;
+        guard
+            .run(&mut module)
+            .map_err(|_| ChunkFailure::Diagnosed)?;
+    }
+
+    let pm = PassManager::new(context);
+    pipeline::build(&pm, elements).map_err(ChunkFailure::Pipeline)?;
+    if cli.print_ir_after_all || cli.print_ir_before_all {
+        pm.enable_ir_printing(&PassIrPrintingOptions {
+            before_all: cli.print_ir_before_all,
+            after_all: cli.print_ir_after_all,
+            module_scope: false,
+            on_change: false,
+            on_failure: false,
+            flags: printing_flags(cli),
+            tree_printing_path: Default::default(),
+        });
+    }
+    if cli.timing {
+        unsafe { mlir_sys::mlirPassManagerEnableTiming(pm.to_raw()) };
+    }
+    let result = pm.run(&mut module);
+    drop(pm); // prints the timing report
+    result.map_err(|_| ChunkFailure::Diagnosed)?;
+    if !module.as_operation().verify() {
+        return Err(ChunkFailure::Diagnosed);
+    }
+    module
+        .as_operation()
+        .to_string_with_flags(printing_flags(cli))
+        .map(|mut text| {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text
+        })
+        .map_err(|err| {
+            collector.push(Diag::error(
+                Where::Nowhere,
+                format!("cannot print the module: {err}"),
+            ));
+            ChunkFailure::Diagnosed
+        })
+}
+
+/// What a hand-written pipeline's input must pass when it holds TOSA ops.
+const GUARD: &str = "builtin.module(cim-verify-tosa-input{only-tosa-ops=false})";
+
+fn contains_tosa(module: &Module) -> bool {
+    let mut found = false;
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        let name = op.name();
+        if name
+            .as_string_ref()
+            .as_str()
+            .unwrap_or("")
+            .starts_with("tosa.")
+        {
+            found = true;
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    found
+}
+
+fn printing_flags(cli: &Cli) -> OperationPrintingFlags {
+    let mut flags = OperationPrintingFlags::new();
+    if cli.print_op_generic {
+        flags = flags.print_generic_operation_form();
+    }
+    if cli.print_debuginfo {
+        flags = flags.enable_debug_info(true, false);
+    }
+    if let Some(limit) = cli.elide_elements_larger {
+        flags = flags.elide_large_elements_attributes(limit);
+    }
+    flags
+}
+
+fn report_pipeline_error(text: &str, err: &PipelineError) {
+    let renderer = Renderer {
+        sources: vec![(PIPELINE_SOURCE, text)],
+    };
+    eprint!(
+        "{}",
+        renderer.render(&Diag::at(PIPELINE_SOURCE, 1, err.col, err.message.clone()))
+    );
+}
+
+fn describe_pass(name: &str) -> Result<bool, DriverError> {
+    match pipelines::lookup_pass(name) {
+        Some(info) => {
+            println!(
+                "{} — {}\n\n{}",
+                info.argument, info.summary, info.description
+            );
+            for option in info.options {
+                println!(
+                    "\noption {}: {} (default {}): {}",
+                    option.name,
+                    option.kind.describe(),
+                    option.default,
+                    option.help
+                );
+            }
+            Ok(true)
+        }
+        None => {
+            let suggestions = pipelines::similar_pass_names(name);
+            let hint = suggestions
+                .first()
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            Err(DriverError::Usage(format!(
+                "'{name}' is not a cimc pass{hint}"
+            )))
+        }
+    }
+}

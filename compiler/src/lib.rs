@@ -1,0 +1,16 @@
+//! cimc: a compiler from TOSA to compute-in-memory accelerators.
+//!
+//! The driver ([`driver`]) reads MLIR, runs phase pipelines or a user's pass
+//! pipeline ([`pipeline`]) built from cimc passes and upstream MLIR passes,
+//! and prints the result or located diagnostics.
+
+pub mod cli;
+pub mod context;
+pub mod diagnostics;
+pub mod driver;
+pub mod error;
+pub mod pipeline;
+pub mod pipelines;
+pub mod source;
+pub mod stderr_capture;
+pub mod verify_diagnostics;

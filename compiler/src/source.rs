@@ -1,0 +1,194 @@
+//! Reading the input, splitting it at `// -----`, and parsing each piece
+//! with locations that point into the original file.
+
+use crate::diagnostics::{Collector, Diag};
+use crate::error::DriverError;
+use melior::ir::{Location, Module};
+use melior::Context;
+use mlir_sys as sys;
+use std::io::Read;
+
+/// The input as given: its display name and bytes.
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// MLIR bytecode files start with this magic; they are not text.
+const BYTECODE_MAGIC: &[u8] = b"ML\xefR";
+
+impl Input {
+    /// Reads a file, or standard input for `-`.
+    pub fn read(path: &str) -> Result<Self, DriverError> {
+        if path == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|err| DriverError::ReadInput {
+                    path: "<stdin>".into(),
+                    reason: err.to_string(),
+                })?;
+            return Ok(Input {
+                name: "<stdin>".into(),
+                bytes,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|err| DriverError::ReadInput {
+            path: path.to_string(),
+            reason: io_reason(&err),
+        })?;
+        Ok(Input {
+            name: path.to_string(),
+            bytes,
+        })
+    }
+
+    pub fn is_bytecode(&self) -> bool {
+        self.bytes.starts_with(BYTECODE_MAGIC)
+    }
+
+    /// The input as text, or a diagnostic at the first byte that is not UTF-8,
+    /// or at 1:1 when there is nothing to compile.
+    pub fn text(&self) -> Result<&str, Diag> {
+        let text = std::str::from_utf8(&self.bytes).map_err(|err| {
+            let valid = &self.bytes[..err.valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&valid[line_start..])
+                .chars()
+                .count()
+                + 1;
+            let byte = self.bytes[err.valid_up_to()];
+            Diag::at(
+                &self.name,
+                line,
+                col,
+                format!(
+                    "input is not UTF-8 text (byte 0x{byte:02x}); cimc reads MLIR text or bytecode"
+                ),
+            )
+        })?;
+        if text.trim().is_empty() {
+            return Err(Diag::at(
+                &self.name,
+                1,
+                1,
+                "empty input: expected a TOSA module with a func.func",
+            ));
+        }
+        Ok(text)
+    }
+}
+
+pub fn io_reason(err: &std::io::Error) -> String {
+    // "No such file or directory (os error 2)" reads worse than the plain kind.
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(end) => text[..end].to_string(),
+        None => text,
+    }
+}
+
+/// One piece of a `--split-input-file` input.
+pub struct Chunk<'a> {
+    /// The piece, padded with newlines so that its line numbers are the
+    /// original file's.
+    pub text: String,
+    /// The piece as written, for `expected-*` comments.
+    pub raw: &'a str,
+    /// Line of the original file where it starts (1-based).
+    pub first_line: usize,
+}
+
+/// Splits at lines that are `// -----`, as mlir-opt does.
+pub fn split(text: &str, enabled: bool) -> Vec<Chunk<'_>> {
+    if !enabled {
+        return vec![Chunk {
+            text: text.to_string(),
+            raw: text,
+            first_line: 1,
+        }];
+    }
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut first_line = 1;
+    let mut offset = 0;
+    for (line_no, line) in (1..).zip(text.split_inclusive('\n')) {
+        if line.trim_end() == "// -----" {
+            chunks.push((start, offset, first_line));
+            start = offset + line.len();
+            first_line = line_no + 1;
+        }
+        offset += line.len();
+    }
+    chunks.push((start, text.len(), first_line));
+    chunks
+        .into_iter()
+        .map(|(from, to, first_line)| Chunk {
+            text: "\n".repeat(first_line - 1) + &text[from..to],
+            raw: &text[from..to],
+            first_line,
+        })
+        .collect()
+}
+
+/// Parses text or bytecode into a module; diagnostics go to the context's
+/// handler. A single top-level op that is not a module gets one around it,
+/// as mlir-opt does.
+pub fn parse<'c>(
+    context: &'c Context,
+    source: &[u8],
+    name: &str,
+    collector: &Collector,
+) -> Option<Module<'c>> {
+    let op = parse_op(context, source, name);
+    if let Some(op) = op {
+        return wrap_in_module(context, op, name);
+    }
+    // Several top-level ops: parse them again inside a module, with the
+    // wrapper on the first line so that later lines keep their numbers.
+    let diags = collector.take();
+    let several = diags.iter().any(|d| {
+        d.message
+            .starts_with("source must contain a single top-level operation")
+    });
+    if !several || source.starts_with(BYTECODE_MAGIC) {
+        diags.into_iter().for_each(|d| collector.push(d));
+        return None;
+    }
+    let mut wrapped = b"module {".to_vec();
+    wrapped.extend_from_slice(source);
+    wrapped.extend_from_slice(b"\n}");
+    let op = parse_op(context, &wrapped, name)?;
+    wrap_in_module(context, op, name)
+}
+
+fn parse_op(context: &Context, source: &[u8], name: &str) -> Option<sys::MlirOperation> {
+    let source = sys::MlirStringRef {
+        data: source.as_ptr().cast(),
+        length: source.len(),
+    };
+    let name = sys::MlirStringRef {
+        data: name.as_ptr().cast(),
+        length: name.len(),
+    };
+    let op = unsafe { sys::mlirOperationCreateParse(context.to_raw(), source, name) };
+    (!op.ptr.is_null()).then_some(op)
+}
+
+fn wrap_in_module<'c>(
+    context: &'c Context,
+    op: sys::MlirOperation,
+    name: &str,
+) -> Option<Module<'c>> {
+    unsafe {
+        let module = sys::mlirModuleFromOperation(op);
+        if !module.ptr.is_null() {
+            return Some(Module::from_raw(module));
+        }
+        let location = Location::new(context, name, 1, 1);
+        let module = Module::new(location);
+        sys::mlirBlockAppendOwnedOperation(module.body().to_raw(), op);
+        Some(module)
+    }
+}

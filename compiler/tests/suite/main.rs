@@ -1,0 +1,4 @@
+//! cimc's integration tests, in one binary: every test binary links the whole
+//! of static LLVM/MLIR, so they share this one.
+
+mod lit;

@@ -1,0 +1,53 @@
+//! `cim-dce`: removes `cim` ops whose results are unused.
+
+use crate::ir::{self, RawOp};
+use crate::{OptionInfo, Pass, PassFailed, PassInfo};
+use cimc_dialects::cim;
+use melior::ir::operation::OperationRefMut;
+use std::collections::HashSet;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-dce",
+    summary: "Remove cim ops whose results are unused",
+    description: "\
+Every `cim` op is free of side effects (dialects/cim/README.md), so one whose
+results have no uses can go; removing it may leave its operands' producers
+dead in turn, and they go too. Ops of other dialects are left alone: upstream
+`canonicalize` and `symbol-dce` cover them. Runs on any op and everything it
+nests.
+
+Example: in
+  %t = \"cim.program\"(%w) {...} : (tensor<4x2xi8>) -> !cim.tile
+  %p = \"cim.mvm\"(%t, %x) {...} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
+with %p unused, both ops are removed.",
+    anchor: None,
+    options: &[] as &[OptionInfo],
+    create: |_| Box::new(CimDce),
+};
+
+struct CimDce;
+
+impl Pass for CimDce {
+    fn run(&self, root: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let is_dead = |op: RawOp| cim::is_cim_op(&ir::op_name(op)) && ir::results_unused(op);
+        let mut worklist: Vec<RawOp> = ir::nested_blocks(root.to_raw())
+            .into_iter()
+            .flat_map(ir::block_ops)
+            .filter(|op| is_dead(*op))
+            .collect();
+        let mut erased = HashSet::new();
+        while let Some(op) = worklist.pop() {
+            if !erased.insert(op.ptr) || !is_dead(op) {
+                continue;
+            }
+            let producers = ir::operand_producers(op);
+            unsafe { mlir_sys::mlirOperationDestroy(op) };
+            worklist.extend(
+                producers
+                    .into_iter()
+                    .filter(|producer| !erased.contains(&producer.ptr) && is_dead(*producer)),
+            );
+        }
+        Ok(())
+    }
+}

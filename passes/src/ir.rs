@@ -1,0 +1,70 @@
+//! Small raw-IR helpers the clean-up passes share. They work on MLIR's C
+//! handles because they erase ops while iterating, which melior's borrowed
+//! references cannot express.
+
+use mlir_sys as sys;
+
+/// A raw operation handle.
+pub type RawOp = sys::MlirOperation;
+
+pub fn op_name(op: RawOp) -> String {
+    unsafe {
+        let id = sys::mlirOperationGetName(op);
+        let name = sys::mlirIdentifierStr(id);
+        let bytes = std::slice::from_raw_parts(name.data.cast::<u8>(), name.length);
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// Whether no result of `op` is used.
+pub fn results_unused(op: RawOp) -> bool {
+    unsafe {
+        (0..sys::mlirOperationGetNumResults(op)).all(|i| {
+            let result = sys::mlirOperationGetResult(op, i);
+            sys::mlirOpOperandIsNull(sys::mlirValueGetFirstUse(result))
+        })
+    }
+}
+
+/// The ops defining `op`'s operands (block arguments have none).
+pub fn operand_producers(op: RawOp) -> Vec<RawOp> {
+    unsafe {
+        (0..sys::mlirOperationGetNumOperands(op))
+            .map(|i| sys::mlirOperationGetOperand(op, i))
+            .filter(|value| sys::mlirValueIsAOpResult(*value))
+            .map(|value| sys::mlirOpResultGetOwner(value))
+            .collect()
+    }
+}
+
+/// Every block nested anywhere under `root`, outermost first.
+pub fn nested_blocks(root: RawOp) -> Vec<sys::MlirBlock> {
+    let mut blocks = Vec::new();
+    let mut pending = vec![root];
+    while let Some(op) = pending.pop() {
+        unsafe {
+            for r in 0..sys::mlirOperationGetNumRegions(op) {
+                let mut block = sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(op, r));
+                while !block.ptr.is_null() {
+                    blocks.push(block);
+                    pending.extend(block_ops(block));
+                    block = sys::mlirBlockGetNextInRegion(block);
+                }
+            }
+        }
+    }
+    blocks
+}
+
+/// The ops of `block`, in order.
+pub fn block_ops(block: sys::MlirBlock) -> Vec<RawOp> {
+    let mut ops = Vec::new();
+    unsafe {
+        let mut op = sys::mlirBlockGetFirstOperation(block);
+        while !op.ptr.is_null() {
+            ops.push(op);
+            op = sys::mlirOperationGetNextInBlock(op);
+        }
+    }
+    ops
+}

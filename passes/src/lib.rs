@@ -1,0 +1,69 @@
+//! cimc's passes, one per file, named after their argument.
+//!
+//! A pass is described by a [`PassInfo`]: its argument (`cim-…`), a one-line
+//! summary, a description with an example, the op it is anchored on and its
+//! options. The driver's registry collects them from [`all`] and runs them
+//! inside MLIR's own pass manager, beside upstream passes.
+//!
+//! Passes are grouped by level: `input` (what the TOSA input must satisfy)
+//! and `cim` (clean-ups of the `cim` dialect, whose IRDL ops have no traits).
+
+pub mod cim;
+pub mod diag;
+pub mod input;
+pub mod ir;
+pub mod options;
+pub mod types;
+
+pub use options::{OptionError, OptionInfo, OptionKind, Options};
+
+use melior::ir::operation::OperationRefMut;
+
+/// A pass failed; it has already emitted its diagnostics on the IR.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassFailed;
+
+/// The body of a cimc pass.
+pub trait Pass: Send + Sync {
+    /// Runs on one anchor op (and whatever it nests).
+    fn run(&self, op: OperationRefMut<'_, '_>) -> Result<(), PassFailed>;
+}
+
+/// A registered pass.
+pub struct PassInfo {
+    /// Kebab-case argument, `cim-…`.
+    pub argument: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// What it does and why, with an example.
+    pub description: &'static str,
+    /// The op it runs on (`builtin.module`, `func.func`), or `None` for any op.
+    pub anchor: Option<&'static str>,
+    pub options: &'static [OptionInfo],
+    /// Builds the pass from options already checked against `options`.
+    pub create: fn(&Options) -> Box<dyn Pass>,
+}
+
+impl PassInfo {
+    /// Parses `text` (the inside of `{...}`) against this pass's options.
+    pub fn parse_options(&self, text: &str) -> Result<Options, OptionError> {
+        Options::parse(self.argument, self.options, text)
+    }
+}
+
+/// Every cimc pass.
+pub fn all() -> &'static [&'static PassInfo] {
+    static ALL: [&PassInfo; 5] = [
+        &input::verify_tosa_input::INFO,
+        &input::attach_tosa_target::INFO,
+        &input::detach_tosa_target::INFO,
+        &cim::dce::INFO,
+        &cim::cse::INFO,
+    ];
+    &ALL
+}
+
+/// Looks a pass up by argument.
+pub fn lookup(argument: &str) -> Option<&'static PassInfo> {
+    all().iter().copied().find(|info| info.argument == argument)
+}

@@ -1,0 +1,234 @@
+//! Pass options in MLIR's textual syntax: `pass{name=value other=value}`.
+
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// The type of an option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    Bool,
+    Int,
+    UInt,
+    Str,
+    /// One of a fixed set of words.
+    Enum(&'static [&'static str]),
+}
+
+impl OptionKind {
+    pub fn describe(self) -> String {
+        match self {
+            OptionKind::Bool => "a boolean (true or false)".into(),
+            OptionKind::Int => "an integer".into(),
+            OptionKind::UInt => "a non-negative integer".into(),
+            OptionKind::Str => "a string".into(),
+            OptionKind::Enum(words) => format!("one of {}", words.join(", ")),
+        }
+    }
+}
+
+/// A declared option.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionInfo {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    /// Default value, in the option's textual form.
+    pub default: &'static str,
+    pub help: &'static str,
+}
+
+/// A parsed option value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+}
+
+/// A bad option in a pipeline string.
+#[derive(Debug, Clone, Error, PartialEq)]
+pub enum OptionError {
+    #[error("pass '{pass}' has no option '{name}'{}", known_list(.known))]
+    Unknown {
+        pass: &'static str,
+        name: String,
+        known: Vec<&'static str>,
+    },
+    #[error("option '{name}' of pass '{pass}' expects {expected}, got '{value}'")]
+    BadValue {
+        pass: &'static str,
+        name: &'static str,
+        expected: String,
+        value: String,
+    },
+    #[error("option '{name}' of pass '{pass}' is given twice")]
+    Repeated { pass: &'static str, name: String },
+    #[error("malformed options for pass '{pass}': {reason}")]
+    Malformed { pass: &'static str, reason: String },
+}
+
+fn known_list(known: &[&str]) -> String {
+    if known.is_empty() {
+        "; it takes no options".into()
+    } else {
+        format!("; its options are: {}", known.join(", "))
+    }
+}
+
+/// Checked option values of one pass instance, defaults filled in.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    values: BTreeMap<&'static str, Value>,
+}
+
+impl Options {
+    /// Parses `text` (space-separated `name=value`, or a bare `name` for a
+    /// true boolean) against `declared`.
+    pub fn parse(
+        pass: &'static str,
+        declared: &'static [OptionInfo],
+        text: &str,
+    ) -> Result<Self, OptionError> {
+        let mut values = BTreeMap::new();
+        let mut given = Vec::new();
+        for (name, value) in
+            split_pairs(text).map_err(|reason| OptionError::Malformed { pass, reason })?
+        {
+            let info = declared
+                .iter()
+                .find(|info| info.name == name)
+                .ok_or_else(|| OptionError::Unknown {
+                    pass,
+                    name: name.clone(),
+                    known: declared.iter().map(|info| info.name).collect(),
+                })?;
+            if given.contains(&info.name) {
+                return Err(OptionError::Repeated { pass, name });
+            }
+            given.push(info.name);
+            let value = match value {
+                Some(value) => value,
+                None if info.kind == OptionKind::Bool => "true".into(),
+                None => {
+                    return Err(OptionError::BadValue {
+                        pass,
+                        name: info.name,
+                        expected: info.kind.describe(),
+                        value: String::new(),
+                    })
+                }
+            };
+            values.insert(info.name, convert(pass, info, &value)?);
+        }
+        for info in declared {
+            if !values.contains_key(info.name) {
+                // Defaults are part of the pass's declaration; a bad one is a
+                // bug in the pass, reported like any bad value.
+                values.insert(info.name, convert(pass, info, info.default)?);
+            }
+        }
+        Ok(Options { values })
+    }
+
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.values.get(name), Some(Value::Bool(true)))
+    }
+
+    pub fn int(&self, name: &str) -> i64 {
+        match self.values.get(name) {
+            Some(Value::Int(value)) => *value,
+            _ => 0,
+        }
+    }
+
+    pub fn str(&self, name: &str) -> &str {
+        match self.values.get(name) {
+            Some(Value::Str(value)) => value,
+            _ => "",
+        }
+    }
+}
+
+fn convert(pass: &'static str, info: &OptionInfo, text: &str) -> Result<Value, OptionError> {
+    let bad = || OptionError::BadValue {
+        pass,
+        name: info.name,
+        expected: info.kind.describe(),
+        value: text.to_string(),
+    };
+    match info.kind {
+        OptionKind::Bool => match text {
+            "true" | "1" => Ok(Value::Bool(true)),
+            "false" | "0" => Ok(Value::Bool(false)),
+            _ => Err(bad()),
+        },
+        OptionKind::Int => text.parse().map(Value::Int).map_err(|_| bad()),
+        OptionKind::UInt => text
+            .parse::<u32>()
+            .map(|value| Value::Int(value.into()))
+            .map_err(|_| bad()),
+        OptionKind::Str => Ok(Value::Str(text.to_string())),
+        OptionKind::Enum(words) => words
+            .iter()
+            .find(|word| **word == text)
+            .map(|word| Value::Str(word.to_string()))
+            .ok_or_else(bad),
+    }
+}
+
+/// Splits `a=1 b="x y" c={p q} d` into pairs, honouring quotes and braces.
+fn split_pairs(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
+    let mut pairs = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.peek().is_none() {
+            return Ok(pairs);
+        }
+        let mut name = String::new();
+        while let Some(c) = chars.next_if(|c| !c.is_whitespace() && *c != '=') {
+            name.push(c);
+        }
+        if chars.next_if_eq(&'=').is_none() {
+            pairs.push((name, None));
+            continue;
+        }
+        if name.is_empty() {
+            return Err("an option value without a name".into());
+        }
+        let mut value = String::new();
+        match chars.peek() {
+            Some('"') | Some('\'') => {
+                let quote = chars.next().unwrap_or('"');
+                loop {
+                    match chars.next() {
+                        Some(c) if c == quote => break,
+                        Some(c) => value.push(c),
+                        None => return Err(format!("unterminated quote in option '{name}'")),
+                    }
+                }
+            }
+            Some('{') => {
+                chars.next();
+                let mut depth = 1;
+                loop {
+                    let c = chars
+                        .next()
+                        .ok_or_else(|| format!("unbalanced '{{' in option '{name}'"))?;
+                    match c {
+                        '{' => depth += 1,
+                        '}' if depth == 1 => break,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    value.push(c);
+                }
+            }
+            _ => {
+                while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                    value.push(c);
+                }
+            }
+        }
+        pairs.push((name, Some(value)));
+    }
+}
