@@ -124,6 +124,7 @@ impl Parser {
     }
 
     fn element(&mut self) -> Result<Element, PipelineError> {
+        self.skip_space();
         let col = self.col();
         let mut name = String::new();
         while let Some(c) = self
@@ -372,6 +373,82 @@ impl<'c> RunExternalPass<'c> for External {
                 );
                 pass.signal_failure();
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(name: &str, options: Option<&str>, col: usize) -> Element {
+        Element::Pass {
+            name: name.into(),
+            options: options.map(Into::into),
+            col,
+        }
+    }
+
+    #[test]
+    fn parses_nesting_and_options() {
+        let parsed = parse("builtin.module(cim-dce, func.func(canonicalize{max-iterations=2 region-simplify=\"x }\"}))").unwrap();
+        assert_eq!(
+            parsed,
+            vec![Element::Nest {
+                op: "builtin.module".into(),
+                col: 1,
+                elements: vec![
+                    pass("cim-dce", None, 16),
+                    Element::Nest {
+                        op: "func.func".into(),
+                        col: 25,
+                        elements: vec![pass(
+                            "canonicalize",
+                            Some("max-iterations=2 region-simplify=\"x }\""),
+                            35
+                        )],
+                    },
+                ],
+            }]
+        );
+    }
+
+    #[test]
+    fn empty_nest_is_allowed() {
+        assert_eq!(
+            parse("builtin.module()").unwrap(),
+            vec![Element::Nest {
+                op: "builtin.module".into(),
+                elements: vec![],
+                col: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn errors_point_at_columns() {
+        let cases = [
+            ("builtin.module(cse", 19, "missing ')'"),
+            (
+                "builtin.module(cse,)",
+                20,
+                "expected a pass or op name but found ')'",
+            ),
+            (
+                "builtin.module(a{b=1)",
+                17,
+                "unbalanced '{' in the options of 'a'",
+            ),
+            ("a b", 3, "expected ',' but found 'b'"),
+            ("", 1, "expected a pass or op name"),
+        ];
+        for (text, col, message) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(
+                (err.col, err.message.as_str()),
+                (col, message),
+                "for {text:?}"
+            );
         }
     }
 }

@@ -126,3 +126,31 @@ pub fn describe_passes(verbose: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_rank_nearest_first() {
+        assert_eq!(similar_pass_names("cim-dcee").first(), Some(&"cim-dce"));
+        assert!(similar_pass_names("zzzzzzzzzzzzzzzz").is_empty());
+        assert!(
+            UPSTREAM_PASSES.contains(&"canonicalize"),
+            "mlir-opt --help was read at build time"
+        );
+    }
+
+    #[test]
+    fn every_phase_pipeline_names_known_passes() {
+        for phase in Phase::ALL {
+            for pass in phase.pipeline(OptLevel(2)) {
+                assert!(
+                    lookup_pass(pass).is_some() || UPSTREAM_PASSES.contains(&pass),
+                    "{pass} in phase {}",
+                    phase.name()
+                );
+            }
+        }
+    }
+}

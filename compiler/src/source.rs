@@ -68,6 +68,22 @@ impl Input {
                 ),
             )
         })?;
+        // MLIR's lexer skips NUL bytes as if they were spaces; in a text
+        // file they mean the file is not text.
+        if let Some(at) = text.find('\0') {
+            let before = &text[..at];
+            let line = before.matches('\n').count() + 1;
+            let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+                .chars()
+                .count()
+                + 1;
+            return Err(Diag::at(
+                &self.name,
+                line,
+                col,
+                "input contains a NUL byte; cimc reads MLIR text or bytecode",
+            ));
+        }
         if text.trim().is_empty() {
             return Err(Diag::at(
                 &self.name,
@@ -114,7 +130,7 @@ pub fn split(text: &str, enabled: bool) -> Vec<Chunk<'_>> {
     let mut first_line = 1;
     let mut offset = 0;
     for (line_no, line) in (1..).zip(text.split_inclusive('\n')) {
-        if line.trim_end() == "// -----" {
+        if line.trim() == "// -----" {
             chunks.push((start, offset, first_line));
             start = offset + line.len();
             first_line = line_no + 1;
@@ -190,5 +206,39 @@ fn wrap_in_module<'c>(
         let module = Module::new(location);
         sys::mlirBlockAppendOwnedOperation(module.body().to_raw(), op);
         Some(module)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_line_numbers() {
+        let text = "a\nb\n// -----\nc\n  // -----  \nd\n";
+        let chunks = split(text, true);
+        let got: Vec<_> = chunks
+            .iter()
+            .map(|c| (c.first_line, c.raw, c.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "a\nb\n", "a\nb\n"),
+                (4, "c\n", "\n\n\nc\n"),
+                (6, "d\n", "\n\n\n\n\nd\n"),
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_first_bad_byte() {
+        let input = Input {
+            name: "f".into(),
+            bytes: b"ok\nab\xffc".to_vec(),
+        };
+        let diag = input.text().unwrap_err();
+        assert_eq!(diag.line(), Some(2));
+        assert!(matches!(diag.at, crate::diagnostics::Where::Pos(ref p) if p.col == 3));
     }
 }

@@ -2,3 +2,4 @@
 //! of static LLVM/MLIR, so they share this one.
 
 mod lit;
+mod options;
