@@ -1,6 +1,13 @@
 //! Command-line interface. Flags take mlir-opt's names where they mean the same.
 
 use crate::pipelines::Phase;
+
+/// What executes a model for --run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Executor {
+    /// Upstream MLIR lowering of the TOSA input and the LLVM JIT, on the host.
+    Reference,
+}
 use clap::Parser;
 
 #[derive(Debug, Parser)]
@@ -18,7 +25,8 @@ pub struct Cli {
     #[arg(default_value = "-")]
     pub input: String,
 
-    /// Output file (default: standard output).
+    /// Output file (default: standard output). With --run, the `.npy` file for
+    /// the first result; further results go to `<stem>.<i>.npy`.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<String>,
 
@@ -38,6 +46,26 @@ pub struct Cli {
         conflicts_with = "emit"
     )]
     pub pass_pipeline: Option<String>,
+
+    /// Execute the input model instead of printing it. `reference`: the TOSA
+    /// input through upstream MLIR lowering and the LLVM JIT on the host.
+    #[arg(long, value_enum, value_name = "EXECUTOR", num_args = 0..=1, default_missing_value = "reference", conflicts_with_all = ["emit", "pass_pipeline"])]
+    pub run: Option<Executor>,
+
+    /// A `.npy` input for --run, one per function argument, in order. A file
+    /// whose first dimension is N, where the argument's is 1, is a batch of N
+    /// samples run one by one.
+    #[arg(long = "input", value_name = "FILE", requires = "run")]
+    pub inputs: Vec<String>,
+
+    /// Integer class labels (`.npy`, one per sample) for --run: prints the
+    /// top-1 accuracy of the first result.
+    #[arg(long, value_name = "FILE", requires = "run")]
+    pub labels: Option<String>,
+
+    /// The function to run (default: the module's only public function).
+    #[arg(long, value_name = "NAME", requires = "run")]
+    pub entry: Option<String>,
 
     /// List cimc's passes with their options, and the phases' pipelines.
     #[arg(long = "list-passes")]

@@ -14,6 +14,7 @@ pub fn new_context() -> Result<Context, DriverError> {
     let context = Context::new();
     context.append_dialect_registry(&registry);
     context.load_all_available_dialects();
+    utility::register_all_llvm_translations(&context);
     cimc_dialects::load_all(&context).map_err(|err| DriverError::Internal(err.to_string()))?;
     Ok(context)
 }

@@ -144,14 +144,14 @@ pub struct Collector {
 
 impl Collector {
     /// Routes every diagnostic of `context` into this collector.
-    pub fn attach(&self, context: &Context) {
+    pub fn attach(&self, context: &Context) -> melior::diagnostic::DiagnosticHandlerId {
         let diags = self.diags.clone();
         context.attach_diagnostic_handler(move |diagnostic| {
             if let Ok(mut diags) = diags.lock() {
                 diags.push(Diag::from_mlir(&diagnostic));
             }
             true
-        });
+        })
     }
 
     pub fn push(&self, diag: Diag) {

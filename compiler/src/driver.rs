@@ -58,6 +58,10 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
         return describe_pass(name);
     }
 
+    if cli.run.is_some() {
+        return run_model(cli);
+    }
+
     let pipeline_text = match &cli.pass_pipeline {
         Some(text) => text.clone(),
         None => pipelines::compile_pipeline(
@@ -289,6 +293,59 @@ fn report_pipeline_error(text: &str, err: &PipelineError) {
         "{}",
         renderer.render(&Diag::at(PIPELINE_SOURCE, 1, err.col, err.message.clone()))
     );
+}
+
+/// `--run`: parse the input and execute it.
+fn run_model(cli: &Cli) -> Result<bool, DriverError> {
+    if cli.split_input_file {
+        return Err(DriverError::Usage(
+            "--run takes one module; drop --split-input-file".into(),
+        ));
+    }
+    let input = Input::read(&cli.input)?;
+    let text = if input.is_bytecode() {
+        None
+    } else {
+        match input.text() {
+            Ok(text) => Some(text),
+            Err(diag) => {
+                eprint!("{}", Renderer { sources: vec![] }.render(&diag));
+                return Ok(false);
+            }
+        }
+    };
+    let renderer = Renderer {
+        sources: vec![(input.name.as_str(), text.unwrap_or(""))],
+    };
+    let context = new_context()?;
+    let collector = Collector::default();
+    collector.attach(&context);
+    let Some(module) = source::parse(&context, &input.bytes, &input.name, &collector) else {
+        for diag in collector.take() {
+            eprint!("{}", renderer.render(&diag));
+        }
+        return Ok(false);
+    };
+    // Diagnostics from compiling the model come back inside the error.
+    let result = crate::run::run(cli, &context, &module);
+    for diag in collector.take() {
+        eprint!("{}", renderer.render(&diag));
+    }
+    match result {
+        Ok(()) => Ok(true),
+        Err(crate::run::RunError::Reference(crate::reference::ReferenceError::Diagnosed(
+            diags,
+        ))) => {
+            for diag in diags {
+                eprint!("{}", renderer.render(&diag));
+            }
+            Ok(false)
+        }
+        Err(err) => {
+            eprintln!("cimc: error: {err}");
+            Ok(false)
+        }
+    }
 }
 
 fn describe_pass(name: &str) -> Result<bool, DriverError> {

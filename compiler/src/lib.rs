@@ -11,6 +11,8 @@ pub mod driver;
 pub mod error;
 pub mod pipeline;
 pub mod pipelines;
+pub mod reference;
+pub mod run;
 pub mod source;
 pub mod stderr_capture;
 pub mod verify_diagnostics;

@@ -52,6 +52,24 @@ pub fn compile_pipeline(last: Phase, opt: OptLevel) -> String {
     format!("builtin.module({})", passes.join(","))
 }
 
+/// Lowers a TOSA module to the LLVM dialect for host execution (reference
+/// execution). cimc's input checks and TOSA validation come first: upstream
+/// lowering can crash on input it does not expect. Results become out-params
+/// so the caller owns every output buffer; function boundaries keep identity
+/// layouts so buffers are plain row-major arrays.
+pub fn reference_lowering() -> String {
+    let checks = Phase::Tosa.pipeline(OptLevel(2)).join(",");
+    format!(
+        "builtin.module({checks},\
+         func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith{{include-apply-rescale}},tosa-to-tensor),\
+         one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}},\
+         buffer-results-to-out-params{{modify-public-functions hoist-static-allocs}},\
+         buffer-deallocation-pipeline,\
+         convert-linalg-to-loops,expand-strided-metadata,lower-affine,convert-scf-to-cf,\
+         convert-to-llvm,reconcile-unrealized-casts)"
+    )
+}
+
 /// A cimc pass by argument.
 pub fn lookup_pass(argument: &str) -> Option<&'static PassInfo> {
     cimc_passes::lookup(argument)

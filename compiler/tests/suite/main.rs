@@ -3,3 +3,4 @@
 
 mod lit;
 mod options;
+mod reference;

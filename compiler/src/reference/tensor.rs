@@ -1,0 +1,349 @@
+//! Host tensors of the element types TOSA models use at their boundaries,
+//! with `.npy` input and output.
+
+use half::f16;
+use ndarray::{ArrayD, Axis, IxDyn};
+use npyz::{TypeChar, WriterBuilder};
+use std::fmt;
+use std::path::Path;
+use thiserror::Error;
+
+/// An element type at a function boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DType {
+    Bool,
+    I8,
+    I16,
+    I32,
+    I64,
+    F16,
+    F32,
+}
+
+impl DType {
+    /// The MLIR spelling (`i8`, `f32`, ...).
+    pub fn mlir(self) -> &'static str {
+        match self {
+            DType::Bool => "i1",
+            DType::I8 => "i8",
+            DType::I16 => "i16",
+            DType::I32 => "i32",
+            DType::I64 => "i64",
+            DType::F16 => "f16",
+            DType::F32 => "f32",
+        }
+    }
+
+    /// The NumPy spelling (`int8`, `float32`, ...).
+    pub fn numpy(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::I8 => "int8",
+            DType::I16 => "int16",
+            DType::I32 => "int32",
+            DType::I64 => "int64",
+            DType::F16 => "float16",
+            DType::F32 => "float32",
+        }
+    }
+
+    /// Bytes per element in memory (an i1 occupies a byte).
+    pub fn size(self) -> usize {
+        match self {
+            DType::Bool | DType::I8 => 1,
+            DType::I16 | DType::F16 => 2,
+            DType::I32 | DType::F32 => 4,
+            DType::I64 => 8,
+        }
+    }
+
+    /// From an MLIR element type's spelling.
+    pub fn from_mlir(name: &str) -> Option<DType> {
+        Some(match name {
+            "i1" => DType::Bool,
+            "i8" => DType::I8,
+            "i16" => DType::I16,
+            "i32" => DType::I32,
+            "i64" => DType::I64,
+            "f16" => DType::F16,
+            "f32" => DType::F32,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.mlir())
+    }
+}
+
+/// A tensor's type: element type and static shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TensorType {
+    pub dtype: DType,
+    pub shape: Vec<usize>,
+}
+
+impl fmt::Display for TensorType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "tensor<")?;
+        for dim in &self.shape {
+            write!(f, "{dim}x")?;
+        }
+        write!(f, "{}>", self.dtype)
+    }
+}
+
+/// A host tensor.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tensor {
+    Bool(ArrayD<bool>),
+    I8(ArrayD<i8>),
+    I16(ArrayD<i16>),
+    I32(ArrayD<i32>),
+    I64(ArrayD<i64>),
+    F16(ArrayD<f16>),
+    F32(ArrayD<f32>),
+}
+
+/// Applies `$body` to the array inside any variant, binding it as `$a`.
+macro_rules! each {
+    ($tensor:expr, $a:ident => $body:expr) => {
+        match $tensor {
+            Tensor::Bool($a) => $body,
+            Tensor::I8($a) => $body,
+            Tensor::I16($a) => $body,
+            Tensor::I32($a) => $body,
+            Tensor::I64($a) => $body,
+            Tensor::F16($a) => $body,
+            Tensor::F32($a) => $body,
+        }
+    };
+}
+
+/// Like `each!`, rebuilding the same variant from `$body`.
+macro_rules! map_each {
+    ($tensor:expr, $a:ident => $body:expr) => {
+        match $tensor {
+            Tensor::Bool($a) => Tensor::Bool($body),
+            Tensor::I8($a) => Tensor::I8($body),
+            Tensor::I16($a) => Tensor::I16($body),
+            Tensor::I32($a) => Tensor::I32($body),
+            Tensor::I64($a) => Tensor::I64($body),
+            Tensor::F16($a) => Tensor::F16($body),
+            Tensor::F32($a) => Tensor::F32($body),
+        }
+    };
+}
+
+/// A `.npy` file that cannot be used.
+#[derive(Debug, Error)]
+pub enum NpyError {
+    #[error("{path}: cannot read: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: not a valid .npy file: {reason}")]
+    Corrupt { path: String, reason: String },
+    #[error("{path}: element type {dtype} is not supported (cimc reads bool, int8, int16, int32, int64, float16, float32)")]
+    DType { path: String, dtype: String },
+    #[error("{path}: Fortran-ordered arrays are not supported; save with numpy.ascontiguousarray")]
+    Fortran { path: String },
+    #[error("{path}: cannot write: {reason}")]
+    Write { path: String, reason: String },
+}
+
+impl Tensor {
+    pub fn dtype(&self) -> DType {
+        match self {
+            Tensor::Bool(_) => DType::Bool,
+            Tensor::I8(_) => DType::I8,
+            Tensor::I16(_) => DType::I16,
+            Tensor::I32(_) => DType::I32,
+            Tensor::I64(_) => DType::I64,
+            Tensor::F16(_) => DType::F16,
+            Tensor::F32(_) => DType::F32,
+        }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        each!(self, a => a.shape())
+    }
+
+    pub fn ty(&self) -> TensorType {
+        TensorType {
+            dtype: self.dtype(),
+            shape: self.shape().to_vec(),
+        }
+    }
+
+    /// A zero tensor of a type.
+    pub fn zeros(ty: &TensorType) -> Tensor {
+        let shape = IxDyn(&ty.shape);
+        match ty.dtype {
+            DType::Bool => Tensor::Bool(ArrayD::from_elem(shape, false)),
+            DType::I8 => Tensor::I8(ArrayD::zeros(shape)),
+            DType::I16 => Tensor::I16(ArrayD::zeros(shape)),
+            DType::I32 => Tensor::I32(ArrayD::zeros(shape)),
+            DType::I64 => Tensor::I64(ArrayD::zeros(shape)),
+            DType::F16 => Tensor::F16(ArrayD::from_elem(shape, f16::ZERO)),
+            DType::F32 => Tensor::F32(ArrayD::zeros(shape)),
+        }
+    }
+
+    /// The same data in row-major (C) layout, as the compiled code expects.
+    pub fn into_standard_layout(self) -> Tensor {
+        map_each!(self, a => if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() })
+    }
+
+    /// Pointer to the first element; valid while `self` lives and is not moved.
+    /// Only meaningful for standard-layout tensors.
+    pub fn data_ptr(&mut self) -> *mut u8 {
+        each!(self, a => a.as_mut_ptr().cast::<u8>())
+    }
+
+    /// Sample `index` along the first axis, keeping that axis (length 1).
+    pub fn sample(&self, index: usize) -> Tensor {
+        map_each!(self, a => a.slice_axis(Axis(0), (index..index + 1).into()).to_owned())
+    }
+
+    /// The tensor as one batch entry: unchanged when its first axis is
+    /// already 1, else with a new leading axis of length 1.
+    pub fn with_batch_axis(self) -> Tensor {
+        if self.shape().first() == Some(&1) {
+            return self;
+        }
+        map_each!(self, a => a.insert_axis(Axis(0)))
+    }
+
+    /// Concatenates tensors of one type along the first axis.
+    pub fn concat(parts: &[Tensor]) -> Option<Tensor> {
+        macro_rules! cat {
+            ($variant:ident) => {{
+                let views: Option<Vec<_>> = parts
+                    .iter()
+                    .map(|t| match t {
+                        Tensor::$variant(a) => Some(a.view()),
+                        _ => None,
+                    })
+                    .collect();
+                ndarray::concatenate(Axis(0), &views?)
+                    .ok()
+                    .map(Tensor::$variant)
+            }};
+        }
+        match parts.first()?.dtype() {
+            DType::Bool => cat!(Bool),
+            DType::I8 => cat!(I8),
+            DType::I16 => cat!(I16),
+            DType::I32 => cat!(I32),
+            DType::I64 => cat!(I64),
+            DType::F16 => cat!(F16),
+            DType::F32 => cat!(F32),
+        }
+    }
+
+    /// Values as f64, in row-major order (for accuracy and error measures).
+    pub fn to_f64(&self) -> Vec<f64> {
+        match self {
+            Tensor::Bool(a) => a.iter().map(|v| f64::from(u8::from(*v))).collect(),
+            Tensor::I8(a) => a.iter().map(|v| f64::from(*v)).collect(),
+            Tensor::I16(a) => a.iter().map(|v| f64::from(*v)).collect(),
+            Tensor::I32(a) => a.iter().map(|v| f64::from(*v)).collect(),
+            Tensor::I64(a) => a.iter().map(|v| *v as f64).collect(),
+            Tensor::F16(a) => a.iter().map(|v| f64::from(*v)).collect(),
+            Tensor::F32(a) => a.iter().map(|v| f64::from(*v)).collect(),
+        }
+    }
+
+    /// Reads a `.npy` file of any supported element type.
+    pub fn read_npy(path: &Path) -> Result<Tensor, NpyError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|err| NpyError::Read {
+            path: name.clone(),
+            reason: crate::source::io_reason(&err),
+        })?;
+        Self::from_npy_bytes(&bytes, &name)
+    }
+
+    /// Parses `.npy` bytes; `name` is used in errors.
+    pub fn from_npy_bytes(bytes: &[u8], name: &str) -> Result<Tensor, NpyError> {
+        let corrupt = |err: std::io::Error| NpyError::Corrupt {
+            path: name.to_string(),
+            reason: err.to_string(),
+        };
+        let file = npyz::NpyFile::new(bytes).map_err(corrupt)?;
+        if file.order() == npyz::Order::Fortran {
+            return Err(NpyError::Fortran { path: name.into() });
+        }
+        let shape: Vec<usize> = file.shape().iter().map(|d| *d as usize).collect();
+        let unsupported = || NpyError::DType {
+            path: name.to_string(),
+            dtype: file.dtype().descr(),
+        };
+        let npyz::DType::Plain(ty) = file.dtype() else {
+            return Err(unsupported());
+        };
+        let size = ty.size_field();
+        let dtype = match (ty.type_char(), size) {
+            (TypeChar::Bool, 1) => DType::Bool,
+            (TypeChar::Int, 1) => DType::I8,
+            (TypeChar::Int, 2) => DType::I16,
+            (TypeChar::Int, 4) => DType::I32,
+            (TypeChar::Int, 8) => DType::I64,
+            (TypeChar::Float, 2) => DType::F16,
+            (TypeChar::Float, 4) => DType::F32,
+            _ => return Err(unsupported()),
+        };
+        let elements: usize = shape.iter().product();
+        if file.len() != elements as u64 {
+            return Err(NpyError::Corrupt {
+                path: name.into(),
+                reason: "header shape and element count disagree".into(),
+            });
+        }
+        macro_rules! load {
+            ($variant:ident, $t:ty) => {{
+                let data: Vec<$t> = file.into_vec().map_err(corrupt)?;
+                let array = ArrayD::from_shape_vec(IxDyn(&shape), data).map_err(|err| {
+                    NpyError::Corrupt {
+                        path: name.into(),
+                        reason: err.to_string(),
+                    }
+                })?;
+                Tensor::$variant(array)
+            }};
+        }
+        Ok(match dtype {
+            DType::Bool => load!(Bool, bool),
+            DType::I8 => load!(I8, i8),
+            DType::I16 => load!(I16, i16),
+            DType::I32 => load!(I32, i32),
+            DType::I64 => load!(I64, i64),
+            DType::F16 => load!(F16, f16),
+            DType::F32 => load!(F32, f32),
+        })
+    }
+
+    /// Writes a `.npy` file (little-endian, C order).
+    pub fn write_npy(&self, path: &Path) -> Result<(), NpyError> {
+        let name = path.display().to_string();
+        let fail = |err: std::io::Error| NpyError::Write {
+            path: name.clone(),
+            reason: crate::source::io_reason(&err),
+        };
+        let file = std::fs::File::create(path).map_err(fail)?;
+        let mut out = std::io::BufWriter::new(file);
+        let shape: Vec<u64> = self.shape().iter().map(|d| *d as u64).collect();
+        each!(self, a => {
+            let mut writer = npyz::WriteOptions::new()
+                .default_dtype()
+                .shape(&shape)
+                .writer(&mut out)
+                .begin_nd()
+                .map_err(fail)?;
+            writer.extend(a.iter().copied()).map_err(fail)?;
+            writer.finish().map_err(fail)?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,233 @@
+//! `cimc --run`: execute a model on `.npy` inputs, write `.npy` outputs and
+//! report top-1 accuracy against labels.
+
+use crate::cli::{Cli, Executor};
+use crate::reference::{self, DType, Tensor, TensorType};
+use melior::ir::Module;
+use melior::Context;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Npy(#[from] reference::NpyError),
+    #[error("{0}")]
+    Reference(#[from] reference::ReferenceError),
+    #[error("the model takes {expected} inputs ({}), got {got} --input files", list_types(.types))]
+    InputCount {
+        expected: usize,
+        got: usize,
+        types: Vec<TensorType>,
+    },
+    #[error("{path}: input {index} expects {expected} (or a batch of N samples, {}), got {got_dtype} with shape {got_shape:?}", batch_text(.expected))]
+    InputMismatch {
+        path: String,
+        index: usize,
+        expected: TensorType,
+        got_dtype: &'static str,
+        got_shape: Vec<usize>,
+    },
+    #[error("{path}: a batch of {got} samples, but {first} has {expected}")]
+    BatchMismatch {
+        path: String,
+        got: usize,
+        first: String,
+        expected: usize,
+    },
+    #[error("{path}: labels must be integers with one per sample ({samples}), got {dtype} with shape {shape:?}")]
+    Labels {
+        path: String,
+        samples: usize,
+        dtype: &'static str,
+        shape: Vec<usize>,
+    },
+}
+
+fn list_types(types: &[TensorType]) -> String {
+    types
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn batch_text(ty: &TensorType) -> String {
+    let mut dims = vec!["N".to_string()];
+    dims.extend(ty.shape.iter().skip(1).map(ToString::to_string));
+    format!("[{}] of {}", dims.join(", "), ty.dtype.numpy())
+}
+
+/// Runs the parsed module as --run asks; prints a summary on standard error.
+pub fn run(cli: &Cli, context: &Context, module: &Module) -> Result<(), RunError> {
+    let Some(Executor::Reference) = cli.run else {
+        return Ok(());
+    };
+    let started = Instant::now();
+    let exe = reference::compile(context, module, cli.entry.as_deref(), &[], 3)?;
+    let compile_time = started.elapsed();
+
+    if cli.inputs.len() != exe.inputs.len() {
+        return Err(RunError::InputCount {
+            expected: exe.inputs.len(),
+            got: cli.inputs.len(),
+            types: exe.inputs.clone(),
+        });
+    }
+    let tensors = cli
+        .inputs
+        .iter()
+        .map(|path| Tensor::read_npy(Path::new(path)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let batch = batch_size(&cli.inputs, &tensors, &exe.inputs)?;
+
+    let started = Instant::now();
+    let outputs = match batch {
+        None => exe.run(&tensors)?,
+        Some(n) => {
+            let mut per_output: Vec<Vec<Tensor>> = vec![Vec::with_capacity(n); exe.outputs.len()];
+            for i in 0..n {
+                let sample: Vec<Tensor> = tensors.iter().map(|t| t.sample(i)).collect();
+                for (slot, out) in per_output.iter_mut().zip(exe.run(&sample)?) {
+                    slot.push(out.with_batch_axis());
+                }
+            }
+            per_output
+                .iter()
+                .map(|parts| Tensor::concat(parts).expect("outputs of one result share a type"))
+                .collect()
+        }
+    };
+    let run_time = started.elapsed();
+    let samples = batch.unwrap_or(1);
+    eprintln!(
+        "ran {samples} sample(s) on the reference executor: JIT compile {:.3} s, {:.3} ms per sample",
+        compile_time.as_secs_f64(),
+        run_time.as_secs_f64() * 1e3 / samples as f64
+    );
+
+    for (i, out) in outputs.iter().enumerate() {
+        match &cli.output {
+            Some(path) => {
+                let path = output_path(path, i);
+                out.write_npy(&path)?;
+                eprintln!("result {i}: {} -> {}", out.ty(), path.display());
+            }
+            None => eprintln!("result {i}: {}", out.ty()),
+        }
+    }
+    if let Some(path) = &cli.labels {
+        let labels = Tensor::read_npy(Path::new(path))?;
+        let (correct, total) = top1(&outputs[0], &labels, path, samples)?;
+        println!(
+            "top-1 accuracy: {:.2}% ({correct}/{total})",
+            100.0 * correct as f64 / total as f64
+        );
+    }
+    Ok(())
+}
+
+/// `None` when the inputs are exactly the arguments; `Some(n)` for batches.
+fn batch_size(
+    paths: &[String],
+    given: &[Tensor],
+    expected: &[TensorType],
+) -> Result<Option<usize>, RunError> {
+    let mut batch: Option<(usize, &str)> = None;
+    let mut exact = true;
+    for (index, ((path, tensor), ty)) in paths.iter().zip(given).zip(expected).enumerate() {
+        let mismatch = || RunError::InputMismatch {
+            path: path.clone(),
+            index,
+            expected: ty.clone(),
+            got_dtype: tensor.dtype().numpy(),
+            got_shape: tensor.shape().to_vec(),
+        };
+        if tensor.dtype() != ty.dtype {
+            return Err(mismatch());
+        }
+        let shape = tensor.shape();
+        if shape == ty.shape.as_slice() {
+            if let Some((n, _)) = batch {
+                if n != 1 {
+                    exact = false;
+                }
+            }
+            continue;
+        }
+        let batched = ty.shape.first() == Some(&1)
+            && shape.len() == ty.shape.len()
+            && shape[1..] == ty.shape[1..];
+        if !batched {
+            return Err(mismatch());
+        }
+        exact = false;
+        match batch {
+            Some((n, first)) if n != shape[0] => {
+                return Err(RunError::BatchMismatch {
+                    path: path.clone(),
+                    got: shape[0],
+                    first: first.to_string(),
+                    expected: n,
+                })
+            }
+            _ => batch = Some((shape[0], path)),
+        }
+    }
+    Ok(if exact { None } else { batch.map(|(n, _)| n) })
+}
+
+fn output_path(path: &str, index: usize) -> PathBuf {
+    let path = PathBuf::from(path);
+    if index == 0 {
+        return path;
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!("{stem}.{index}.npy"))
+}
+
+/// Correct predictions (argmax of the last axis) and the sample count.
+pub fn top1(
+    logits: &Tensor,
+    labels: &Tensor,
+    path: &str,
+    samples: usize,
+) -> Result<(usize, usize), RunError> {
+    let integer = matches!(
+        labels.dtype(),
+        DType::I8 | DType::I16 | DType::I32 | DType::I64
+    );
+    if !integer || labels.shape().iter().product::<usize>() != samples {
+        return Err(RunError::Labels {
+            path: path.into(),
+            samples,
+            dtype: labels.dtype().numpy(),
+            shape: labels.shape().to_vec(),
+        });
+    }
+    let values = logits.to_f64();
+    let classes = values.len() / samples.max(1);
+    let labels = labels.to_f64();
+    let correct = values
+        .chunks(classes.max(1))
+        .zip(&labels)
+        .filter(|(row, label)| {
+            let best = row
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
+                    if *v > best.1 {
+                        (i, *v)
+                    } else {
+                        best
+                    }
+                });
+            best.0 as f64 == **label
+        })
+        .count();
+    Ok((correct, samples))
+}
