@@ -1,0 +1,274 @@
+//! The target schema: the serde structs a target TOML file deserializes into.
+//!
+//! Units are in the field names or the docs: latencies in clock cycles,
+//! energies in picojoules (pJ) per event, areas in mm², buffer sizes in KiB.
+//! The catalogue of keys with their types, units, defaults and meanings is
+//! [`crate::keys::KEYS`]; a unit test keeps it and these structs in step.
+
+use serde::{Deserialize, Serialize};
+
+/// A compute-in-memory chip, as every compiler pass and the simulator see it.
+///
+/// The hierarchy is chip → `chip.cores` cores → `core.macros` macros per
+/// core → `macro.arrays` crossbar arrays per macro.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Short name of the design point (e.g. `isaac`).
+    pub name: String,
+    /// Free text: what the design point follows and what is assumed.
+    #[serde(default)]
+    pub description: String,
+    /// Clock frequency in MHz; every latency is in cycles of this clock.
+    pub clock_mhz: f64,
+    pub chip: Chip,
+    pub core: Core,
+    #[serde(rename = "macro")]
+    pub macro_: Macro,
+    pub array: Array,
+    pub latency: Latency,
+    pub buffer: Buffer,
+    pub interconnect: Interconnect,
+    pub energy: Energy,
+    pub area: Area,
+    #[serde(default)]
+    pub non_idealities: NonIdealities,
+    #[serde(default)]
+    pub replication: Replication,
+}
+
+/// Top of the hierarchy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chip {
+    /// Cores on the chip (ISAAC's tiles, PUMA's tiles).
+    pub cores: u32,
+}
+
+/// One core: macros plus the core's buffers and interconnect port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Core {
+    /// Macros per core (ISAAC's IMAs, PUMA's cores).
+    pub macros: u32,
+}
+
+/// One macro: arrays that share DACs, ADCs and shift-and-add logic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Macro {
+    /// Crossbar arrays per macro.
+    pub arrays: u32,
+}
+
+/// How a signed weight becomes non-negative cell conductances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// One column per weight slice: the weight plus a bias of
+    /// 2^(weight_bits−1) is stored unsigned; the bias times the input sum is
+    /// subtracted digitally.
+    Offset,
+    /// Two columns per weight slice: the positive part in one, the negative
+    /// part in the other; the two column results are subtracted.
+    Differential,
+}
+
+/// What the ADC's input range is set to (see the crate README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdcRange {
+    /// The range spans the largest possible column sum; when that needs more
+    /// levels than the ADC has, the LSB covers several sum units (low bits lost).
+    FullScale,
+    /// One LSB is one sum unit; sums above 2^bits − 1 saturate (high values clipped).
+    Clipped,
+    /// No ADC: a digital macro whose adder tree sums exactly.
+    None,
+}
+
+/// One crossbar array and its analog periphery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Array {
+    /// Word lines (inputs).
+    pub rows: u32,
+    /// Bit lines (outputs).
+    pub cols: u32,
+    /// Rows driven in one read step (≤ rows).
+    pub max_active_rows: u32,
+    /// Bits stored per cell (1..=8).
+    pub cell_bits: u32,
+    /// Weight bit widths the chip supports (each 1..=16).
+    pub weight_bits: Vec<u32>,
+    /// Signed-weight encoding.
+    pub encoding: Encoding,
+    /// Input bits applied per read step (1..=8).
+    pub dac_bits: u32,
+    pub adc: Adc,
+    /// ISAAC's weight flip: a column (per group of rows read together)
+    /// stores the weights or their complements, whichever has the smaller
+    /// sum, so that column sums stay at or below half the worst case.
+    #[serde(default)]
+    pub weight_flip: bool,
+}
+
+/// The array's analog-to-digital converters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adc {
+    /// Resolution in bits (1..=16; 0 exactly when `range = "none"`).
+    pub bits: u32,
+    /// ADCs per array; columns share them (1..=cols; 0 when `range = "none"`).
+    pub per_array: u32,
+    /// What the ADC's input range is set to.
+    pub range: AdcRange,
+}
+
+/// Latencies in clock cycles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    /// One array read step (drive inputs, settle, sample), ≥ 1.
+    pub array_step: u64,
+    /// One ADC conversion (one column).
+    pub adc_conversion: u64,
+    /// One shift-and-add of a partial sum.
+    pub shift_add: u64,
+    /// One buffer access.
+    pub buffer_access: u64,
+    /// Writing (programming) one row of weights.
+    pub program_row: u64,
+}
+
+/// The per-core buffers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Buffer {
+    /// Input buffer per core, KiB.
+    pub input_kib: u32,
+    /// Output buffer per core, KiB.
+    pub output_kib: u32,
+    /// Buffer bandwidth per core, bytes per cycle.
+    pub bandwidth_bytes_per_cycle: u32,
+}
+
+/// The on-chip network between cores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interconnect {
+    /// Bandwidth of one core's network port, bytes per cycle.
+    pub core_bandwidth_bytes_per_cycle: u32,
+}
+
+/// Energies in picojoules per event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Energy {
+    /// One read step, per active row (all of the row's cells and columns):
+    /// a step with `a` active rows costs `a × array_step_per_row`.
+    pub array_step_per_row: f64,
+    /// One ADC conversion (one column, one step).
+    pub adc_conversion: f64,
+    /// Driving one row's DAC for one step.
+    pub dac_per_row: f64,
+    /// One shift-and-add of a partial sum.
+    pub shift_add: f64,
+    /// Buffer traffic, per byte read or written.
+    pub buffer_access_per_byte: f64,
+    /// Programming one cell.
+    pub program_cell: f64,
+    /// One element of an operation run on the host (not in the arrays).
+    pub host_op_per_element: f64,
+}
+
+/// Areas in mm².
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    /// One crossbar array (cells only).
+    pub array: f64,
+    /// One ADC.
+    pub adc: f64,
+    /// Per macro, the periphery other than arrays and ADCs (DACs,
+    /// sample-and-hold, shift-and-add, registers).
+    pub macro_periphery: f64,
+    /// Per core, everything outside the macros (buffers, router, digital units).
+    pub core: f64,
+}
+
+/// Device and circuit non-idealities (reserved: parsed and validated, not
+/// modelled yet). All off by default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NonIdealities {
+    /// Seed of the random draws.
+    pub seed: u64,
+    /// Programming error, standard deviation relative to the cell's full range.
+    pub programming_sigma: f64,
+    /// Read noise, standard deviation relative to the cell's full range.
+    pub read_noise_sigma: f64,
+    /// Conductance drift exponent ν in G(t) = G(t0)·(t/t0)^−ν.
+    pub drift_nu: f64,
+    /// Drift reference time t0, seconds (> 0).
+    pub drift_t0_s: f64,
+    /// Time of inference t after programming, seconds (≥ t0).
+    pub drift_t_s: f64,
+    /// Probability that a cell is stuck at its highest conductance.
+    pub stuck_at_on_rate: f64,
+    /// Probability that a cell is stuck at its lowest conductance.
+    pub stuck_at_off_rate: f64,
+    /// Constant ADC offset, in LSBs.
+    pub adc_offset_lsb: f64,
+}
+
+impl Default for NonIdealities {
+    fn default() -> Self {
+        NonIdealities {
+            seed: 0,
+            programming_sigma: 0.0,
+            read_noise_sigma: 0.0,
+            drift_nu: 0.0,
+            drift_t0_s: 1.0,
+            drift_t_s: 1.0,
+            stuck_at_on_rate: 0.0,
+            stuck_at_off_rate: 0.0,
+            adc_offset_lsb: 0.0,
+        }
+    }
+}
+
+/// Weight replication (reserved: parsed and validated, not used yet).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Replication {
+    /// Most copies of one layer's weights the mapper may place (≥ 1).
+    pub max_replicas: u32,
+}
+
+impl Default for Replication {
+    fn default() -> Self {
+        Replication { max_replicas: 1 }
+    }
+}
+
+impl Encoding {
+    /// The TOML spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Offset => "offset",
+            Encoding::Differential => "differential",
+        }
+    }
+}
+
+impl AdcRange {
+    /// The TOML spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdcRange::FullScale => "full-scale",
+            AdcRange::Clipped => "clipped",
+            AdcRange::None => "none",
+        }
+    }
+}
