@@ -67,6 +67,19 @@ pub struct Cli {
     #[arg(long, value_name = "NAME", requires = "run")]
     pub entry: Option<String>,
 
+    /// The chip to compile for: a preset (isaac, puma, nor-flash,
+    /// sram-digital) or a TOML file (see chip/README.md).
+    #[arg(long, value_name = "NAME|FILE", default_value = cimc_target::DEFAULT_PRESET)]
+    pub target: String,
+
+    /// Override one key of the target, e.g. `array.rows=256` (repeatable).
+    #[arg(long = "target-opt", value_name = "KEY=VALUE")]
+    pub target_opts: Vec<String>,
+
+    /// Print the resolved target as TOML and exit.
+    #[arg(long = "print-target")]
+    pub print_target: bool,
+
     /// List cimc's passes with their options, and the phases' pipelines.
     #[arg(long = "list-passes")]
     pub list_passes: bool,

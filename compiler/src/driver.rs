@@ -58,6 +58,23 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
         return describe_pass(name);
     }
 
+    // Every phase after the input reads the target: a bad one fails first.
+    let mut target = match cimc_target::Target::resolve(&cli.target) {
+        Ok(target) => target,
+        Err(err) => {
+            eprintln!("{}", target_error(&err));
+            return Ok(false);
+        }
+    };
+    if let Err(err) = target.apply_overrides(&cli.target_opts) {
+        eprintln!("{}", target_error(&err));
+        return Ok(false);
+    }
+    if cli.print_target {
+        print!("{}", target.to_toml_string());
+        return Ok(true);
+    }
+
     if cli.run.is_some() {
         return run_model(cli);
     }
@@ -345,6 +362,16 @@ fn run_model(cli: &Cli) -> Result<bool, DriverError> {
             eprintln!("cimc: error: {err}");
             Ok(false)
         }
+    }
+}
+
+/// A target error as `where: error: what`, like every cimc diagnostic.
+fn target_error(err: &cimc_target::TargetError) -> String {
+    let text = err.to_string();
+    let prefix = err.origin().to_string();
+    match text.strip_prefix(&prefix) {
+        Some(rest) if !prefix.is_empty() => format!("{prefix}error: {rest}"),
+        _ => format!("cimc: error: {text}"),
     }
 }
 
