@@ -170,6 +170,14 @@ fn compile_collecting(
             ReferenceError::Diagnosed(diags)
         });
     }
+    // Looking the entry up materializes it: the JIT compiles here, once,
+    // rather than inside the first call.
+    let wrapper = format!("_mlir_ciface_{name}");
+    let found = unsafe { sys::mlirExecutionEngineLookupPacked(engine, string_ref(&wrapper)) };
+    if found.is_null() {
+        unsafe { sys::mlirExecutionEngineDestroy(engine) };
+        return Err(ReferenceError::Jit);
+    }
     Ok(Executable {
         engine,
         // The C API prefixes `_mlir_ciface_` itself.
