@@ -8,6 +8,7 @@ use crate::pipeline::{self, Element, PipelineError};
 use crate::pipelines::{self, OptLevel, Phase};
 use crate::source::{self, Input};
 use crate::verify_diagnostics;
+use cimc_passes::PassContext;
 use clap::Parser;
 use melior::ir::operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult};
 use melior::ir::Module;
@@ -130,6 +131,9 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     let context = new_context()?;
     let collector = Collector::default();
     collector.attach(&context);
+    let pass_context = PassContext {
+        target: std::sync::Arc::new(target),
+    };
 
     let mut ok = true;
     let mut outputs = Vec::new();
@@ -156,7 +160,15 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
             (true, None) => Some(Vec::new()),
             (false, _) => None,
         };
-        let result = process(cli, &context, &collector, bytes, &input.name, &elements);
+        let result = process(
+            cli,
+            &context,
+            &collector,
+            bytes,
+            &input.name,
+            &elements,
+            &pass_context,
+        );
         let emitted = collector.take();
         if let Err(ChunkFailure::Pipeline(err)) = &result {
             report_pipeline_error(&pipeline_text, err);
@@ -209,6 +221,7 @@ fn process(
     bytes: &[u8],
     name: &str,
     elements: &[Element],
+    pass_context: &PassContext,
 ) -> Result<String, ChunkFailure> {
     let mut module =
         source::parse(context, bytes, name, collector).ok_or(ChunkFailure::Diagnosed)?;
@@ -220,6 +233,7 @@ fn process(
         pipeline::build(
             &guard,
             &pipeline::parse(GUARD).map_err(ChunkFailure::Pipeline)?,
+            pass_context,
         )
         .map_err(ChunkFailure::Pipeline)?;
         guard
@@ -228,7 +242,7 @@ fn process(
     }
 
     let pm = PassManager::new(context);
-    pipeline::build(&pm, elements).map_err(ChunkFailure::Pipeline)?;
+    pipeline::build(&pm, elements, pass_context).map_err(ChunkFailure::Pipeline)?;
     if cli.print_ir_after_all || cli.print_ir_before_all {
         pm.enable_ir_printing(&PassIrPrintingOptions {
             before_all: cli.print_ir_before_all,

@@ -7,7 +7,7 @@
 //! one MLIR pass manager: IR printing and timing see them alike.
 
 use crate::pipelines;
-use cimc_passes::{Pass, PassInfo};
+use cimc_passes::{Pass, PassContext, PassInfo};
 use melior::ir::operation::OperationLike;
 use melior::ir::operation::OperationRefMut;
 use melior::ir::r#type::TypeId;
@@ -199,10 +199,14 @@ impl Parser {
 }
 
 /// Adds a parsed pipeline to a pass manager that runs on `builtin.module`.
-pub fn build(pm: &PassManager, elements: &[Element]) -> Result<(), PipelineError> {
+pub fn build(
+    pm: &PassManager,
+    elements: &[Element],
+    ctx: &PassContext,
+) -> Result<(), PipelineError> {
     match elements {
         [Element::Nest { op, elements, .. }] if op == "builtin.module" => {
-            add_all(&pm.as_operation_pass_manager(), "builtin.module", elements)
+            add_all(&pm.as_operation_pass_manager(), "builtin.module", elements, ctx)
         }
         [Element::Nest { op, col, .. }] => Err(PipelineError::new(
             *col,
@@ -225,16 +229,22 @@ fn add_all(
     opm: &OperationPassManager,
     anchor: &str,
     elements: &[Element],
+    ctx: &PassContext,
 ) -> Result<(), PipelineError> {
     for element in elements {
         match element {
             Element::Nest { op, elements, .. } => {
-                add_all(&opm.nested_under(op), op, elements)?;
+                add_all(&opm.nested_under(op), op, elements, ctx)?;
             }
             Element::Pass { name, options, col } => match pipelines::lookup_pass(name) {
-                Some(info) => {
-                    add_cimc_pass(opm, anchor, info, options.as_deref().unwrap_or(""), *col)?
-                }
+                Some(info) => add_cimc_pass(
+                    opm,
+                    anchor,
+                    info,
+                    options.as_deref().unwrap_or(""),
+                    *col,
+                    ctx,
+                )?,
                 None => add_upstream_pass(opm, name, options.as_deref(), *col)?,
             },
         }
@@ -248,6 +258,7 @@ fn add_cimc_pass(
     info: &'static PassInfo,
     options: &str,
     col: usize,
+    ctx: &PassContext,
 ) -> Result<(), PipelineError> {
     if let Some(required) = info.anchor {
         if required != anchor {
@@ -265,7 +276,7 @@ fn add_cimc_pass(
         .map_err(|err| PipelineError::new(col, err.to_string()))?;
     let pass = External {
         info,
-        pass: Arc::from((info.create)(&options)),
+        pass: Arc::from((info.create)(&options, ctx)),
     };
     opm.add_pass(create_external(
         pass,

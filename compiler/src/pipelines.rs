@@ -12,14 +12,18 @@ pub enum Phase {
     /// The input: parsed, verified, and validated as TOSA 1.0 against the
     /// profiles and extensions it uses.
     Tosa,
+    /// Integer convolutions and matmuls on crossbars: bit-sliced, tiled,
+    /// placed and scheduled `cim` ops; everything else stays TOSA host ops.
+    Cim,
 }
 
 impl Phase {
-    pub const ALL: &'static [Phase] = &[Phase::Tosa];
+    pub const ALL: &'static [Phase] = &[Phase::Tosa, Phase::Cim];
 
     pub fn name(self) -> &'static str {
         match self {
             Phase::Tosa => "tosa",
+            Phase::Cim => "cim",
         }
     }
 
@@ -33,6 +37,9 @@ impl Phase {
                 "cim-attach-tosa-target",
                 "tosa-validate",
                 "cim-detach-tosa-target",
+            ],
+            Phase::Cim => vec![
+                "func.func(cim-lower-crossbar-ops,cim-bit-slice,cim-tile,cim-place,cim-schedule,cim-cse,cim-dce)",
             ],
         }
     }

@@ -8,6 +8,10 @@ pub const NAMESPACE: &str = "cim";
 /// The IRDL definition, also usable as `mlir-opt --irdl-file=dialects/cim/cim.irdl.mlir`.
 pub const IRDL: &str = include_str!("../cim/cim.irdl.mlir");
 
+/// `cim.im2col`: unfolds convolution windows into matrix rows (a host op).
+pub const IM2COL: &str = "cim.im2col";
+/// `cim.matmul`: a crossbar matrix product before tiling.
+pub const MATMUL: &str = "cim.matmul";
 /// `cim.program`: programs cell levels into one crossbar array; yields a `!cim.tile`.
 pub const PROGRAM: &str = "cim.program";
 /// `cim.mvm`: bit-serial matrix-vector products against a tile, read through an ADC.
@@ -18,7 +22,7 @@ pub const SHIFT_ADD: &str = "cim.shift_add";
 pub const ACCUMULATE: &str = "cim.accumulate";
 
 /// Every op of the dialect.
-pub const OPS: &[&str] = &[PROGRAM, MVM, SHIFT_ADD, ACCUMULATE];
+pub const OPS: &[&str] = &[IM2COL, MATMUL, PROGRAM, MVM, SHIFT_ADD, ACCUMULATE];
 
 /// Whether `op_name` is an op of this dialect.
 pub fn is_cim_op(op_name: &str) -> bool {

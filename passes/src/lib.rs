@@ -10,8 +10,10 @@
 
 pub mod cim;
 pub mod diag;
+pub mod emit;
 pub mod input;
 pub mod ir;
+pub mod mapping;
 pub mod options;
 pub mod types;
 
@@ -29,6 +31,20 @@ pub trait Pass: Send + Sync {
     fn run(&self, op: OperationRefMut<'_, '_>) -> Result<(), PassFailed>;
 }
 
+/// What every pass may read besides its options: the chip it compiles for.
+#[derive(Clone)]
+pub struct PassContext {
+    pub target: std::sync::Arc<cimc_target::Target>,
+}
+
+impl Default for PassContext {
+    fn default() -> Self {
+        PassContext {
+            target: std::sync::Arc::new(cimc_target::Target::default()),
+        }
+    }
+}
+
 /// A registered pass.
 pub struct PassInfo {
     /// Kebab-case argument, `cim-…`.
@@ -41,7 +57,7 @@ pub struct PassInfo {
     pub anchor: Option<&'static str>,
     pub options: &'static [OptionInfo],
     /// Builds the pass from options already checked against `options`.
-    pub create: fn(&Options) -> Box<dyn Pass>,
+    pub create: fn(&Options, &PassContext) -> Box<dyn Pass>,
 }
 
 impl PassInfo {
@@ -53,12 +69,18 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 5] = [
+    static ALL: [&PassInfo; 11] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
+        &mapping::lower_crossbar_ops::INFO,
+        &mapping::bit_slice::INFO,
+        &mapping::tile::INFO,
+        &mapping::place::INFO,
+        &mapping::schedule::INFO,
         &cim::dce::INFO,
         &cim::cse::INFO,
+        &cim::lower_to_tosa::INFO,
     ];
     &ALL
 }

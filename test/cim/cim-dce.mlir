@@ -5,8 +5,8 @@
 // CHECK-NOT: cim.
 // CHECK: return
 func.func @dead_chain(%w: tensor<4x2xi8>, %x: tensor<3x4xi8>) {
-  %t = "cim.program"(%w) {core = 0 : i64, macro = 0 : i64, array = 0 : i64, cell_bits = 2 : i64} : (tensor<4x2xi8>) -> !cim.tile
-  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
+  %t = "cim.program"(%w) {cell_bits = 2 : i64, weight_bits = 8 : i64, layer = "l", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64} : (tensor<4x2xi8>) -> !cim.tile
+  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
   return
 }
 
@@ -17,14 +17,14 @@ func.func @dead_chain(%w: tensor<4x2xi8>, %x: tensor<3x4xi8>) {
 // CHECK: %[[T:.*]] = "cim.program"
 // CHECK-NEXT: %[[P:.*]] = "cim.mvm"(%[[T]]
 // CHECK-NOT: cim.accumulate
-// CHECK-NEXT: %[[S:.*]] = "cim.shift_add"(%[[P]], %[[P]])
+// CHECK-NEXT: %[[S:.*]] = "cim.shift_add"(%[[P]])
 // CHECK-NEXT: return %[[S]]
 func.func @partly_live(%w: tensor<4x2xi8>, %x: tensor<3x4xi8>, %y: tensor<3x4xi8>) -> tensor<3x2xi32> {
-  %t = "cim.program"(%w) {core = 0 : i64, macro = 0 : i64, array = 0 : i64, cell_bits = 2 : i64} : (tensor<4x2xi8>) -> !cim.tile
-  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
-  %q = "cim.mvm"(%t, %y) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
+  %t = "cim.program"(%w) {cell_bits = 2 : i64, weight_bits = 8 : i64, layer = "l", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64} : (tensor<4x2xi8>) -> !cim.tile
+  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
+  %q = "cim.mvm"(%t, %y) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
   %a = "cim.accumulate"(%p, %q) : (tensor<3x2xi32>, tensor<3x2xi32>) -> tensor<3x2xi32>
-  %s = "cim.shift_add"(%p, %p) {shifts = array<i64: 0, 2>} : (tensor<3x2xi32>, tensor<3x2xi32>) -> tensor<3x2xi32>
+  %s = "cim.shift_add"(%p) {slices = 1 : i64, cell_bits = 2 : i64, differential = false} : (tensor<3x2xi32>) -> tensor<3x2xi32>
   return %s : tensor<3x2xi32>
 }
 
@@ -47,7 +47,7 @@ func.func @other_dialects(%a: tensor<4xi32>) {
 // CHECK: scf.yield
 func.func @nested(%w: tensor<4x2xi8>) {
   scf.execute_region {
-    %t = "cim.program"(%w) {core = 0 : i64, macro = 0 : i64, array = 0 : i64, cell_bits = 2 : i64} : (tensor<4x2xi8>) -> !cim.tile
+    %t = "cim.program"(%w) {cell_bits = 2 : i64, weight_bits = 8 : i64, layer = "l", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64} : (tensor<4x2xi8>) -> !cim.tile
     scf.yield
   }
   return

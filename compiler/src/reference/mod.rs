@@ -139,7 +139,7 @@ fn compile_collecting(
         )])
     })?;
     let pm = PassManager::new(context);
-    pipeline::build(&pm, &elements).map_err(|err| {
+    pipeline::build(&pm, &elements, &cimc_passes::PassContext::default()).map_err(|err| {
         ReferenceError::Diagnosed(vec![Diag::error(
             crate::diagnostics::Where::Nowhere,
             format!("internal error: reference lowering pipeline: {err}"),

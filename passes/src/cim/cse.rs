@@ -23,7 +23,7 @@ Example: two identical
 become one.",
     anchor: None,
     options: &[] as &[OptionInfo],
-    create: |_| Box::new(CimCse),
+    create: |_, _| Box::new(CimCse),
 };
 
 struct CimCse;

@@ -22,7 +22,7 @@ Example: in
 with %p unused, both ops are removed.",
     anchor: None,
     options: &[] as &[OptionInfo],
-    create: |_| Box::new(CimDce),
+    create: |_, _| Box::new(CimDce),
 };
 
 struct CimDce;

@@ -4,3 +4,4 @@
 
 pub mod cse;
 pub mod dce;
+pub mod lower_to_tosa;

@@ -42,7 +42,7 @@ profiles = [pro_int], extensions = [doubleround]>`.",
         default: "none",
         help: "TOSA level to validate against",
     }],
-    create: |options| {
+    create: |options, _| {
         Box::new(AttachTosaTarget {
             level: options.str("level").to_string(),
         })

@@ -18,7 +18,7 @@ Example: `module attributes {tosa.target_env = #tosa.target_env<...>} {...}`
 becomes `module {...}`.",
     anchor: Some("builtin.module"),
     options: &[] as &[OptionInfo],
-    create: |_| Box::new(DetachTosaTarget),
+    create: |_, _| Box::new(DetachTosaTarget),
 };
 
 struct DetachTosaTarget;

@@ -31,7 +31,7 @@ on a function containing `arith.addi` reports
         default: "true",
         help: "reject ops of other dialects; when false, only TOSA ops and their types are checked",
     }],
-    create: |options| {
+    create: |options, _| {
         Box::new(VerifyTosaInput {
             only_tosa_ops: options.bool("only-tosa-ops"),
         })

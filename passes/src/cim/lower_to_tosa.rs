@@ -1,0 +1,301 @@
+//! `cim-lower-to-tosa`: rewrites `cim` ops as the TOSA ops they equal, so that
+//! mapped IR runs in reference execution and can be checked bit for bit
+//! against the model it came from.
+
+use crate::diag::op_error;
+use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::{OptionInfo, Pass, PassFailed, PassInfo};
+use cimc_dialects::cim;
+use melior::ir::operation::OperationRefMut;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-lower-to-tosa",
+    summary: "Rewrite cim ops as equivalent TOSA ops (ideal ADC)",
+    description: "\
+The executable meaning of the cim dialect, for testing mappings: after this
+pass a mapped module is plain TOSA again and runs in reference execution.
+  * cim.im2col: tosa.pad with the pad value, one tosa.slice per kernel
+    position (strides by pad + reshape + slice), tosa.concat; channel-major
+    order by a tosa.transpose;
+  * cim.matmul and cim.mvm: tosa.matmul against the constant levels (a
+    block-diagonal matrix for blocks > 1);
+  * cim.shift_add: reshape to [N, O, S], multiply by 2^(s·cell_bits) (negated
+    for the negative half when differential), tosa.reduce_sum;
+  * cim.accumulate: tosa.add.
+A `cim.mvm` is lowered only when its ADC is ideal for its tile (no column
+sum of a step can exceed 2^adc_bits - 1, or the array has no ADC): clipping
+is the simulator's business, and lowering it silently as exact would lie.
+
+Example: `cimc --emit=cim net.mlir | cimc - --pass-pipeline='builtin.module(
+func.func(cim-lower-to-tosa))'` prints TOSA that computes what net.mlir does.",
+    anchor: Some("func.func"),
+    options: &[] as &[OptionInfo],
+    create: |_, _| Box::new(LowerToTosa),
+};
+
+struct LowerToTosa;
+
+impl Pass for LowerToTosa {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let ops: Vec<RawOp> = crate::ir::nested_blocks(func.to_raw())
+            .into_iter()
+            .flat_map(crate::ir::block_ops)
+            .collect();
+        let mut programs = Vec::new();
+        for op in ops {
+            let lowered = match crate::ir::op_name(op).as_str() {
+                cim::IM2COL => im2col(op),
+                cim::MATMUL => matmul(op),
+                cim::MVM => mvm(op),
+                cim::SHIFT_ADD => shift_add(op),
+                cim::ACCUMULATE => accumulate(op),
+                cim::PROGRAM => {
+                    programs.push(op);
+                    continue;
+                }
+                _ => continue,
+            };
+            match lowered {
+                Ok(value) => {
+                    emit::replace_uses(emit::result_of(op, 0), value);
+                    emit::erase(op);
+                }
+                Err(message) => {
+                    op_error(unsafe { melior::ir::OperationRef::from_raw(op) }, &message);
+                    return Err(PassFailed);
+                }
+            }
+        }
+        for program in programs {
+            if crate::ir::results_unused(program) {
+                emit::erase(program);
+            }
+        }
+        Ok(())
+    }
+}
+
+type Lowered = Result<RawValue, String>;
+
+fn shape(value: RawValue) -> Result<Vec<i64>, String> {
+    emit::tensor_info(value)
+        .map(|(s, _)| s)
+        .ok_or_else(|| "has an operand that is not a ranked tensor".to_string())
+}
+
+fn im2col(op: RawOp) -> Lowered {
+    let e = Emitter::before(op);
+    let x = emit::operand(op, 0);
+    let s = shape(x)?;
+    let (n, h, w, c) = (s[0], s[1], s[2], s[3]);
+    let attr = |name| emit::i64_array_attr(op, name).ok_or(format!("lacks '{name}'"));
+    let (kernel, stride, dilation, pad) = (
+        attr("kernel")?,
+        attr("stride")?,
+        attr("dilation")?,
+        attr("pad")?,
+    );
+    let pad_value = emit::int_attr(op, "pad_value").ok_or("lacks 'pad_value'")?;
+    let channel_major = emit::int_attr(op, "channel_major").ok_or("lacks 'channel_major'")? != 0;
+    let (ph, pw) = (h + pad[0] + pad[1], w + pad[2] + pad[3]);
+    let oh = (ph - (kernel[0] - 1) * dilation[0] - 1) / stride[0] + 1;
+    let ow = (pw - (kernel[1] - 1) * dilation[1] - 1) / stride[1] + 1;
+    let padded = pad_nhwc(
+        &e,
+        x,
+        [n, h, w, c],
+        [pad[0], pad[1], pad[2], pad[3]],
+        pad_value,
+    );
+    let windows = n * oh * ow;
+    let mut pieces = Vec::new();
+    for kh in 0..kernel[0] {
+        for kw in 0..kernel[1] {
+            let (hs, ws) = ((oh - 1) * stride[0] + 1, (ow - 1) * stride[1] + 1);
+            let begin = e.shape(&[0, kh * dilation[0], kw * dilation[1], 0]);
+            let size = e.shape(&[n, hs, ws, c]);
+            let mut piece = e.value(
+                "tosa.slice",
+                &[padded, begin, size],
+                e.tensor(&[n, hs, ws, c], "i8"),
+                &[],
+            );
+            if stride[0] > 1 || stride[1] > 1 {
+                // Pad to whole strides, then keep element 0 of every stride.
+                let full = pad_nhwc(
+                    &e,
+                    piece,
+                    [n, hs, ws, c],
+                    [0, stride[0] - 1, 0, stride[1] - 1],
+                    0,
+                );
+                let grouped = e.reshape(full, &[n * oh, stride[0], ow, stride[1] * c], "i8");
+                let begin = e.shape(&[0, 0, 0, 0]);
+                let size = e.shape(&[n * oh, 1, ow, c]);
+                piece = e.value(
+                    "tosa.slice",
+                    &[grouped, begin, size],
+                    e.tensor(&[n * oh, 1, ow, c], "i8"),
+                    &[],
+                );
+            }
+            pieces.push(e.reshape(piece, &[windows, c], "i8"));
+        }
+    }
+    let k2 = kernel[0] * kernel[1];
+    let mut cols = if pieces.len() == 1 {
+        pieces[0]
+    } else {
+        e.value(
+            "tosa.concat",
+            &pieces,
+            e.tensor(&[windows, k2 * c], "i8"),
+            &[("axis", e.attr("1 : i32"))],
+        )
+    };
+    if channel_major && k2 > 1 && c > 1 {
+        let three = e.reshape(cols, &[windows, k2, c], "i8");
+        let swapped = e.value(
+            "tosa.transpose",
+            &[three],
+            e.tensor(&[windows, c, k2], "i8"),
+            &[("perms", e.attr("array<i32: 0, 2, 1>"))],
+        );
+        cols = e.reshape(swapped, &[windows, c * k2], "i8");
+    }
+    Ok(cols)
+}
+
+fn pad_nhwc(e: &Emitter, x: RawValue, dims: [i64; 4], pad: [i64; 4], value: i64) -> RawValue {
+    if pad.iter().all(|p| *p == 0) {
+        return x;
+    }
+    let padding = e.shape(&[0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0]);
+    let constant = e.const_i8(&[1], &[value as i8]);
+    let out = [
+        dims[0],
+        dims[1] + pad[0] + pad[1],
+        dims[2] + pad[2] + pad[3],
+        dims[3],
+    ];
+    e.value(
+        "tosa.pad",
+        &[x, padding, constant],
+        e.tensor(&out, "i8"),
+        &[],
+    )
+}
+
+/// `x [N, K] i8` times constant levels `[K, P]` (i8) in i32.
+fn product(e: &Emitter, x: RawValue, levels: &[i64], k: i64, p: i64) -> Lowered {
+    let rows = shape(x)?[0];
+    if levels.iter().any(|v| *v < -128 || *v > 127) {
+        return Err(
+            "has weights outside i8; cim-lower-to-tosa handles cells of up to 7 bits".into(),
+        );
+    }
+    let a = e.reshape(x, &[1, rows, k], "i8");
+    let narrow: Vec<i8> = levels.iter().map(|v| *v as i8).collect();
+    let b = e.const_i8(&[1, k, p], &narrow);
+    let zero = e.const_i8(&[1], &[0]);
+    let out = e.value(
+        "tosa.matmul",
+        &[a, b, zero, zero],
+        e.tensor(&[1, rows, p], "i32"),
+        &[],
+    );
+    Ok(e.reshape(out, &[rows, p], "i32"))
+}
+
+fn matmul(op: RawOp) -> Lowered {
+    let e = Emitter::before(op);
+    let weights =
+        emit::const_ints(emit::operand(op, 1)).ok_or("has weights that are not constant")?;
+    let s = shape(emit::operand(op, 1))?;
+    let (k, p) = (s[0], s[1]);
+    let blocks = emit::int_attr(op, "blocks").unwrap_or(1);
+    if blocks == 1 {
+        return product(&e, emit::operand(op, 0), &weights, k, p);
+    }
+    let q = p / blocks;
+    let mut full = vec![0i64; (blocks * k * p) as usize];
+    for b in 0..blocks {
+        for r in 0..k {
+            for j in 0..q {
+                full[((b * k + r) * p + b * q + j) as usize] =
+                    weights[(r * p + b * q + j) as usize];
+            }
+        }
+    }
+    product(&e, emit::operand(op, 0), &full, blocks * k, p)
+}
+
+fn mvm(op: RawOp) -> Lowered {
+    let e = Emitter::before(op);
+    let program = unsafe { mlir_sys::mlirOpResultGetOwner(emit::operand(op, 0)) };
+    let levels_value = emit::operand(program, 0);
+    let levels =
+        emit::const_ints(levels_value).ok_or("reads a tile whose levels are not constant")?;
+    let s = shape(levels_value)?;
+    let attr = |name| emit::int_attr(op, name).unwrap_or(0);
+    let (adc, dac, active) = (
+        attr("adc_bits"),
+        attr("dac_bits").max(1),
+        attr("max_active_rows").max(1),
+    );
+    if adc > 0 {
+        // Worst column sum of one step: the most rows read together, each at
+        // its largest level, driven at the largest digit.
+        let max_level = levels.iter().copied().max().unwrap_or(0);
+        let worst = active.min(s[0]) * max_level * ((1 << dac) - 1);
+        if worst > (1 << adc) - 1 {
+            return Err(format!(
+                "has column sums up to {worst} per step, beyond its {adc}-bit ADC; cim-lower-to-tosa \
+                 models an ideal ADC only (raise array.adc.bits, or use the simulator)"
+            ));
+        }
+    }
+    product(&e, emit::operand(op, 1), &levels, s[0], s[1])
+}
+
+fn shift_add(op: RawOp) -> Lowered {
+    let e = Emitter::before(op);
+    let x = emit::operand(op, 0);
+    let s = shape(x)?;
+    let slices = emit::int_attr(op, "slices").ok_or("lacks 'slices'")?;
+    let cell_bits = emit::int_attr(op, "cell_bits").ok_or("lacks 'cell_bits'")?;
+    let differential = emit::int_attr(op, "differential").unwrap_or(0) != 0;
+    let per_weight = if differential { 2 * slices } else { slices };
+    let (rows, outputs) = (s[0], s[1] / per_weight);
+    let grouped = e.reshape(x, &[rows, outputs, per_weight], "i32");
+    let weights: Vec<i32> = (0..per_weight)
+        .map(|i| {
+            let magnitude = 1i32 << ((i % slices) * cell_bits);
+            if i >= slices {
+                -magnitude
+            } else {
+                magnitude
+            }
+        })
+        .collect();
+    let scale = e.const_i32(&[1, 1, per_weight], &weights);
+    let scaled = e.mul(grouped, scale, &[rows, outputs, per_weight]);
+    let summed = e.value(
+        "tosa.reduce_sum",
+        &[scaled],
+        e.tensor(&[rows, outputs, 1], "i32"),
+        &[("axis", e.attr("2 : i32"))],
+    );
+    Ok(e.reshape(summed, &[rows, outputs], "i32"))
+}
+
+fn accumulate(op: RawOp) -> Lowered {
+    let e = Emitter::before(op);
+    let count = unsafe { mlir_sys::mlirOperationGetNumOperands(op) };
+    let s = shape(emit::operand(op, 0))?;
+    let mut sum = emit::operand(op, 0);
+    for i in 1..count {
+        sum = e.binary("tosa.add", sum, emit::operand(op, i), &s);
+    }
+    Ok(sum)
+}

@@ -1,0 +1,381 @@
+//! Building and reading IR from passes through MLIR's C API: ops inserted
+//! before an anchor op, tensor types, integer constants (`tosa.const`,
+//! `tosa.const_shape`) and the values of constant operands.
+
+use mlir_sys as sys;
+
+pub type RawOp = sys::MlirOperation;
+pub type RawValue = sys::MlirValue;
+pub type RawType = sys::MlirType;
+pub type RawAttr = sys::MlirAttribute;
+
+fn string_ref(text: &str) -> sys::MlirStringRef {
+    sys::MlirStringRef {
+        data: text.as_ptr().cast(),
+        length: text.len(),
+    }
+}
+
+/// Inserts new ops before an anchor op, at the anchor's location.
+pub struct Emitter {
+    context: sys::MlirContext,
+    location: sys::MlirLocation,
+    block: sys::MlirBlock,
+    before: RawOp,
+}
+
+impl Emitter {
+    /// Emits before `anchor`, with its location.
+    pub fn before(anchor: RawOp) -> Self {
+        unsafe {
+            Emitter {
+                context: sys::mlirOperationGetContext(anchor),
+                location: sys::mlirOperationGetLocation(anchor),
+                block: sys::mlirOperationGetBlock(anchor),
+                before: anchor,
+            }
+        }
+    }
+
+    pub fn context(&self) -> sys::MlirContext {
+        self.context
+    }
+
+    /// Parses a type (`i32`, `tensor<4x8xi8>`, `!cim.tile`).
+    pub fn ty(&self, text: &str) -> RawType {
+        unsafe { sys::mlirTypeParseGet(self.context, string_ref(text)) }
+    }
+
+    /// A ranked tensor type.
+    pub fn tensor(&self, shape: &[i64], element: &str) -> RawType {
+        unsafe {
+            sys::mlirRankedTensorTypeGet(
+                shape.len() as isize,
+                shape.as_ptr(),
+                self.ty(element),
+                sys::mlirAttributeGetNull(),
+            )
+        }
+    }
+
+    /// Parses an attribute (`3 : i64`, `array<i64: 1, 2>`, `"conv1"`).
+    pub fn attr(&self, text: &str) -> RawAttr {
+        unsafe { sys::mlirAttributeParseGet(self.context, string_ref(text)) }
+    }
+
+    pub fn i64_attr(&self, value: i64) -> RawAttr {
+        unsafe { sys::mlirIntegerAttrGet(sys::mlirIntegerTypeGet(self.context, 64), value) }
+    }
+
+    pub fn bool_attr(&self, value: bool) -> RawAttr {
+        unsafe { sys::mlirBoolAttrGet(self.context, i32::from(value)) }
+    }
+
+    pub fn str_attr(&self, value: &str) -> RawAttr {
+        unsafe { sys::mlirStringAttrGet(self.context, string_ref(value)) }
+    }
+
+    pub fn i64_array(&self, values: &[i64]) -> RawAttr {
+        unsafe { sys::mlirDenseI64ArrayGet(self.context, values.len() as isize, values.as_ptr()) }
+    }
+
+    /// Creates `name` and inserts it; returns the op.
+    pub fn op(
+        &self,
+        name: &str,
+        operands: &[RawValue],
+        results: &[RawType],
+        attrs: &[(&str, RawAttr)],
+    ) -> RawOp {
+        unsafe {
+            let mut state = sys::mlirOperationStateGet(string_ref(name), self.location);
+            sys::mlirOperationStateAddOperands(
+                &mut state,
+                operands.len() as isize,
+                operands.as_ptr(),
+            );
+            sys::mlirOperationStateAddResults(&mut state, results.len() as isize, results.as_ptr());
+            let named: Vec<sys::MlirNamedAttribute> = attrs
+                .iter()
+                .map(|(key, value)| {
+                    sys::mlirNamedAttributeGet(
+                        sys::mlirIdentifierGet(self.context, string_ref(key)),
+                        *value,
+                    )
+                })
+                .collect();
+            sys::mlirOperationStateAddAttributes(&mut state, named.len() as isize, named.as_ptr());
+            let op = sys::mlirOperationCreate(&mut state);
+            sys::mlirBlockInsertOwnedOperationBefore(self.block, self.before, op);
+            op
+        }
+    }
+
+    /// Like [`Emitter::op`], returning the single result.
+    pub fn value(
+        &self,
+        name: &str,
+        operands: &[RawValue],
+        result: RawType,
+        attrs: &[(&str, RawAttr)],
+    ) -> RawValue {
+        result_of(self.op(name, operands, &[result], attrs), 0)
+    }
+
+    /// A `tosa.const` of i8 values.
+    pub fn const_i8(&self, shape: &[i64], data: &[i8]) -> RawValue {
+        let ty = self.tensor(shape, "i8");
+        let attr =
+            unsafe { sys::mlirDenseElementsAttrInt8Get(ty, data.len() as isize, data.as_ptr()) };
+        self.value("tosa.const", &[], ty, &[("values", attr)])
+    }
+
+    /// Cell levels of `cell_bits` bits: i8 up to 7 bits, i16 for 8.
+    pub fn const_levels(&self, shape: &[i64], levels: &[i64], cell_bits: i64) -> RawValue {
+        if cell_bits <= 7 {
+            let data: Vec<i8> = levels.iter().map(|v| *v as i8).collect();
+            self.const_i8(shape, &data)
+        } else {
+            let ty = self.tensor(shape, "i16");
+            let data: Vec<i16> = levels.iter().map(|v| *v as i16).collect();
+            let attr = unsafe {
+                sys::mlirDenseElementsAttrInt16Get(ty, data.len() as isize, data.as_ptr())
+            };
+            self.value("tosa.const", &[], ty, &[("values", attr)])
+        }
+    }
+
+    /// A `tosa.const` of i32 values.
+    pub fn const_i32(&self, shape: &[i64], data: &[i32]) -> RawValue {
+        let ty = self.tensor(shape, "i32");
+        let attr =
+            unsafe { sys::mlirDenseElementsAttrInt32Get(ty, data.len() as isize, data.as_ptr()) };
+        self.value("tosa.const", &[], ty, &[("values", attr)])
+    }
+
+    /// A `tosa.const_shape`.
+    pub fn shape(&self, dims: &[i64]) -> RawValue {
+        let index = self.tensor(&[dims.len() as i64], "index");
+        let attr = unsafe {
+            sys::mlirDenseElementsAttrInt64Get(index, dims.len() as isize, dims.as_ptr())
+        };
+        let ty = self.ty(&format!("!tosa.shape<{}>", dims.len()));
+        self.value("tosa.const_shape", &[], ty, &[("values", attr)])
+    }
+
+    /// `tosa.reshape` to `dims`.
+    pub fn reshape(&self, value: RawValue, dims: &[i64], element: &str) -> RawValue {
+        let shape = self.shape(dims);
+        self.value(
+            "tosa.reshape",
+            &[value, shape],
+            self.tensor(dims, element),
+            &[],
+        )
+    }
+
+    /// `tosa.cast`.
+    pub fn cast(&self, value: RawValue, dims: &[i64], element: &str) -> RawValue {
+        self.value("tosa.cast", &[value], self.tensor(dims, element), &[])
+    }
+
+    /// `tosa.slice` of a 2-D tensor: columns `[start, start + len)`.
+    pub fn slice_cols(
+        &self,
+        value: RawValue,
+        rows: i64,
+        start: i64,
+        len: i64,
+        element: &str,
+    ) -> RawValue {
+        let begin = self.shape(&[0, start]);
+        let size = self.shape(&[rows, len]);
+        self.value(
+            "tosa.slice",
+            &[value, begin, size],
+            self.tensor(&[rows, len], element),
+            &[],
+        )
+    }
+
+    /// i32 elementwise ops of TOSA with broadcasting: `tosa.add`, `tosa.sub`.
+    pub fn binary(&self, name: &str, lhs: RawValue, rhs: RawValue, dims: &[i64]) -> RawValue {
+        self.value(name, &[lhs, rhs], self.tensor(dims, "i32"), &[])
+    }
+
+    /// `tosa.mul` of i32 tensors (shift 0).
+    pub fn mul(&self, lhs: RawValue, rhs: RawValue, dims: &[i64]) -> RawValue {
+        let shift = self.const_i8(&[1], &[0]);
+        self.value(
+            "tosa.mul",
+            &[lhs, rhs, shift],
+            self.tensor(dims, "i32"),
+            &[],
+        )
+    }
+}
+
+/// Result `index` of `op`.
+pub fn result_of(op: RawOp, index: isize) -> RawValue {
+    unsafe { sys::mlirOperationGetResult(op, index) }
+}
+
+/// Operand `index` of `op`.
+pub fn operand(op: RawOp, index: isize) -> RawValue {
+    unsafe { sys::mlirOperationGetOperand(op, index) }
+}
+
+/// The shape and element type spelling of a ranked tensor value.
+pub fn tensor_info(value: RawValue) -> Option<(Vec<i64>, String)> {
+    unsafe {
+        let ty = sys::mlirValueGetType(value);
+        if !sys::mlirTypeIsARankedTensor(ty) {
+            return None;
+        }
+        let rank = sys::mlirShapedTypeGetRank(ty);
+        let shape = (0..rank)
+            .map(|i| sys::mlirShapedTypeGetDimSize(ty, i as isize))
+            .collect();
+        let element = melior::ir::Type::from_raw(sys::mlirShapedTypeGetElementType(ty)).to_string();
+        Some((shape, element))
+    }
+}
+
+/// The integer values of a `tosa.const` that defines `value` (directly or
+/// through reshapes), row-major.
+pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
+    unsafe {
+        if !sys::mlirValueIsAOpResult(value) {
+            return None;
+        }
+        let op = sys::mlirOpResultGetOwner(value);
+        // A reshape keeps row-major order: look through it.
+        if crate::ir::op_name(op) == "tosa.reshape" {
+            return const_ints(sys::mlirOperationGetOperand(op, 0));
+        }
+        if crate::ir::op_name(op) != "tosa.const" {
+            return None;
+        }
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref("values"));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseElements(attr) {
+            return None;
+        }
+        let count = sys::mlirElementsAttrGetNumElements(attr) as usize;
+        let ty = sys::mlirAttributeGetType(attr);
+        let element = sys::mlirShapedTypeGetElementType(ty);
+        if !sys::mlirTypeIsAInteger(element) {
+            return None;
+        }
+        let width = sys::mlirIntegerTypeGetWidth(element);
+        if sys::mlirDenseElementsAttrIsSplat(attr) {
+            let splat = sys::mlirDenseElementsAttrGetSplatValue(attr);
+            return Some(vec![sys::mlirIntegerAttrGetValueSInt(splat); count]);
+        }
+        Some(match width {
+            8 => (0..count)
+                .map(|i| i64::from(sys::mlirDenseElementsAttrGetInt8Value(attr, i as isize)))
+                .collect(),
+            16 => (0..count)
+                .map(|i| i64::from(sys::mlirDenseElementsAttrGetInt16Value(attr, i as isize)))
+                .collect(),
+            32 => (0..count)
+                .map(|i| i64::from(sys::mlirDenseElementsAttrGetInt32Value(attr, i as isize)))
+                .collect(),
+            64 => (0..count)
+                .map(|i| sys::mlirDenseElementsAttrGetInt64Value(attr, i as isize))
+                .collect(),
+            _ => {
+                // Sub-byte types (i4): element by element through attributes.
+                let rank = sys::mlirShapedTypeGetRank(ty) as usize;
+                let dims: Vec<u64> = (0..rank)
+                    .map(|d| sys::mlirShapedTypeGetDimSize(ty, d as isize) as u64)
+                    .collect();
+                let mut index = vec![0u64; rank];
+                let mut out = Vec::with_capacity(count);
+                for _ in 0..count {
+                    let v = sys::mlirElementsAttrGetValue(attr, rank as isize, index.as_mut_ptr());
+                    out.push(sys::mlirIntegerAttrGetValueSInt(v));
+                    for d in (0..rank).rev() {
+                        index[d] += 1;
+                        if index[d] < dims[d] {
+                            break;
+                        }
+                        index[d] = 0;
+                    }
+                }
+                out
+            }
+        })
+    }
+}
+
+/// An integer attribute of `op`, if present.
+pub fn int_attr(op: RawOp, name: &str) -> Option<i64> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        (!attr.ptr.is_null() && sys::mlirAttributeIsAInteger(attr))
+            .then(|| sys::mlirIntegerAttrGetValueSInt(attr))
+    }
+}
+
+/// A dense i64 array attribute of `op`, if present.
+pub fn i64_array_attr(op: RawOp, name: &str) -> Option<Vec<i64>> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseI64Array(attr) {
+            return None;
+        }
+        let n = sys::mlirDenseArrayGetNumElements(attr);
+        Some(
+            (0..n)
+                .map(|i| sys::mlirDenseI64ArrayGetElement(attr, i))
+                .collect(),
+        )
+    }
+}
+
+/// A string attribute of `op`, if present.
+pub fn str_attr(op: RawOp, name: &str) -> Option<String> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsAString(attr) {
+            return None;
+        }
+        let s = sys::mlirStringAttrGetValue(attr);
+        Some(
+            String::from_utf8_lossy(std::slice::from_raw_parts(s.data.cast::<u8>(), s.length))
+                .into_owned(),
+        )
+    }
+}
+
+/// Sets a discardable or inherent attribute.
+pub fn set_attr(op: RawOp, name: &str, value: RawAttr) {
+    unsafe { sys::mlirOperationSetAttributeByName(op, string_ref(name), value) }
+}
+
+/// Redirects all uses of `from` to `to`.
+pub fn replace_uses(from: RawValue, to: RawValue) {
+    unsafe { sys::mlirValueReplaceAllUsesOfWith(from, to) }
+}
+
+/// Erases an op that has no uses left.
+pub fn erase(op: RawOp) {
+    unsafe { sys::mlirOperationDestroy(op) }
+}
+
+/// The location of `op`.
+pub fn location(op: RawOp) -> melior::ir::Location<'static> {
+    unsafe { melior::ir::Location::from_raw(sys::mlirOperationGetLocation(op)) }
+}
+
+/// Bits of a two's-complement integer that holds every value in `[min, max]`.
+pub fn signed_bits(min: i64, max: i64) -> u32 {
+    (1..=64)
+        .find(|b| {
+            let lo = -(1i128 << (b - 1));
+            let hi = (1i128 << (b - 1)) - 1;
+            i128::from(min) >= lo && i128::from(max) <= hi
+        })
+        .unwrap_or(64)
+}

@@ -1,0 +1,119 @@
+//! `cim-bit-slice`: spreads each weight over cells of the target's cell bits.
+
+use super::{matmul_facts, matmuls, repeat_columns, row_sums};
+use crate::emit::{self, Emitter};
+use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
+use cimc_dialects::cim;
+use cimc_target::{Encoding, Target};
+use melior::ir::operation::OperationRefMut;
+use std::sync::Arc;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-bit-slice",
+    summary: "Bit-slice crossbar weights over multi-bit cells",
+    description: "\
+A `cim.matmul` whose weights are B-bit signed integers becomes a `cim.matmul`
+over cell levels (`cell_bits` = c of the target) followed by `cim.shift_add`:
+  * offset encoding: u = w + 2^(B-1) in [0, 2^B - 1] is cut into S = ceil(B/c)
+    slices of c bits (least significant first), one column each; the result is
+    Σ_s P_s·2^(s·c) - 2^(B-1)·Σx, the last term a host correction;
+  * differential encoding: w = w+ - w-, each magnitude sliced into S columns;
+    the result is Σ_s (P+_s - P-_s)·2^(s·c), no correction.
+Columns of one weight are adjacent: weight o owns columns o·S … o·S+S-1
+(o·2S … for differential, positive slices first). B comes from the weights'
+value range (the `weight_bits` attribute).
+
+Example: 8-bit weights on 2-bit cells (isaac) become 4 level columns each.",
+    anchor: Some("func.func"),
+    options: &[] as &[OptionInfo],
+    create: |_, ctx: &PassContext| {
+        Box::new(BitSlice {
+            target: ctx.target.clone(),
+        })
+    },
+};
+
+struct BitSlice {
+    target: Arc<Target>,
+}
+
+impl Pass for BitSlice {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let c = i64::from(self.target.array.cell_bits);
+        let differential = self.target.array.encoding == Encoding::Differential;
+        for op in matmuls(func.to_raw()) {
+            let Some(f) = matmul_facts(op) else { continue };
+            if f.cell_bits != 0 {
+                continue; // already levels
+            }
+            let b = f.weight_bits;
+            let e = Emitter::before(op);
+            let mask = (1i64 << c) - 1;
+            // |w| ≤ 2^(B-1) fits B unsigned bits, so both encodings take
+            // ceil(B/c) slices; differential stores two columns per slice.
+            let slices = (b + c - 1) / c;
+            let columns = if differential { 2 * slices } else { slices };
+            let width = f.p * columns;
+            let mut levels = vec![0i64; (f.k * width) as usize];
+            for r in 0..f.k {
+                for o in 0..f.p {
+                    let w = f.weights[(r * f.p + o) as usize];
+                    let base = (r * width + o * columns) as usize;
+                    if differential {
+                        let (pos, neg) = (w.max(0), (-w).max(0));
+                        for s in 0..slices {
+                            levels[base + s as usize] = (pos >> (s * c)) & mask;
+                            levels[base + (slices + s) as usize] = (neg >> (s * c)) & mask;
+                        }
+                    } else {
+                        let u = w + (1 << (b - 1));
+                        for s in 0..slices {
+                            levels[base + s as usize] = (u >> (s * c)) & mask;
+                        }
+                    }
+                }
+            }
+            let level_const = e.const_levels(&[f.k, width], &levels, c);
+            let partials = e.value(
+                cim::MATMUL,
+                &[f.input, level_const],
+                e.tensor(&[f.windows, width], "i32"),
+                &[
+                    ("input_bits", e.i64_attr(f.input_bits)),
+                    ("weight_bits", e.i64_attr(b)),
+                    ("cell_bits", e.i64_attr(c)),
+                    ("layer", e.str_attr(&f.layer)),
+                    ("blocks", e.i64_attr(f.blocks)),
+                ],
+            );
+            let mut y = e.value(
+                cim::SHIFT_ADD,
+                &[partials],
+                e.tensor(&[f.windows, f.p], "i32"),
+                &[
+                    ("slices", e.i64_attr(slices)),
+                    ("cell_bits", e.i64_attr(c)),
+                    ("differential", e.bool_attr(differential)),
+                ],
+            );
+            if !differential {
+                // Σx·w = Σx·u - 2^(B-1)·Σx, per block of input columns.
+                let sums = row_sums(&e, f.input, f.windows, f.width, f.width / f.blocks);
+                let (sums, sum_cols) = if f.blocks == 1 {
+                    (sums, 1)
+                } else {
+                    (
+                        repeat_columns(&e, sums, f.windows, f.blocks, f.p / f.blocks),
+                        f.p,
+                    )
+                };
+                let offset = e.const_i32(&[1, 1], &[(1i64 << (b - 1)) as i32]);
+                let term = e.mul(sums, offset, &[f.windows, sum_cols]);
+                y = e.binary("tosa.sub", y, term, &[f.windows, f.p]);
+            }
+            emit::replace_uses(emit::result_of(op, 0), y);
+            emit::erase(op);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! Mapping: integer TOSA onto crossbar arrays.
+//!
+//! `cim-lower-crossbar-ops` turns convolutions and matmuls with constant
+//! weights into host-side im2col plus `cim.matmul`; `cim-bit-slice` spreads
+//! weights over multi-bit cells; `cim-tile` cuts the level matrices into
+//! array-sized tiles (`cim.program` + `cim.mvm`); `cim-place` assigns arrays,
+//! macros and cores; `cim-schedule` orders the crossbar work. Every pass reads
+//! the same target (`PassContext::target`). Conventions are in
+//! dialects/cim/README.md.
+
+pub mod bit_slice;
+pub mod lower_crossbar_ops;
+pub mod place;
+pub mod schedule;
+pub mod tile;
+
+use crate::emit::{self, Emitter, RawOp, RawValue};
+
+/// Σ over each window of its im2col row (per block of `block` columns when
+/// `block` divides the row): `[rows, width / block]` in i32.
+pub(crate) fn row_sums(e: &Emitter, cols: RawValue, rows: i64, width: i64, block: i64) -> RawValue {
+    let wide = e.cast(cols, &[rows, width], "i32");
+    let groups = width / block;
+    let grouped = e.reshape(wide, &[rows, groups, block], "i32");
+    let axis = e.attr("2 : i32");
+    let summed = e.value(
+        "tosa.reduce_sum",
+        &[grouped],
+        e.tensor(&[rows, groups, 1], "i32"),
+        &[("axis", axis)],
+    );
+    e.reshape(summed, &[rows, groups], "i32")
+}
+
+/// Repeats each column of `[rows, groups]` `times` times: `[rows, groups * times]`.
+pub(crate) fn repeat_columns(
+    e: &Emitter,
+    value: RawValue,
+    rows: i64,
+    groups: i64,
+    times: i64,
+) -> RawValue {
+    if times == 1 {
+        return value;
+    }
+    let three = e.reshape(value, &[rows, groups, 1], "i32");
+    let multiples = e.shape(&[1, 1, times]);
+    let tiled = e.value(
+        "tosa.tile",
+        &[three, multiples],
+        e.tensor(&[rows, groups, times], "i32"),
+        &[],
+    );
+    e.reshape(tiled, &[rows, groups * times], "i32")
+}
+
+/// The `cim.matmul` ops of a function, in order.
+pub(crate) fn matmuls(root: RawOp) -> Vec<RawOp> {
+    crate::ir::nested_blocks(root)
+        .into_iter()
+        .flat_map(crate::ir::block_ops)
+        .filter(|op| crate::ir::op_name(*op) == cimc_dialects::cim::MATMUL)
+        .collect()
+}
+
+/// Facts of a `cim.matmul` every mapping pass needs.
+pub(crate) struct MatmulFacts {
+    pub input: RawValue,
+    pub windows: i64,
+    pub width: i64,
+    pub weights: Vec<i64>,
+    pub k: i64,
+    pub p: i64,
+    pub input_bits: i64,
+    pub weight_bits: i64,
+    pub cell_bits: i64,
+    pub blocks: i64,
+    pub layer: String,
+}
+
+pub(crate) fn matmul_facts(op: RawOp) -> Option<MatmulFacts> {
+    let input = emit::operand(op, 0);
+    let (in_shape, _) = emit::tensor_info(input)?;
+    let (w_shape, _) = emit::tensor_info(emit::operand(op, 1))?;
+    Some(MatmulFacts {
+        input,
+        windows: in_shape[0],
+        width: in_shape[1],
+        weights: emit::const_ints(emit::operand(op, 1))?,
+        k: w_shape[0],
+        p: w_shape[1],
+        input_bits: emit::int_attr(op, "input_bits")?,
+        weight_bits: emit::int_attr(op, "weight_bits")?,
+        cell_bits: emit::int_attr(op, "cell_bits")?,
+        blocks: emit::int_attr(op, "blocks")?,
+        layer: emit::str_attr(op, "layer")?,
+    })
+}

@@ -1,0 +1,93 @@
+//! `cim-place`: assigns every programmed tile an array, macro and core.
+
+use crate::diag::op_error;
+use crate::emit::{self, Emitter};
+use crate::{OptionInfo, OptionKind, Pass, PassContext, PassFailed, PassInfo};
+use cimc_dialects::cim;
+use cimc_target::Target;
+use melior::ir::operation::OperationRefMut;
+use std::sync::Arc;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-place",
+    summary: "Place weight tiles on arrays, macros and cores",
+    description: "\
+Gives each `cim.program` its own array, in program order (arrays are not
+shared between layers, so a layer's tiles sit on consecutive arrays and fill
+macros, then cores): `cim.core`, `cim.macro`, `cim.array` (within its macro)
+and `cim.phase`. When the network needs more arrays than the chip has, it is
+time-multiplexed: phase p holds arrays p·N … (p+1)·N-1 and the weights are
+reprogrammed between phases (cim-schedule counts that cost). With
+`reprogram=false` that is an error naming the first layer that does not fit,
+the arrays the network needs and the arrays the chip has.
+
+Example: on isaac (8 arrays per macro, 12 macros per core) tile 100 goes to
+core 1, macro 0, array 4, phase 0.",
+    anchor: Some("func.func"),
+    options: &[OptionInfo {
+        name: "reprogram",
+        kind: OptionKind::Bool,
+        default: "true",
+        help:
+            "allow time-multiplexing arrays with weight reprogramming when the network does not fit",
+    }],
+    create: |options, ctx: &PassContext| {
+        Box::new(Place {
+            target: ctx.target.clone(),
+            reprogram: options.bool("reprogram"),
+        })
+    },
+};
+
+struct Place {
+    target: Arc<Target>,
+    reprogram: bool,
+}
+
+impl Pass for Place {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let programs: Vec<_> = crate::ir::nested_blocks(func.to_raw())
+            .into_iter()
+            .flat_map(crate::ir::block_ops)
+            .filter(|op| crate::ir::op_name(*op) == cim::PROGRAM)
+            .collect();
+        let total = self.target.total_arrays() as usize;
+        if !self.reprogram && programs.len() > total {
+            let first = programs[total];
+            let layer = emit::str_attr(first, "layer").unwrap_or_default();
+            let layer_tiles = programs
+                .iter()
+                .filter(|op| emit::str_attr(**op, "layer").as_deref() == Some(layer.as_str()))
+                .count();
+            op_error(
+                unsafe { melior::ir::OperationRef::from_raw(first) },
+                &format!(
+                    "layer '{layer}' ({layer_tiles} arrays) does not fit: the network needs {} arrays, \
+                     the chip has {total} (target '{}'); allow reprogramming or choose a larger target",
+                    programs.len(),
+                    self.target.name
+                ),
+            );
+            return Err(PassFailed);
+        }
+        let arrays = self.target.macro_.arrays as usize;
+        let macros = self.target.core.macros as usize;
+        for (index, op) in programs.into_iter().enumerate() {
+            let e = Emitter::before(op);
+            let slot = index % total;
+            emit::set_attr(op, "cim.phase", e.i64_attr((index / total) as i64));
+            emit::set_attr(
+                op,
+                "cim.core",
+                e.i64_attr((slot / (arrays * macros)) as i64),
+            );
+            emit::set_attr(
+                op,
+                "cim.macro",
+                e.i64_attr(((slot / arrays) % macros) as i64),
+            );
+            emit::set_attr(op, "cim.array", e.i64_attr((slot % arrays) as i64));
+        }
+        Ok(())
+    }
+}

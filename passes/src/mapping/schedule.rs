@@ -1,0 +1,82 @@
+//! `cim-schedule`: orders crossbar work and counts its steps.
+
+use crate::diag::op_error;
+use crate::emit::{self, Emitter};
+use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use cimc_dialects::cim;
+use melior::ir::operation::OperationRefMut;
+use std::collections::HashMap;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-schedule",
+    summary: "Schedule crossbar reads: stages and steps per tile",
+    description: "\
+Gives each `cim.mvm` its stage (`cim.stage`: layers in program order, a
+layer's arrays working in parallel) and its array read steps (`cim.steps`):
+windows × ceil(input_bits / dac_bits) × ceil(active rows / max_active_rows),
+where the active rows are the rows of its tile. The function gets
+`cim.schedule = \"layer-sequential\"` (mode `pipelined` is reserved for
+schedules whose stages overlap). Tiles must be placed first (cim-place).
+
+Example: conv1 of ResNet-18 on isaac: 12544 windows × 8 input bits × 1 =
+100352 steps on each of its 4 arrays.",
+    anchor: Some("func.func"),
+    options: &[OptionInfo {
+        name: "mode",
+        kind: OptionKind::Enum(&["layer-sequential"]),
+        default: "layer-sequential",
+        help: "how stages follow each other",
+    }],
+    create: |options, _| {
+        Box::new(Schedule {
+            mode: options.str("mode").to_string(),
+        })
+    },
+};
+
+struct Schedule {
+    mode: String,
+}
+
+impl Pass for Schedule {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let ops: Vec<_> = crate::ir::nested_blocks(func.to_raw())
+            .into_iter()
+            .flat_map(crate::ir::block_ops)
+            .collect();
+        let mut stages: HashMap<String, i64> = HashMap::new();
+        for op in ops {
+            if crate::ir::op_name(op) != cim::MVM {
+                continue;
+            }
+            let tile = emit::operand(op, 0);
+            let program = unsafe { mlir_sys::mlirOpResultGetOwner(tile) };
+            if emit::int_attr(program, "cim.array").is_none() {
+                op_error(
+                    unsafe { melior::ir::OperationRef::from_raw(op) },
+                    "reads a tile that is not placed; run cim-place before cim-schedule",
+                );
+                return Err(PassFailed);
+            }
+            let (Some((levels, _)), Some((input, _))) = (
+                emit::tensor_info(emit::operand(program, 0)),
+                emit::tensor_info(emit::operand(op, 1)),
+            ) else {
+                continue;
+            };
+            let attr = |name| emit::int_attr(op, name).unwrap_or(1).max(1);
+            let cycles = (attr("input_bits") + attr("dac_bits") - 1) / attr("dac_bits");
+            let activations = (levels[0] + attr("max_active_rows") - 1) / attr("max_active_rows");
+            let steps = input[0] * cycles * activations;
+            let layer = emit::str_attr(op, "layer").unwrap_or_default();
+            let next = stages.len() as i64;
+            let stage = *stages.entry(layer).or_insert(next);
+            let e = Emitter::before(op);
+            emit::set_attr(op, "cim.stage", e.i64_attr(stage));
+            emit::set_attr(op, "cim.steps", e.i64_attr(steps));
+        }
+        let e = Emitter::before(func.to_raw());
+        emit::set_attr(func.to_raw(), "cim.schedule", e.str_attr(&self.mode));
+        Ok(())
+    }
+}

@@ -1,0 +1,235 @@
+//! `cim-tile`: cuts level matrices into array-sized tiles.
+
+use super::{matmul_facts, matmuls, MatmulFacts};
+use crate::diag::op_error;
+use crate::emit::{self, Emitter, RawValue};
+use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
+use cimc_dialects::cim;
+use cimc_target::Target;
+use melior::ir::operation::OperationRefMut;
+use std::sync::Arc;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-tile",
+    summary: "Tile bit-sliced crossbar matmuls onto arrays",
+    description: "\
+A bit-sliced `cim.matmul` (cell levels, K rows × P columns) becomes one
+`cim.program` + `cim.mvm` per tile of at most `array.rows` × `array.cols`
+cells: row tile r takes input columns r·rows … (host `tosa.slice`), column
+tiles are concatenated (`tosa.concat`), and row tiles' partial sums meet in
+`cim.accumulate`. A partial tile still takes a whole array. Depthwise layers
+(blocks > 1) pack channels block-diagonally: each array holds
+min(rows / K, cols / Q) channel blocks of K rows × Q columns, zeros
+elsewhere. Each `cim.mvm` carries the target's DAC and ADC bits and the rows
+it may activate at once; each `cim.program` records its offset in the
+layer's matrix (`cim.row_offset`, `cim.col_offset`) and its weight cells
+(`cim.used_cells`).
+
+Example: 147 rows × 256 columns on 128×128 arrays: 2 row tiles × 2 column
+tiles, 4 arrays.",
+    anchor: Some("func.func"),
+    options: &[] as &[OptionInfo],
+    create: |_, ctx: &PassContext| {
+        Box::new(Tile {
+            target: ctx.target.clone(),
+        })
+    },
+};
+
+struct Tile {
+    target: Arc<Target>,
+}
+
+impl Pass for Tile {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let mut ok = true;
+        for op in matmuls(func.to_raw()) {
+            let Some(f) = matmul_facts(op) else { continue };
+            if f.cell_bits == 0 {
+                continue; // not bit-sliced yet
+            }
+            let e = Emitter::before(op);
+            let result = if f.blocks == 1 {
+                self.plain(&e, &f)
+            } else {
+                match self.blocks(&e, &f) {
+                    Some(value) => value,
+                    None => {
+                        op_error(
+                            unsafe { melior::ir::OperationRef::from_raw(op) },
+                            &format!(
+                                "has channel blocks of {} rows × {} columns, larger than one {}×{} array",
+                                f.k,
+                                f.p / f.blocks,
+                                self.target.array.rows,
+                                self.target.array.cols
+                            ),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                }
+            };
+            emit::replace_uses(emit::result_of(op, 0), result);
+            emit::erase(op);
+        }
+        if ok {
+            Ok(())
+        } else {
+            Err(PassFailed)
+        }
+    }
+}
+
+struct TileSpec<'a> {
+    input: RawValue,
+    levels: Vec<i64>,
+    rows: i64,
+    cols: i64,
+    row_offset: i64,
+    col_offset: i64,
+    used_cells: i64,
+    facts: &'a MatmulFacts,
+}
+
+impl Tile {
+    /// One array: program the levels, read them with the input.
+    fn array(&self, e: &Emitter, spec: TileSpec) -> RawValue {
+        let f = spec.facts;
+        let levels = e.const_levels(&[spec.rows, spec.cols], &spec.levels, f.cell_bits);
+        let program = e.op(
+            cim::PROGRAM,
+            &[levels],
+            &[e.ty("!cim.tile")],
+            &[
+                ("cell_bits", e.i64_attr(f.cell_bits)),
+                ("weight_bits", e.i64_attr(f.weight_bits)),
+                ("layer", e.str_attr(&f.layer)),
+                ("cim.row_offset", e.i64_attr(spec.row_offset)),
+                ("cim.col_offset", e.i64_attr(spec.col_offset)),
+                ("cim.used_cells", e.i64_attr(spec.used_cells)),
+            ],
+        );
+        let array = &self.target.array;
+        e.value(
+            cim::MVM,
+            &[emit::result_of(program, 0), spec.input],
+            e.tensor(&[f.windows, spec.cols], "i32"),
+            &[
+                ("input_bits", e.i64_attr(f.input_bits)),
+                ("dac_bits", e.i64_attr(i64::from(array.dac_bits))),
+                ("adc_bits", e.i64_attr(i64::from(array.adc.bits))),
+                (
+                    "max_active_rows",
+                    e.i64_attr(i64::from(array.max_active_rows)),
+                ),
+                ("layer", e.str_attr(&f.layer)),
+            ],
+        )
+    }
+
+    fn concat(&self, e: &Emitter, parts: Vec<RawValue>, rows: i64, cols: i64) -> RawValue {
+        if parts.len() == 1 {
+            return parts[0];
+        }
+        e.value(
+            "tosa.concat",
+            &parts,
+            e.tensor(&[rows, cols], "i32"),
+            &[("axis", e.attr("1 : i32"))],
+        )
+    }
+
+    fn plain(&self, e: &Emitter, f: &MatmulFacts) -> RawValue {
+        let (rows, cols) = (
+            i64::from(self.target.array.rows),
+            i64::from(self.target.array.cols),
+        );
+        let mut row_partials = Vec::new();
+        for r0 in (0..f.k).step_by(rows as usize) {
+            let rlen = rows.min(f.k - r0);
+            let input = if rlen == f.k {
+                f.input
+            } else {
+                e.slice_cols(f.input, f.windows, r0, rlen, "i8")
+            };
+            let mut parts = Vec::new();
+            for c0 in (0..f.p).step_by(cols as usize) {
+                let clen = cols.min(f.p - c0);
+                let levels = (r0..r0 + rlen)
+                    .flat_map(|r| (c0..c0 + clen).map(move |c| (r, c)))
+                    .map(|(r, c)| f.weights[(r * f.p + c) as usize])
+                    .collect();
+                parts.push(self.array(
+                    e,
+                    TileSpec {
+                        input,
+                        levels,
+                        rows: rlen,
+                        cols: clen,
+                        row_offset: r0,
+                        col_offset: c0,
+                        used_cells: rlen * clen,
+                        facts: f,
+                    },
+                ));
+            }
+            row_partials.push(self.concat(e, parts, f.windows, f.p));
+        }
+        if row_partials.len() == 1 {
+            return row_partials[0];
+        }
+        e.value(
+            cim::ACCUMULATE,
+            &row_partials,
+            e.tensor(&[f.windows, f.p], "i32"),
+            &[],
+        )
+    }
+
+    /// Block-diagonal packing; `None` when one block exceeds an array.
+    fn blocks(&self, e: &Emitter, f: &MatmulFacts) -> Option<RawValue> {
+        let (rows, cols) = (
+            i64::from(self.target.array.rows),
+            i64::from(self.target.array.cols),
+        );
+        let q = f.p / f.blocks;
+        let per_array = (rows / f.k).min(cols / q);
+        if per_array == 0 {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for b0 in (0..f.blocks).step_by(per_array as usize) {
+            let nb = per_array.min(f.blocks - b0);
+            let (rlen, clen) = (nb * f.k, nb * q);
+            let input = if nb == f.blocks {
+                f.input
+            } else {
+                e.slice_cols(f.input, f.windows, b0 * f.k, rlen, "i8")
+            };
+            let mut levels = vec![0i64; (rlen * clen) as usize];
+            for b in 0..nb {
+                for r in 0..f.k {
+                    for j in 0..q {
+                        levels[((b * f.k + r) * clen + b * q + j) as usize] =
+                            f.weights[(r * f.p + (b0 + b) * q + j) as usize];
+                    }
+                }
+            }
+            parts.push(self.array(
+                e,
+                TileSpec {
+                    input,
+                    levels,
+                    rows: rlen,
+                    cols: clen,
+                    row_offset: b0 * f.k,
+                    col_offset: b0 * q,
+                    used_cells: nb * f.k * q,
+                    facts: f,
+                },
+            ));
+        }
+        Some(self.concat(e, parts, f.windows, f.p))
+    }
+}
