@@ -76,6 +76,14 @@ pub struct Cli {
     #[arg(long = "target-opt", value_name = "KEY=VALUE")]
     pub target_opts: Vec<String>,
 
+    /// Print the mapping report (per layer and totals) to standard error.
+    #[arg(long)]
+    pub report: bool,
+
+    /// Write the mapping report as JSON to FILE (`-` for standard output).
+    #[arg(long = "report-json", value_name = "FILE")]
+    pub report_json: Option<String>,
+
     /// Print the resolved target as TOML and exit.
     #[arg(long = "print-target")]
     pub print_target: bool,

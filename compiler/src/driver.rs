@@ -228,7 +228,7 @@ fn process(
 
     // A hand-written pipeline may start with any upstream pass, and upstream
     // passes can crash on TOSA they do not expect: guard them.
-    if cli.pass_pipeline.is_some() && contains_tosa(&module) {
+    if cli.pass_pipeline.is_some() && !starts_with_input_check(elements) && contains_tosa(&module) {
         let guard = PassManager::new(context);
         pipeline::build(
             &guard,
@@ -263,6 +263,9 @@ fn process(
     if !module.as_operation().verify() {
         return Err(ChunkFailure::Diagnosed);
     }
+    if cli.report || cli.report_json.is_some() {
+        write_report(cli, &module, &pass_context.target, collector)?;
+    }
     module
         .as_operation()
         .to_string_with_flags(printing_flags(cli))
@@ -281,8 +284,52 @@ fn process(
         })
 }
 
+/// `--report` and `--report-json` for a module at the `cim` phase.
+fn write_report(
+    cli: &Cli,
+    module: &Module,
+    target: &cimc_target::Target,
+    collector: &Collector,
+) -> Result<(), ChunkFailure> {
+    let Some(report) = crate::report::Report::from_module(module, target) else {
+        collector.push(Diag::error(
+            Where::Nowhere,
+            "the mapping report describes scheduled crossbar work: compile to the cim phase (--emit=cim or later)",
+        ));
+        return Err(ChunkFailure::Diagnosed);
+    };
+    if cli.report {
+        eprint!("{}", report.to_text(target));
+    }
+    if let Some(path) = &cli.report_json {
+        let text = serde_json::to_string_pretty(&report.to_json(target)).unwrap_or_default() + "\n";
+        let written = if path == "-" {
+            std::io::stdout().write_all(text.as_bytes())
+        } else {
+            std::fs::write(path, text)
+        };
+        if let Err(err) = written {
+            collector.push(Diag::error(
+                Where::Other(path.clone()),
+                format!("cannot write the report: {}", source::io_reason(&err)),
+            ));
+            return Err(ChunkFailure::Diagnosed);
+        }
+    }
+    Ok(())
+}
+
 /// What a hand-written pipeline's input must pass when it holds TOSA ops.
 const GUARD: &str = "builtin.module(cim-verify-tosa-input{only-tosa-ops=false})";
+
+/// Whether the pipeline's first pass is cimc's input check itself.
+fn starts_with_input_check(elements: &[Element]) -> bool {
+    let mut first = elements.first();
+    while let Some(Element::Nest { elements, .. }) = first {
+        first = elements.first();
+    }
+    matches!(first, Some(Element::Pass { name, .. }) if name == "cim-verify-tosa-input")
+}
 
 fn contains_tosa(module: &Module) -> bool {
     let mut found = false;

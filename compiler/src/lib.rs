@@ -12,6 +12,7 @@ pub mod error;
 pub mod pipeline;
 pub mod pipelines;
 pub mod reference;
+pub mod report;
 pub mod run;
 pub mod source;
 pub mod stderr_capture;

@@ -75,6 +75,11 @@ impl Emitter {
         unsafe { sys::mlirStringAttrGet(self.context, string_ref(value)) }
     }
 
+    pub fn bool_array(&self, values: &[bool]) -> RawAttr {
+        let ints: Vec<i32> = values.iter().map(|v| i32::from(*v)).collect();
+        unsafe { sys::mlirDenseBoolArrayGet(self.context, ints.len() as isize, ints.as_ptr()) }
+    }
+
     pub fn i64_array(&self, values: &[i64]) -> RawAttr {
         unsafe { sys::mlirDenseI64ArrayGet(self.context, values.len() as isize, values.as_ptr()) }
     }
@@ -329,6 +334,22 @@ pub fn i64_array_attr(op: RawOp, name: &str) -> Option<Vec<i64>> {
         Some(
             (0..n)
                 .map(|i| sys::mlirDenseI64ArrayGetElement(attr, i))
+                .collect(),
+        )
+    }
+}
+
+/// A dense bool array attribute of `op`, if present.
+pub fn bool_array_attr(op: RawOp, name: &str) -> Option<Vec<bool>> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseBoolArray(attr) {
+            return None;
+        }
+        let n = sys::mlirDenseArrayGetNumElements(attr);
+        Some(
+            (0..n)
+                .map(|i| sys::mlirDenseBoolArrayGetElement(attr, i))
                 .collect(),
         )
     }

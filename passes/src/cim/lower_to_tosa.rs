@@ -22,9 +22,10 @@ pass a mapped module is plain TOSA again and runs in reference execution.
   * cim.shift_add: reshape to [N, O, S], multiply by 2^(s·cell_bits) (negated
     for the negative half when differential), tosa.reduce_sum;
   * cim.accumulate: tosa.add.
-A `cim.mvm` is lowered only when its ADC is ideal for its tile (no column
-sum of a step can exceed 2^adc_bits - 1, or the array has no ADC): clipping
-is the simulator's business, and lowering it silently as exact would lie.
+A `cim.mvm` is lowered only when its ADC is ideal for its tile: no column
+sum of one step, over the levels as stored (complemented in the columns
+`cim.flipped` lists), can exceed 2^adc_bits - 1, or the array has no ADC.
+Clipping is the simulator's business; lowering it as exact would lie.
 
 Example: `cimc --emit=cim net.mlir | cimc - --pass-pipeline='builtin.module(
 func.func(cim-lower-to-tosa))'` prints TOSA that computes what net.mlir does.",
@@ -244,10 +245,30 @@ fn mvm(op: RawOp) -> Lowered {
         attr("max_active_rows").max(1),
     );
     if adc > 0 {
-        // Worst column sum of one step: the most rows read together, each at
-        // its largest level, driven at the largest digit.
-        let max_level = levels.iter().copied().max().unwrap_or(0);
-        let worst = active.min(s[0]) * max_level * ((1 << dac) - 1);
+        // Worst column sum of one step: the rows read together, each at the
+        // level it stores (complemented in flipped columns), driven at the
+        // largest digit.
+        let cell_bits = emit::int_attr(program, "cell_bits").unwrap_or(8);
+        let max_level = (1i64 << cell_bits) - 1;
+        let flipped = emit::bool_array_attr(program, "cim.flipped").unwrap_or_default();
+        let (rows, cols) = (s[0], s[1]);
+        let mut worst = 0;
+        for c in 0..cols {
+            let flip = flipped.get(c as usize).copied().unwrap_or(false);
+            for group in (0..rows).step_by(active as usize) {
+                let sum: i64 = (group..(group + active).min(rows))
+                    .map(|r| {
+                        let level = levels[(r * cols + c) as usize];
+                        if flip {
+                            max_level - level
+                        } else {
+                            level
+                        }
+                    })
+                    .sum();
+                worst = worst.max(sum * ((1 << dac) - 1));
+            }
+        }
         if worst > (1 << adc) - 1 {
             return Err(format!(
                 "has column sums up to {worst} per step, beyond its {adc}-bit ADC; cim-lower-to-tosa \

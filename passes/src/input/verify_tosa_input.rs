@@ -97,7 +97,13 @@ fn check_function(func: OperationRef<'_, '_>, only_tosa_ops: bool) -> bool {
         );
         return false;
     }
-    if let Ok(ty) = func.attribute("function_type") {
+    // In permissive mode only TOSA ops are checked: the signature may carry
+    // other dialects' types (`!cim.tile` at the mapping level).
+    let signature_type = func
+        .attribute("function_type")
+        .ok()
+        .filter(|_| only_tosa_ops);
+    if let Some(ty) = signature_type {
         if let Ok(ty) = TypeAttribute::try_from(ty) {
             if let Ok(ty) = FunctionType::try_from(ty.value()) {
                 let signature = (0..ty.input_count())

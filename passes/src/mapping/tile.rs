@@ -26,7 +26,9 @@ layer's matrix (`cim.row_offset`, `cim.col_offset`) and its weight cells
 (`cim.used_cells`).
 
 Example: 147 rows × 256 columns on 128×128 arrays: 2 row tiles × 2 column
-tiles, 4 arrays.",
+tiles, 4 arrays. With the target's `weight_flip` (isaac), columns whose
+levels sum to more than half the maximum are stored complemented, listed in
+`cim.flipped`: the ADC then never sees more than half the worst-case sum.",
     anchor: Some("func.func"),
     options: &[] as &[OptionInfo],
     create: |_, ctx: &PassContext| {
@@ -92,24 +94,42 @@ struct TileSpec<'a> {
     facts: &'a MatmulFacts,
 }
 
+/// ISAAC's weight flip: a column whose levels sum to more than half their
+/// maximum stores the complements (max level - level) instead, so that no
+/// column sum exceeds half the worst case; the periphery undoes it digitally
+/// (max level · Σx - sum).
+fn flipped_columns(spec: &TileSpec, cell_bits: i64) -> Vec<bool> {
+    let max_level = (1i64 << cell_bits) - 1;
+    (0..spec.cols)
+        .map(|c| {
+            let sum: i64 = (0..spec.rows)
+                .map(|r| spec.levels[(r * spec.cols + c) as usize])
+                .sum();
+            2 * sum > spec.rows * max_level
+        })
+        .collect()
+}
+
 impl Tile {
     /// One array: program the levels, read them with the input.
     fn array(&self, e: &Emitter, spec: TileSpec) -> RawValue {
         let f = spec.facts;
         let levels = e.const_levels(&[spec.rows, spec.cols], &spec.levels, f.cell_bits);
-        let program = e.op(
-            cim::PROGRAM,
-            &[levels],
-            &[e.ty("!cim.tile")],
-            &[
-                ("cell_bits", e.i64_attr(f.cell_bits)),
-                ("weight_bits", e.i64_attr(f.weight_bits)),
-                ("layer", e.str_attr(&f.layer)),
-                ("cim.row_offset", e.i64_attr(spec.row_offset)),
-                ("cim.col_offset", e.i64_attr(spec.col_offset)),
-                ("cim.used_cells", e.i64_attr(spec.used_cells)),
-            ],
-        );
+        let mut attrs = vec![
+            ("cell_bits", e.i64_attr(f.cell_bits)),
+            ("weight_bits", e.i64_attr(f.weight_bits)),
+            ("layer", e.str_attr(&f.layer)),
+            ("cim.row_offset", e.i64_attr(spec.row_offset)),
+            ("cim.col_offset", e.i64_attr(spec.col_offset)),
+            ("cim.used_cells", e.i64_attr(spec.used_cells)),
+        ];
+        if self.target.array.weight_flip {
+            attrs.push((
+                "cim.flipped",
+                e.bool_array(&flipped_columns(&spec, f.cell_bits)),
+            ));
+        }
+        let program = e.op(cim::PROGRAM, &[levels], &[e.ty("!cim.tile")], &attrs);
         let array = &self.target.array;
         e.value(
             cim::MVM,
