@@ -2,5 +2,6 @@
 //! of static LLVM/MLIR, so they share this one.
 
 mod lit;
+mod mapping;
 mod options;
 mod reference;

@@ -4,7 +4,7 @@
 
 use crate::diag::op_error;
 use crate::emit::{self, Emitter, RawOp, RawValue};
-use crate::{OptionInfo, Pass, PassFailed, PassInfo};
+use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
 
@@ -26,15 +26,28 @@ A `cim.mvm` is lowered only when its ADC is ideal for its tile: no column
 sum of one step, over the levels as stored (complemented in the columns
 `cim.flipped` lists), can exceed 2^adc_bits - 1, or the array has no ADC.
 Clipping is the simulator's business; lowering it as exact would lie.
+With `ideal-adc=true` every ADC is taken as ideal: that checks a mapping's
+arithmetic on a chip whose real ADCs clip.
 
 Example: `cimc --emit=cim net.mlir | cimc - --pass-pipeline='builtin.module(
 func.func(cim-lower-to-tosa))'` prints TOSA that computes what net.mlir does.",
     anchor: Some("func.func"),
-    options: &[] as &[OptionInfo],
-    create: |_, _| Box::new(LowerToTosa),
+    options: &[OptionInfo {
+        name: "ideal-adc",
+        kind: OptionKind::Bool,
+        default: "false",
+        help: "treat every ADC as ideal, to check a mapping's arithmetic on chips whose ADCs clip",
+    }],
+    create: |options, _| {
+        Box::new(LowerToTosa {
+            ideal_adc: options.bool("ideal-adc"),
+        })
+    },
 };
 
-struct LowerToTosa;
+struct LowerToTosa {
+    ideal_adc: bool,
+}
 
 impl Pass for LowerToTosa {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
@@ -47,7 +60,7 @@ impl Pass for LowerToTosa {
             let lowered = match crate::ir::op_name(op).as_str() {
                 cim::IM2COL => im2col(op),
                 cim::MATMUL => matmul(op),
-                cim::MVM => mvm(op),
+                cim::MVM => mvm(op, self.ideal_adc),
                 cim::SHIFT_ADD => shift_add(op),
                 cim::ACCUMULATE => accumulate(op),
                 cim::PROGRAM => {
@@ -231,7 +244,7 @@ fn matmul(op: RawOp) -> Lowered {
     product(&e, emit::operand(op, 0), &full, blocks * k, p)
 }
 
-fn mvm(op: RawOp) -> Lowered {
+fn mvm(op: RawOp, assume_ideal: bool) -> Lowered {
     let e = Emitter::before(op);
     let program = unsafe { mlir_sys::mlirOpResultGetOwner(emit::operand(op, 0)) };
     let levels_value = emit::operand(program, 0);
@@ -244,7 +257,7 @@ fn mvm(op: RawOp) -> Lowered {
         attr("dac_bits").max(1),
         attr("max_active_rows").max(1),
     );
-    if adc > 0 {
+    if adc > 0 && !assume_ideal {
         // Worst column sum of one step: the rows read together, each at the
         // level it stores (complemented in flipped columns), driven at the
         // largest digit.
