@@ -276,18 +276,23 @@ pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
             let splat = sys::mlirDenseElementsAttrGetSplatValue(attr);
             return Some(vec![sys::mlirIntegerAttrGetValueSInt(splat); count]);
         }
+        // Byte-aligned integers are stored densely, row-major, little-endian:
+        // read them straight from the attribute's buffer.
+        let raw = sys::mlirDenseElementsAttrGetRawData(attr).cast::<u8>();
+        let bytes = |size: usize| std::slice::from_raw_parts(raw, count * size);
         Some(match width {
-            8 => (0..count)
-                .map(|i| i64::from(sys::mlirDenseElementsAttrGetInt8Value(attr, i as isize)))
+            8 => bytes(1).iter().map(|b| i64::from(*b as i8)).collect(),
+            16 => bytes(2)
+                .chunks_exact(2)
+                .map(|c| i64::from(i16::from_le_bytes([c[0], c[1]])))
                 .collect(),
-            16 => (0..count)
-                .map(|i| i64::from(sys::mlirDenseElementsAttrGetInt16Value(attr, i as isize)))
+            32 => bytes(4)
+                .chunks_exact(4)
+                .map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
                 .collect(),
-            32 => (0..count)
-                .map(|i| i64::from(sys::mlirDenseElementsAttrGetInt32Value(attr, i as isize)))
-                .collect(),
-            64 => (0..count)
-                .map(|i| sys::mlirDenseElementsAttrGetInt64Value(attr, i as isize))
+            64 => bytes(8)
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
                 .collect(),
             _ => {
                 // Sub-byte types (i4): element by element through attributes.
