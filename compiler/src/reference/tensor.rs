@@ -255,6 +255,23 @@ impl Tensor {
         }
     }
 
+    /// How many elements differ from `other`'s (compared as f64, row-major);
+    /// every element counts when the types differ.
+    pub fn mismatches(&self, other: &Tensor) -> usize {
+        if self.ty() != other.ty() {
+            return self
+                .shape()
+                .iter()
+                .product::<usize>()
+                .max(other.shape().iter().product());
+        }
+        self.to_f64()
+            .iter()
+            .zip(other.to_f64())
+            .filter(|(a, b)| **a != *b)
+            .count()
+    }
+
     /// Reads a `.npy` file of any supported element type.
     pub fn read_npy(path: &Path) -> Result<Tensor, NpyError> {
         let name = path.display().to_string();

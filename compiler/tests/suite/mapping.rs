@@ -91,12 +91,7 @@ fn mapped_models_are_bit_exact_on_every_preset() {
             let outputs: Vec<Tensor> = (0..inputs.shape()[0])
                 .map(|i| exe.run(&[inputs.sample(i)]).unwrap().remove(0))
                 .collect();
-            let ours = Tensor::concat(&outputs).unwrap().to_f64();
-            let mismatches = ours
-                .iter()
-                .zip(golden.to_f64())
-                .filter(|(a, b)| **a != *b)
-                .count();
+            let mismatches = Tensor::concat(&outputs).unwrap().mismatches(&golden);
             assert_eq!(
                 mismatches, 0,
                 "{preset}/{model}: mapped model differs from the reference model"

@@ -49,12 +49,7 @@ fn int8_models_are_bit_exact_with_the_reference_model() {
         let golden = load(&format!("{model}.int8.golden.npy"));
         let ours = run_model(&format!("{model}.int8.mlir"), &inputs);
         assert_eq!(ours.ty(), golden.ty(), "{model}");
-        let mismatches = ours
-            .to_f64()
-            .iter()
-            .zip(golden.to_f64())
-            .filter(|(a, b)| **a != *b)
-            .count();
+        let mismatches = ours.mismatches(&golden);
         assert_eq!(
             mismatches, 0,
             "{model}: {mismatches} output elements differ from the reference model"
