@@ -65,7 +65,7 @@ pub fn run(cli: &Cli, context: &Context, module: &Module) -> Result<(), RunError
         return Ok(());
     };
     let started = Instant::now();
-    let exe = reference::compile(context, module, cli.entry.as_deref(), &[], 3)?;
+    let exe = reference::compile(context, module, cli.entry.as_deref(), &[], cli.opt_level)?;
     let compile_time = started.elapsed();
 
     if cli.inputs.len() != exe.inputs.len() {
