@@ -388,6 +388,29 @@ impl<'c> RunExternalPass<'c> for External {
     }
 }
 
+/// Parses `text`, builds it and runs it on `module`; the diagnostics of a
+/// failure come back as the error (they are taken from `collector`).
+pub fn run(
+    context: &melior::Context,
+    module: &mut melior::ir::Module,
+    text: &str,
+    pass_context: &PassContext,
+    collector: &crate::diagnostics::Collector,
+) -> Result<(), Vec<crate::diagnostics::Diag>> {
+    let internal = |err: PipelineError| {
+        vec![crate::diagnostics::Diag::at(
+            "<pass-pipeline>",
+            1,
+            err.col,
+            err.message,
+        )]
+    };
+    let elements = parse(text).map_err(internal)?;
+    let pm = PassManager::new(context);
+    build(&pm, &elements, pass_context).map_err(internal)?;
+    pm.run(module).map_err(|_| collector.take())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,27 +485,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Parses `text`, builds it and runs it on `module`; the diagnostics of a
-/// failure come back as the error (they are taken from `collector`).
-pub fn run(
-    context: &melior::Context,
-    module: &mut melior::ir::Module,
-    text: &str,
-    pass_context: &PassContext,
-    collector: &crate::diagnostics::Collector,
-) -> Result<(), Vec<crate::diagnostics::Diag>> {
-    let internal = |err: PipelineError| {
-        vec![crate::diagnostics::Diag::at(
-            "<pass-pipeline>",
-            1,
-            err.col,
-            err.message,
-        )]
-    };
-    let elements = parse(text).map_err(internal)?;
-    let pm = PassManager::new(context);
-    build(&pm, &elements, pass_context).map_err(internal)?;
-    pm.run(module).map_err(|_| collector.take())
 }

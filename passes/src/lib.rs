@@ -11,6 +11,7 @@
 pub mod cim;
 pub mod diag;
 pub mod emit;
+pub mod host;
 pub mod input;
 pub mod ir;
 pub mod mapping;
@@ -69,7 +70,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 11] = [
+    static ALL: [&PassInfo; 13] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -81,6 +82,8 @@ pub fn all() -> &'static [&'static PassInfo] {
         &cim::dce::INFO,
         &cim::cse::INFO,
         &cim::lower_to_tosa::INFO,
+        &host::decompose_transpose_conv2d::INFO,
+        &host::widen_constant_mul::INFO,
     ];
     &ALL
 }

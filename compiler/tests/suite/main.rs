@@ -4,4 +4,5 @@
 mod lit;
 mod mapping;
 mod options;
+mod oracle;
 mod reference;
