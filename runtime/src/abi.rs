@@ -1,0 +1,790 @@
+//! The runtime ABI: `extern "C"` functions that compiled programs and C code
+//! call to drive the simulator. `include/cimc_runtime.h` is generated from
+//! this file by cbindgen (a test keeps the committed header in step); the
+//! crate README is the reference.
+//!
+//! Conventions:
+//! - every function that can fail returns an `int32_t` status: `CIMC_RT_OK`
+//!   (0) or one of the error codes below; on error nothing changed, and
+//!   `cimc_rt_last_error` says why;
+//! - misuse never crashes: null pointers, unknown arrays, shapes that
+//!   disagree, unknown tokens, issuing after `cimc_rt_finish` are errors;
+//!   a panic inside the library is caught and returned as
+//!   `CIMC_RT_INTERNAL`, after which every call on that simulator returns
+//!   `CIMC_RT_INTERNAL` (it can still be destroyed);
+//! - a `CimcRtSim` is used by one thread at a time (no internal locking);
+//!   different simulators are independent;
+//! - pointers are borrowed for the duration of the call only; text
+//!   arguments are (pointer, length) pairs, need not be NUL-terminated and
+//!   must be UTF-8.
+//!
+//! Reserved for later versions: non-idealities come from the target's
+//! `[non_idealities]` table (version 1 answers `CIMC_RT_UNSUPPORTED` when one
+//! is enabled); replication needs no new call (a replica is another array
+//! programmed with the same levels, and the issuing code picks the array);
+//! `CimcRtStats::reserved` and `CimcRtArrayStats::reserved` are zero and
+//! will carry new totals.
+
+use std::cell::RefCell;
+use std::ffi::{c_char, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use crate::error::{Result, SimError, Status};
+use crate::mvm::MvmParams;
+use crate::sim::{ArrayId, HostOp, MvmIssue, Simulator, Token};
+use crate::tile::Tile;
+
+/// The ABI version of this header and library; pass it to `cimc_rt_create`.
+pub const CIMC_RT_ABI_VERSION: u32 = 1;
+
+/// Success.
+pub const CIMC_RT_OK: i32 = 0;
+/// The caller was built against another CIMC_RT_ABI_VERSION.
+pub const CIMC_RT_BAD_VERSION: i32 = 1;
+/// A required pointer argument was null (or misaligned for its type).
+pub const CIMC_RT_NULL_POINTER: i32 = 2;
+/// The target TOML is not UTF-8, not TOML, or not a valid target.
+pub const CIMC_RT_BAD_TARGET: i32 = 3;
+/// The core, macro or array index is outside the target's hierarchy.
+pub const CIMC_RT_UNKNOWN_ARRAY: i32 = 4;
+/// An mvm on an array and phase that was never programmed.
+pub const CIMC_RT_UNPROGRAMMED_ARRAY: i32 = 5;
+/// Rows/columns disagree with the programmed tile or exceed the array.
+pub const CIMC_RT_SHAPE_MISMATCH: i32 = 6;
+/// An argument outside its documented range.
+pub const CIMC_RT_BAD_ARGUMENT: i32 = 7;
+/// A dependency token that this simulator never issued.
+pub const CIMC_RT_UNKNOWN_TOKEN: i32 = 8;
+/// An operation issued after cimc_rt_finish.
+pub const CIMC_RT_AFTER_FINISH: i32 = 9;
+/// Writing the trace file failed.
+pub const CIMC_RT_IO_ERROR: i32 = 10;
+/// The target enables something this version does not model.
+pub const CIMC_RT_UNSUPPORTED: i32 = 11;
+/// A bug in the library (a caught panic); the simulator is unusable.
+pub const CIMC_RT_INTERNAL: i32 = 12;
+
+/// The simulator handle (opaque). Create with `cimc_rt_create`, free with
+/// `cimc_rt_destroy`.
+pub struct CimcRtSim {
+    sim: Simulator,
+    last_error: CString,
+    poisoned: bool,
+}
+
+/// Totals of a simulation (see the README for each formula). Filled by
+/// `cimc_rt_stats`; cycles are clock cycles of the target, energies pJ.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CimcRtStats {
+    /// CIMC_RT_ABI_VERSION of the library that filled the struct.
+    pub abi_version: u32,
+    /// 1 after cimc_rt_finish, else 0.
+    pub finished: u32,
+    /// The target's clock.
+    pub clock_mhz: f64,
+    /// Initial weight programming (programs issued before the first other op).
+    pub init_cycles: u64,
+    /// From the end of the initial programming to the last event.
+    pub run_cycles: u64,
+    /// init_cycles + run_cycles.
+    pub total_cycles: u64,
+    /// run_cycles in ns.
+    pub latency_ns: f64,
+    /// total_cycles in ns.
+    pub total_ns: f64,
+    /// Inferences in the run (cimc_rt_set_batch; default 1).
+    pub batch: u64,
+    /// batch / latency.
+    pub throughput_per_s: f64,
+    /// Busy cycles of the busiest resource in the run.
+    pub bottleneck_cycles: u64,
+    /// batch / bottleneck time.
+    pub pipelined_throughput_per_s: f64,
+    /// Σ over mvms of n · ceil(input_bits / dac_bits) · ceil(rows / max_active_rows).
+    pub array_steps: u64,
+    pub mvms: u64,
+    /// Tile writes, initial and reprogramming.
+    pub programs: u64,
+    /// Tile writes caused by phase switches.
+    pub reprograms: u64,
+    pub host_ops: u64,
+    pub transfers: u64,
+    /// Σ over mvms of 2 · n · rows · cols.
+    pub ops: u64,
+    /// ops / run time / 1e12.
+    pub tops: f64,
+    /// ops / run energy in pJ.
+    pub tops_per_w: f64,
+    pub energy_program_pj: f64,
+    pub energy_array_pj: f64,
+    pub energy_dac_pj: f64,
+    pub energy_adc_pj: f64,
+    pub energy_shift_add_pj: f64,
+    pub energy_buffer_pj: f64,
+    pub energy_network_pj: f64,
+    pub energy_host_pj: f64,
+    /// The sum of the eight components above.
+    pub energy_total_pj: f64,
+    /// Energy of the initial programming.
+    pub energy_init_pj: f64,
+    /// energy_total_pj − energy_init_pj.
+    pub energy_run_pj: f64,
+    /// Arrays written or read.
+    pub arrays_used: u32,
+    pub _pad: u32,
+    /// Mean and largest array utilization (read cycles / run cycles).
+    pub mean_utilization: f64,
+    pub max_utilization: f64,
+    /// Zero in version 1; reserved for new totals (e.g. non-ideality counts).
+    pub reserved: [u64; 8],
+}
+
+/// Activity of one array, filled by `cimc_rt_array_stats`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CimcRtArrayStats {
+    pub mvms: u64,
+    pub steps: u64,
+    /// Cycles reading (mvms).
+    pub read_cycles: u64,
+    /// Tile writes and their cycles.
+    pub programs: u64,
+    pub program_cycles: u64,
+    /// read_cycles / run cycles.
+    pub utilization: f64,
+    /// Zero in version 1; reserved (e.g. replica index).
+    pub reserved: [u64; 4],
+}
+
+thread_local! {
+    /// The error of the last call without a usable simulator, per thread.
+    static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
+}
+
+fn c_string(message: String) -> CString {
+    CString::new(message.replace('\0', "\\0")).unwrap_or_default()
+}
+
+fn set_thread_error(message: String) {
+    LAST_ERROR.with(|e| *e.borrow_mut() = c_string(message));
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+/// Runs `f` on the simulator behind `sim`: null and poisoned handles,
+/// errors and panics become status codes and messages.
+///
+/// # Safety
+/// `sim` is null or a live pointer from `cimc_rt_create`.
+unsafe fn with_sim(sim: *mut CimcRtSim, f: impl FnOnce(&mut Simulator) -> Result<()>) -> i32 {
+    // SAFETY: the caller passes null or a live handle, used by one thread at a time.
+    let Some(handle) = (unsafe { sim.as_mut() }) else {
+        set_thread_error(SimError::NullPointer("sim").to_string());
+        return CIMC_RT_NULL_POINTER;
+    };
+    if handle.poisoned {
+        handle.last_error =
+            c_string("the simulator is unusable after an internal error; destroy it".to_string());
+        return CIMC_RT_INTERNAL;
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| f(&mut handle.sim)));
+    match result {
+        Ok(Ok(())) => {
+            handle.last_error = CString::default();
+            CIMC_RT_OK
+        }
+        Ok(Err(e)) => {
+            handle.last_error = c_string(e.to_string());
+            e.status() as i32
+        }
+        Err(payload) => {
+            handle.poisoned = true;
+            handle.last_error =
+                c_string(SimError::Internal(panic_message(payload.as_ref())).to_string());
+            CIMC_RT_INTERNAL
+        }
+    }
+}
+
+/// A slice from a (pointer, count) pair: null is allowed only for 0 elements.
+///
+/// # Safety
+/// A non-null `ptr` points to `len` valid, initialized elements.
+unsafe fn slice<'a, T>(ptr: *const T, len: usize, what: &'static str) -> Result<&'a [T]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() || !ptr.is_aligned() {
+        return Err(SimError::NullPointer(what));
+    }
+    // SAFETY: non-null, aligned, and the caller guarantees `len` elements.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// # Safety
+/// A non-null `ptr` points to `len` writable elements.
+unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize, what: &'static str) -> Result<&'a mut [T]> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() || !ptr.is_aligned() {
+        return Err(SimError::NullPointer(what));
+    }
+    // SAFETY: non-null, aligned, and the caller guarantees `len` writable elements.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// # Safety
+/// As for [`slice`].
+unsafe fn text<'a>(ptr: *const c_char, len: usize, what: &'static str) -> Result<&'a str> {
+    // SAFETY: forwarded from the caller.
+    let bytes = unsafe { slice(ptr.cast::<u8>(), len, what)? };
+    std::str::from_utf8(bytes)
+        .map_err(|e| SimError::BadArgument(format!("`{what}` is not UTF-8: {e}")))
+}
+
+fn count(a: u32, b: u32, what: &str) -> Result<usize> {
+    (a as usize)
+        .checked_mul(b as usize)
+        .ok_or_else(|| SimError::BadArgument(format!("{what}: {a} × {b} overflows")))
+}
+
+/// # Safety
+/// `out_token` is null or writable.
+unsafe fn put_token(out_token: *mut u64, token: Token) -> Result<()> {
+    if out_token.is_null() {
+        return Ok(());
+    }
+    if !out_token.is_aligned() {
+        return Err(SimError::NullPointer("out_token"));
+    }
+    // SAFETY: non-null, aligned and writable per the caller.
+    unsafe { out_token.write(token) };
+    Ok(())
+}
+
+/// The ABI version the library implements (CIMC_RT_ABI_VERSION).
+#[no_mangle]
+pub extern "C" fn cimc_rt_abi_version() -> u32 {
+    CIMC_RT_ABI_VERSION
+}
+
+/// The name of a status code ("CIMC_RT_SHAPE_MISMATCH"), or
+/// "CIMC_RT_UNKNOWN_STATUS". The string is static.
+#[no_mangle]
+pub extern "C" fn cimc_rt_status_name(status: i32) -> *const c_char {
+    let name: &'static [u8] = match Status::from_code(status) {
+        Some(Status::Ok) => b"CIMC_RT_OK\0",
+        Some(Status::BadVersion) => b"CIMC_RT_BAD_VERSION\0",
+        Some(Status::NullPointer) => b"CIMC_RT_NULL_POINTER\0",
+        Some(Status::BadTarget) => b"CIMC_RT_BAD_TARGET\0",
+        Some(Status::UnknownArray) => b"CIMC_RT_UNKNOWN_ARRAY\0",
+        Some(Status::UnprogrammedArray) => b"CIMC_RT_UNPROGRAMMED_ARRAY\0",
+        Some(Status::ShapeMismatch) => b"CIMC_RT_SHAPE_MISMATCH\0",
+        Some(Status::BadArgument) => b"CIMC_RT_BAD_ARGUMENT\0",
+        Some(Status::UnknownToken) => b"CIMC_RT_UNKNOWN_TOKEN\0",
+        Some(Status::AfterFinish) => b"CIMC_RT_AFTER_FINISH\0",
+        Some(Status::IoError) => b"CIMC_RT_IO_ERROR\0",
+        Some(Status::Unsupported) => b"CIMC_RT_UNSUPPORTED\0",
+        Some(Status::Internal) => b"CIMC_RT_INTERNAL\0",
+        None => b"CIMC_RT_UNKNOWN_STATUS\0",
+    };
+    name.as_ptr().cast()
+}
+
+/// Creates a simulator of the target described by `toml_len` bytes of TOML
+/// at `toml` (a full target, or one starting from a preset: `base =
+/// "isaac"`). `version` must be CIMC_RT_ABI_VERSION. On success `*out` is
+/// the new handle (owned by the caller: free it with `cimc_rt_destroy`); on
+/// error `*out` is set to null (when `out` is not null) and
+/// `cimc_rt_last_error(NULL)` says why.
+///
+/// # Safety
+/// `toml` points to `toml_len` readable bytes; `out` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_create(
+    version: u32,
+    toml: *const c_char,
+    toml_len: usize,
+    out: *mut *mut CimcRtSim,
+) -> i32 {
+    let result = catch_unwind(AssertUnwindSafe(|| -> Result<Box<CimcRtSim>> {
+        if version != CIMC_RT_ABI_VERSION {
+            return Err(SimError::BadVersion {
+                got: version,
+                expected: CIMC_RT_ABI_VERSION,
+            });
+        }
+        if out.is_null() || !out.is_aligned() {
+            return Err(SimError::NullPointer("out"));
+        }
+        if toml.is_null() {
+            return Err(SimError::NullPointer("toml"));
+        }
+        // SAFETY: forwarded from the caller.
+        let text = unsafe { self::text(toml, toml_len, "toml") }
+            .map_err(|e| SimError::BadTarget(e.to_string()))?;
+        Ok(Box::new(CimcRtSim {
+            sim: Simulator::from_toml(text)?,
+            last_error: CString::default(),
+            poisoned: false,
+        }))
+    }));
+    let result = result.unwrap_or_else(|p| Err(SimError::Internal(panic_message(p.as_ref()))));
+    if !out.is_null() && out.is_aligned() {
+        // SAFETY: non-null, aligned, writable per the caller.
+        unsafe { out.write(std::ptr::null_mut()) };
+    }
+    match result {
+        Ok(handle) => {
+            // SAFETY: checked non-null and aligned inside the closure.
+            unsafe { out.write(Box::into_raw(handle)) };
+            set_thread_error(String::new());
+            CIMC_RT_OK
+        }
+        Err(e) => {
+            set_thread_error(e.to_string());
+            e.status() as i32
+        }
+    }
+}
+
+/// Frees a simulator. Null is ignored. The handle must not be used again.
+///
+/// # Safety
+/// `sim` is null or a handle from `cimc_rt_create` not yet destroyed.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_destroy(sim: *mut CimcRtSim) {
+    if sim.is_null() {
+        return;
+    }
+    // SAFETY: a live handle from Box::into_raw, destroyed once.
+    let handle = unsafe { Box::from_raw(sim) };
+    // Dropping cannot reasonably panic; never unwind across the boundary.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(handle)));
+}
+
+/// The message of the last failed call on `sim` ("" after a success), or,
+/// for `sim` null, of the calling thread's last call that had no usable
+/// simulator (`cimc_rt_create`, or any call given a null handle). The
+/// string is owned by the library and valid until the next call on the
+/// same simulator (or thread).
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_last_error(sim: *const CimcRtSim) -> *const c_char {
+    // SAFETY: null or a live handle per the caller.
+    match unsafe { sim.as_ref() } {
+        Some(handle) => handle.last_error.as_ptr(),
+        None => LAST_ERROR.with(|e| e.borrow().as_ptr()),
+    }
+}
+
+/// Programs a tile (`cim.program`) onto array (`core`, `macro_`, `array`)
+/// for reprogramming phase `phase`: `rows × cols` cell levels (row-major,
+/// each in [0, 2^cell_bits − 1]) at `levels`, and `flipped`: null, or
+/// `cols` bytes, non-zero for a column stored complemented (`cim.flipped`).
+/// The tile must fit the target's array and cell_bits. If the array holds
+/// another phase, the tile is written when its phase's first mvm is issued.
+///
+/// # Safety
+/// `levels` points to `rows × cols` bytes; `flipped` is null or points to
+/// `cols` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_program(
+    sim: *mut CimcRtSim,
+    core: u32,
+    macro_: u32,
+    array: u32,
+    phase: u32,
+    levels: *const u8,
+    rows: u32,
+    cols: u32,
+    cell_bits: u32,
+    flipped: *const u8,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let id = ArrayId::new(core, macro_, array);
+            s.check_program(id, rows, cols, cell_bits)?;
+            let cells = count(rows, cols, "rows × cols")?;
+            if cells == 0 {
+                return Err(SimError::ShapeMismatch(format!(
+                    "a tile needs at least one row and one column, got {rows} × {cols}"
+                )));
+            }
+            let levels = slice(levels, cells, "levels")?.to_vec();
+            let flipped = if flipped.is_null() {
+                Vec::new()
+            } else {
+                slice(flipped, cols as usize, "flipped")?
+                    .iter()
+                    .map(|&f| f != 0)
+                    .collect()
+            };
+            let tile = Tile::new(rows, cols, cell_bits, levels, flipped)?;
+            s.program(id, phase, tile)
+        })
+    }
+}
+
+/// Names the tile of an array and phase (e.g. its layer) in the trace.
+///
+/// # Safety
+/// `name` points to `name_len` bytes of UTF-8.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_set_label(
+    sim: *mut CimcRtSim,
+    core: u32,
+    macro_: u32,
+    array: u32,
+    phase: u32,
+    name: *const c_char,
+    name_len: usize,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let name = text(name, name_len, "name")?;
+            s.set_label(ArrayId::new(core, macro_, array), phase, name)
+        })
+    }
+}
+
+/// Issues an mvm (`cim.mvm`) on the tile programmed onto array (`core`,
+/// `macro_`, `array`) for `phase`: `n` input vectors of `rows` i8 values
+/// (`input`, row-major), results `n × cols` int32 into `output`, with
+/// `input_bits` (1..=32), `dac_bits` (1..=8), `adc_bits` (0..=30, 0: no ADC)
+/// and `max_active_rows` (≥ 1); `stage` is `cim.stage`. The operation
+/// starts after the `n_deps` tokens at `deps` are done (0 entries are
+/// ignored). The result is written before the call returns; `*out_token`
+/// (if not null) receives the operation's token.
+///
+/// # Safety
+/// `input` points to `n × rows` bytes, `output` to `n × cols` writable
+/// int32, `deps` to `n_deps` uint64 (or is null when `n_deps` is 0);
+/// `out_token` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_mvm(
+    sim: *mut CimcRtSim,
+    core: u32,
+    macro_: u32,
+    array: u32,
+    phase: u32,
+    input: *const i8,
+    n: u32,
+    rows: u32,
+    output: *mut i32,
+    cols: u32,
+    input_bits: u32,
+    dac_bits: u32,
+    adc_bits: u32,
+    max_active_rows: u32,
+    stage: u32,
+    deps: *const u64,
+    n_deps: usize,
+    out_token: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            if n == 0 {
+                return Err(SimError::BadArgument("n must be at least 1".into()));
+            }
+            let input = slice(input, count(n, rows, "n × rows")?, "input")?;
+            let output = slice_mut(output, count(n, cols, "n × cols")?, "output")?;
+            let deps = slice(deps, n_deps, "deps")?;
+            let params = MvmParams {
+                input_bits,
+                dac_bits,
+                adc_bits,
+                max_active_rows,
+            };
+            let token = s.mvm(
+                &MvmIssue {
+                    array: ArrayId::new(core, macro_, array),
+                    phase,
+                    input,
+                    n: n as usize,
+                    rows,
+                    cols,
+                    params,
+                    stage,
+                    deps,
+                },
+                output,
+            )?;
+            put_token(out_token, token)
+        })
+    }
+}
+
+/// Issues a host operation of `elements` elements costing
+/// `cycles_per_element` cycles and `pj_per_element` pJ each (a negative
+/// `pj_per_element` means the target's `energy.host_op_per_element`);
+/// `name` (may be null with `name_len` 0) labels it in the trace.
+///
+/// # Safety
+/// As for `cimc_rt_mvm`; `name` points to `name_len` bytes of UTF-8.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_host_op(
+    sim: *mut CimcRtSim,
+    elements: u64,
+    cycles_per_element: f64,
+    pj_per_element: f64,
+    name: *const c_char,
+    name_len: usize,
+    deps: *const u64,
+    n_deps: usize,
+    out_token: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let name = text(name, name_len, "name")?;
+            let deps = slice(deps, n_deps, "deps")?;
+            let pj = if pj_per_element.is_sign_negative() && !pj_per_element.is_nan() {
+                None
+            } else {
+                Some(pj_per_element)
+            };
+            let token = s.host_op(
+                &HostOp {
+                    name,
+                    elements,
+                    cycles_per_element,
+                    pj_per_element: pj,
+                },
+                deps,
+            )?;
+            put_token(out_token, token)
+        })
+    }
+}
+
+/// Issues a transfer of `bytes` bytes from core `src_core` to core
+/// `dst_core` over their network ports.
+///
+/// # Safety
+/// As for `cimc_rt_mvm`.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_transfer(
+    sim: *mut CimcRtSim,
+    src_core: u32,
+    dst_core: u32,
+    bytes: u64,
+    deps: *const u64,
+    n_deps: usize,
+    out_token: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let deps = slice(deps, n_deps, "deps")?;
+            let token = s.transfer(src_core, dst_core, bytes, deps)?;
+            put_token(out_token, token)
+        })
+    }
+}
+
+/// Sets the inferences the run computes (for throughput; default 1, ≥ 1).
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_set_batch(sim: *mut CimcRtSim, batch: u64) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe { with_sim(sim, |s| s.set_batch(batch)) }
+}
+
+/// Ends the simulation: later issues fail with CIMC_RT_AFTER_FINISH; stats
+/// and the trace stay readable. Finishing twice is CIMC_RT_AFTER_FINISH.
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_finish(sim: *mut CimcRtSim) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe { with_sim(sim, |s| s.finish()) }
+}
+
+/// Fills `*out` with the totals so far (final after cimc_rt_finish).
+///
+/// # Safety
+/// `out` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_stats(sim: *mut CimcRtSim, out: *mut CimcRtStats) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let out = slice_mut(out, 1, "out")?;
+            let st = s.stats();
+            let e = st.energy;
+            out[0] = CimcRtStats {
+                abi_version: CIMC_RT_ABI_VERSION,
+                finished: u32::from(st.finished),
+                clock_mhz: st.clock_mhz,
+                init_cycles: st.init_cycles,
+                run_cycles: st.run_cycles,
+                total_cycles: st.total_cycles,
+                latency_ns: st.latency_ns,
+                total_ns: st.total_ns,
+                batch: st.batch,
+                throughput_per_s: st.throughput_per_s,
+                bottleneck_cycles: st.bottleneck_cycles,
+                pipelined_throughput_per_s: st.pipelined_throughput_per_s,
+                array_steps: st.array_steps,
+                mvms: st.mvms,
+                programs: st.programs,
+                reprograms: st.reprograms,
+                host_ops: st.host_ops,
+                transfers: st.transfers,
+                ops: st.ops,
+                tops: st.tops,
+                tops_per_w: st.tops_per_w,
+                energy_program_pj: e.program,
+                energy_array_pj: e.array,
+                energy_dac_pj: e.dac,
+                energy_adc_pj: e.adc,
+                energy_shift_add_pj: e.shift_add,
+                energy_buffer_pj: e.buffer,
+                energy_network_pj: e.network,
+                energy_host_pj: e.host,
+                energy_total_pj: e.total(),
+                energy_init_pj: st.init_energy_pj,
+                energy_run_pj: st.run_energy_pj,
+                arrays_used: st.arrays_used,
+                _pad: 0,
+                mean_utilization: st.mean_utilization,
+                max_utilization: st.max_utilization,
+                reserved: [0; 8],
+            };
+            Ok(())
+        })
+    }
+}
+
+/// Fills `*out` with the activity of array (`core`, `macro_`, `array`)
+/// (zeros for an array never used).
+///
+/// # Safety
+/// `out` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_array_stats(
+    sim: *mut CimcRtSim,
+    core: u32,
+    macro_: u32,
+    array: u32,
+    out: *mut CimcRtArrayStats,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let out = slice_mut(out, 1, "out")?;
+            let id = ArrayId::new(core, macro_, array);
+            s.check_array(id)?;
+            let stats = s.stats();
+            out[0] = stats
+                .arrays
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| CimcRtArrayStats {
+                    mvms: a.mvms,
+                    steps: a.steps,
+                    read_cycles: a.read_cycles,
+                    programs: a.programs,
+                    program_cycles: a.program_cycles,
+                    utilization: a.utilization,
+                    reserved: [0; 4],
+                })
+                .unwrap_or_default();
+            Ok(())
+        })
+    }
+}
+
+/// Writes the Chrome/Perfetto trace JSON (see the README) to the file at
+/// `path` (`path_len` bytes of UTF-8, not NUL-terminated necessarily).
+///
+/// # Safety
+/// `path` points to `path_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_write_trace(
+    sim: *mut CimcRtSim,
+    path: *const c_char,
+    path_len: usize,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            if path.is_null() {
+                return Err(SimError::NullPointer("path"));
+            }
+            let path = text(path, path_len, "path")?;
+            s.write_trace(Path::new(path))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_constants_match_the_enum() {
+        let consts = [
+            CIMC_RT_OK,
+            CIMC_RT_BAD_VERSION,
+            CIMC_RT_NULL_POINTER,
+            CIMC_RT_BAD_TARGET,
+            CIMC_RT_UNKNOWN_ARRAY,
+            CIMC_RT_UNPROGRAMMED_ARRAY,
+            CIMC_RT_SHAPE_MISMATCH,
+            CIMC_RT_BAD_ARGUMENT,
+            CIMC_RT_UNKNOWN_TOKEN,
+            CIMC_RT_AFTER_FINISH,
+            CIMC_RT_IO_ERROR,
+            CIMC_RT_UNSUPPORTED,
+            CIMC_RT_INTERNAL,
+        ];
+        assert_eq!(consts.len(), Status::ALL.len());
+        for (c, s) in consts.iter().zip(Status::ALL) {
+            assert_eq!(*c, s as i32);
+            // SAFETY: a static NUL-terminated string.
+            let name = unsafe { std::ffi::CStr::from_ptr(cimc_rt_status_name(*c)) };
+            assert_eq!(name.to_str().unwrap(), s.name());
+        }
+        assert_eq!(CIMC_RT_ABI_VERSION, crate::ABI_VERSION);
+    }
+
+    #[test]
+    fn panics_become_internal_errors() {
+        let toml = "base = \"sram-digital\"\n";
+        let mut sim = std::ptr::null_mut();
+        // SAFETY: valid pointers and lengths.
+        unsafe {
+            assert_eq!(
+                cimc_rt_create(1, toml.as_ptr().cast(), toml.len(), &mut sim),
+                CIMC_RT_OK
+            );
+            assert_eq!(with_sim(sim, |_| panic!("boom")), CIMC_RT_INTERNAL);
+            let message = std::ffi::CStr::from_ptr(cimc_rt_last_error(sim));
+            assert!(message.to_str().unwrap().contains("boom"));
+            // The simulator stays unusable, but destroying it is fine.
+            assert_eq!(cimc_rt_finish(sim), CIMC_RT_INTERNAL);
+            cimc_rt_destroy(sim);
+        }
+    }
+}

@@ -1,0 +1,883 @@
+//! The simulator: arrays that hold programmed tiles, the resources that
+//! operations occupy, and the event model that times them.
+//!
+//! Operations are issued in program order, each with the tokens of the
+//! operations it depends on; its functional result is computed when it is
+//! issued, and its events are placed on the resources it occupies:
+//!
+//! - an **array** works on one thing at a time, in issue order: writing a
+//!   tile, or an mvm's read steps;
+//! - each core's **buffer port** carries mvm inputs in and partial sums out,
+//!   at `buffer.bandwidth_bytes_per_cycle`; each core's **network port**
+//!   carries transfers between cores at
+//!   `interconnect.core_bandwidth_bytes_per_cycle`; both take a transfer at
+//!   the earliest gap that fits it (not necessarily in issue order);
+//! - the **host** runs host ops one at a time, in issue order.
+//!
+//! An operation starts when its dependencies are done and its resources are
+//! free, so arrays (and macros and cores) work in parallel and a pipelined
+//! schedule shows as overlapping events. Tiles written before the first mvm,
+//! host op or transfer are the initial programming: the run starts when it
+//! is done, and every later operation starts no earlier.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use cimc_target::Target;
+use serde_json::{json, Value};
+
+use crate::cost::{self, MvmCost};
+use crate::error::{Result, SimError};
+use crate::mvm::{KernelChoice, MvmKernel, MvmParams};
+use crate::stats::{ArrayStats, Energy, Stats};
+use crate::tile::Tile;
+use crate::trace::{self, Event, EventKind};
+
+/// An array's place in the hierarchy: core, macro within the core, array
+/// within the macro (`cim.core`, `cim.macro`, `cim.array`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ArrayId {
+    pub core: u32,
+    pub macro_: u32,
+    pub array: u32,
+}
+
+impl ArrayId {
+    pub fn new(core: u32, macro_: u32, array: u32) -> ArrayId {
+        ArrayId {
+            core,
+            macro_,
+            array,
+        }
+    }
+}
+
+impl fmt::Display for ArrayId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "array (core {}, macro {}, array {})",
+            self.core, self.macro_, self.array
+        )
+    }
+}
+
+/// A completion token: issued by [`Simulator::mvm`], [`Simulator::host_op`]
+/// and [`Simulator::transfer`], starting at 1. 0 is never issued and means
+/// "no dependency" in a dependency list.
+pub type Token = u64;
+
+/// One mvm to issue (the operands and attributes of a placed and scheduled
+/// `cim.mvm`).
+#[derive(Debug, Clone, Copy)]
+pub struct MvmIssue<'a> {
+    pub array: ArrayId,
+    /// The reprogramming phase of the tile to read (`cim.phase`).
+    pub phase: u32,
+    /// `n × rows` input elements, row-major.
+    pub input: &'a [i8],
+    pub n: usize,
+    /// Must equal the programmed tile's rows and columns.
+    pub rows: u32,
+    pub cols: u32,
+    pub params: MvmParams,
+    /// `cim.stage` (reported in the trace).
+    pub stage: u32,
+    pub deps: &'a [Token],
+}
+
+/// A host operation: a simple model in which the caller gives the cost per
+/// element.
+#[derive(Debug, Clone, Copy)]
+pub struct HostOp<'a> {
+    /// Shown in the trace.
+    pub name: &'a str,
+    pub elements: u64,
+    /// Host cycles per element (the op takes ⌈elements × this⌉ cycles).
+    pub cycles_per_element: f64,
+    /// pJ per element; `None`: the target's `energy.host_op_per_element`.
+    pub pj_per_element: Option<f64>,
+}
+
+/// A time line of busy intervals `[start, end)`, disjoint and merged.
+#[derive(Debug, Clone, Default)]
+struct Port {
+    busy: BTreeMap<u64, u64>,
+    total: u64,
+    run_total: u64,
+}
+
+impl Port {
+    /// The earliest start ≥ `ready` of a gap of `len` cycles.
+    fn earliest(&self, ready: u64, len: u64) -> u64 {
+        if len == 0 {
+            return ready;
+        }
+        let mut t = ready;
+        let before = self.busy.range(..=ready).next_back();
+        for (&s, &e) in before
+            .into_iter()
+            .chain(self.busy.range(ready.saturating_add(1)..))
+        {
+            if e <= t {
+                continue;
+            }
+            if s >= t.saturating_add(len) {
+                break;
+            }
+            t = t.max(e);
+        }
+        t
+    }
+
+    fn reserve(&mut self, start: u64, len: u64, run: bool) {
+        if len == 0 {
+            return;
+        }
+        self.total += len;
+        if run {
+            self.run_total += len;
+        }
+        let (mut s, mut e) = (start, start + len);
+        if let Some((&ps, &pe)) = self.busy.range(..=s).next_back() {
+            if pe >= s {
+                s = ps;
+                e = e.max(pe);
+                self.busy.remove(&ps);
+            }
+        }
+        if let Some((&ns, &ne)) = self.busy.range(s..).next() {
+            if ns <= e {
+                e = e.max(ne);
+                self.busy.remove(&ns);
+            }
+        }
+        self.busy.insert(s, e);
+    }
+}
+
+/// One tile stored for an array and a phase.
+#[derive(Debug, Clone)]
+struct Slot {
+    tile: Tile,
+    label: Option<String>,
+    kernel: Option<MvmKernel>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ArrayState {
+    /// The phase whose tile the cells hold.
+    loaded: Option<u32>,
+    slots: BTreeMap<u32, Slot>,
+    free: u64,
+    mvms: u64,
+    steps: u64,
+    read_cycles: u64,
+    programs: u64,
+    program_cycles: u64,
+    run_busy: u64,
+    used: bool,
+}
+
+/// The cycle-level crossbar simulator of one target.
+#[derive(Debug)]
+pub struct Simulator {
+    target: Target,
+    kernel_choice: KernelChoice,
+    arrays: Vec<ArrayState>,
+    buffers: Vec<Port>,
+    network: Vec<Port>,
+    host_free: u64,
+    host_run_busy: u64,
+    /// `done[token − 1]`: the cycle the operation completes.
+    done: Vec<u64>,
+    init_end: u64,
+    run_start: Option<u64>,
+    end: u64,
+    finished: bool,
+    batch: u64,
+    events: Vec<Event>,
+    energy: Energy,
+    init_energy: f64,
+    counts: Counts,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    steps: u64,
+    mvms: u64,
+    programs: u64,
+    reprograms: u64,
+    host_ops: u64,
+    transfers: u64,
+    ops: u64,
+}
+
+impl Simulator {
+    /// A simulator of `target`. Errors: the target enables a non-ideality
+    /// (not modelled in this version: [`SimError::Unsupported`]).
+    pub fn new(target: Target) -> Result<Simulator> {
+        let n = &target.non_idealities;
+        let enabled = [
+            ("non_idealities.programming_sigma", n.programming_sigma),
+            ("non_idealities.read_noise_sigma", n.read_noise_sigma),
+            ("non_idealities.drift_nu", n.drift_nu),
+            ("non_idealities.stuck_at_on_rate", n.stuck_at_on_rate),
+            ("non_idealities.stuck_at_off_rate", n.stuck_at_off_rate),
+            ("non_idealities.adc_offset_lsb", n.adc_offset_lsb),
+        ];
+        if let Some((key, value)) = enabled.iter().find(|(_, v)| *v != 0.0) {
+            return Err(SimError::Unsupported(format!(
+                "`{key}` = {value}: non-idealities are not modelled by ABI version {}; set it to 0",
+                crate::ABI_VERSION
+            )));
+        }
+        let arrays = target.total_arrays();
+        if arrays > 1 << 24 {
+            return Err(SimError::BadTarget(format!(
+                "{arrays} arrays: the simulator handles at most 2^24"
+            )));
+        }
+        let cores = target.chip.cores as usize;
+        Ok(Simulator {
+            arrays: vec![ArrayState::default(); arrays as usize],
+            buffers: vec![Port::default(); cores],
+            network: vec![Port::default(); cores],
+            target,
+            kernel_choice: KernelChoice::Auto,
+            host_free: 0,
+            host_run_busy: 0,
+            done: Vec::new(),
+            init_end: 0,
+            run_start: None,
+            end: 0,
+            finished: false,
+            batch: 1,
+            events: Vec::new(),
+            energy: Energy::default(),
+            init_energy: 0.0,
+            counts: Counts::default(),
+        })
+    }
+
+    /// A simulator of the target in TOML text (see `cimc-target`; it may
+    /// start from a preset with `base = "isaac"`).
+    pub fn from_toml(text: &str) -> Result<Simulator> {
+        let target = Target::from_toml_str(text, "<runtime target>")
+            .map_err(|e| SimError::BadTarget(e.to_string()))?;
+        Simulator::new(target)
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Forces a kernel for every later mvm (the results are the same; for
+    /// tests and benchmarks).
+    pub fn set_kernel_choice(&mut self, choice: KernelChoice) {
+        self.kernel_choice = choice;
+        for a in &mut self.arrays {
+            for slot in a.slots.values_mut() {
+                slot.kernel = None;
+            }
+        }
+    }
+
+    /// Inferences the run computes (for throughput); default 1.
+    pub fn set_batch(&mut self, batch: u64) -> Result<()> {
+        if batch == 0 {
+            return Err(SimError::BadArgument("batch must be at least 1".into()));
+        }
+        self.batch = batch;
+        Ok(())
+    }
+
+    /// Whether [`Simulator::finish`] was called.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    fn index(&self, id: ArrayId) -> Result<usize> {
+        let (c, m, a) = (
+            self.target.chip.cores,
+            self.target.core.macros,
+            self.target.macro_.arrays,
+        );
+        if id.core >= c || id.macro_ >= m || id.array >= a {
+            return Err(SimError::UnknownArray {
+                id,
+                cores: c,
+                macros: m,
+                arrays: a,
+            });
+        }
+        Ok(((id.core as usize * m as usize) + id.macro_ as usize) * a as usize + id.array as usize)
+    }
+
+    /// Whether `id` exists in the target (else [`SimError::UnknownArray`]).
+    pub fn check_array(&self, id: ArrayId) -> Result<()> {
+        self.index(id).map(|_| ())
+    }
+
+    fn id_of(&self, index: usize) -> ArrayId {
+        let (m, a) = (
+            self.target.core.macros as usize,
+            self.target.macro_.arrays as usize,
+        );
+        ArrayId::new(
+            (index / (m * a)) as u32,
+            (index / a % m) as u32,
+            (index % a) as u32,
+        )
+    }
+
+    /// The trace's thread of an array within its core's process.
+    fn tid(&self, id: ArrayId) -> u32 {
+        id.macro_ * self.target.macro_.arrays + id.array
+    }
+
+    fn check_open(&self, what: &'static str) -> Result<()> {
+        if self.finished {
+            Err(SimError::AfterFinish(what))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The cycle all `deps` are done (0 for none). Errors on a token that
+    /// was never issued.
+    fn ready(&self, deps: &[Token]) -> Result<u64> {
+        let mut t = 0;
+        for &d in deps {
+            if d == 0 {
+                continue;
+            }
+            let done = self
+                .done
+                .get((d - 1) as usize)
+                .ok_or(SimError::UnknownToken(d))?;
+            t = t.max(*done);
+        }
+        Ok(t)
+    }
+
+    /// Starts the run (ends the initial programming) if it has not started.
+    fn start_run(&mut self) -> u64 {
+        *self.run_start.get_or_insert(self.init_end)
+    }
+
+    fn token(&mut self, done: u64) -> Token {
+        self.done.push(done);
+        self.end = self.end.max(done);
+        self.done.len() as Token
+    }
+
+    /// Programs `tile` onto an array for `phase` (`cim.program`).
+    ///
+    /// If the array holds this phase (or nothing yet) the cells are written
+    /// now: `rows × latency.program_row` cycles once the array is free. If
+    /// it holds another phase, the tile is kept and written when the first
+    /// mvm of its phase is issued to the array (a reprogramming).
+    pub fn program(&mut self, array: ArrayId, phase: u32, tile: Tile) -> Result<()> {
+        self.check_program(array, tile.rows(), tile.cols(), tile.cell_bits())?;
+        let index = self.index(array)?;
+        let state = &mut self.arrays[index];
+        let label = state.slots.get(&phase).and_then(|s| s.label.clone());
+        state.slots.insert(
+            phase,
+            Slot {
+                tile,
+                label,
+                kernel: None,
+            },
+        );
+        state.used = true;
+        if state.loaded.is_none() || state.loaded == Some(phase) {
+            self.write(index, phase, false);
+        }
+        Ok(())
+    }
+
+    /// The checks of [`Simulator::program`] that need no levels: the
+    /// simulation is open, the array exists, and a `rows × cols` tile of
+    /// `cell_bits` fits it.
+    pub fn check_program(
+        &self,
+        array: ArrayId,
+        rows: u32,
+        cols: u32,
+        cell_bits: u32,
+    ) -> Result<()> {
+        self.check_open("program")?;
+        self.index(array)?;
+        let a = &self.target.array;
+        if rows > a.rows || cols > a.cols {
+            return Err(SimError::ShapeMismatch(format!(
+                "a {rows} × {cols} tile does not fit the target's {} × {} arrays",
+                a.rows, a.cols
+            )));
+        }
+        if cell_bits > a.cell_bits {
+            return Err(SimError::BadArgument(format!(
+                "cell_bits {cell_bits} exceeds the target's array.cell_bits = {}",
+                a.cell_bits
+            )));
+        }
+        Ok(())
+    }
+
+    /// Names the tile of an array and phase in the trace (e.g. its layer).
+    pub fn set_label(&mut self, array: ArrayId, phase: u32, label: &str) -> Result<()> {
+        let index = self.index(array)?;
+        let slot = self.arrays[index]
+            .slots
+            .get_mut(&phase)
+            .ok_or(SimError::UnprogrammedArray { id: array, phase })?;
+        slot.label = Some(label.to_string());
+        Ok(())
+    }
+
+    /// Writes the slot of `phase` into the array's cells: an event on the array.
+    fn write(&mut self, index: usize, phase: u32, reprogram: bool) {
+        let id = self.id_of(index);
+        let tid = self.tid(id);
+        let state = &self.arrays[index];
+        let slot = &state.slots[&phase];
+        let (rows, cols) = (slot.tile.rows(), slot.tile.cols());
+        let (cycles, energy) = cost::program(&self.target, rows, cols);
+        let in_run = self.run_start.is_some();
+        let start = state.free.max(self.run_start.unwrap_or(0));
+        let name = match &slot.label {
+            Some(l) => format!("program {l}"),
+            None => "program".to_string(),
+        };
+        let state = &mut self.arrays[index];
+        state.free = start + cycles;
+        state.loaded = Some(phase);
+        state.programs += 1;
+        state.program_cycles += cycles;
+        if in_run {
+            state.run_busy += cycles;
+        } else {
+            self.init_end = self.init_end.max(start + cycles);
+            self.init_energy += energy;
+        }
+        self.energy.program += energy;
+        self.counts.programs += 1;
+        if reprogram {
+            self.counts.reprograms += 1;
+        }
+        self.end = self.end.max(start + cycles);
+        self.events.push(Event {
+            kind: if reprogram {
+                EventKind::Reprogram
+            } else {
+                EventKind::Program
+            },
+            name,
+            pid: id.core,
+            tid,
+            start,
+            cycles,
+            energy: Energy {
+                program: energy,
+                ..Energy::default()
+            },
+            args: json!({
+                "macro": id.macro_, "array": id.array, "phase": phase,
+                "rows": rows, "cols": cols, "cells": u64::from(rows) * u64::from(cols),
+                "initial": !in_run,
+            }),
+        });
+    }
+
+    /// Issues an mvm: computes `out` (`n × cols` i32, row-major) now and
+    /// schedules its events; returns its token.
+    ///
+    /// Timing: the inputs are read from the core's buffer (`load`), the
+    /// array runs its read steps once the load is done and the array is
+    /// free (after a reprogramming if it holds another phase), and the
+    /// partial sums are written back (`store`); the token is done when the
+    /// store is.
+    pub fn mvm(&mut self, op: &MvmIssue<'_>, out: &mut [i32]) -> Result<Token> {
+        self.check_open("mvm")?;
+        let index = self.index(op.array)?;
+        op.params.validate()?;
+        let ready = self.ready(op.deps)?;
+        let choice = self.kernel_choice;
+        let slot =
+            self.arrays[index]
+                .slots
+                .get_mut(&op.phase)
+                .ok_or(SimError::UnprogrammedArray {
+                    id: op.array,
+                    phase: op.phase,
+                })?;
+        if slot.tile.rows() != op.rows || slot.tile.cols() != op.cols {
+            return Err(SimError::ShapeMismatch(format!(
+                "the mvm reads {} rows × {} columns but {} phase {} holds a {} × {} tile",
+                op.rows,
+                op.cols,
+                op.array,
+                op.phase,
+                slot.tile.rows(),
+                slot.tile.cols()
+            )));
+        }
+        if slot.kernel.as_ref().map(|k| k.params()) != Some(op.params) {
+            slot.kernel = Some(MvmKernel::new(&slot.tile, op.params, choice)?);
+        }
+        let kernel = slot.kernel.as_ref().expect("kernel built above");
+        kernel.run(op.input, op.n, out)?;
+        let label = slot.label.clone();
+
+        // Timing.
+        let run_start = self.start_run();
+        let id = op.array;
+        let c = cost::mvm(&self.target, op.n as u64, op.rows, op.cols, &op.params);
+        let ready = ready.max(run_start);
+        if self.arrays[index].loaded != Some(op.phase) {
+            self.write(index, op.phase, true);
+        }
+        let load_start = self.buffers[id.core as usize].earliest(ready, c.load_cycles);
+        self.buffers[id.core as usize].reserve(load_start, c.load_cycles, true);
+        let load_end = load_start + c.load_cycles;
+        let start = load_end.max(self.arrays[index].free);
+        let end = start + c.array_cycles;
+        let store_start = self.buffers[id.core as usize].earliest(end, c.store_cycles);
+        self.buffers[id.core as usize].reserve(store_start, c.store_cycles, true);
+        let done = store_start + c.store_cycles;
+
+        let state = &mut self.arrays[index];
+        state.free = end;
+        state.mvms += 1;
+        state.steps += c.steps;
+        state.read_cycles += c.array_cycles;
+        state.run_busy += c.array_cycles;
+        self.counts.mvms += 1;
+        self.counts.steps += c.steps;
+        self.counts.ops += c.ops;
+        self.energy += c.read_energy;
+        self.energy.buffer += c.load_energy_pj + c.store_energy_pj;
+        let token = self.token(done);
+        self.mvm_events(op, &c, label, token, [load_start, start, store_start]);
+        Ok(token)
+    }
+
+    fn mvm_events(
+        &mut self,
+        op: &MvmIssue<'_>,
+        c: &MvmCost,
+        label: Option<String>,
+        token: Token,
+        [load, start, store]: [u64; 3],
+    ) {
+        let id = op.array;
+        let name = label.unwrap_or_else(|| "mvm".to_string());
+        let buffer_tid = self.target.core.macros * self.target.macro_.arrays;
+        let base = json!({
+            "token": token, "macro": id.macro_, "array": id.array, "phase": op.phase,
+            "stage": op.stage,
+        });
+        let with = |extra: Value| {
+            let mut v = base.clone();
+            if let (Some(v), Value::Object(e)) = (v.as_object_mut(), extra) {
+                v.extend(e);
+            }
+            v
+        };
+        let buffer = |energy: f64| Energy {
+            buffer: energy,
+            ..Energy::default()
+        };
+        self.events.push(Event {
+            kind: EventKind::Load,
+            name: format!("load {name}"),
+            pid: id.core,
+            tid: buffer_tid,
+            start: load,
+            cycles: c.load_cycles,
+            energy: buffer(c.load_energy_pj),
+            args: with(json!({ "bytes": c.load_bytes })),
+        });
+        self.events.push(Event {
+            kind: EventKind::Mvm,
+            name,
+            pid: id.core,
+            tid: self.tid(id),
+            start,
+            cycles: c.array_cycles,
+            energy: c.read_energy,
+            args: with(json!({
+                "n": op.n, "rows": op.rows, "cols": op.cols,
+                "input_bits": op.params.input_bits, "dac_bits": op.params.dac_bits,
+                "adc_bits": op.params.adc_bits, "max_active_rows": op.params.max_active_rows,
+                "steps": c.steps, "step_interval": c.step_interval,
+                "conversions": c.conversions, "ops": c.ops,
+            })),
+        });
+        self.events.push(Event {
+            kind: EventKind::Store,
+            name: format!("store {}", self.events.last().map_or("", |e| &e.name)),
+            pid: id.core,
+            tid: buffer_tid,
+            start: store,
+            cycles: c.store_cycles,
+            energy: buffer(c.store_energy_pj),
+            args: with(json!({ "bytes": c.store_bytes })),
+        });
+    }
+
+    /// Issues a host operation: ⌈elements × cycles_per_element⌉ cycles on
+    /// the host once its dependencies are done and the host is free.
+    pub fn host_op(&mut self, op: &HostOp<'_>, deps: &[Token]) -> Result<Token> {
+        self.check_open("host_op")?;
+        let pj = op
+            .pj_per_element
+            .unwrap_or(self.target.energy.host_op_per_element);
+        for (what, v) in [
+            ("cycles_per_element", op.cycles_per_element),
+            ("pj_per_element", pj),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(SimError::BadArgument(format!(
+                    "{what} must be finite and ≥ 0, got {v}"
+                )));
+            }
+        }
+        let cycles = (op.elements as f64 * op.cycles_per_element).ceil();
+        if cycles >= (1u64 << 62) as f64 {
+            return Err(SimError::BadArgument(format!(
+                "a host op of {cycles} cycles is too long"
+            )));
+        }
+        let cycles = cycles as u64;
+        let ready = self.ready(deps)?;
+        let run_start = self.start_run();
+        let start = ready.max(run_start).max(self.host_free);
+        self.host_free = start + cycles;
+        self.host_run_busy += cycles;
+        let energy = op.elements as f64 * pj;
+        self.energy.host += energy;
+        self.counts.host_ops += 1;
+        let token = self.token(start + cycles);
+        self.events.push(Event {
+            kind: EventKind::Host,
+            name: if op.name.is_empty() {
+                "host op".to_string()
+            } else {
+                op.name.to_string()
+            },
+            pid: self.target.chip.cores,
+            tid: 0,
+            start,
+            cycles,
+            energy: Energy {
+                host: energy,
+                ..Energy::default()
+            },
+            args: json!({
+                "token": token, "elements": op.elements,
+                "cycles_per_element": op.cycles_per_element, "pj_per_element": pj,
+            }),
+        });
+        Ok(token)
+    }
+
+    /// Issues a transfer of `bytes` from core `src` to core `dst`: it
+    /// occupies both cores' network ports at the earliest gap that fits.
+    pub fn transfer(&mut self, src: u32, dst: u32, bytes: u64, deps: &[Token]) -> Result<Token> {
+        self.check_open("transfer")?;
+        let cores = self.target.chip.cores;
+        for core in [src, dst] {
+            if core >= cores {
+                return Err(SimError::BadArgument(format!(
+                    "core {core} does not exist: the target has {cores} core(s)"
+                )));
+            }
+        }
+        let ready = self.ready(deps)?;
+        let run_start = self.start_run();
+        let (cycles, energy) = cost::transfer(&self.target, bytes, src == dst);
+        let (s, d) = (src as usize, dst as usize);
+        let mut t = ready.max(run_start);
+        loop {
+            let a = self.network[s].earliest(t, cycles);
+            let b = self.network[d].earliest(a, cycles);
+            if a == b {
+                t = a;
+                break;
+            }
+            t = b;
+        }
+        self.network[s].reserve(t, cycles, true);
+        if s != d {
+            self.network[d].reserve(t, cycles, true);
+        }
+        self.energy.network += energy;
+        self.counts.transfers += 1;
+        let token = self.token(t + cycles);
+        let tid = self.target.core.macros * self.target.macro_.arrays + 1;
+        self.events.push(Event {
+            kind: EventKind::Transfer,
+            name: format!("transfer {src}→{dst}"),
+            pid: src,
+            tid,
+            start: t,
+            cycles,
+            energy: Energy {
+                network: energy,
+                ..Energy::default()
+            },
+            args: json!({ "token": token, "src": src, "dst": dst, "bytes": bytes }),
+        });
+        Ok(token)
+    }
+
+    /// Ends the simulation: later issues are errors; stats and the trace
+    /// stay readable.
+    pub fn finish(&mut self) -> Result<()> {
+        self.check_open("finish")?;
+        self.start_run();
+        self.finished = true;
+        Ok(())
+    }
+
+    /// The results so far (final after [`Simulator::finish`]).
+    pub fn stats(&self) -> Stats {
+        let init = self.run_start.unwrap_or(self.init_end);
+        let end = self.end.max(init);
+        let run = if self.run_start.is_some() {
+            end - init
+        } else {
+            0
+        };
+        let cycle_ns = self.target.cycle_ns();
+        let latency_ns = run as f64 * cycle_ns;
+        let per_s = |cycles: u64| {
+            if cycles == 0 {
+                0.0
+            } else {
+                self.batch as f64 / (cycles as f64 * cycle_ns * 1e-9)
+            }
+        };
+        let arrays: Vec<ArrayStats> = self
+            .arrays
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.used)
+            .map(|(i, a)| ArrayStats {
+                id: self.id_of(i),
+                mvms: a.mvms,
+                steps: a.steps,
+                read_cycles: a.read_cycles,
+                programs: a.programs,
+                program_cycles: a.program_cycles,
+                run_busy_cycles: a.run_busy,
+                utilization: if run == 0 {
+                    0.0
+                } else {
+                    a.read_cycles as f64 / run as f64
+                },
+            })
+            .collect();
+        let bottleneck = arrays
+            .iter()
+            .map(|a| a.run_busy_cycles)
+            .chain(self.buffers.iter().map(|p| p.run_total))
+            .chain(self.network.iter().map(|p| p.run_total))
+            .chain([self.host_run_busy])
+            .max()
+            .unwrap_or(0);
+        let total_energy = self.energy.total();
+        let run_energy = total_energy - self.init_energy;
+        let ops = self.counts.ops;
+        let mean = if arrays.is_empty() {
+            0.0
+        } else {
+            arrays.iter().map(|a| a.utilization).sum::<f64>() / arrays.len() as f64
+        };
+        Stats {
+            target: self.target.name.clone(),
+            clock_mhz: self.target.clock_mhz,
+            finished: self.finished,
+            init_cycles: init,
+            run_cycles: run,
+            total_cycles: init + run,
+            latency_ns,
+            total_ns: (init + run) as f64 * cycle_ns,
+            batch: self.batch,
+            throughput_per_s: per_s(run),
+            bottleneck_cycles: bottleneck,
+            pipelined_throughput_per_s: per_s(bottleneck),
+            array_steps: self.counts.steps,
+            mvms: self.counts.mvms,
+            programs: self.counts.programs,
+            reprograms: self.counts.reprograms,
+            host_ops: self.counts.host_ops,
+            transfers: self.counts.transfers,
+            ops,
+            tops: if run == 0 {
+                0.0
+            } else {
+                ops as f64 / (latency_ns * 1e-9) / 1e12
+            },
+            tops_per_w: if run_energy > 0.0 {
+                ops as f64 / run_energy
+            } else {
+                0.0
+            },
+            energy: self.energy,
+            init_energy_pj: self.init_energy,
+            run_energy_pj: run_energy,
+            arrays_used: arrays.len() as u32,
+            mean_utilization: mean,
+            max_utilization: arrays.iter().map(|a| a.utilization).fold(0.0, f64::max),
+            arrays,
+        }
+    }
+
+    /// The aggregated events so far, in issue order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The Chrome/Perfetto trace (see [`crate::trace`]).
+    pub fn trace_json(&self) -> Value {
+        trace::to_json(self, &self.events)
+    }
+
+    /// Writes [`Simulator::trace_json`] to `path`.
+    pub fn write_trace(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string(&self.trace_json())
+            .map_err(|e| SimError::Internal(e.to_string()))?;
+        std::fs::write(path, text).map_err(|e| SimError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The trace's process and thread names: (pid, tid) → name.
+    pub(crate) fn thread_name(&self, pid: u32, tid: u32) -> (String, String) {
+        let cores = self.target.chip.cores;
+        if pid >= cores {
+            return ("host".into(), "host".into());
+        }
+        let arrays = self.target.macro_.arrays;
+        let per_core = self.target.core.macros * arrays;
+        let thread = if tid == per_core {
+            "buffer port".to_string()
+        } else if tid == per_core + 1 {
+            "network port".to_string()
+        } else {
+            format!("macro {} array {}", tid / arrays, tid % arrays)
+        };
+        (format!("core {pid}"), thread)
+    }
+}
+
+#[cfg(test)]
+#[path = "sim_tests.rs"]
+mod tests;

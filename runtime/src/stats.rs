@@ -1,0 +1,210 @@
+//! What a simulation reports.
+
+use std::ops::{Add, AddAssign};
+
+use serde_json::{json, Value};
+
+use crate::sim::ArrayId;
+
+/// Energy by component, in picojoules.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Energy {
+    /// Writing weights (`energy.program_cell` per cell).
+    pub program: f64,
+    /// Array read steps (`energy.array_step_per_row` per active row and step).
+    pub array: f64,
+    /// DACs (`energy.dac_per_row` per active row and step).
+    pub dac: f64,
+    /// ADC conversions (`energy.adc_conversion` per column and step).
+    pub adc: f64,
+    /// Shift-and-add (`energy.shift_add` per column and step).
+    pub shift_add: f64,
+    /// Core buffer traffic of mvms (`energy.buffer_access_per_byte`).
+    pub buffer: f64,
+    /// Transfers between cores (read + write, `energy.buffer_access_per_byte`).
+    pub network: f64,
+    /// Host operations (per element).
+    pub host: f64,
+}
+
+impl Energy {
+    /// The sum of all components.
+    pub fn total(&self) -> f64 {
+        self.program
+            + self.array
+            + self.dac
+            + self.adc
+            + self.shift_add
+            + self.buffer
+            + self.network
+            + self.host
+    }
+
+    /// The components as a JSON object (pJ), with `total`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "program": self.program,
+            "array": self.array,
+            "dac": self.dac,
+            "adc": self.adc,
+            "shift_add": self.shift_add,
+            "buffer": self.buffer,
+            "network": self.network,
+            "host": self.host,
+            "total": self.total(),
+        })
+    }
+}
+
+impl Add for Energy {
+    type Output = Energy;
+    fn add(mut self, o: Energy) -> Energy {
+        self += o;
+        self
+    }
+}
+
+impl AddAssign for Energy {
+    fn add_assign(&mut self, o: Energy) {
+        self.program += o.program;
+        self.array += o.array;
+        self.dac += o.dac;
+        self.adc += o.adc;
+        self.shift_add += o.shift_add;
+        self.buffer += o.buffer;
+        self.network += o.network;
+        self.host += o.host;
+    }
+}
+
+/// Activity of one array.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrayStats {
+    pub id: ArrayId,
+    /// mvms issued to it.
+    pub mvms: u64,
+    /// Its array read steps.
+    pub steps: u64,
+    /// Cycles it spent reading (mvms).
+    pub read_cycles: u64,
+    /// Writes of a tile (initial programming and reprogramming).
+    pub programs: u64,
+    /// Cycles it spent being written.
+    pub program_cycles: u64,
+    /// Cycles of the run it spent reading or being rewritten.
+    pub run_busy_cycles: u64,
+    /// read_cycles / run_cycles (0 when the run is empty).
+    pub utilization: f64,
+}
+
+/// The results of a simulation. Every total is the sum of the trace's
+/// events (see the crate README, "Trace").
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stats {
+    /// The target's name and clock.
+    pub target: String,
+    pub clock_mhz: f64,
+    /// Whether `finish` was called.
+    pub finished: bool,
+    /// Cycles of the initial weight programming (the programs issued before
+    /// the first mvm, host op or transfer; arrays are written in parallel).
+    pub init_cycles: u64,
+    /// Cycles of the run: from the end of the initial programming to the
+    /// end of the last event.
+    pub run_cycles: u64,
+    /// init_cycles + run_cycles.
+    pub total_cycles: u64,
+    /// run_cycles in nanoseconds (run_cycles × 1000 / clock_mhz).
+    pub latency_ns: f64,
+    /// total_cycles in nanoseconds.
+    pub total_ns: f64,
+    /// Inferences the run computed (set by the caller; default 1).
+    pub batch: u64,
+    /// batch / latency, inferences per second.
+    pub throughput_per_s: f64,
+    /// Cycles of the busiest resource in the run (array, buffer port,
+    /// network port or host): what bounds a pipelined schedule.
+    pub bottleneck_cycles: u64,
+    /// batch / bottleneck time: the throughput if consecutive runs were
+    /// pipelined perfectly.
+    pub pipelined_throughput_per_s: f64,
+    /// Array read steps, summed over all mvms (Σ of `cim.steps`).
+    pub array_steps: u64,
+    pub mvms: u64,
+    /// Tile writes (initial and reprogramming).
+    pub programs: u64,
+    /// Tile writes caused by a phase switch (time multiplexing).
+    pub reprograms: u64,
+    pub host_ops: u64,
+    pub transfers: u64,
+    /// Operations: Σ over mvms of 2 · n · R · C (a multiply and an add per
+    /// input element and cell column; bit-sliced weights count each slice).
+    pub ops: u64,
+    /// ops / run time / 10^12.
+    pub tops: f64,
+    /// ops / run energy (pJ): TOPS per watt.
+    pub tops_per_w: f64,
+    /// Energy by component (everything, initial programming included).
+    pub energy: Energy,
+    /// Energy of the initial programming.
+    pub init_energy_pj: f64,
+    /// Energy of the run: energy.total() − init_energy_pj.
+    pub run_energy_pj: f64,
+    /// Arrays that were written or read.
+    pub arrays_used: u32,
+    /// Mean and largest utilization over the arrays used.
+    pub mean_utilization: f64,
+    pub max_utilization: f64,
+    /// The arrays used, in (core, macro, array) order.
+    pub arrays: Vec<ArrayStats>,
+}
+
+impl Stats {
+    /// The stats as JSON (without the per-array list when `per_array` is false).
+    pub fn to_json(&self, per_array: bool) -> Value {
+        let mut v = json!({
+            "target": self.target,
+            "clock_mhz": self.clock_mhz,
+            "finished": self.finished,
+            "init_cycles": self.init_cycles,
+            "run_cycles": self.run_cycles,
+            "total_cycles": self.total_cycles,
+            "latency_ns": self.latency_ns,
+            "total_ns": self.total_ns,
+            "batch": self.batch,
+            "throughput_per_s": self.throughput_per_s,
+            "bottleneck_cycles": self.bottleneck_cycles,
+            "pipelined_throughput_per_s": self.pipelined_throughput_per_s,
+            "array_steps": self.array_steps,
+            "mvms": self.mvms,
+            "programs": self.programs,
+            "reprograms": self.reprograms,
+            "host_ops": self.host_ops,
+            "transfers": self.transfers,
+            "ops": self.ops,
+            "tops": self.tops,
+            "tops_per_w": self.tops_per_w,
+            "energy_pj": self.energy.to_json(),
+            "init_energy_pj": self.init_energy_pj,
+            "run_energy_pj": self.run_energy_pj,
+            "arrays_used": self.arrays_used,
+            "mean_utilization": self.mean_utilization,
+            "max_utilization": self.max_utilization,
+        });
+        if per_array {
+            v["arrays"] = self
+                .arrays
+                .iter()
+                .map(|a| {
+                    json!({
+                        "core": a.id.core, "macro": a.id.macro_, "array": a.id.array,
+                        "mvms": a.mvms, "steps": a.steps, "read_cycles": a.read_cycles,
+                        "programs": a.programs, "program_cycles": a.program_cycles,
+                        "utilization": a.utilization,
+                    })
+                })
+                .collect();
+        }
+        v
+    }
+}
