@@ -89,6 +89,16 @@ impl Drop for Executable {
     }
 }
 
+/// The argument and result types of `func` (or the module's only public
+/// function), without compiling anything.
+pub fn signature_of(
+    module: &Module,
+    func: Option<&str>,
+) -> Result<(Vec<TensorType>, Vec<TensorType>), ReferenceError> {
+    let target = find_function(module, func)?;
+    signature(target, &symbol_name(target))
+}
+
 /// Compiles `func` (or the module's only public function) of a TOSA module.
 /// The module itself is left untouched: the work happens on a clone.
 pub fn compile(

@@ -193,3 +193,65 @@ fn report_equals_the_analytical_script_on_every_model() {
         }
     }
 }
+
+/// The shape of a model's first argument.
+fn input_shape(text: &str) -> Vec<usize> {
+    let context = new_context().expect("context");
+    let collector = Collector::default();
+    collector.attach(&context);
+    let module = source::parse(&context, text.as_bytes(), "model", &collector).expect("parses");
+    let (inputs, _) = reference::signature_of(&module, None).expect("a tensor signature");
+    inputs[0].shape.clone()
+}
+
+/// Runs a module (parsed from text) on one input through reference execution.
+fn run_once(text: &str, input: &Tensor, pipeline_text: Option<&str>) -> Tensor {
+    let context = new_context().expect("context");
+    let collector = Collector::default();
+    collector.attach(&context);
+    let mut module = source::parse(&context, text.as_bytes(), "model", &collector).expect("parses");
+    if let Some(p) = pipeline_text {
+        pipeline::run(
+            &context,
+            &mut module,
+            p,
+            &PassContext::default(),
+            &collector,
+        )
+        .unwrap_or_else(|diags| panic!("{diags:?}"));
+    }
+    // -O0: one sample of a large model compiles far faster than it runs.
+    let exe = reference::compile(&context, &module, None, &[], 0).expect("compiles");
+    exe.run(std::slice::from_ref(input))
+        .expect("runs")
+        .remove(0)
+}
+
+#[test]
+fn strided_scale_models_stay_exact_when_mapped() {
+    // LeNet-5 (5x5 kernels, pooling) and ResNet-20 (stride-2 convolutions and
+    // 1x1 projections): mapped onto isaac and lowered back, one random input.
+    for model in ["lenet5", "resnet20"] {
+        let path = convert(model);
+        let text = std::fs::read_to_string(&path).expect("converted model");
+        let (mapped, _) = map(&path, Target::preset("isaac").unwrap());
+        let shape = input_shape(&text);
+        let count: usize = shape.iter().product();
+        // A fixed pseudo-random input covering the whole int8 range.
+        let data: Vec<i8> = (0..count)
+            .map(|i| ((i as u64).wrapping_mul(2_654_435_761) >> 7) as i8)
+            .collect();
+        let input = Tensor::I8(ndarray::ArrayD::from_shape_vec(shape, data).unwrap());
+        let expected = run_once(&text, &input, None);
+        let got = run_once(
+            &mapped,
+            &input,
+            Some("builtin.module(func.func(cim-lower-to-tosa))"),
+        );
+        assert_eq!(
+            got.mismatches(&expected),
+            0,
+            "{model}: mapping changed the result"
+        );
+    }
+}
