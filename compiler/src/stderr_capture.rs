@@ -5,27 +5,47 @@
 
 use std::io::{Read, Seek, SeekFrom};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+/// File descriptor 2 belongs to the whole process: one capture at a time
+/// (library users may build pipelines on several threads).
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 pub struct Capture {
     saved: Option<(i32, std::fs::File)>,
+    _turn: MutexGuard<'static, ()>,
 }
 
 impl Capture {
     pub fn start() -> Self {
+        let turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let Ok(file) = tempfile() else {
-            return Capture { saved: None };
+            return Capture {
+                saved: None,
+                _turn: turn,
+            };
         };
         unsafe {
             let saved = libc::dup(2);
             if saved < 0 {
-                return Capture { saved: None };
+                return Capture {
+                    saved: None,
+                    _turn: turn,
+                };
             }
             if libc::dup2(file.as_raw_fd(), 2) < 0 {
                 libc::close(saved);
-                return Capture { saved: None };
+                return Capture {
+                    saved: None,
+                    _turn: turn,
+                };
             }
             Capture {
                 saved: Some((saved, file)),
+                _turn: turn,
             }
         }
     }
@@ -58,7 +78,12 @@ impl Drop for Capture {
 }
 
 fn tempfile() -> std::io::Result<std::fs::File> {
-    let path = std::env::temp_dir().join(format!("cimc-stderr-{}", std::process::id()));
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "cimc-stderr-{}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    ));
     let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
