@@ -38,10 +38,7 @@ impl Report {
     pub fn from_module(module: &Module, target: &Target) -> Option<Report> {
         let mut report = Report::default();
         let root = module.as_operation().to_raw();
-        let ops: Vec<_> = cimc_passes::ir::nested_blocks(root)
-            .into_iter()
-            .flat_map(cimc_passes::ir::block_ops)
-            .collect();
+        let ops: Vec<_> = cimc_passes::ir::nested_ops(root);
         let slices_per_weight = |wb: i64, cb: i64| {
             let s = (wb + cb - 1) / cb.max(1);
             if target.array.encoding == Encoding::Differential {

@@ -19,3 +19,8 @@ pub fn op_error(op: OperationRef<'_, '_>, message: &str) {
     let name = name.as_string_ref().as_str().unwrap_or("<op>");
     emit_error(op.location(), &format!("'{name}' op {message}"));
 }
+
+/// [`op_error`] for an op held as a raw C handle.
+pub fn raw_op_error(op: mlir_sys::MlirOperation, message: &str) {
+    op_error(unsafe { OperationRef::from_raw(op) }, message);
+}

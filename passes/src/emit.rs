@@ -385,6 +385,26 @@ pub fn replace_uses(from: RawValue, to: RawValue) {
     unsafe { sys::mlirValueReplaceAllUsesOfWith(from, to) }
 }
 
+/// Finishes a rewrite of a single-result op: uses of its result go to the
+/// rewrite's value and the op is erased; or the rewrite's error is reported
+/// at the op.
+pub fn replace_or_report(
+    op: RawOp,
+    rewritten: Result<RawValue, String>,
+) -> Result<(), crate::PassFailed> {
+    match rewritten {
+        Ok(value) => {
+            replace_uses(result_of(op, 0), value);
+            erase(op);
+            Ok(())
+        }
+        Err(message) => {
+            crate::diag::raw_op_error(op, &message);
+            Err(crate::PassFailed)
+        }
+    }
+}
+
 /// Erases an op that has no uses left.
 pub fn erase(op: RawOp) {
     unsafe { sys::mlirOperationDestroy(op) }

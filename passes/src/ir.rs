@@ -56,6 +56,15 @@ pub fn nested_blocks(root: RawOp) -> Vec<sys::MlirBlock> {
     blocks
 }
 
+/// Every op nested anywhere under `root` (not `root` itself), block by
+/// block, outermost blocks first.
+pub fn nested_ops(root: RawOp) -> Vec<RawOp> {
+    nested_blocks(root)
+        .into_iter()
+        .flat_map(block_ops)
+        .collect()
+}
+
 /// The ops of `block`, in order.
 pub fn block_ops(block: sys::MlirBlock) -> Vec<RawOp> {
     let mut ops = Vec::new();

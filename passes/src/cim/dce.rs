@@ -30,9 +30,8 @@ struct CimDce;
 impl Pass for CimDce {
     fn run(&self, root: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let is_dead = |op: RawOp| cim::is_cim_op(&ir::op_name(op)) && ir::results_unused(op);
-        let mut worklist: Vec<RawOp> = ir::nested_blocks(root.to_raw())
+        let mut worklist: Vec<RawOp> = ir::nested_ops(root.to_raw())
             .into_iter()
-            .flat_map(ir::block_ops)
             .filter(|op| is_dead(*op))
             .collect();
         let mut erased = HashSet::new();

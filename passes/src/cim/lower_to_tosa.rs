@@ -2,7 +2,6 @@
 //! mapped IR runs in reference execution and can be checked bit for bit
 //! against the model it came from.
 
-use crate::diag::op_error;
 use crate::emit::{self, Emitter, RawOp, RawValue};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
@@ -51,10 +50,7 @@ struct LowerToTosa {
 
 impl Pass for LowerToTosa {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_blocks(func.to_raw())
-            .into_iter()
-            .flat_map(crate::ir::block_ops)
-            .collect();
+        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw());
         let mut programs = Vec::new();
         for op in ops {
             let lowered = match crate::ir::op_name(op).as_str() {
@@ -69,16 +65,7 @@ impl Pass for LowerToTosa {
                 }
                 _ => continue,
             };
-            match lowered {
-                Ok(value) => {
-                    emit::replace_uses(emit::result_of(op, 0), value);
-                    emit::erase(op);
-                }
-                Err(message) => {
-                    op_error(unsafe { melior::ir::OperationRef::from_raw(op) }, &message);
-                    return Err(PassFailed);
-                }
-            }
+            emit::replace_or_report(op, lowered)?;
         }
         for program in programs {
             if crate::ir::results_unused(program) {

@@ -2,7 +2,6 @@
 //! stride-1 `tosa.conv2d`, which upstream lowering handles (MLIR 22's
 //! tosa-to-linalg has no pattern for transpose_conv2d).
 
-use crate::diag::op_error;
 use crate::emit::{self, Emitter, RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use melior::ir::operation::OperationRefMut;
@@ -43,22 +42,12 @@ struct DecomposeTransposeConv2d;
 
 impl Pass for DecomposeTransposeConv2d {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_blocks(func.to_raw())
+        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
             .into_iter()
-            .flat_map(crate::ir::block_ops)
             .filter(|op| crate::ir::op_name(*op) == "tosa.transpose_conv2d")
             .collect();
         for op in ops {
-            match decompose(op) {
-                Ok(value) => {
-                    emit::replace_uses(emit::result_of(op, 0), value);
-                    emit::erase(op);
-                }
-                Err(message) => {
-                    op_error(unsafe { melior::ir::OperationRef::from_raw(op) }, &message);
-                    return Err(PassFailed);
-                }
-            }
+            emit::replace_or_report(op, decompose(op))?;
         }
         Ok(())
     }

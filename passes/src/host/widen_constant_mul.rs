@@ -38,9 +38,8 @@ struct WidenConstantMul;
 
 impl Pass for WidenConstantMul {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_blocks(func.to_raw())
+        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
             .into_iter()
-            .flat_map(crate::ir::block_ops)
             .filter(|op| crate::ir::op_name(*op) == "tosa.mul")
             .collect();
         let mut constant = HashMap::new();

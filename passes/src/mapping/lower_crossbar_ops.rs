@@ -3,7 +3,7 @@
 //! corrections.
 
 use super::{repeat_columns, row_sums};
-use crate::diag::op_error;
+use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter, RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
@@ -41,10 +41,7 @@ struct LowerCrossbarOps;
 
 impl Pass for LowerCrossbarOps {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_blocks(func.to_raw())
-            .into_iter()
-            .flat_map(crate::ir::block_ops)
-            .collect();
+        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw());
         let mut ok = true;
         let mut index = 0;
         for op in ops {
@@ -59,8 +56,7 @@ impl Pass for LowerCrossbarOps {
                 continue;
             };
             if element.starts_with('f') || element.starts_with("bf") {
-                op_error(
-                    unsafe { melior::ir::OperationRef::from_raw(op) },
+                raw_op_error(op,
                     &format!(
                         "computes on {element}: crossbar arrays compute on integers; quantize first \
                          (cimc's quantization level, or an int8 model)"

@@ -56,9 +56,8 @@ pub(crate) fn repeat_columns(
 
 /// The `cim.matmul` ops of a function, in order.
 pub(crate) fn matmuls(root: RawOp) -> Vec<RawOp> {
-    crate::ir::nested_blocks(root)
+    crate::ir::nested_ops(root)
         .into_iter()
-        .flat_map(crate::ir::block_ops)
         .filter(|op| crate::ir::op_name(*op) == cimc_dialects::cim::MATMUL)
         .collect()
 }

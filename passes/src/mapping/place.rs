@@ -1,6 +1,6 @@
 //! `cim-place`: assigns every programmed tile an array, macro and core.
 
-use crate::diag::op_error;
+use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
 use crate::{OptionInfo, OptionKind, Pass, PassContext, PassFailed, PassInfo};
 use cimc_dialects::cim;
@@ -46,9 +46,8 @@ struct Place {
 
 impl Pass for Place {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let programs: Vec<_> = crate::ir::nested_blocks(func.to_raw())
+        let programs: Vec<_> = crate::ir::nested_ops(func.to_raw())
             .into_iter()
-            .flat_map(crate::ir::block_ops)
             .filter(|op| crate::ir::op_name(*op) == cim::PROGRAM)
             .collect();
         let total = self.target.total_arrays() as usize;
@@ -59,8 +58,7 @@ impl Pass for Place {
                 .iter()
                 .filter(|op| emit::str_attr(**op, "layer").as_deref() == Some(layer.as_str()))
                 .count();
-            op_error(
-                unsafe { melior::ir::OperationRef::from_raw(first) },
+            raw_op_error(first,
                 &format!(
                     "layer '{layer}' ({layer_tiles} arrays) does not fit: the network needs {} arrays, \
                      the chip has {total} (target '{}'); allow reprogramming or choose a larger target",

@@ -1,6 +1,6 @@
 //! `cim-schedule`: orders crossbar work and counts its steps.
 
-use crate::diag::op_error;
+use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
@@ -40,10 +40,7 @@ struct Schedule {
 
 impl Pass for Schedule {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<_> = crate::ir::nested_blocks(func.to_raw())
-            .into_iter()
-            .flat_map(crate::ir::block_ops)
-            .collect();
+        let ops: Vec<_> = crate::ir::nested_ops(func.to_raw());
         let mut stages: HashMap<String, i64> = HashMap::new();
         for op in ops {
             if crate::ir::op_name(op) != cim::MVM {
@@ -52,8 +49,8 @@ impl Pass for Schedule {
             let tile = emit::operand(op, 0);
             let program = unsafe { mlir_sys::mlirOpResultGetOwner(tile) };
             if emit::int_attr(program, "cim.array").is_none() {
-                op_error(
-                    unsafe { melior::ir::OperationRef::from_raw(op) },
+                raw_op_error(
+                    op,
                     "reads a tile that is not placed; run cim-place before cim-schedule",
                 );
                 return Err(PassFailed);

@@ -1,7 +1,7 @@
 //! `cim-tile`: cuts level matrices into array-sized tiles.
 
 use super::{matmul_facts, matmuls, MatmulFacts};
-use crate::diag::op_error;
+use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter, RawValue};
 use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
 use cimc_dialects::cim;
@@ -57,8 +57,7 @@ impl Pass for Tile {
                 match self.blocks(&e, &f) {
                     Some(value) => value,
                     None => {
-                        op_error(
-                            unsafe { melior::ir::OperationRef::from_raw(op) },
+                        raw_op_error(op,
                             &format!(
                                 "has channel blocks of {} rows × {} columns, larger than one {}×{} array",
                                 f.k,
