@@ -97,17 +97,14 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     };
 
     let input = Input::read(&cli.input)?;
-    let (text, chunks) = if input.is_bytecode() {
-        (None, Vec::new())
-    } else {
-        match input.text() {
-            Ok(text) => (Some(text), source::split(text, cli.split_input_file)),
-            Err(diag) => {
-                eprint!("{}", Renderer { sources: vec![] }.render(&diag));
-                return Ok(false);
-            }
+    let text = match input.source_text() {
+        Ok(text) => text,
+        Err(diag) => {
+            eprint!("{}", Renderer { sources: vec![] }.render(&diag));
+            return Ok(false);
         }
     };
+    let chunks = text.map_or_else(Vec::new, |text| source::split(text, cli.split_input_file));
     // Open the output before the work: an unwritable path fails fast.
     let mut output: Box<dyn Write> = match &cli.output {
         Some(path) if path != "-" => {
@@ -381,15 +378,11 @@ fn run_model(cli: &Cli) -> Result<bool, DriverError> {
         ));
     }
     let input = Input::read(&cli.input)?;
-    let text = if input.is_bytecode() {
-        None
-    } else {
-        match input.text() {
-            Ok(text) => Some(text),
-            Err(diag) => {
-                eprint!("{}", Renderer { sources: vec![] }.render(&diag));
-                return Ok(false);
-            }
+    let text = match input.source_text() {
+        Ok(text) => text,
+        Err(diag) => {
+            eprint!("{}", Renderer { sources: vec![] }.render(&diag));
+            return Ok(false);
         }
     };
     let renderer = Renderer {

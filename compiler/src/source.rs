@@ -47,6 +47,16 @@ impl Input {
         self.bytes.starts_with(BYTECODE_MAGIC)
     }
 
+    /// The text to quote in diagnostics: `None` for bytecode, else
+    /// [`Input::text`].
+    pub fn source_text(&self) -> Result<Option<&str>, Diag> {
+        if self.is_bytecode() {
+            Ok(None)
+        } else {
+            self.text().map(Some)
+        }
+    }
+
     /// The input as text, or a diagnostic at the first byte that is not UTF-8,
     /// or at 1:1 when there is nothing to compile.
     pub fn text(&self) -> Result<&str, Diag> {
