@@ -101,7 +101,7 @@ pub const KEYS: &[KeyInfo] = &[
     key("array.encoding", KeyType::Enum(ENCODINGS), "", None, "", "Signed weights: `offset` stores weight + 2^(weight_bits−1) in one column per slice; `differential` stores the positive and the negative part in two columns per slice."),
     key("array.dac_bits", U32, "bits", None, "1..=8", "Input bits applied per read step; an input of b bits takes ⌈b / dac_bits⌉ steps."),
     table("array.adc", None, "The array's analog-to-digital converters."),
-    key("array.adc.bits", U32, "bits", None, "1..=16; 0 exactly when range = \"none\"", "ADC resolution."),
+    key("array.adc.bits", U32, "bits", None, "1..=24 (above 16: an ideal converter, for what-if studies); 0 exactly when range = \"none\"", "ADC resolution."),
     key("array.adc.per_array", U32, "ADCs", None, "1..=array.cols; 0 exactly when range = \"none\"", "ADCs per array; columns share them, so converting one step takes ⌈cols / per_array⌉ × latency.adc_conversion cycles."),
     key("array.adc.range", KeyType::Enum(ADC_RANGES), "", None, "", "`full-scale`: the range spans the largest column sum, low bits are lost when the ADC is too narrow; `clipped`: 1 LSB = 1 sum unit, sums above 2^bits − 1 saturate; `none`: digital macro with an exact adder tree, no ADC."),
     key("array.weight_flip", KeyType::Bool, "", Some("false"), "", "ISAAC's flip: each column (per group of rows read together) stores the weights or their complements, whichever sums lower, so column sums stay ≤ half the worst case."),

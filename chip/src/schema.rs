@@ -117,7 +117,7 @@ pub struct Array {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Adc {
-    /// Resolution in bits (1..=16; 0 exactly when `range = "none"`).
+    /// Resolution in bits (1..=24, above 16 an ideal converter; 0 exactly when `range = "none"`).
     pub bits: u32,
     /// ADCs per array; columns share them (1..=cols; 0 when `range = "none"`).
     pub per_array: u32,

@@ -137,12 +137,12 @@ impl Target {
                 ));
             }
         } else {
-            if !(1..=16).contains(&a.adc.bits) {
+            if !(1..=24).contains(&a.adc.bits) {
                 return Err(invalid(
                     "array.adc.bits",
                     a.adc.bits.to_string(),
                     format!(
-                        "must be between 1 and 16 (0 only with array.adc.range = \"none\"; here \"{}\")",
+                        "must be between 1 and 24 (0 only with array.adc.range = \"none\"; here \"{}\")",
                         a.adc.range.as_str()
                     ),
                 ));
@@ -300,12 +300,12 @@ mod tests {
         t.array.adc.bits = 0;
         assert_eq!(
             message(&t),
-            "`array.adc.bits` = 0: must be between 1 and 16 (0 only with array.adc.range = \"none\"; here \"full-scale\")"
+            "`array.adc.bits` = 0: must be between 1 and 24 (0 only with array.adc.range = \"none\"; here \"full-scale\")"
         );
 
         let mut t = isaac();
-        t.array.adc.bits = 17;
-        assert!(message(&t).starts_with("`array.adc.bits` = 17: must be between 1 and 16"));
+        t.array.adc.bits = 25;
+        assert!(message(&t).starts_with("`array.adc.bits` = 25: must be between 1 and 24"));
 
         let mut t = isaac();
         t.array.adc.per_array = 129;

@@ -5,8 +5,21 @@ use crate::pipelines::Phase;
 /// What executes a model for --run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Executor {
+    /// The compiled program (phases up to `host`, LLVM JIT) driving the
+    /// cycle-level simulator of the target chip.
+    Sim,
     /// Upstream MLIR lowering of the TOSA input and the LLVM JIT, on the host.
     Reference,
+}
+
+/// The simulator's mvm kernels (`--sim-kernel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimKernel {
+    /// The direct kernel for columns whose ADC is provably ideal, bit-planes
+    /// for the others.
+    Auto,
+    /// Bit-plane kernels everywhere: the bit-sliced, bit-serial path itself.
+    BitPlane,
 }
 use clap::Parser;
 
@@ -47,10 +60,29 @@ pub struct Cli {
     )]
     pub pass_pipeline: Option<String>,
 
-    /// Execute the input model instead of printing it. `reference`: the TOSA
-    /// input through upstream MLIR lowering and the LLVM JIT on the host.
-    #[arg(long, value_enum, value_name = "EXECUTOR", num_args = 0..=1, default_missing_value = "reference", conflicts_with_all = ["emit", "pass_pipeline"])]
+    /// Execute the input model instead of printing it. `sim` (default): the
+    /// compiled program drives the simulated chip (--target) and prints
+    /// cycles, latency, energy and TOPS/W; `reference`: the TOSA input
+    /// through upstream MLIR lowering and the LLVM JIT on the host.
+    #[arg(long, value_enum, value_name = "EXECUTOR", num_args = 0..=1, default_missing_value = "sim", conflicts_with_all = ["emit", "pass_pipeline"])]
     pub run: Option<Executor>,
+
+    /// With --run=sim: write a Chrome/Perfetto trace JSON of the simulation.
+    #[arg(long, value_name = "FILE", requires = "run")]
+    pub trace: Option<String>,
+
+    /// With --run=sim: write the simulation's statistics as JSON (`-`: stdout).
+    #[arg(long = "stats-json", value_name = "FILE", requires = "run")]
+    pub stats_json: Option<String>,
+
+    /// With --run=sim: the simulator's mvm kernels (results are identical).
+    #[arg(
+        long = "sim-kernel",
+        value_enum,
+        value_name = "KERNEL",
+        default_value = "auto"
+    )]
+    pub sim_kernel: SimKernel,
 
     /// A `.npy` input for --run, one per function argument, in order. A file
     /// whose first dimension is N, where the argument's is 1, is a batch of N

@@ -77,17 +77,20 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     }
 
     if cli.run.is_some() {
-        return run_model(cli);
+        return run_model(cli, target);
     }
 
     let pipeline_text = match &cli.pass_pipeline {
         Some(text) => text.clone(),
-        None => pipelines::compile_pipeline(
-            cli.emit
-                .unwrap_or(*Phase::ALL.last().unwrap_or(&Phase::Tosa)),
-            OptLevel(cli.opt_level),
-        ),
+        None => pipelines::compile_pipeline(final_phase(cli), OptLevel(cli.opt_level)),
     };
+    if writes_object(cli)
+        && (cli.pass_pipeline.is_some() || final_phase(cli) != Phase::Llvm || cli.split_input_file)
+    {
+        return Err(DriverError::Usage(
+            "-o FILE.o writes an object file: it needs the llvm phase (no --emit, or --emit=llvm), one module and no --pass-pipeline".into(),
+        ));
+    }
     let elements = match pipeline::parse(&pipeline_text) {
         Ok(elements) => elements,
         Err(err) => {
@@ -192,9 +195,9 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
         }
     }
 
-    let text = outputs.join("// -----\n");
+    let text = outputs.join(&b"// -----\n"[..]);
     output
-        .write_all(text.as_bytes())
+        .write_all(&text)
         .and_then(|_| output.flush())
         .map_err(|err| DriverError::WriteOutput {
             path: cli.output.clone().unwrap_or_else(|| "<stdout>".into()),
@@ -219,7 +222,7 @@ fn process(
     name: &str,
     elements: &[Element],
     pass_context: &PassContext,
-) -> Result<String, ChunkFailure> {
+) -> Result<Vec<u8>, ChunkFailure> {
     let mut module =
         source::parse(context, bytes, name, collector).ok_or(ChunkFailure::Diagnosed)?;
 
@@ -263,6 +266,17 @@ fn process(
     if cli.report || cli.report_json.is_some() {
         write_report(cli, &module, &pass_context.target, collector)?;
     }
+    if cli.pass_pipeline.is_none() && final_phase(cli) == Phase::Llvm {
+        let output = if writes_object(cli) {
+            crate::llvm::Output::Object
+        } else {
+            crate::llvm::Output::Text
+        };
+        return crate::llvm::emit(&module, cli.opt_level, output).map_err(|err| {
+            collector.push(Diag::error(Where::Nowhere, err.to_string()));
+            ChunkFailure::Diagnosed
+        });
+    }
     module
         .as_operation()
         .to_string_with_flags(printing_flags(cli))
@@ -270,7 +284,7 @@ fn process(
             if !text.ends_with('\n') {
                 text.push('\n');
             }
-            text
+            text.into_bytes()
         })
         .map_err(|err| {
             collector.push(Diag::error(
@@ -279,6 +293,19 @@ fn process(
             ));
             ChunkFailure::Diagnosed
         })
+}
+
+/// The phase a compile without --pass-pipeline stops after.
+fn final_phase(cli: &Cli) -> Phase {
+    cli.emit
+        .unwrap_or(*Phase::ALL.last().unwrap_or(&Phase::Tosa))
+}
+
+/// `-o FILE.o`: the llvm phase is written as an object file.
+fn writes_object(cli: &Cli) -> bool {
+    cli.output
+        .as_deref()
+        .is_some_and(|path| path.ends_with(".o"))
 }
 
 /// `--report` and `--report-json` for a module at the `cim` phase.
@@ -371,7 +398,7 @@ fn report_pipeline_error(text: &str, err: &PipelineError) {
 }
 
 /// `--run`: parse the input and execute it.
-fn run_model(cli: &Cli) -> Result<bool, DriverError> {
+fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError> {
     if cli.split_input_file {
         return Err(DriverError::Usage(
             "--run takes one module; drop --split-input-file".into(),
@@ -398,7 +425,7 @@ fn run_model(cli: &Cli) -> Result<bool, DriverError> {
         return Ok(false);
     };
     // Diagnostics from compiling the model come back inside the error.
-    let result = crate::run::run(cli, &context, &module);
+    let result = crate::run::run(cli, &context, &module, target);
     for diag in collector.take() {
         eprint!("{}", renderer.render(&diag));
     }
@@ -406,6 +433,9 @@ fn run_model(cli: &Cli) -> Result<bool, DriverError> {
         Ok(()) => Ok(true),
         Err(crate::run::RunError::Reference(crate::reference::ReferenceError::Diagnosed(
             diags,
+        )))
+        | Err(crate::run::RunError::Simulate(crate::simulate::SimulateError::Compile(
+            crate::reference::ReferenceError::Diagnosed(diags),
         ))) => {
             for diag in diags {
                 eprint!("{}", renderer.render(&diag));

@@ -15,15 +15,24 @@ pub enum Phase {
     /// Integer convolutions and matmuls on crossbars: bit-sliced, tiled,
     /// placed and scheduled `cim` ops; everything else stays TOSA host ops.
     Cim,
+    /// The host program in the LLVM dialect: crossbar work issued through
+    /// runtime ABI calls (`cim-lower-to-runtime`), host ops through upstream
+    /// lowering, tiles programmed by `@cimc_init`.
+    Host,
+    /// The host program as LLVM IR (translated from the LLVM dialect and
+    /// optimized at the -O level); `-o FILE.o` writes it as an object file.
+    Llvm,
 }
 
 impl Phase {
-    pub const ALL: &'static [Phase] = &[Phase::Tosa, Phase::Cim];
+    pub const ALL: &'static [Phase] = &[Phase::Tosa, Phase::Cim, Phase::Host, Phase::Llvm];
 
     pub fn name(self) -> &'static str {
         match self {
             Phase::Tosa => "tosa",
             Phase::Cim => "cim",
+            Phase::Host => "host",
+            Phase::Llvm => "llvm",
         }
     }
 
@@ -41,6 +50,13 @@ impl Phase {
             Phase::Cim => vec![
                 "func.func(cim-lower-crossbar-ops,cim-bit-slice,cim-tile,cim-place,cim-schedule,cim-cse,cim-dce)",
             ],
+            Phase::Host => {
+                let mut passes = vec!["cim-lower-to-runtime"];
+                passes.extend(HOST_LOWERING);
+                passes
+            }
+            // Translation to LLVM IR is not an MLIR pass: the driver does it.
+            Phase::Llvm => vec![],
         }
     }
 }
@@ -59,22 +75,25 @@ pub fn compile_pipeline(last: Phase, opt: OptLevel) -> String {
     format!("builtin.module({})", passes.join(","))
 }
 
+/// Upstream lowering of TOSA host ops (and cim's own host ops) to the LLVM
+/// dialect, shared by reference execution and the host phase. Results become
+/// out-params so the caller owns every output buffer; function boundaries
+/// keep identity layouts so buffers are plain row-major arrays.
+const HOST_LOWERING: &[&str] = &[
+    "func.func(cim-lower-to-tosa,cim-decompose-transpose-conv2d,cim-widen-constant-mul,tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith{include-apply-rescale},tosa-to-tensor)",
+    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+    "buffer-results-to-out-params{modify-public-functions hoist-static-allocs}",
+    "buffer-deallocation-pipeline",
+    "convert-linalg-to-loops,expand-strided-metadata,lower-affine,convert-scf-to-cf",
+    "convert-to-llvm,reconcile-unrealized-casts",
+];
+
 /// Lowers a TOSA module to the LLVM dialect for host execution (reference
 /// execution). cimc's input checks and TOSA validation come first: upstream
-/// lowering can crash on input it does not expect. Results become out-params
-/// so the caller owns every output buffer; function boundaries keep identity
-/// layouts so buffers are plain row-major arrays.
+/// lowering can crash on input it does not expect.
 pub fn reference_lowering() -> String {
     let checks = Phase::Tosa.pipeline(OptLevel(2)).join(",");
-    format!(
-        "builtin.module({checks},\
-         func.func(cim-decompose-transpose-conv2d,cim-widen-constant-mul,tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith{{include-apply-rescale}},tosa-to-tensor),\
-         one-shot-bufferize{{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}},\
-         buffer-results-to-out-params{{modify-public-functions hoist-static-allocs}},\
-         buffer-deallocation-pipeline,\
-         convert-linalg-to-loops,expand-strided-metadata,lower-affine,convert-scf-to-cf,\
-         convert-to-llvm,reconcile-unrealized-casts)"
-    )
+    format!("builtin.module({checks},{})", HOST_LOWERING.join(","))
 }
 
 /// A cimc pass by argument.
@@ -176,7 +195,7 @@ mod tests {
                 }
             }
         }
-        for phase in Phase::ALL {
+        for phase in Phase::ALL.iter().filter(|p| **p != Phase::Llvm) {
             let text = format!("builtin.module({})", phase.pipeline(OptLevel(2)).join(","));
             let mut passes = Vec::new();
             names(

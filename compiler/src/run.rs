@@ -1,7 +1,7 @@
 //! `cimc --run`: execute a model on `.npy` inputs, write `.npy` outputs and
 //! report top-1 accuracy against labels.
 
-use crate::cli::{Cli, Executor};
+use crate::cli::{Cli, Executor, SimKernel};
 use crate::reference::{self, DType, Tensor, TensorType};
 use melior::ir::Module;
 use melior::Context;
@@ -15,6 +15,10 @@ pub enum RunError {
     Npy(#[from] reference::NpyError),
     #[error("{0}")]
     Reference(#[from] reference::ReferenceError),
+    #[error("{0}")]
+    Simulate(#[from] crate::simulate::SimulateError),
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
     #[error("the model takes {expected} inputs ({}), got {got} --input files", list_types(.types))]
     InputCount {
         expected: usize,
@@ -60,19 +64,61 @@ fn batch_text(ty: &TensorType) -> String {
 }
 
 /// Runs the parsed module as --run asks; prints a summary on standard error.
-pub fn run(cli: &Cli, context: &Context, module: &Module) -> Result<(), RunError> {
-    let Some(Executor::Reference) = cli.run else {
+pub fn run(
+    cli: &Cli,
+    context: &Context,
+    module: &Module,
+    target: cimc_target::Target,
+) -> Result<(), RunError> {
+    let Some(executor) = cli.run else {
         return Ok(());
     };
     let started = Instant::now();
-    let exe = reference::compile(context, module, cli.entry.as_deref(), &[], cli.opt_level)?;
+    let mut simulation = None;
+    let mut reference_exe = None;
+    let (inputs, output_types) = match executor {
+        Executor::Reference => {
+            let exe =
+                reference::compile(context, module, cli.entry.as_deref(), &[], cli.opt_level)?;
+            let types = (exe.inputs.clone(), exe.outputs.clone());
+            reference_exe = Some(exe);
+            types
+        }
+        Executor::Sim => {
+            let passes = cimc_passes::PassContext {
+                target: std::sync::Arc::new(target),
+            };
+            let kernel = match cli.sim_kernel {
+                SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
+                SimKernel::BitPlane => cimc_runtime::KernelChoice::BitPlane,
+            };
+            let sim = crate::simulate::Simulation::compile(
+                context,
+                module,
+                cli.entry.as_deref(),
+                &passes,
+                crate::pipelines::OptLevel(cli.opt_level),
+                kernel,
+            )?;
+            let types = (sim.inputs().to_vec(), sim.outputs().to_vec());
+            simulation = Some(sim);
+            types
+        }
+    };
     let compile_time = started.elapsed();
+    let mut call = |sample: &[Tensor]| -> Result<Vec<Tensor>, RunError> {
+        match (&reference_exe, &mut simulation) {
+            (Some(exe), _) => Ok(exe.run(sample)?),
+            (None, Some(sim)) => Ok(sim.run(sample)?),
+            (None, None) => unreachable!("one executor is compiled"),
+        }
+    };
 
-    if cli.inputs.len() != exe.inputs.len() {
+    if cli.inputs.len() != inputs.len() {
         return Err(RunError::InputCount {
-            expected: exe.inputs.len(),
+            expected: inputs.len(),
             got: cli.inputs.len(),
-            types: exe.inputs.clone(),
+            types: inputs.clone(),
         });
     }
     let tensors = cli
@@ -80,16 +126,16 @@ pub fn run(cli: &Cli, context: &Context, module: &Module) -> Result<(), RunError
         .iter()
         .map(|path| Tensor::read_npy(Path::new(path)))
         .collect::<Result<Vec<_>, _>>()?;
-    let batch = batch_size(&cli.inputs, &tensors, &exe.inputs)?;
+    let batch = batch_size(&cli.inputs, &tensors, &inputs)?;
 
     let started = Instant::now();
     let outputs = match batch {
-        None => exe.run(&tensors)?,
+        None => call(&tensors)?,
         Some(n) => {
-            let mut per_output: Vec<Vec<Tensor>> = vec![Vec::with_capacity(n); exe.outputs.len()];
+            let mut per_output: Vec<Vec<Tensor>> = vec![Vec::with_capacity(n); output_types.len()];
             for i in 0..n {
                 let sample: Vec<Tensor> = tensors.iter().map(|t| t.sample(i)).collect();
-                for (slot, out) in per_output.iter_mut().zip(exe.run(&sample)?) {
+                for (slot, out) in per_output.iter_mut().zip(call(&sample)?) {
                     slot.push(out.with_batch_axis());
                 }
             }
@@ -101,8 +147,12 @@ pub fn run(cli: &Cli, context: &Context, module: &Module) -> Result<(), RunError
     };
     let run_time = started.elapsed();
     let samples = batch.unwrap_or(1);
+    let executor_name = match executor {
+        Executor::Reference => "the reference executor",
+        Executor::Sim => "the simulated chip",
+    };
     eprintln!(
-        "ran {samples} sample(s) on the reference executor: JIT compile {:.3} s, {:.3} ms per sample",
+        "ran {samples} sample(s) on {executor_name}: JIT compile {:.3} s, {:.3} ms per sample (wall time)",
         compile_time.as_secs_f64(),
         run_time.as_secs_f64() * 1e3 / samples as f64
     );
@@ -125,7 +175,67 @@ pub fn run(cli: &Cli, context: &Context, module: &Module) -> Result<(), RunError
             100.0 * correct as f64 / total as f64
         );
     }
+    if let Some(mut sim) = simulation {
+        let stats = sim.finish(samples as u64)?;
+        print!("{}", summary(&stats));
+        if let Some(path) = &cli.trace {
+            sim.write_trace(Path::new(path))?;
+            println!("trace: {path} (Chrome trace JSON; open in https://ui.perfetto.dev)");
+        }
+        if let Some(path) = &cli.stats_json {
+            let text =
+                serde_json::to_string_pretty(&stats.to_json(true)).unwrap_or_default() + "\n";
+            let written = if path == "-" {
+                std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+            } else {
+                std::fs::write(path, text)
+            };
+            written.map_err(|err| RunError::Write {
+                path: path.clone(),
+                reason: crate::source::io_reason(&err),
+            })?;
+        }
+    }
     Ok(())
+}
+
+/// The simulation's totals, per inference where that is what users compare.
+pub fn summary(stats: &cimc_runtime::Stats) -> String {
+    let batch = stats.batch.max(1) as f64;
+    let energy = &stats.energy;
+    let run_energy = stats.run_energy_pj;
+    format!(
+        "simulated {} inference(s) on {} ({} MHz)\n\
+         \x20 cycles: {} total = {} programming the weights + {} running ({:.0} per inference)\n\
+         \x20 latency: {:.3} us per inference ({:.1} inferences/s; pipelined bound {:.1}/s)\n\
+         \x20 energy: {:.3} nJ per inference (array {:.3}, DAC {:.3}, ADC {:.3}, shift-add {:.3}, buffer {:.3}, network {:.3}, host {:.3} nJ); programming {:.3} nJ once\n\
+         \x20 throughput: {:.4} TOPS, {:.3} TOPS/W; {} array steps, {} mvms on {} arrays (mean utilization {:.2}%)\n",
+        stats.batch,
+        stats.target,
+        stats.clock_mhz,
+        stats.total_cycles,
+        stats.init_cycles,
+        stats.run_cycles,
+        stats.run_cycles as f64 / batch,
+        stats.latency_ns / 1e3 / batch,
+        stats.throughput_per_s,
+        stats.pipelined_throughput_per_s,
+        run_energy / 1e3 / batch,
+        energy.array / 1e3 / batch,
+        energy.dac / 1e3 / batch,
+        energy.adc / 1e3 / batch,
+        energy.shift_add / 1e3 / batch,
+        energy.buffer / 1e3 / batch,
+        energy.network / 1e3 / batch,
+        energy.host / 1e3 / batch,
+        stats.init_energy_pj / 1e3,
+        stats.tops,
+        stats.tops_per_w,
+        stats.array_steps,
+        stats.mvms,
+        stats.arrays_used,
+        stats.mean_utilization * 100.0,
+    )
 }
 
 /// `None` when the inputs are exactly the arguments; `Some(n)` for batches.

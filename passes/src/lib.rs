@@ -70,7 +70,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 13] = [
+    static ALL: [&PassInfo; 14] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -84,6 +84,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &cim::lower_to_tosa::INFO,
         &host::decompose_transpose_conv2d::INFO,
         &host::widen_constant_mul::INFO,
+        &host::lower_to_runtime::INFO,
     ];
     &ALL
 }

@@ -79,6 +79,12 @@
 #define CIMC_RT_INTERNAL 12
 
 /**
+ * Host cycles per element of a host op issued by compiled code: one
+ * element per clock cycle (a simple documented model, see the README).
+ */
+#define HOST_CYCLES_PER_ELEMENT 1.0
+
+/**
  * The simulator handle (opaque). Create with `cimc_rt_create`, free with
  * `cimc_rt_destroy`.
  */
@@ -224,6 +230,50 @@ typedef struct CimcRtArrayStats {
    */
   uint64_t reserved[4];
 } CimcRtArrayStats;
+
+/**
+ * A rank-2 MLIR memref descriptor of bytes (`memref<?x?xi8, strided<[?, ?], offset: ?>>`).
+ */
+typedef struct CimcMemRef2I8 {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} CimcMemRef2I8;
+
+/**
+ * A rank-1 MLIR memref descriptor of bytes (`memref<?xi8, strided<[?], offset: ?>>`).
+ */
+typedef struct CimcMemRef1I8 {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} CimcMemRef1I8;
+
+/**
+ * A rank-2 MLIR memref descriptor of i32 (`memref<?x?xi32>`, row-major).
+ */
+typedef struct CimcMemRef2I32 {
+  int32_t *allocated;
+  int32_t *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} CimcMemRef2I32;
+
+/**
+ * A rank-1 MLIR memref descriptor of tokens (`memref<?xi64, strided<[?], offset: ?>>`).
+ */
+typedef struct CimcMemRef1I64 {
+  int64_t *allocated;
+  int64_t *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} CimcMemRef1I64;
 
 
 
@@ -426,6 +476,91 @@ int32_t cimc_rt_array_stats(struct CimcRtSim *sim,
  * `path` points to `path_len` bytes.
  */
 int32_t cimc_rt_write_trace(struct CimcRtSim *sim, const char *path, size_t path_len);
+
+/**
+ * `cim.program` from compiled code: the levels as a `rows × cols` byte view,
+ * the flipped flags (one byte per column), the placement, `cell_bits` and
+ * the layer name (`label_len` bytes of UTF-8, may be 0). Returns the status
+ * (also deferred).
+ *
+ * # Safety
+ * The descriptors describe live buffers; `label` points to `label_len` bytes.
+ */
+int32_t _mlir_ciface_cimc_host_program(struct CimcRtSim *sim,
+                                       const struct CimcMemRef2I8 *levels,
+                                       const struct CimcMemRef1I8 *flipped,
+                                       int32_t core,
+                                       int32_t macro_,
+                                       int32_t array,
+                                       int32_t phase,
+                                       int32_t cell_bits,
+                                       const char *label,
+                                       int64_t label_len);
+
+/**
+ * `cim.mvm` from compiled code: `input` is `n × rows` i8 (any strides),
+ * `output` a row-major `n × cols` i32 buffer, then the placement, the
+ * widths, the stage and the dependency tokens. Returns the mvm's token, or
+ * 0 when the call failed (the failure is deferred; `output` is zeroed).
+ *
+ * # Safety
+ * The descriptors describe live buffers.
+ */
+uint64_t _mlir_ciface_cimc_host_mvm(struct CimcRtSim *sim,
+                                    const struct CimcMemRef2I8 *input,
+                                    const struct CimcMemRef2I32 *output,
+                                    int32_t core,
+                                    int32_t macro_,
+                                    int32_t array,
+                                    int32_t phase,
+                                    int32_t input_bits,
+                                    int32_t dac_bits,
+                                    int32_t adc_bits,
+                                    int32_t max_active_rows,
+                                    int32_t stage,
+                                    const struct CimcMemRef1I64 *deps);
+
+/**
+ * A host op from compiled code: `elements` elements at one cycle each and
+ * the target's `energy.host_op_per_element`, named `name` in the trace,
+ * after the dependency tokens. Returns its token, or 0 (failure deferred).
+ *
+ * # Safety
+ * `name` points to `name_len` bytes; `deps` describes a live buffer.
+ */
+uint64_t _mlir_ciface_cimc_host_op(struct CimcRtSim *sim,
+                                   int64_t elements,
+                                   const char *name,
+                                   int64_t name_len,
+                                   const struct CimcMemRef1I64 *deps);
+
+/**
+ * The first failure of a host entry point on this simulator (CIMC_RT_OK if
+ * none); `cimc_rt_host_error` says why. Check it after compiled code ran.
+ *
+ * # Safety
+ * `sim` is null or a live handle.
+ */
+int32_t cimc_rt_host_status(const struct CimcRtSim *sim);
+
+/**
+ * The message of the deferred host failure ("" if none). Static for the
+ * handle's lifetime.
+ *
+ * # Safety
+ * `sim` is null or a live handle.
+ */
+const char *cimc_rt_host_error(const struct CimcRtSim *sim);
+
+/**
+ * Selects the mvm kernels: 0 = automatic (the direct kernel where the ADC
+ * is provably ideal), 1 = the bit-plane kernel everywhere (proves the
+ * bit-sliced path exact; slower). Results are identical either way.
+ *
+ * # Safety
+ * `sim` is null or a live handle.
+ */
+int32_t cimc_rt_set_kernel(struct CimcRtSim *sim, uint32_t kernel);
 
 #ifdef __cplusplus
 }  // extern "C"

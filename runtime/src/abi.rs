@@ -31,9 +31,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use crate::error::{Result, SimError, Status};
-use crate::mvm::MvmParams;
+use crate::mvm::{KernelChoice, MvmParams};
 use crate::sim::{ArrayId, HostOp, MvmIssue, Simulator, Token};
 use crate::tile::Tile;
+
+mod host;
+pub use host::*;
 
 /// The ABI version of this header and library; pass it to `cimc_rt_create`.
 pub const CIMC_RT_ABI_VERSION: u32 = 1;
@@ -71,6 +74,41 @@ pub struct CimcRtSim {
     sim: Simulator,
     last_error: CString,
     poisoned: bool,
+    /// The first failure of a host entry point (see `host`).
+    host_status: i32,
+    host_error: CString,
+}
+
+impl CimcRtSim {
+    /// A handle around `sim`, for Rust code that hands compiled code a
+    /// `*mut CimcRtSim` (`Box::into_raw`, freed by `cimc_rt_destroy`).
+    pub fn new(sim: Simulator) -> Box<CimcRtSim> {
+        Box::new(CimcRtSim {
+            sim,
+            last_error: CString::default(),
+            poisoned: false,
+            host_status: CIMC_RT_OK,
+            host_error: CString::default(),
+        })
+    }
+
+    pub fn simulator(&self) -> &Simulator {
+        &self.sim
+    }
+
+    pub fn simulator_mut(&mut self) -> &mut Simulator {
+        &mut self.sim
+    }
+
+    /// The first failure of a host entry point, with its message.
+    pub fn host_failure(&self) -> Option<(i32, String)> {
+        (self.host_status != CIMC_RT_OK).then(|| {
+            (
+                self.host_status,
+                self.host_error.to_string_lossy().into_owned(),
+            )
+        })
+    }
 }
 
 /// Totals of a simulation (see the README for each formula). Filled by
@@ -334,11 +372,7 @@ pub unsafe extern "C" fn cimc_rt_create(
         // SAFETY: forwarded from the caller.
         let text = unsafe { self::text(toml, toml_len, "toml") }
             .map_err(|e| SimError::BadTarget(e.to_string()))?;
-        Ok(Box::new(CimcRtSim {
-            sim: Simulator::from_toml(text)?,
-            last_error: CString::default(),
-            poisoned: false,
-        }))
+        Ok(CimcRtSim::new(Simulator::from_toml(text)?))
     }));
     let result = result.unwrap_or_else(|p| Err(SimError::Internal(panic_message(p.as_ref()))));
     if !out.is_null() && out.is_aligned() {

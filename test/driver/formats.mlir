@@ -1,8 +1,8 @@
 // Input from standard input, generic printing, locations, and MLIR bytecode.
-// RUN: cat %s | %cimc - --mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
-// RUN: %cimc %s --mlir-print-debuginfo | FileCheck %s --check-prefix=DEBUG
-// RUN: %mlir-opt %s --emit-bytecode -o %t.mlirbc && %cimc %t.mlirbc | FileCheck %s --check-prefix=BYTECODE
-// RUN: %cimc %s --mlir-elide-elementsattrs-if-larger=2 | FileCheck %s --check-prefix=ELIDE
+// RUN: cat %s | %cimc - --emit=cim --mlir-print-op-generic | FileCheck %s --check-prefix=GENERIC
+// RUN: %cimc %s --emit=cim --mlir-print-debuginfo | FileCheck %s --check-prefix=DEBUG
+// RUN: %mlir-opt %s --emit-bytecode -o %t.mlirbc && %cimc %t.mlirbc --emit=cim | FileCheck %s --check-prefix=BYTECODE
+// RUN: %cimc %s --emit=cim --mlir-elide-elementsattrs-if-larger=2 | FileCheck %s --check-prefix=ELIDE
 
 // GENERIC: "func.func"() <{function_type = (tensor<1x4xi32>) -> tensor<1x4xi32>, sym_name = "f"}>
 // GENERIC: "tosa.abs"

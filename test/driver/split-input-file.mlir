@@ -1,6 +1,6 @@
 // Each piece is compiled alone; outputs are joined by `// -----`, and
 // diagnostics keep the original file's line numbers.
-// RUN: %expect-exit 1 %cimc %s --split-input-file 2>%t.err | FileCheck %s
+// RUN: %expect-exit 1 %cimc %s --emit=cim --split-input-file 2>%t.err | FileCheck %s
 // RUN: FileCheck %s --check-prefix=ERR < %t.err
 
 // CHECK-LABEL: func.func @first

@@ -99,6 +99,20 @@ pub fn signature_of(
     signature(target, &symbol_name(target))
 }
 
+/// How a module reaches the LLVM dialect before the JIT compiles it.
+#[derive(Clone, Copy)]
+pub enum Lowering<'a> {
+    /// Upstream lowering of the TOSA input on the host (reference execution).
+    Reference,
+    /// cimc's phases up to `host` for `passes.target`: crossbar work becomes
+    /// runtime ABI calls; `symbols` are the runtime functions the JIT maps.
+    Host {
+        passes: &'a cimc_passes::PassContext,
+        opt: pipelines::OptLevel,
+        symbols: &'a [(&'static str, *mut c_void)],
+    },
+}
+
 /// Compiles `func` (or the module's only public function) of a TOSA module.
 /// The module itself is left untouched: the work happens on a clone.
 pub fn compile(
@@ -108,9 +122,21 @@ pub fn compile(
     taps: &[Tap],
     opt_level: u8,
 ) -> Result<Executable, ReferenceError> {
+    compile_for(context, module, func, taps, opt_level, Lowering::Reference)
+}
+
+/// Like [`compile`], through the given lowering.
+pub fn compile_for(
+    context: &Context,
+    module: &Module,
+    func: Option<&str>,
+    taps: &[Tap],
+    opt_level: u8,
+    lowering: Lowering<'_>,
+) -> Result<Executable, ReferenceError> {
     let collector = Collector::default();
     let handler = collector.attach(context);
-    let result = compile_collecting(context, module, func, taps, opt_level, &collector);
+    let result = compile_collecting(context, module, func, taps, opt_level, lowering, &collector);
     context.detach_diagnostic_handler(handler);
     result
 }
@@ -121,6 +147,7 @@ fn compile_collecting(
     func: Option<&str>,
     taps: &[Tap],
     opt_level: u8,
+    lowering: Lowering<'_>,
     collector: &Collector,
 ) -> Result<Executable, ReferenceError> {
     let mut clone = unsafe {
@@ -141,7 +168,28 @@ fn compile_collecting(
         return Err(ReferenceError::Diagnosed(diags));
     }
 
-    let text = pipelines::reference_lowering();
+    let default_passes = cimc_passes::PassContext::default();
+    let (text, passes, symbols, name) = match lowering {
+        Lowering::Reference => (
+            pipelines::reference_lowering(),
+            &default_passes,
+            &[][..],
+            name,
+        ),
+        Lowering::Host {
+            passes,
+            opt,
+            symbols,
+        } => (
+            pipelines::compile_pipeline(pipelines::Phase::Host, opt),
+            passes,
+            symbols,
+            format!(
+                "{}{name}",
+                cimc_passes::host::lower_to_runtime::ENTRY_PREFIX
+            ),
+        ),
+    };
     let elements = pipeline::parse(&text).map_err(|err| {
         ReferenceError::Diagnosed(vec![Diag::error(
             crate::diagnostics::Where::Nowhere,
@@ -149,7 +197,7 @@ fn compile_collecting(
         )])
     })?;
     let pm = PassManager::new(context);
-    pipeline::build(&pm, &elements, &cimc_passes::PassContext::default()).map_err(|err| {
+    pipeline::build(&pm, &elements, passes).map_err(|err| {
         ReferenceError::Diagnosed(vec![Diag::error(
             crate::diagnostics::Where::Nowhere,
             format!("internal error: reference lowering pipeline: {err}"),
@@ -180,6 +228,9 @@ fn compile_collecting(
             ReferenceError::Diagnosed(diags)
         });
     }
+    for (name, address) in symbols {
+        unsafe { sys::mlirExecutionEngineRegisterSymbol(engine, string_ref(name), *address) };
+    }
     // Looking the entry up materializes it: the JIT compiles here, once,
     // rather than inside the first call.
     let wrapper = format!("_mlir_ciface_{name}");
@@ -198,6 +249,24 @@ fn compile_collecting(
 }
 
 impl Executable {
+    /// Calls `name(ptr) -> i32`, a function compiled with
+    /// `llvm.emit_c_interface` (`@cimc_init`).
+    pub fn call_with_pointer(&self, name: &str, ptr: *mut c_void) -> Result<i32, ReferenceError> {
+        let mut arg = ptr;
+        let mut result: i32 = 0;
+        let mut packed: [*mut c_void; 2] = [
+            (&mut arg as *mut *mut c_void).cast(),
+            (&mut result as *mut i32).cast(),
+        ];
+        let found = unsafe {
+            sys::mlirExecutionEngineInvokePacked(self.engine, string_ref(name), packed.as_mut_ptr())
+        };
+        if found.value == 0 {
+            return Err(ReferenceError::Invoke);
+        }
+        Ok(result)
+    }
+
     /// Runs the function once. Inputs must match [`Executable::inputs`].
     pub fn run(&self, inputs: &[Tensor]) -> Result<Vec<Tensor>, ReferenceError> {
         if inputs.len() != self.inputs.len() {

@@ -6,3 +6,4 @@ mod mapping;
 mod options;
 mod oracle;
 mod reference;
+mod simulate;

@@ -20,19 +20,18 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The preset with an ideal ADC where one fits the schema (≤ 16 bits), and
-/// whether the ADC must be assumed ideal beyond that (nor-flash's 8-bit
-/// multi-level inputs over 256 rows need about 20 bits).
-fn ideal_adc(preset: &str) -> (Target, bool) {
+/// The preset with an ideal ADC where one fits the schema (≤ 24 bits), and
+/// whether the ADC must be assumed ideal beyond that.
+pub fn ideal_adc(preset: &str) -> (Target, bool) {
     let mut target = Target::preset(preset).expect("preset");
     if target.array.adc.range == AdcRange::None {
         return (target, false);
     }
     let bits = target.required_adc_bits();
     target
-        .apply_override(&format!("array.adc.bits={}", bits.min(16)))
+        .apply_override(&format!("array.adc.bits={}", bits.min(24)))
         .expect("ADC bits within the schema are valid");
-    (target, bits > 16)
+    (target, bits > 24)
 }
 
 /// Maps `mlir` onto `target`; returns the mapped module's text and report.

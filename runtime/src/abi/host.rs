@@ -1,0 +1,387 @@
+//! Host entry points: the functions that code compiled by cimc calls
+//! (`cim-lower-to-runtime` declares them with `llvm.emit_c_interface`, so
+//! MLIR passes memref descriptors by pointer and calls `_mlir_ciface_<name>`).
+//!
+//! They wrap `cimc_rt_program`, `cimc_rt_mvm` and `cimc_rt_host_op`. Compiled
+//! code cannot branch on a status, so a failure is *deferred*: the first one
+//! is kept (`cimc_rt_host_status`, `cimc_rt_host_error`), later host calls on
+//! that simulator do nothing (an mvm then writes zeros), and the caller
+//! checks the status after the compiled function returns.
+
+use super::*;
+
+/// A rank-1 MLIR memref descriptor of bytes (`memref<?xi8, strided<[?], offset: ?>>`).
+#[repr(C)]
+pub struct CimcMemRef1I8 {
+    pub allocated: *mut i8,
+    pub aligned: *mut i8,
+    pub offset: i64,
+    pub sizes: [i64; 1],
+    pub strides: [i64; 1],
+}
+
+/// A rank-1 MLIR memref descriptor of tokens (`memref<?xi64, strided<[?], offset: ?>>`).
+#[repr(C)]
+pub struct CimcMemRef1I64 {
+    pub allocated: *mut i64,
+    pub aligned: *mut i64,
+    pub offset: i64,
+    pub sizes: [i64; 1],
+    pub strides: [i64; 1],
+}
+
+/// A rank-2 MLIR memref descriptor of bytes (`memref<?x?xi8, strided<[?, ?], offset: ?>>`).
+#[repr(C)]
+pub struct CimcMemRef2I8 {
+    pub allocated: *mut i8,
+    pub aligned: *mut i8,
+    pub offset: i64,
+    pub sizes: [i64; 2],
+    pub strides: [i64; 2],
+}
+
+/// A rank-2 MLIR memref descriptor of i32 (`memref<?x?xi32>`, row-major).
+#[repr(C)]
+pub struct CimcMemRef2I32 {
+    pub allocated: *mut i32,
+    pub aligned: *mut i32,
+    pub offset: i64,
+    pub sizes: [i64; 2],
+    pub strides: [i64; 2],
+}
+
+/// The elements of a strided view, row-major (copied: views of im2col
+/// columns are not contiguous).
+///
+/// # Safety
+/// `base` + `offset` addresses a live buffer covering every index the sizes
+/// and strides reach.
+unsafe fn gather<T: Copy>(
+    base: *const T,
+    offset: i64,
+    sizes: &[i64],
+    strides: &[i64],
+) -> Result<Vec<T>> {
+    if base.is_null() {
+        return Err(SimError::NullPointer("memref"));
+    }
+    if sizes.iter().any(|s| *s < 0) {
+        return Err(SimError::BadArgument(format!(
+            "negative memref size {sizes:?}"
+        )));
+    }
+    let total: i64 = sizes.iter().product();
+    let mut out = Vec::with_capacity(total as usize);
+    let mut index = vec![0i64; sizes.len()];
+    for _ in 0..total {
+        let at = offset + index.iter().zip(strides).map(|(i, s)| i * s).sum::<i64>();
+        // SAFETY: within the view per the caller.
+        out.push(unsafe { *base.offset(at as isize) });
+        for d in (0..sizes.len()).rev() {
+            index[d] += 1;
+            if index[d] < sizes[d] {
+                break;
+            }
+            index[d] = 0;
+        }
+    }
+    Ok(out)
+}
+
+fn dim(value: i64, what: &'static str) -> Result<u32> {
+    u32::try_from(value)
+        .map_err(|_| SimError::BadArgument(format!("{what} = {value} is out of range")))
+}
+
+fn nonneg(value: i32, what: &'static str) -> Result<u32> {
+    u32::try_from(value).map_err(|_| SimError::BadArgument(format!("{what} = {value} is negative")))
+}
+
+/// Runs one host entry point: nothing once a failure is deferred; records
+/// the first failure.
+///
+/// # Safety
+/// `sim` is null or a live handle.
+unsafe fn deferred(sim: *mut CimcRtSim, f: impl FnOnce(*mut CimcRtSim) -> Result<i32>) -> i32 {
+    // SAFETY: null or live per the caller.
+    let Some(handle) = (unsafe { sim.as_mut() }) else {
+        set_thread_error(SimError::NullPointer("sim").to_string());
+        return CIMC_RT_NULL_POINTER;
+    };
+    if handle.host_status != CIMC_RT_OK {
+        return handle.host_status;
+    }
+    let status = match f(sim) {
+        Ok(status) => status,
+        Err(e) => {
+            handle.last_error = c_string(e.to_string());
+            e.status() as i32
+        }
+    };
+    if status != CIMC_RT_OK {
+        handle.host_status = status;
+        handle.host_error = handle.last_error.clone();
+    }
+    status
+}
+
+/// `cim.program` from compiled code: the levels as a `rows × cols` byte view,
+/// the flipped flags (one byte per column), the placement, `cell_bits` and
+/// the layer name (`label_len` bytes of UTF-8, may be 0). Returns the status
+/// (also deferred).
+///
+/// # Safety
+/// The descriptors describe live buffers; `label` points to `label_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn _mlir_ciface_cimc_host_program(
+    sim: *mut CimcRtSim,
+    levels: *const CimcMemRef2I8,
+    flipped: *const CimcMemRef1I8,
+    core: i32,
+    macro_: i32,
+    array: i32,
+    phase: i32,
+    cell_bits: i32,
+    label: *const c_char,
+    label_len: i64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        deferred(sim, |sim| {
+            let levels = levels.as_ref().ok_or(SimError::NullPointer("levels"))?;
+            let flipped = flipped.as_ref().ok_or(SimError::NullPointer("flipped"))?;
+            let rows = dim(levels.sizes[0], "rows")?;
+            let cols = dim(levels.sizes[1], "cols")?;
+            if flipped.sizes[0] != levels.sizes[1] {
+                return Err(SimError::ShapeMismatch(format!(
+                    "{} flipped flags for {cols} columns",
+                    flipped.sizes[0]
+                )));
+            }
+            let cells = gather(
+                levels.aligned,
+                levels.offset,
+                &levels.sizes,
+                &levels.strides,
+            )?;
+            let flags = gather(
+                flipped.aligned,
+                flipped.offset,
+                &flipped.sizes,
+                &flipped.strides,
+            )?;
+            let (core, macro_, array, phase) = (
+                nonneg(core, "core")?,
+                nonneg(macro_, "macro")?,
+                nonneg(array, "array")?,
+                nonneg(phase, "phase")?,
+            );
+            let status = cimc_rt_program(
+                sim,
+                core,
+                macro_,
+                array,
+                phase,
+                cells.as_ptr().cast(),
+                rows,
+                cols,
+                nonneg(cell_bits, "cell_bits")?,
+                flags.as_ptr().cast(),
+            );
+            if status != CIMC_RT_OK || label_len == 0 {
+                return Ok(status);
+            }
+            let len = usize::try_from(label_len)
+                .map_err(|_| SimError::BadArgument("negative label length".into()))?;
+            Ok(cimc_rt_set_label(
+                sim, core, macro_, array, phase, label, len,
+            ))
+        })
+    }
+}
+
+/// `cim.mvm` from compiled code: `input` is `n × rows` i8 (any strides),
+/// `output` a row-major `n × cols` i32 buffer, then the placement, the
+/// widths, the stage and the dependency tokens. Returns the mvm's token, or
+/// 0 when the call failed (the failure is deferred; `output` is zeroed).
+///
+/// # Safety
+/// The descriptors describe live buffers.
+#[no_mangle]
+pub unsafe extern "C" fn _mlir_ciface_cimc_host_mvm(
+    sim: *mut CimcRtSim,
+    input: *const CimcMemRef2I8,
+    output: *const CimcMemRef2I32,
+    core: i32,
+    macro_: i32,
+    array: i32,
+    phase: i32,
+    input_bits: i32,
+    dac_bits: i32,
+    adc_bits: i32,
+    max_active_rows: i32,
+    stage: i32,
+    deps: *const CimcMemRef1I64,
+) -> u64 {
+    let mut token = 0u64;
+    // SAFETY: forwarded from the caller.
+    let status = unsafe {
+        deferred(sim, |sim| {
+            let input = input.as_ref().ok_or(SimError::NullPointer("input"))?;
+            let output = output.as_ref().ok_or(SimError::NullPointer("output"))?;
+            let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
+            let n = dim(input.sizes[0], "n")?;
+            let rows = dim(input.sizes[1], "rows")?;
+            let cols = dim(output.sizes[1], "cols")?;
+            if output.sizes[0] != input.sizes[0] {
+                return Err(SimError::ShapeMismatch(format!(
+                    "{} input vectors but {} output rows",
+                    input.sizes[0], output.sizes[0]
+                )));
+            }
+            if output.strides != [output.sizes[1], 1] && n > 1 {
+                return Err(SimError::BadArgument(
+                    "the mvm output must be row-major".into(),
+                ));
+            }
+            let x = gather(input.aligned, input.offset, &input.sizes, &input.strides)?;
+            let tokens = gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?;
+            let out = output.aligned.wrapping_offset(output.offset as isize);
+            Ok(cimc_rt_mvm(
+                sim,
+                nonneg(core, "core")?,
+                nonneg(macro_, "macro")?,
+                nonneg(array, "array")?,
+                nonneg(phase, "phase")?,
+                x.as_ptr(),
+                n,
+                rows,
+                out,
+                cols,
+                nonneg(input_bits, "input_bits")?,
+                nonneg(dac_bits, "dac_bits")?,
+                nonneg(adc_bits, "adc_bits")?,
+                nonneg(max_active_rows, "max_active_rows")?,
+                nonneg(stage, "stage")?,
+                tokens.as_ptr().cast(),
+                tokens.len(),
+                &mut token,
+            ))
+        })
+    };
+    if status != CIMC_RT_OK {
+        // SAFETY: a non-null output describes a live row-major buffer.
+        unsafe {
+            if let Some(out) = output.as_ref() {
+                if !out.aligned.is_null() && out.sizes.iter().all(|s| *s >= 0) {
+                    let len = (out.sizes[0] * out.sizes[1]) as usize;
+                    std::ptr::write_bytes(out.aligned.offset(out.offset as isize), 0, len);
+                }
+            }
+        }
+        return 0;
+    }
+    token
+}
+
+/// A host op from compiled code: `elements` elements at one cycle each and
+/// the target's `energy.host_op_per_element`, named `name` in the trace,
+/// after the dependency tokens. Returns its token, or 0 (failure deferred).
+///
+/// # Safety
+/// `name` points to `name_len` bytes; `deps` describes a live buffer.
+#[no_mangle]
+pub unsafe extern "C" fn _mlir_ciface_cimc_host_op(
+    sim: *mut CimcRtSim,
+    elements: i64,
+    name: *const c_char,
+    name_len: i64,
+    deps: *const CimcMemRef1I64,
+) -> u64 {
+    let mut token = 0u64;
+    // SAFETY: forwarded from the caller.
+    let status = unsafe {
+        deferred(sim, |sim| {
+            let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
+            let tokens = gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?;
+            let elements = u64::try_from(elements)
+                .map_err(|_| SimError::BadArgument("negative element count".into()))?;
+            let len = usize::try_from(name_len)
+                .map_err(|_| SimError::BadArgument("negative name length".into()))?;
+            Ok(cimc_rt_host_op(
+                sim,
+                elements,
+                HOST_CYCLES_PER_ELEMENT,
+                -1.0,
+                name,
+                len,
+                tokens.as_ptr().cast(),
+                tokens.len(),
+                &mut token,
+            ))
+        })
+    };
+    if status == CIMC_RT_OK {
+        token
+    } else {
+        0
+    }
+}
+
+/// Host cycles per element of a host op issued by compiled code: one
+/// element per clock cycle (a simple documented model, see the README).
+pub const HOST_CYCLES_PER_ELEMENT: f64 = 1.0;
+
+/// The first failure of a host entry point on this simulator (CIMC_RT_OK if
+/// none); `cimc_rt_host_error` says why. Check it after compiled code ran.
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_host_status(sim: *const CimcRtSim) -> i32 {
+    // SAFETY: null or live per the caller.
+    match unsafe { sim.as_ref() } {
+        Some(handle) => handle.host_status,
+        None => CIMC_RT_NULL_POINTER,
+    }
+}
+
+/// The message of the deferred host failure ("" if none). Static for the
+/// handle's lifetime.
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_host_error(sim: *const CimcRtSim) -> *const c_char {
+    // SAFETY: null or live per the caller.
+    match unsafe { sim.as_ref() } {
+        Some(handle) => handle.host_error.as_ptr(),
+        None => c"sim is null".as_ptr(),
+    }
+}
+
+/// Selects the mvm kernels: 0 = automatic (the direct kernel where the ADC
+/// is provably ideal), 1 = the bit-plane kernel everywhere (proves the
+/// bit-sliced path exact; slower). Results are identical either way.
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_set_kernel(sim: *mut CimcRtSim, kernel: u32) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let choice = match kernel {
+                0 => KernelChoice::Auto,
+                1 => KernelChoice::BitPlane,
+                other => {
+                    return Err(SimError::BadArgument(format!(
+                        "kernel must be 0 (auto) or 1 (bit-plane), got {other}"
+                    )))
+                }
+            };
+            s.set_kernel_choice(choice);
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,91 @@
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(cim-lower-to-runtime)' 2>/dev/null | FileCheck %s
+// RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(cim-lower-to-runtime)' --verify-diagnostics > /dev/null
+
+// Two row tiles of one layer: the tiles move into @cimc_init, each mvm
+// becomes a runtime call whose token the host ops after it depend on; the
+// public function is exported as @net_<name>.
+// CHECK-LABEL: func.func @net_two_tiles(
+// CHECK-SAME: attributes {llvm.emit_c_interface}
+// CHECK: %[[SIM:.*]] = llvm.load
+// CHECK: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-NOT: cim.program
+// CHECK: tosa.slice
+// CHECK: %[[N:.*]] = arith.constant 16 : i64
+// CHECK: tensor.from_elements %[[ZERO]] : tensor<1xi64>
+// CHECK: %[[T0:.*]] = call @cimc_host_op(%[[SIM]], %[[N]], %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, i64, !llvm.ptr, i64, memref<?xi64, strided<[?], offset: ?>>) -> i64
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<4x3xi8> to memref<4x3xi8, strided<[?, ?], offset: ?>>
+// CHECK: %[[O0:.*]] = memref.alloc() : memref<4x2xi32>
+// CHECK: tensor.from_elements %[[T0]] : tensor<1xi64>
+// CHECK: %[[M0:.*]] = call @cimc_host_mvm(%[[SIM]], {{.*}}) : (!llvm.ptr, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, memref<?xi64, strided<[?], offset: ?>>) -> i64
+// CHECK: %[[R0:.*]] = bufferization.to_tensor %[[O0]] restrict
+// CHECK: tosa.slice
+// CHECK: call @cimc_host_op(
+// CHECK: %[[M1:.*]] = call @cimc_host_mvm(
+// CHECK: %[[R1:.*]] = bufferization.to_tensor
+// CHECK: "cim.accumulate"(%[[R0]], %[[R1]])
+// CHECK: tensor.from_elements %[[M0]], %[[M1]] : tensor<2xi64>
+// CHECK: call @cimc_host_op(
+// CHECK: return
+// CHECK: llvm.mlir.global private @cimc_sim()
+// CHECK: func.func private @cimc_host_program(!llvm.ptr, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, i32, i32, i32, i32, i32, !llvm.ptr, i64) -> i32 attributes {llvm.emit_c_interface}
+// CHECK: func.func private @cimc_host_mvm(
+// CHECK: func.func private @cimc_host_op(
+// CHECK-LABEL: func.func @cimc_init(%{{.*}}: !llvm.ptr) -> i32 attributes {llvm.emit_c_interface}
+// CHECK: llvm.store %{{.*}}, %{{.*}} : !llvm.ptr, !llvm.ptr
+// CHECK: %[[L0:.*]] = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}>
+// CHECK: "tosa.const"() <{values = dense<[0, 1]> : tensor<2xi8>}>
+// CHECK: bufferization.to_buffer %[[L0]] read_only
+// CHECK: %[[S0:.*]] = call @cimc_host_program(
+// CHECK: "tosa.const"() <{values = dense<2> : tensor<1x2xi8>}>
+// CHECK: %[[S1:.*]] = call @cimc_host_program(
+// CHECK: %[[OR0:.*]] = arith.ori %{{.*}}, %[[S0]] : i32
+// CHECK: %[[OR1:.*]] = arith.ori %[[OR0]], %[[S1]] : i32
+// CHECK: return %[[OR1]] : i32
+// CHECK: llvm.mlir.global private constant @cimc_str_0("fc")
+// CHECK: llvm.mlir.global private constant @cimc_str_1("tosa.slice")
+// CHECK: llvm.mlir.global private constant @cimc_str_2("cim.accumulate")
+func.func @two_tiles(%x: tensor<4x4xi8>) -> tensor<4x2xi32> {
+  %l0 = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
+  %t0 = "cim.program"(%l0) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64, cim.flipped = array<i1: false, true>} : (tensor<3x2xi8>) -> !cim.tile
+  %l1 = "tosa.const"() <{values = dense<2> : tensor<1x2xi8>}> : () -> tensor<1x2xi8>
+  %t1 = "cim.program"(%l1) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 1 : i64, cim.phase = 0 : i64, cim.row_offset = 3 : i64, cim.col_offset = 0 : i64, cim.used_cells = 2 : i64} : (tensor<1x2xi8>) -> !cim.tile
+  %s0 = tosa.const_shape {values = dense<[0, 0]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %z0 = tosa.const_shape {values = dense<[4, 3]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %x0 = tosa.slice %x, %s0, %z0 : (tensor<4x4xi8>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<4x3xi8>
+  %p0 = "cim.mvm"(%t0, %x0) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 32 : i64} : (!cim.tile, tensor<4x3xi8>) -> tensor<4x2xi32>
+  %s1 = tosa.const_shape {values = dense<[0, 3]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %z1 = tosa.const_shape {values = dense<[4, 1]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %x1 = tosa.slice %x, %s1, %z1 : (tensor<4x4xi8>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<4x1xi8>
+  %p1 = "cim.mvm"(%t1, %x1) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 32 : i64} : (!cim.tile, tensor<4x1xi8>) -> tensor<4x2xi32>
+  %sum = "cim.accumulate"(%p0, %p1) : (tensor<4x2xi32>, tensor<4x2xi32>) -> tensor<4x2xi32>
+  return %sum : tensor<4x2xi32>
+}
+
+// -----
+
+// An mvm whose tile was never placed cannot be issued.
+func.func @unplaced(%x: tensor<1x2xi8>) -> tensor<1x2xi32> {
+  %l = "tosa.const"() <{values = dense<1> : tensor<2x2xi8>}> : () -> tensor<2x2xi8>
+  // expected-error@+1 {{'cim.core' is missing: run cim-tile, cim-place and cim-schedule before cim-lower-to-runtime}}
+  %t = "cim.program"(%l) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "a"} : (tensor<2x2xi8>) -> !cim.tile
+  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "a"} : (!cim.tile, tensor<1x2xi8>) -> tensor<1x2xi32>
+  return %p : tensor<1x2xi32>
+}
+
+// -----
+
+// A crossbar matmul must be bit-sliced, tiled and placed first.
+func.func @untiled(%x: tensor<1x2xi8>) -> tensor<1x2xi32> {
+  %w = "tosa.const"() <{values = dense<1> : tensor<2x2xi8>}> : () -> tensor<2x2xi8>
+  // expected-error@+1 {{a cim.matmul must be bit-sliced, tiled and placed (cim-bit-slice, cim-tile, cim-place) before cim-lower-to-runtime}}
+  %p = "cim.matmul"(%x, %w) {input_bits = 8 : i64, weight_bits = 8 : i64, cell_bits = 0 : i64, blocks = 1 : i64, layer = "a"} : (tensor<1x2xi8>, tensor<2x2xi8>) -> tensor<1x2xi32>
+  return %p : tensor<1x2xi32>
+}
+
+// -----
+
+// The runtime's symbols are reserved.
+// expected-error@+1 {{the symbol '@cimc_init' is reserved for the runtime calls cim-lower-to-runtime adds}}
+func.func @cimc_init(%x: tensor<1xi8>) -> tensor<1xi8> {
+  return %x : tensor<1xi8>
+}
