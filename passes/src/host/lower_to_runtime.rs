@@ -36,6 +36,10 @@ meaning: `cim-lower-to-tosa` runs next in the host phase. Tokens are i64
 SSA values, so the schedule the simulator sees is the dataflow of the
 function: independent mvms may overlap in time.
 
+The runtime wrappers are `noinline` and `@cimc_init` is `optnone`: inlining
+thousands of call sites made LLVM's optimizer (SLP vectorizer) dominate the
+compile time of ResNet-sized models, for no gain in straight-line calls.
+
 Example: `cimc --emit=cim net.mlir | cimc - --pass-pipeline='builtin.module(
 cim-lower-to-runtime)'`.",
     anchor: Some("builtin.module"),
@@ -183,20 +187,31 @@ fn dynamic_buffer(at: &Emitter, tensor: RawValue, rank: usize) -> Result<RawValu
     Ok(at.value("memref.cast", &[buffer], at.ty(&dynamic), &[]))
 }
 
-/// A `memref<?xi64>` holding `tokens` (a single 0 when there are none).
-fn token_buffer(at: &Emitter, tokens: &[RawValue], zero: RawValue) -> Result<RawValue, String> {
+/// A stack `memref<?xi64>` holding `tokens` (a single 0 when there are
+/// none). Stack buffers keep the deallocation passes out of it: a heap
+/// buffer per call made them quadratic on ResNet-sized functions.
+fn token_buffer(at: &Emitter, tokens: &[RawValue], zero: RawValue) -> RawValue {
     let values: Vec<RawValue> = if tokens.is_empty() {
         vec![zero]
     } else {
         tokens.to_vec()
     };
-    let tensor = at.value(
-        "tensor.from_elements",
-        &values,
-        at.tensor(&[values.len() as i64], "i64"),
+    let buffer = at.value(
+        "memref.alloca",
         &[],
+        at.ty(&format!("memref<{}xi64>", values.len())),
+        &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
     );
-    dynamic_buffer(at, tensor, 1)
+    for (i, token) in values.iter().enumerate() {
+        let index = at.value(
+            "arith.constant",
+            &[],
+            at.ty("index"),
+            &[("value", at.attr(&format!("{i} : index")))],
+        );
+        at.op("memref.store", &[*token, buffer, index], &[], &[]);
+    }
+    at.value("memref.cast", &[buffer], at.ty(DYN1_I64), &[])
 }
 
 fn call(at: &Emitter, callee: &str, args: &[RawValue], result: &str) -> RawValue {
@@ -372,7 +387,7 @@ fn mvm(state: &mut FuncState, op: RawOp) -> Result<(), String> {
     ] {
         args.push(i32_const(&at, required(op, name)?, name)?);
     }
-    args.push(token_buffer(&at, &deps, state.zero)?);
+    args.push(token_buffer(&at, &deps, state.zero));
     let token = call(&at, MVM_FN, &args, "i64");
     let tensor = at.value(
         "bufferization.to_tensor",
@@ -407,7 +422,7 @@ fn host_op(
     let deps = state.deps(op);
     let count = int_const(&at, elements, "i64");
     let (ptr, len) = strings.emit(&at, &name)?;
-    let buffer = token_buffer(&at, &deps, state.zero)?;
+    let buffer = token_buffer(&at, &deps, state.zero);
     let token = call(
         &at,
         HOST_OP_FN,
@@ -464,10 +479,10 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
     let fail = |message: String| (None, message);
     for text in [
         format!("llvm.mlir.global private @{SIM_GLOBAL}() {{addr_space = 0 : i32}} : !llvm.ptr {{\n  %0 = llvm.mlir.zero : !llvm.ptr\n  llvm.return %0 : !llvm.ptr\n}}"),
-        format!("func.func private @{PROGRAM_FN}(!llvm.ptr, {DYN2}, {DYN1_I8}, i32, i32, i32, i32, i32, !llvm.ptr, i64) -> i32 attributes {{llvm.emit_c_interface}}"),
-        format!("func.func private @{MVM_FN}(!llvm.ptr, {DYN2}, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface}}"),
-        format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i64, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface}}"),
-        format!("func.func @{INIT}(%sim: !llvm.ptr) -> i32 attributes {{llvm.emit_c_interface}} {{\n  %0 = arith.constant 0 : i32\n  return %0 : i32\n}}"),
+        format!("func.func private @{PROGRAM_FN}(!llvm.ptr, {DYN2}, {DYN1_I8}, i32, i32, i32, i32, i32, !llvm.ptr, i64) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{MVM_FN}(!llvm.ptr, {DYN2}, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i64, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func @{INIT}(%sim: !llvm.ptr) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\", \"optnone\"]}} {{\n  %0 = arith.constant 0 : i32\n  return %0 : i32\n}}"),
     ] {
         let op = parse_op(context, &text).map_err(fail)?;
         unsafe { sys::mlirBlockAppendOwnedOperation(block, op) };

@@ -385,3 +385,165 @@ pub unsafe extern "C" fn cimc_rt_set_kernel(sim: *mut CimcRtSim, kernel: u32) ->
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim() -> *mut CimcRtSim {
+        Box::into_raw(CimcRtSim::new(
+            Simulator::new(cimc_target::Target::default()).unwrap(),
+        ))
+    }
+
+    fn view2(data: &mut [i8], rows: i64, cols: i64, row_stride: i64) -> CimcMemRef2I8 {
+        CimcMemRef2I8 {
+            allocated: data.as_mut_ptr(),
+            aligned: data.as_mut_ptr(),
+            offset: 0,
+            sizes: [rows, cols],
+            strides: [row_stride, 1],
+        }
+    }
+
+    fn tokens(data: &mut [i64]) -> CimcMemRef1I64 {
+        CimcMemRef1I64 {
+            allocated: data.as_mut_ptr(),
+            aligned: data.as_mut_ptr(),
+            offset: 0,
+            sizes: [data.len() as i64],
+            strides: [1],
+        }
+    }
+
+    #[test]
+    fn strided_views_program_and_compute_exactly() {
+        let s = sim();
+        // A 2 × 2 tile read from a 2 × 3 buffer (row stride 3).
+        let mut levels = [1i8, 2, 99, 3, 0, 99];
+        let mut flags = [0i8, 0];
+        let flipped = CimcMemRef1I8 {
+            allocated: flags.as_mut_ptr(),
+            aligned: flags.as_mut_ptr(),
+            offset: 0,
+            sizes: [2],
+            strides: [1],
+        };
+        let label = "fc";
+        let status = unsafe {
+            _mlir_ciface_cimc_host_program(
+                s,
+                &view2(&mut levels, 2, 2, 3),
+                &flipped,
+                0,
+                0,
+                0,
+                0,
+                2,
+                label.as_ptr().cast(),
+                label.len() as i64,
+            )
+        };
+        assert_eq!(status, CIMC_RT_OK);
+        // Inputs: a column view (stride 2) of [[5, x], [-3, x]] → one vector [5, -3].
+        let mut x = [5i8, 7, -3, 7];
+        let input = CimcMemRef2I8 {
+            allocated: x.as_mut_ptr(),
+            aligned: x.as_mut_ptr(),
+            offset: 0,
+            sizes: [1, 2],
+            strides: [4, 2],
+        };
+        let mut out = [0i32; 2];
+        let output = CimcMemRef2I32 {
+            allocated: out.as_mut_ptr(),
+            aligned: out.as_mut_ptr(),
+            offset: 0,
+            sizes: [1, 2],
+            strides: [2, 1],
+        };
+        let mut deps = [0i64];
+        let token = unsafe {
+            _mlir_ciface_cimc_host_mvm(
+                s,
+                &input,
+                &output,
+                0,
+                0,
+                0,
+                0,
+                8,
+                1,
+                0,
+                128,
+                0,
+                &tokens(&mut deps),
+            )
+        };
+        assert_ne!(token, 0);
+        assert_eq!(out, [5 - 9, 10]);
+        unsafe { cimc_rt_destroy(s) };
+    }
+
+    #[test]
+    fn failures_are_deferred_and_sticky() {
+        let s = sim();
+        let mut x = [1i8, 2];
+        let mut out = [7i32; 2];
+        let output = CimcMemRef2I32 {
+            allocated: out.as_mut_ptr(),
+            aligned: out.as_mut_ptr(),
+            offset: 0,
+            sizes: [1, 2],
+            strides: [2, 1],
+        };
+        let mut deps = [0i64];
+        // Array 0 was never programmed.
+        let token = unsafe {
+            _mlir_ciface_cimc_host_mvm(
+                s,
+                &view2(&mut x, 1, 2, 2),
+                &output,
+                0,
+                0,
+                0,
+                0,
+                8,
+                1,
+                8,
+                128,
+                0,
+                &tokens(&mut deps),
+            )
+        };
+        assert_eq!(token, 0);
+        assert_eq!(out, [0, 0], "a failed mvm writes zeros");
+        assert_eq!(
+            unsafe { cimc_rt_host_status(s) },
+            CIMC_RT_UNPROGRAMMED_ARRAY
+        );
+        let message = unsafe { std::ffi::CStr::from_ptr(cimc_rt_host_error(s)) };
+        assert!(
+            message.to_string_lossy().contains("array"),
+            "the message names the array: {message:?}"
+        );
+        // Later calls do nothing and keep the first failure.
+        let name = "tosa.add";
+        let mut deps = [12345i64];
+        let op = unsafe {
+            _mlir_ciface_cimc_host_op(s, 10, name.as_ptr().cast(), 8, &tokens(&mut deps))
+        };
+        assert_eq!(op, 0);
+        assert_eq!(
+            unsafe { cimc_rt_host_status(s) },
+            CIMC_RT_UNPROGRAMMED_ARRAY
+        );
+        assert_eq!(unsafe { (*s).simulator().stats().host_ops }, 0);
+        assert_eq!(unsafe { cimc_rt_set_kernel(s, 2) }, CIMC_RT_BAD_ARGUMENT);
+        unsafe { cimc_rt_destroy(s) };
+        assert_eq!(
+            unsafe { cimc_rt_host_status(std::ptr::null()) },
+            CIMC_RT_NULL_POINTER
+        );
+    }
+}
