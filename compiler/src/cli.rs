@@ -31,9 +31,13 @@ use clap::Parser;
     long_about = "Compile TOSA neural networks (MLIR) for compute-in-memory accelerators.\n\n\
         Without --pass-pipeline, cimc runs the phase pipelines up to --emit (default: the last \
         phase) and prints that phase's MLIR. With --pass-pipeline it runs exactly the given \
-        pipeline, which may mix cimc passes (--list-passes) and upstream MLIR passes."
+        pipeline, which may mix cimc passes (--list-passes) and upstream MLIR passes.",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Input MLIR file (text or bytecode), or `-` for standard input.
     #[arg(default_value = "-")]
     pub input: String,
@@ -66,6 +70,12 @@ pub struct Cli {
     /// through upstream MLIR lowering and the LLVM JIT on the host.
     #[arg(long, value_enum, value_name = "EXECUTOR", num_args = 0..=1, default_missing_value = "sim", conflicts_with_all = ["emit", "pass_pipeline"])]
     pub run: Option<Executor>,
+
+    /// Quantize a float model first (the quantization level, W8A8 min-max
+    /// per channel; `cimc quantize` has the options): one float32 `.npy`
+    /// of calibration samples per input (repeatable).
+    #[arg(long = "calibration", value_name = "FILE")]
+    pub calibration: Vec<String>,
 
     /// With --run=sim: write a Chrome/Perfetto trace JSON of the simulation.
     #[arg(long, value_name = "FILE", requires = "run")]
@@ -159,4 +169,43 @@ pub struct Cli {
     /// Elide elements attributes with more elements than this.
     #[arg(long = "mlir-elide-elementsattrs-if-larger", value_name = "N")]
     pub elide_elements_larger: Option<usize>,
+}
+
+/// Subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Quantize a float TOSA model to integer TOSA (post-training, on
+    /// calibration data), validated and ready for the other phases.
+    Quantize(QuantizeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct QuantizeArgs {
+    /// The float TOSA model (MLIR text or bytecode), or `-`.
+    pub input: String,
+
+    /// Calibration data: one float32 `.npy` per model input, with a leading
+    /// batch axis (repeatable, in argument order).
+    #[arg(long = "calibration", value_name = "FILE", required = true)]
+    pub calibration: Vec<String>,
+
+    /// Output file for the integer model (default: standard output).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
+
+    /// Weight bits, 2 to 8.
+    #[arg(long = "weight-bits", default_value_t = 8, value_parser = clap::value_parser!(u32).range(2..=8))]
+    pub weight_bits: u32,
+
+    /// One weight scale per tensor instead of per output channel.
+    #[arg(long = "per-tensor")]
+    pub per_tensor: bool,
+
+    /// How activation ranges are set from the calibration statistics.
+    #[arg(long = "activation-range", value_enum, default_value = "min-max")]
+    pub ranges: crate::quantize::RangeMethod,
+
+    /// The function to quantize (default: the module's only public function).
+    #[arg(long, value_name = "NAME")]
+    pub entry: Option<String>,
 }

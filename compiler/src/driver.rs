@@ -51,6 +51,9 @@ pub fn main() -> ExitCode {
 
 /// Runs the command; `Ok(false)` when diagnostics were reported.
 pub fn run(cli: &Cli) -> Result<bool, DriverError> {
+    if let Some(crate::cli::Command::Quantize(args)) = &cli.command {
+        return run_quantize(args);
+    }
     if cli.list_passes {
         print!("{}", pipelines::describe_passes(false));
         return Ok(true);
@@ -225,6 +228,14 @@ fn process(
 ) -> Result<Vec<u8>, ChunkFailure> {
     let mut module =
         source::parse(context, bytes, name, collector).ok_or(ChunkFailure::Diagnosed)?;
+    let push = |diags: Vec<Diag>| {
+        for diag in diags {
+            collector.push(diag);
+        }
+    };
+    if cli.pass_pipeline.is_none() && !quantize_first(cli, context, &mut module, &push) {
+        return Err(ChunkFailure::Diagnosed);
+    }
 
     // A hand-written pipeline may start with any upstream pass, and upstream
     // passes can crash on TOSA they do not expect: guard them.
@@ -418,12 +429,20 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
     let context = new_context()?;
     let collector = Collector::default();
     collector.attach(&context);
-    let Some(module) = source::parse(&context, &input.bytes, &input.name, &collector) else {
+    let Some(mut module) = source::parse(&context, &input.bytes, &input.name, &collector) else {
         for diag in collector.take() {
             eprint!("{}", renderer.render(&diag));
         }
         return Ok(false);
     };
+    let render = |diags: Vec<Diag>| {
+        for diag in collector.take().into_iter().chain(diags) {
+            eprint!("{}", renderer.render(&diag));
+        }
+    };
+    if !quantize_first(cli, &context, &mut module, &render) {
+        return Ok(false);
+    }
     // Diagnostics from compiling the model come back inside the error.
     let result = crate::run::run(cli, &context, &module, target);
     for diag in collector.take() {
@@ -447,6 +466,156 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
             Ok(false)
         }
     }
+}
+
+/// `--calibration`: quantizes a float module in place before the phases.
+/// Returns false (diagnostics printed) on failure.
+fn quantize_first(
+    cli: &Cli,
+    context: &Context,
+    module: &mut Module,
+    render: &dyn Fn(Vec<Diag>),
+) -> bool {
+    if cli.calibration.is_empty() {
+        return true;
+    }
+    let mut data = Vec::new();
+    for path in &cli.calibration {
+        match crate::reference::Tensor::read_npy(std::path::Path::new(path)) {
+            Ok(tensor) => data.push((path.clone(), tensor)),
+            Err(err) => {
+                eprintln!("cimc: error: {err}");
+                return false;
+            }
+        }
+    }
+    let settings = crate::quantize::Settings {
+        weight_bits: 8,
+        per_channel: true,
+        ranges: crate::quantize::RangeMethod::MinMax,
+        min_samples: 8,
+    };
+    match crate::quantize::quantize(context, module, cli.entry.as_deref(), &data, &settings) {
+        Ok(_) | Err(crate::quantize::QuantizeError::AlreadyInteger) => true,
+        Err(crate::quantize::QuantizeError::Diagnosed(diags))
+        | Err(crate::quantize::QuantizeError::Reference(
+            crate::reference::ReferenceError::Diagnosed(diags),
+        )) => {
+            render(diags);
+            false
+        }
+        Err(err) => {
+            eprintln!("cimc: error: {err}");
+            false
+        }
+    }
+}
+
+/// `cimc quantize`: calibrate, convert, validate, print.
+fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
+    let input = Input::read(&args.input)?;
+    let text = match input.source_text() {
+        Ok(text) => text,
+        Err(diag) => {
+            eprint!("{}", Renderer { sources: vec![] }.render(&diag));
+            return Ok(false);
+        }
+    };
+    let renderer = Renderer {
+        sources: vec![(input.name.as_str(), text.unwrap_or(""))],
+    };
+    let context = new_context()?;
+    let collector = Collector::default();
+    collector.attach(&context);
+    let report = |diags: Vec<Diag>| {
+        for diag in diags {
+            eprint!("{}", renderer.render(&diag));
+        }
+    };
+    let Some(mut module) = source::parse(&context, &input.bytes, &input.name, &collector) else {
+        report(collector.take());
+        return Ok(false);
+    };
+    // The input must be valid TOSA before anything runs it.
+    let checks = format!(
+        "builtin.module({})",
+        Phase::Tosa.pipeline(OptLevel(2)).join(",")
+    );
+    if let Err(diags) = pipeline::run(
+        &context,
+        &mut module,
+        &checks,
+        &PassContext::default(),
+        &collector,
+    ) {
+        report(diags);
+        return Ok(false);
+    }
+    let mut data = Vec::new();
+    for path in &args.calibration {
+        match crate::reference::Tensor::read_npy(std::path::Path::new(path)) {
+            Ok(tensor) => data.push((path.clone(), tensor)),
+            Err(err) => {
+                eprintln!("cimc: error: {err}");
+                return Ok(false);
+            }
+        }
+    }
+    let settings = crate::quantize::Settings {
+        weight_bits: args.weight_bits,
+        per_channel: !args.per_tensor,
+        ranges: args.ranges,
+        min_samples: 8,
+    };
+    let started = std::time::Instant::now();
+    let result = crate::quantize::quantize(
+        &context,
+        &mut module,
+        args.entry.as_deref(),
+        &data,
+        &settings,
+    );
+    report(collector.take());
+    let samples = match result {
+        Ok(samples) => Some(samples),
+        // An integer model (a TFLite full-int8 export) is already at the
+        // quantization level: it passes through unchanged.
+        Err(crate::quantize::QuantizeError::AlreadyInteger) => None,
+        Err(crate::quantize::QuantizeError::Diagnosed(diags))
+        | Err(crate::quantize::QuantizeError::Reference(
+            crate::reference::ReferenceError::Diagnosed(diags),
+        )) => {
+            report(diags);
+            return Ok(false);
+        }
+        Err(err) => {
+            eprintln!("cimc: error: {err}");
+            return Ok(false);
+        }
+    };
+    match samples {
+        Some(samples) => eprintln!(
+            "quantized with {samples} calibration sample(s) in {:.2} s: W{}A8 {}, activation ranges {:?}",
+            started.elapsed().as_secs_f64(),
+            settings.weight_bits,
+            if settings.per_channel { "per channel" } else { "per tensor" },
+            settings.ranges
+        ),
+        None => eprintln!("the model is already integer: written unchanged"),
+    }
+    let mut text = module.as_operation().to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let written = match &args.output {
+        Some(path) if path != "-" => std::fs::write(path, text),
+        _ => std::io::stdout().write_all(text.as_bytes()),
+    };
+    written.map_err(|err| DriverError::WriteOutput {
+        path: args.output.clone().unwrap_or_else(|| "<stdout>".into()),
+        reason: source::io_reason(&err),
+    })?;
+    Ok(true)
 }
 
 /// A target error as `where: error: what`, like every cimc diagnostic.

@@ -12,6 +12,7 @@ pub mod error;
 pub mod llvm;
 pub mod pipeline;
 pub mod pipelines;
+pub mod quantize;
 pub mod reference;
 pub mod report;
 pub mod run;

@@ -121,11 +121,20 @@ pub fn run(
             types: inputs.clone(),
         });
     }
-    let tensors = cli
+    let mut tensors = cli
         .inputs
         .iter()
         .map(|path| Tensor::read_npy(Path::new(path)))
         .collect::<Result<Vec<_>, _>>()?;
+    // A model `cimc quantize` wrote records its input grids: float inputs
+    // are quantized onto them, as the float model's callers would feed it.
+    if let Some(grids) = crate::quantize::argument_grids(module, cli.entry.as_deref()) {
+        for ((tensor, (scale, zero_point)), ty) in tensors.iter_mut().zip(grids).zip(&inputs) {
+            if tensor.dtype() == DType::F32 && ty.dtype == DType::I8 {
+                *tensor = crate::quantize::quantize_input(tensor, scale, zero_point);
+            }
+        }
+    }
     let batch = batch_size(&cli.inputs, &tensors, &inputs)?;
 
     let started = Instant::now();

@@ -150,6 +150,13 @@ impl Emitter {
         }
     }
 
+    /// A `tosa.const` of i8 values in i8 tensor `shape` holding `data`
+    /// (each already in range), from i32s.
+    pub fn const_i8_from(&self, shape: &[i64], data: &[i32]) -> RawValue {
+        let bytes: Vec<i8> = data.iter().map(|v| *v as i8).collect();
+        self.const_i8(shape, &bytes)
+    }
+
     /// A `tosa.const` of i32 values.
     pub fn const_i32(&self, shape: &[i64], data: &[i32]) -> RawValue {
         let ty = self.tensor(shape, "i32");
@@ -316,6 +323,43 @@ pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
                 out
             }
         })
+    }
+}
+
+/// The f32 values of a `tosa.const` that defines `value` (directly or
+/// through reshapes), row-major.
+pub fn const_floats(value: RawValue) -> Option<Vec<f32>> {
+    unsafe {
+        if !sys::mlirValueIsAOpResult(value) {
+            return None;
+        }
+        let op = sys::mlirOpResultGetOwner(value);
+        if crate::ir::op_name(op) == "tosa.reshape" {
+            return const_floats(sys::mlirOperationGetOperand(op, 0));
+        }
+        if crate::ir::op_name(op) != "tosa.const" {
+            return None;
+        }
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref("values"));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseElements(attr) {
+            return None;
+        }
+        let count = sys::mlirElementsAttrGetNumElements(attr) as usize;
+        let element = sys::mlirShapedTypeGetElementType(sys::mlirAttributeGetType(attr));
+        if !sys::mlirTypeIsAF32(element) {
+            return None;
+        }
+        if sys::mlirDenseElementsAttrIsSplat(attr) {
+            return Some(vec![
+                sys::mlirDenseElementsAttrGetFloatSplatValue(attr);
+                count
+            ]);
+        }
+        Some(
+            (0..count)
+                .map(|i| sys::mlirDenseElementsAttrGetFloatValue(attr, i as isize))
+                .collect(),
+        )
     }
 }
 

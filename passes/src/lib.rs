@@ -16,6 +16,7 @@ pub mod input;
 pub mod ir;
 pub mod mapping;
 pub mod options;
+pub mod quant;
 pub mod types;
 
 pub use options::{OptionError, OptionInfo, OptionKind, Options};
@@ -70,7 +71,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 14] = [
+    static ALL: [&PassInfo; 15] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -85,6 +86,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::decompose_transpose_conv2d::INFO,
         &host::widen_constant_mul::INFO,
         &host::lower_to_runtime::INFO,
+        &quant::convert::INFO,
     ];
     &ALL
 }

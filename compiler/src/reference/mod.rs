@@ -113,6 +113,11 @@ pub enum Lowering<'a> {
     },
 }
 
+/// The name of `func`, or of the module's only public function.
+pub fn entry_name(module: &Module, func: Option<&str>) -> Result<String, ReferenceError> {
+    Ok(symbol_name(find_function(module, func)?))
+}
+
 /// Compiles `func` (or the module's only public function) of a TOSA module.
 /// The module itself is left untouched: the work happens on a clone.
 pub fn compile(
@@ -488,6 +493,9 @@ fn add_taps(
             string_ref("function_type"),
             sys::mlirTypeAttrGet(new),
         );
+        // Result attributes describe the original results only (TFLite's
+        // index paths): the clone with taps has more results.
+        sys::mlirOperationRemoveAttributeByName(func, string_ref("res_attrs"));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod lit;
 mod mapping;
 mod options;
-mod oracle;
+pub mod oracle;
+mod quantize;
 mod reference;
 mod simulate;

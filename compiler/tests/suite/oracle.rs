@@ -32,7 +32,7 @@
 //! `target/tmp/oracle/<pid>/`.
 
 mod gen;
-mod harness;
+pub mod harness;
 mod mlir;
 
 mod binary;

@@ -57,9 +57,40 @@ fn oracle() -> &'static Oracle {
     })
 }
 
-/// Runs `text` (one function without arguments, `results` results) on the
+/// An int8 tensor as numpy writes it: the reference model's reader counts
+/// a dimension too many in npyz's `(1, 8, 8, 1, )` shape tuples.
+fn write_int8_npy(path: &Path, tensor: &Tensor) -> Result<(), String> {
+    if tensor.dtype() != reference::DType::I8 {
+        return Err(format!(
+            "inputs to the reference model here are int8, got {}",
+            tensor.dtype().numpy()
+        ));
+    }
+    let dims: Vec<String> = tensor.shape().iter().map(ToString::to_string).collect();
+    let shape = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut header = format!("{{'descr': '|i1', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend(tensor.to_f64().iter().map(|v| *v as i8 as u8));
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs `text` (one function taking `inputs`, `results` results) on the
 /// reference model in `dir`.
-fn run_reference_model(dir: &Path, text: &str, results: usize) -> Result<Vec<Tensor>, String> {
+pub fn run_reference_model(
+    dir: &Path,
+    text: &str,
+    inputs: &[Tensor],
+    results: usize,
+) -> Result<Vec<Tensor>, String> {
     let oracle = oracle();
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -85,10 +116,18 @@ fn run_reference_model(dir: &Path, text: &str, results: usize) -> Result<Vec<Ten
     }
     let names: Vec<String> = (0..results).map(|i| format!("TosaOutput_{i}")).collect();
     let files: Vec<String> = (0..results).map(|i| format!("o{i}.npy")).collect();
+    let mut ifm_names = Vec::new();
+    let mut ifm_files = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let file = format!("i{i}.npy");
+        write_int8_npy(&dir.join(&file), input)?;
+        ifm_names.push(format!("TosaInput_{i}"));
+        ifm_files.push(file);
+    }
     let desc = serde_json::json!({
         "tosa_file": "m.tosa",
-        "ifm_name": [],
-        "ifm_file": [],
+        "ifm_name": ifm_names,
+        "ifm_file": ifm_files,
         "ofm_name": names,
         "ofm_file": files,
         "expected_failure": false,
@@ -206,7 +245,7 @@ fn run_batch<'a>(
     let text = module_text(cases);
     let count: usize = cases.iter().map(|c| c.results().len()).sum();
     let start = Instant::now();
-    let expected = run_reference_model(dir, &text, count).map_err(Failure::Oracle)?;
+    let expected = run_reference_model(dir, &text, &[], count).map_err(Failure::Oracle)?;
     time.oracle += start.elapsed().as_secs_f64();
     let start = Instant::now();
     let ours = run_cimc(&text).map_err(Failure::Cimc)?;

@@ -1,0 +1,309 @@
+//! The quantization level's driver side: calibration runs the float model
+//! on data through reference execution, observing every activation through
+//! taps, and records each range on the IR (`cim.quant.range`,
+//! `cim.quant.arg_ranges`); `cim-quant-convert` then rewrites the function
+//! as integer TOSA, and the result is validated like any input.
+
+use crate::diagnostics::{Collector, Diag};
+use crate::pipeline;
+use crate::pipelines::{OptLevel, Phase};
+use crate::reference::{self, ReferenceError, Tap, Tensor};
+use cimc_passes::quant::convert::{
+    unsupported, ARG_GRIDS_ATTR, ARG_RANGES_ATTR, RANGE_ATTR, SUPPORTED,
+};
+use cimc_passes::PassContext;
+use cimc_quant::{ActivationRange, Observer, QuantSpec};
+use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
+use melior::ir::Module;
+use melior::Context;
+use mlir_sys as sys;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum QuantizeError {
+    #[error("{0}")]
+    Reference(#[from] ReferenceError),
+    #[error("{path}: calibration data for input {index} must be {expected} with a leading batch axis of at least {min} samples, got {got_dtype} with shape {got_shape:?}")]
+    Calibration {
+        path: String,
+        index: usize,
+        expected: String,
+        min: usize,
+        got_dtype: &'static str,
+        got_shape: Vec<usize>,
+    },
+    #[error("the model takes {expected} inputs; give one --calibration file each (got {got})")]
+    CalibrationCount { expected: usize, got: usize },
+    #[error("the model's inputs are not float: it is already quantized (nothing to calibrate)")]
+    AlreadyInteger,
+    #[error("{0}")]
+    Quant(#[from] cimc_quant::QuantError),
+    #[error("{}", .0.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))]
+    Diagnosed(Vec<Diag>),
+}
+
+/// How activation ranges are set from the calibration statistics.
+#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
+pub enum RangeMethod {
+    /// Observed minimum and maximum.
+    MinMax,
+    /// The 99.99th percentiles of each side.
+    Percentile,
+    /// The clipping that minimises the histogram's quantization MSE.
+    Mse,
+}
+
+impl RangeMethod {
+    fn method(self) -> ActivationRange {
+        match self {
+            RangeMethod::MinMax => ActivationRange::MinMax,
+            RangeMethod::Percentile => ActivationRange::Percentile(99.99),
+            RangeMethod::Mse => ActivationRange::Mse,
+        }
+    }
+}
+
+/// What to quantize and how.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub weight_bits: u32,
+    pub per_channel: bool,
+    pub ranges: RangeMethod,
+    /// At least this many calibration samples.
+    pub min_samples: usize,
+}
+
+/// The ops of `func` in the pre-order the taps count (`reference::Tap`).
+fn ops_preorder(func: sys::MlirOperation) -> Vec<sys::MlirOperation> {
+    let func_ref = unsafe { melior::ir::OperationRef::from_raw(func) };
+    let mut ops = Vec::new();
+    func_ref.walk(WalkOrder::PreOrder, |op| {
+        if op.to_raw().ptr != func.ptr {
+            ops.push(op.to_raw());
+        }
+        WalkResult::Advance
+    });
+    ops
+}
+
+fn is_float_activation(op: sys::MlirOperation) -> bool {
+    let name = cimc_passes::ir::op_name(op);
+    if matches!(
+        name.as_str(),
+        "tosa.const" | "tosa.const_shape" | "func.return"
+    ) {
+        return false;
+    }
+    let single = unsafe { sys::mlirOperationGetNumResults(op) } == 1;
+    single
+        && cimc_passes::emit::tensor_info(cimc_passes::emit::result_of(op, 0))
+            .is_some_and(|(_, e)| e == "f32")
+}
+
+fn string_ref(text: &str) -> sys::MlirStringRef {
+    sys::MlirStringRef {
+        data: text.as_ptr().cast(),
+        length: text.len(),
+    }
+}
+
+fn range_attr(context: &Context, lo: f64, hi: f64) -> sys::MlirAttribute {
+    let values = [lo, hi];
+    unsafe { sys::mlirDenseF64ArrayGet(context.to_raw(), 2, values.as_ptr()) }
+}
+
+/// The entry function's raw handle.
+fn entry(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation, ReferenceError> {
+    let name = reference::entry_name(module, func)?;
+    let mut found = None;
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        if op.name().as_string_ref().as_str() == Ok("func.func")
+            && cimc_passes::emit::str_attr(op.to_raw(), "sym_name").as_deref()
+                == Some(name.as_str())
+        {
+            found = Some(op.to_raw());
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    found.ok_or(ReferenceError::NoFunction(name))
+}
+
+/// Runs the float function on `data` (one tensor per argument, leading
+/// batch axis) and records every activation's range on the IR.
+pub fn calibrate(
+    context: &Context,
+    module: &mut Module,
+    func: Option<&str>,
+    data: &[(String, Tensor)],
+    settings: &Settings,
+) -> Result<usize, QuantizeError> {
+    let (inputs, _) = reference::signature_of(module, func)?;
+    if inputs.iter().any(|t| t.dtype != reference::DType::F32) {
+        return Err(QuantizeError::AlreadyInteger);
+    }
+    if data.len() != inputs.len() {
+        return Err(QuantizeError::CalibrationCount {
+            expected: inputs.len(),
+            got: data.len(),
+        });
+    }
+    let mut samples = usize::MAX;
+    for (index, ((path, tensor), ty)) in data.iter().zip(&inputs).enumerate() {
+        let shape = tensor.shape();
+        let ok = tensor.dtype() == reference::DType::F32
+            && shape.len() == ty.shape.len()
+            && shape[1..] == ty.shape[1..]
+            && shape[0] >= settings.min_samples;
+        if !ok {
+            let mut dims = vec!["N".to_string()];
+            dims.extend(ty.shape.iter().skip(1).map(ToString::to_string));
+            return Err(QuantizeError::Calibration {
+                path: path.clone(),
+                index,
+                expected: format!("float32 [{}]", dims.join(", ")),
+                min: settings.min_samples,
+                got_dtype: tensor.dtype().numpy(),
+                got_shape: shape.to_vec(),
+            });
+        }
+        samples = samples.min(shape[0]);
+    }
+
+    let target = entry(module, func)?;
+    let ops = ops_preorder(target);
+    // Ops the conversion cannot handle are reported before any calibration
+    // run, at their locations.
+    let unsupported: Vec<Diag> = ops
+        .iter()
+        .filter(|op| is_float_activation(**op))
+        .filter(|op| !SUPPORTED.contains(&cimc_passes::ir::op_name(**op).as_str()))
+        .map(|op| {
+            let op_ref = unsafe { melior::ir::OperationRef::from_raw(*op) };
+            Diag {
+                severity: crate::diagnostics::Severity::Error,
+                at: crate::diagnostics::resolve(op_ref.location()),
+                message: format!(
+                    "'{}' op {}",
+                    cimc_passes::ir::op_name(*op),
+                    unsupported(&cimc_passes::ir::op_name(*op))
+                ),
+                notes: vec![],
+            }
+        })
+        .collect();
+    if !unsupported.is_empty() {
+        return Err(QuantizeError::Diagnosed(unsupported));
+    }
+    let tapped: Vec<usize> = (0..ops.len())
+        .filter(|i| is_float_activation(ops[*i]))
+        .collect();
+    let taps: Vec<Tap> = tapped.iter().map(|op| Tap { op: *op, result: 0 }).collect();
+    let exe = reference::compile(context, module, func, &taps, 2)?;
+    let results = exe.outputs.len() - taps.len();
+    let mut arg_observers = vec![Observer::default(); inputs.len()];
+    let mut observers = vec![Observer::default(); taps.len()];
+    for i in 0..samples {
+        let sample: Vec<Tensor> = data.iter().map(|(_, t)| t.sample(i)).collect();
+        for (obs, t) in arg_observers.iter_mut().zip(&sample) {
+            obs.observe(&as_f32(t))?;
+        }
+        let outputs = exe.run(&sample)?;
+        for (obs, t) in observers.iter_mut().zip(&outputs[results..]) {
+            obs.observe(&as_f32(t))?;
+        }
+    }
+    let spec = QuantSpec::activations(8)?;
+    let method = settings.ranges.method();
+    let range = |obs: &Observer| -> Result<(f64, f64), QuantizeError> {
+        let grid = cimc_quant::activation_grid(obs, &spec, method)?;
+        let (s, z) = (f64::from(grid.scale[0]), f64::from(grid.zero_point[0]));
+        Ok((
+            (f64::from(grid.qmin) - z) * s,
+            (f64::from(grid.qmax) - z) * s,
+        ))
+    };
+    for (op, obs) in tapped.iter().zip(&observers) {
+        let (lo, hi) = range(obs)?;
+        unsafe {
+            sys::mlirOperationSetAttributeByName(
+                ops[*op],
+                string_ref(RANGE_ATTR),
+                range_attr(context, lo, hi),
+            )
+        };
+    }
+    let args: Vec<sys::MlirAttribute> = arg_observers
+        .iter()
+        .map(|obs| range(obs).map(|(lo, hi)| range_attr(context, lo, hi)))
+        .collect::<Result<_, _>>()?;
+    unsafe {
+        let array = sys::mlirArrayAttrGet(context.to_raw(), args.len() as isize, args.as_ptr());
+        sys::mlirOperationSetAttributeByName(target, string_ref(ARG_RANGES_ATTR), array);
+    }
+    Ok(samples)
+}
+
+fn as_f32(tensor: &Tensor) -> Vec<f32> {
+    tensor.to_f64().into_iter().map(|v| v as f32).collect()
+}
+
+/// Calibrates, converts to integer TOSA and validates the result.
+pub fn quantize(
+    context: &Context,
+    module: &mut Module,
+    func: Option<&str>,
+    data: &[(String, Tensor)],
+    settings: &Settings,
+) -> Result<usize, QuantizeError> {
+    let samples = calibrate(context, module, func, data, settings)?;
+    let text = format!(
+        "builtin.module(func.func(cim-quant-convert{{weight-bits={} per-channel={}}}),{})",
+        settings.weight_bits,
+        settings.per_channel,
+        Phase::Tosa.pipeline(OptLevel(2)).join(",")
+    );
+    let collector = Collector::default();
+    let handler = collector.attach(context);
+    let result = pipeline::run(context, module, &text, &PassContext::default(), &collector);
+    context.detach_diagnostic_handler(handler);
+    result.map_err(QuantizeError::Diagnosed)?;
+    Ok(samples)
+}
+
+/// The (scale, zero point) of each argument of a module `cimc quantize`
+/// wrote, if it records them.
+pub fn argument_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i32)>> {
+    let target = entry(module, func).ok()?;
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(target, string_ref(ARG_GRIDS_ATTR));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
+            return None;
+        }
+        Some(
+            (0..sys::mlirArrayAttrGetNumElements(attr))
+                .map(|i| {
+                    let pair = sys::mlirArrayAttrGetElement(attr, i);
+                    (
+                        sys::mlirDenseF64ArrayGetElement(pair, 0),
+                        sys::mlirDenseF64ArrayGetElement(pair, 1) as i32,
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// `x` (float) on an int8 grid: clamp(round(x / s) + z, −128, 127), rounding
+/// half away from zero like the weights.
+pub fn quantize_input(tensor: &Tensor, scale: f64, zero_point: i32) -> Tensor {
+    let values: Vec<i8> = tensor
+        .to_f64()
+        .into_iter()
+        .map(|x| ((x / scale).round() + f64::from(zero_point)).clamp(-128.0, 127.0) as i8)
+        .collect();
+    Tensor::I8(
+        ndarray::ArrayD::from_shape_vec(tensor.shape().to_vec(), values)
+            .expect("same element count"),
+    )
+}
