@@ -195,21 +195,56 @@ pub fn calibrate(
     if !unsupported.is_empty() {
         return Err(QuantizeError::Diagnosed(unsupported));
     }
+    // Views and pooling keep their input's grid: only ops that set a new
+    // one are observed.
     let tapped: Vec<usize> = (0..ops.len())
         .filter(|i| is_float_activation(ops[*i]))
+        .filter(|i| {
+            !matches!(
+                cimc_passes::ir::op_name(ops[*i]).as_str(),
+                "tosa.reshape" | "tosa.max_pool2d" | "tosa.avg_pool2d"
+            )
+        })
         .collect();
-    let taps: Vec<Tap> = tapped.iter().map(|op| Tap { op: *op, result: 0 }).collect();
+    // A value the function already returns is read from its result: the
+    // same buffer returned twice crashes upstream
+    // buffer-results-to-out-params (hoist-static-allocs) in MLIR 22.
+    let returned = |op: sys::MlirOperation| -> Option<usize> {
+        let value = cimc_passes::emit::result_of(op, 0);
+        let ret = ops.iter().rev().find(|o| {
+            cimc_passes::ir::op_name(**o) == "func.return"
+                && unsafe { sys::mlirOperationGetParentOperation(**o) }.ptr == target.ptr
+        })?;
+        (0..unsafe { sys::mlirOperationGetNumOperands(*ret) })
+            .find(|i| cimc_passes::emit::operand(*ret, *i).ptr == value.ptr)
+            .map(|i| i as usize)
+    };
+    let mut taps = Vec::new();
+    let sources: Vec<Source> = tapped
+        .iter()
+        .map(|op| match returned(ops[*op]) {
+            Some(r) => Source::Result(r),
+            None => {
+                taps.push(Tap { op: *op, result: 0 });
+                Source::Tap(taps.len() - 1)
+            }
+        })
+        .collect();
     let exe = reference::compile(context, module, func, &taps, 2)?;
     let results = exe.outputs.len() - taps.len();
     let mut arg_observers = vec![Observer::default(); inputs.len()];
-    let mut observers = vec![Observer::default(); taps.len()];
+    let mut observers = vec![Observer::default(); tapped.len()];
     for i in 0..samples {
         let sample: Vec<Tensor> = data.iter().map(|(_, t)| t.sample(i)).collect();
         for (obs, t) in arg_observers.iter_mut().zip(&sample) {
             obs.observe(&as_f32(t))?;
         }
         let outputs = exe.run(&sample)?;
-        for (obs, t) in observers.iter_mut().zip(&outputs[results..]) {
+        for (obs, source) in observers.iter_mut().zip(&sources) {
+            let t = match source {
+                Source::Result(r) => &outputs[*r],
+                Source::Tap(t) => &outputs[results + t],
+            };
             obs.observe(&as_f32(t))?;
         }
     }
@@ -244,6 +279,14 @@ pub fn calibrate(
     Ok(samples)
 }
 
+/// Where an observed activation comes from.
+enum Source {
+    /// A result of the function itself.
+    Result(usize),
+    /// An extra result added by a tap.
+    Tap(usize),
+}
+
 fn as_f32(tensor: &Tensor) -> Vec<f32> {
     tensor.to_f64().into_iter().map(|v| v as f32).collect()
 }
@@ -256,6 +299,17 @@ pub fn quantize(
     data: &[(String, Tensor)],
     settings: &Settings,
 ) -> Result<usize, QuantizeError> {
+    let collector = Collector::default();
+    let handler = collector.attach(context);
+    let folded = pipeline::run(
+        context,
+        module,
+        "builtin.module(func.func(cim-quant-fold-batch-norm))",
+        &PassContext::default(),
+        &collector,
+    );
+    context.detach_diagnostic_handler(handler);
+    folded.map_err(QuantizeError::Diagnosed)?;
     let samples = calibrate(context, module, func, data, settings)?;
     let text = format!(
         "builtin.module(func.func(cim-quant-convert{{weight-bits={} per-channel={}}}),{})",

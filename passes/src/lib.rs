@@ -5,8 +5,10 @@
 //! options. The driver's registry collects them from [`all`] and runs them
 //! inside MLIR's own pass manager, beside upstream passes.
 //!
-//! Passes are grouped by level: `input` (what the TOSA input must satisfy)
-//! and `cim` (clean-ups of the `cim` dialect, whose IRDL ops have no traits).
+//! Passes are grouped by level: `input` (what the TOSA input must satisfy),
+//! `quant` (float to integer TOSA), `mapping` (onto crossbars), `cim`
+//! (clean-ups of the `cim` dialect, whose IRDL ops have no traits) and
+//! `host` (towards the host program).
 
 pub mod cim;
 pub mod diag;
@@ -71,7 +73,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 15] = [
+    static ALL: [&PassInfo; 16] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -86,6 +88,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::decompose_transpose_conv2d::INFO,
         &host::widen_constant_mul::INFO,
         &host::lower_to_runtime::INFO,
+        &quant::fold_batch_norm::INFO,
         &quant::convert::INFO,
     ];
     &ALL

@@ -42,7 +42,7 @@ func.func @integer(%x: tensor<4xi8>) -> tensor<4xi8> {
 
 // Ops cimc does not quantize are named.
 func.func @sigmoid(%x: tensor<4xf32>) -> tensor<4xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
-  // expected-error@+1 {{cannot quantize 'tosa.sigmoid': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum and mul by a constant}}
+  // expected-error@+1 {{cannot quantize 'tosa.sigmoid': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum, and mul, add and sub with a constant}}
   %y = tosa.sigmoid %x {cim.quant.range = array<f64: 0.0, 1.0>} : (tensor<4xf32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }

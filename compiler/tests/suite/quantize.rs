@@ -14,7 +14,16 @@ fn models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../test/models")
 }
 
-/// Quantizes `name`.f32 with the first `calibration` test samples.
+/// The float test inputs of a model: NHWC, or NCHW for the torch-mlir one.
+fn float_inputs(name: &str) -> PathBuf {
+    models().join(if name == "dscnn_bn" {
+        "digits_test_f32_nchw.npy"
+    } else {
+        "digits_test_f32.npy"
+    })
+}
+
+/// Quantizes `name`.f32, calibrating on the test inputs.
 fn quantize(name: &str, dir: &Path, args: &[&str]) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let out = dir.join(format!("{name}.q.mlir"));
@@ -22,7 +31,7 @@ fn quantize(name: &str, dir: &Path, args: &[&str]) -> PathBuf {
         .arg("quantize")
         .arg(models().join(format!("{name}.f32.mlir")))
         .arg("--calibration")
-        .arg(models().join("digits_test_f32.npy"))
+        .arg(float_inputs(name))
         .args(args)
         .arg("-o")
         .arg(&out)
@@ -39,14 +48,15 @@ fn quantize(name: &str, dir: &Path, args: &[&str]) -> PathBuf {
 #[test]
 fn quantized_models_are_bit_exact_with_the_reference_model() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("quantize");
-    let floats = Tensor::read_npy(&models().join("digits_test_f32.npy")).unwrap();
     for (name, args) in [
         ("mlp", &[][..]),
         ("cnn", &[][..]),
         ("dscnn", &[][..]),
         ("cnn", &["--weight-bits", "4", "--per-tensor"][..]),
         ("dscnn", &["--activation-range", "mse"][..]),
+        ("dscnn_bn", &[][..]),
     ] {
+        let floats = Tensor::read_npy(&float_inputs(name)).unwrap();
         let path = quantize(name, &dir, args);
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(
@@ -77,14 +87,19 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
 #[test]
 fn quantized_models_keep_their_accuracy_and_run_on_the_chip() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("quantize-accuracy");
-    for (name, float_correct) in [("mlp", 444), ("cnn", 443), ("dscnn", 439)] {
+    for (name, float_correct) in [
+        ("mlp", 444),
+        ("cnn", 443),
+        ("dscnn", 439),
+        ("dscnn_bn", 445),
+    ] {
         let path = quantize(name, &dir, &[]);
         let run = |executor: &str| -> String {
             let out = Command::new(env!("CARGO_BIN_EXE_cimc"))
                 .arg(&path)
                 .arg(format!("--run={executor}"))
                 .arg("--input")
-                .arg(models().join("digits_test_f32.npy"))
+                .arg(float_inputs(name))
                 .arg("--labels")
                 .arg(models().join("digits_test_labels.npy"))
                 .arg("-o")

@@ -32,7 +32,9 @@ rewrites every float op as integer TOSA:
     tosa.avg_pool2d: integer pooling with the input's zero point and grid;
   * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
     a rescale by s_x / s_y; tosa.mul by a positive constant scalar: one
-    rescale by s_x * c / s_y.
+    rescale by s_x * c / s_y; tosa.add / tosa.sub of a constant (a matmul's
+    bias): x widened to i32 at s_x / 2^16, the constant at that scale, an
+    i32 add, a rescale to the output grid.
 Every rescale's (multiplier, shift) is checked against the TOSA reference
 model's REQUIREs for every input the accumulator can hold. A float op not
 listed, a missing range or a weight that is not a constant is an error at
@@ -75,12 +77,14 @@ pub const SUPPORTED: &[&str] = &[
     "tosa.avg_pool2d",
     "tosa.reduce_sum",
     "tosa.mul",
+    "tosa.add",
+    "tosa.sub",
 ];
 
 /// The message for an op outside [`SUPPORTED`].
 pub fn unsupported(name: &str) -> String {
     format!(
-        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum and mul by a constant"
+        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum, and mul, add and sub with a constant"
     )
 }
 
@@ -535,6 +539,69 @@ fn mul_by_constant(state: &mut State, op: RawOp) -> Result<(), String> {
     Ok(())
 }
 
+/// `x + c` (or `x - c`) with a constant `c`: x widened to i32 at
+/// s_acc = s_x / 2^16, c at the same scale, an i32 add, a rescale to the
+/// output grid.
+fn add_constant(state: &mut State, op: RawOp, subtract: bool) -> Result<(), String> {
+    let (x, c_value) = match (state.input(op, 0), emit::const_floats(emit::operand(op, 1))) {
+        (Ok(x), Some(_)) => (x, emit::operand(op, 1)),
+        _ if !subtract => match (state.input(op, 1), emit::const_floats(emit::operand(op, 0))) {
+            (Ok(x), Some(_)) => (x, emit::operand(op, 0)),
+            _ => return Err("only an addition of a constant is quantized".into()),
+        },
+        _ => return Err("only a subtraction of a constant is quantized".into()),
+    };
+    let c = emit::const_floats(c_value).ok_or("the constant is not f32")?;
+    let c_shape = shape_of(c_value)?;
+    let (y_scale, y_zp) = output_grid(op)?;
+    let acc_scale = x.scale / 65536.0;
+    let sign = if subtract { -1.0 } else { 1.0 };
+    let mut c_q = Vec::with_capacity(c.len());
+    for v in &c {
+        let q = (sign * f64::from(*v) / acc_scale).round();
+        if q.abs() >= f64::from(1u32 << 30) {
+            return Err(format!(
+                "the constant {v} is too large for the activation's scale {}",
+                x.scale
+            ));
+        }
+        c_q.push(q as i32);
+    }
+    let at = Emitter::before(op);
+    let wide = rescale(
+        &at,
+        x.value,
+        "i32",
+        &[65536.0],
+        x.zero_point,
+        0,
+        (-128, 127),
+    )?;
+    let c_const = at.const_i32(&c_shape, &c_q);
+    let shape = shape_of(emit::result_of(op, 0))?;
+    let sum = at.value("tosa.add", &[wide, c_const], at.tensor(&shape, "i32"), &[]);
+    let c_max = c_q.iter().map(|v| i64::from(v.abs())).max().unwrap_or(0);
+    let bound = 255 * 65536 + c_max;
+    let y = rescale(
+        &at,
+        sum,
+        "i8",
+        &[acc_scale / y_scale],
+        0,
+        y_zp,
+        (-bound, bound),
+    )?;
+    state.done(
+        op,
+        Quantized {
+            value: y,
+            scale: y_scale,
+            zero_point: y_zp,
+        },
+    );
+    Ok(())
+}
+
 fn f64_pair_array(context: sys::MlirContext, pairs: &[(f64, i32)]) -> sys::MlirAttribute {
     unsafe {
         let elements: Vec<sys::MlirAttribute> = pairs
@@ -637,6 +704,8 @@ impl Pass for Convert {
                 "tosa.avg_pool2d" => avg_pool(&mut state, op),
                 "tosa.reduce_sum" => reduce_sum(&mut state, op),
                 "tosa.mul" => mul_by_constant(&mut state, op),
+                "tosa.add" => add_constant(&mut state, op, false),
+                "tosa.sub" => add_constant(&mut state, op, true),
                 "func.return" => {
                     let n = unsafe { sys::mlirOperationGetNumOperands(op) };
                     let mut values = Vec::new();

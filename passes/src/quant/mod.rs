@@ -4,3 +4,4 @@
 //! those ranges and the constants, and rewrite.
 
 pub mod convert;
+pub mod fold_batch_norm;
