@@ -201,6 +201,10 @@ pub struct QuantizeArgs {
     #[arg(long = "per-tensor")]
     pub per_tensor: bool,
 
+    /// How weight ranges are set: the extremes, or MSE-optimal clipping.
+    #[arg(long = "weight-range", value_parser = ["min-max", "mse"], default_value = "min-max")]
+    pub weight_range: String,
+
     /// How activation ranges are set from the calibration statistics.
     #[arg(long = "activation-range", value_enum, default_value = "min-max")]
     pub ranges: crate::quantize::RangeMethod,

@@ -491,6 +491,7 @@ fn quantize_first(
     }
     let settings = crate::quantize::Settings {
         weight_bits: 8,
+        weight_range: "min-max".into(),
         per_channel: true,
         ranges: crate::quantize::RangeMethod::MinMax,
         min_samples: 8,
@@ -563,6 +564,7 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
     }
     let settings = crate::quantize::Settings {
         weight_bits: args.weight_bits,
+        weight_range: args.weight_range.clone(),
         per_channel: !args.per_tensor,
         ranges: args.ranges,
         min_samples: 8,
@@ -595,10 +597,11 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
     };
     match samples {
         Some(samples) => eprintln!(
-            "quantized with {samples} calibration sample(s) in {:.2} s: W{}A8 {}, activation ranges {:?}",
+            "quantized with {samples} calibration sample(s) in {:.2} s: W{}A8 {}, weight ranges {}, activation ranges {:?}",
             started.elapsed().as_secs_f64(),
             settings.weight_bits,
             if settings.per_channel { "per channel" } else { "per tensor" },
+            settings.weight_range,
             settings.ranges
         ),
         None => eprintln!("the model is already integer: written unchanged"),

@@ -67,6 +67,8 @@ impl RangeMethod {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub weight_bits: u32,
+    /// `min-max` or `mse` (cim-quant-convert's `weight-range`).
+    pub weight_range: String,
     pub per_channel: bool,
     pub ranges: RangeMethod,
     /// At least this many calibration samples.
@@ -312,9 +314,10 @@ pub fn quantize(
     folded.map_err(QuantizeError::Diagnosed)?;
     let samples = calibrate(context, module, func, data, settings)?;
     let text = format!(
-        "builtin.module(func.func(cim-quant-convert{{weight-bits={} per-channel={}}}),{})",
+        "builtin.module(func.func(cim-quant-convert{{weight-bits={} per-channel={} weight-range={}}}),{})",
         settings.weight_bits,
         settings.per_channel,
+        settings.weight_range,
         Phase::Tosa.pipeline(OptLevel(2)).join(",")
     );
     let collector = Collector::default();

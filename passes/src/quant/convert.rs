@@ -23,7 +23,9 @@ rewrites every float op as integer TOSA:
     results become i8 tensors (feed q = round(x / s) + z);
   * tosa.conv2d, tosa.depthwise_conv2d, tosa.matmul with constant weights:
     weights symmetric in [-(2^(b-1)-1), 2^(b-1)-1] (b = weight-bits, per
-    output channel or per tensor, min-max ranges), bias as i32 at s_x * s_w,
+    output channel or per tensor; min-max ranges, or with weight-range=mse
+    the clipping that minimises the squared rounding error), bias as i32 at
+    s_x * s_w,
     an i32 accumulator and a per-channel `tosa.rescale` (SINGLE_ROUND,
     scale32) by s_x * s_w[c] / s_y; a convolution whose only user is a
     clamp takes the clamp's range, so ReLU/ReLU6 fuse into the int8 grid;
@@ -57,11 +59,22 @@ and runs this pass; alone: `cimc calibrated.mlir
             default: "true",
             help: "one weight scale per output channel (else one per tensor)",
         },
+        OptionInfo {
+            name: "weight-range",
+            kind: OptionKind::Enum(&["min-max", "mse"]),
+            default: "min-max",
+            help: "weight ranges: the extremes, or the clipping that minimises the squared rounding error",
+        },
     ],
     create: |options, _| {
         Box::new(Convert {
             weight_bits: options.int("weight-bits"),
             per_channel: options.bool("per-channel"),
+            weight_range: if options.str("weight-range") == "mse" {
+                WeightRange::Mse(cimc_quant::MseSearch::default())
+            } else {
+                WeightRange::MinMax
+            },
         })
     },
 };
@@ -99,6 +112,7 @@ pub const RESULT_GRIDS_ATTR: &str = "cim.quant.result_grids";
 struct Convert {
     weight_bits: i64,
     per_channel: bool,
+    weight_range: WeightRange,
 }
 
 /// An int8 activation: the value and its grid.
@@ -332,7 +346,7 @@ impl Convert {
             .ok_or("the weights must be a float tosa.const: crossbars hold constant weights")?;
         let layout = weight_layout(name, &w_shape, &w_data)?;
         let spec = self.weight_spec()?;
-        let grid = cimc_quant::weight_grid(layout.matrix.view(), &spec, WeightRange::MinMax)
+        let grid = cimc_quant::weight_grid(layout.matrix.view(), &spec, self.weight_range)
             .map_err(|e| e.to_string())?;
         let (rows, cols) = layout.matrix.dim();
         let mut q = vec![0i32; w_data.len()];
