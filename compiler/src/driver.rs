@@ -468,8 +468,9 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
     }
 }
 
-/// `--calibration`: quantizes a float module in place before the phases.
-/// Returns false (diagnostics printed) on failure.
+/// `--calibration`: quantizes a float module in place before the phases
+/// (W8A8, min-max, per channel). Returns false (diagnostics printed) on
+/// failure.
 fn quantize_first(
     cli: &Cli,
     context: &Context,
@@ -479,16 +480,6 @@ fn quantize_first(
     if cli.calibration.is_empty() {
         return true;
     }
-    let mut data = Vec::new();
-    for path in &cli.calibration {
-        match crate::reference::Tensor::read_npy(std::path::Path::new(path)) {
-            Ok(tensor) => data.push((path.clone(), tensor)),
-            Err(err) => {
-                eprintln!("cimc: error: {err}");
-                return false;
-            }
-        }
-    }
     let settings = crate::quantize::Settings {
         weight_bits: 8,
         weight_range: "min-max".into(),
@@ -496,18 +487,51 @@ fn quantize_first(
         ranges: crate::quantize::RangeMethod::MinMax,
         min_samples: 8,
     };
-    match crate::quantize::quantize(context, module, cli.entry.as_deref(), &data, &settings) {
-        Ok(_) | Err(crate::quantize::QuantizeError::AlreadyInteger) => true,
+    let quantized = quantize_module(
+        context,
+        module,
+        cli.entry.as_deref(),
+        &cli.calibration,
+        &settings,
+        render,
+    );
+    quantized.is_ok()
+}
+
+/// Reads the calibration files and quantizes `module`: `Ok(Some(samples))`,
+/// `Ok(None)` for a model that is already integer (unchanged), `Err(())`
+/// once the problem is reported.
+fn quantize_module(
+    context: &Context,
+    module: &mut Module,
+    entry: Option<&str>,
+    paths: &[String],
+    settings: &crate::quantize::Settings,
+    render: &dyn Fn(Vec<Diag>),
+) -> Result<Option<usize>, ()> {
+    let mut data = Vec::new();
+    for path in paths {
+        match crate::reference::Tensor::read_npy(std::path::Path::new(path)) {
+            Ok(tensor) => data.push((path.clone(), tensor)),
+            Err(err) => {
+                eprintln!("cimc: error: {err}");
+                return Err(());
+            }
+        }
+    }
+    match crate::quantize::quantize(context, module, entry, &data, settings) {
+        Ok(samples) => Ok(Some(samples)),
+        Err(crate::quantize::QuantizeError::AlreadyInteger) => Ok(None),
         Err(crate::quantize::QuantizeError::Diagnosed(diags))
         | Err(crate::quantize::QuantizeError::Reference(
             crate::reference::ReferenceError::Diagnosed(diags),
         )) => {
             render(diags);
-            false
+            Err(())
         }
         Err(err) => {
             eprintln!("cimc: error: {err}");
-            false
+            Err(())
         }
     }
 }
@@ -552,16 +576,6 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
         report(diags);
         return Ok(false);
     }
-    let mut data = Vec::new();
-    for path in &args.calibration {
-        match crate::reference::Tensor::read_npy(std::path::Path::new(path)) {
-            Ok(tensor) => data.push((path.clone(), tensor)),
-            Err(err) => {
-                eprintln!("cimc: error: {err}");
-                return Ok(false);
-            }
-        }
-    }
     let settings = crate::quantize::Settings {
         weight_bits: args.weight_bits,
         weight_range: args.weight_range.clone(),
@@ -570,31 +584,18 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
         min_samples: 8,
     };
     let started = std::time::Instant::now();
-    let result = crate::quantize::quantize(
+    let report_all = |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
+    let Ok(samples) = quantize_module(
         &context,
         &mut module,
         args.entry.as_deref(),
-        &data,
+        &args.calibration,
         &settings,
-    );
-    report(collector.take());
-    let samples = match result {
-        Ok(samples) => Some(samples),
-        // An integer model (a TFLite full-int8 export) is already at the
-        // quantization level: it passes through unchanged.
-        Err(crate::quantize::QuantizeError::AlreadyInteger) => None,
-        Err(crate::quantize::QuantizeError::Diagnosed(diags))
-        | Err(crate::quantize::QuantizeError::Reference(
-            crate::reference::ReferenceError::Diagnosed(diags),
-        )) => {
-            report(diags);
-            return Ok(false);
-        }
-        Err(err) => {
-            eprintln!("cimc: error: {err}");
-            return Ok(false);
-        }
+        &report_all,
+    ) else {
+        return Ok(false);
     };
+    report(collector.take());
     match samples {
         Some(samples) => eprintln!(
             "quantized with {samples} calibration sample(s) in {:.2} s: W{}A8 {}, weight ranges {}, activation ranges {:?}",

@@ -255,23 +255,28 @@ pub fn tensor_info(value: RawValue) -> Option<(Vec<i64>, String)> {
 
 /// The integer values of a `tosa.const` that defines `value` (directly or
 /// through reshapes), row-major.
-pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
+/// The dense `values` of the `tosa.const` that defines `value`, directly or
+/// through reshapes (which keep row-major order).
+fn const_values(value: RawValue) -> Option<sys::MlirAttribute> {
     unsafe {
         if !sys::mlirValueIsAOpResult(value) {
             return None;
         }
         let op = sys::mlirOpResultGetOwner(value);
-        // A reshape keeps row-major order: look through it.
         if crate::ir::op_name(op) == "tosa.reshape" {
-            return const_ints(sys::mlirOperationGetOperand(op, 0));
+            return const_values(sys::mlirOperationGetOperand(op, 0));
         }
         if crate::ir::op_name(op) != "tosa.const" {
             return None;
         }
         let attr = sys::mlirOperationGetAttributeByName(op, string_ref("values"));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseElements(attr) {
-            return None;
-        }
+        (!attr.ptr.is_null() && sys::mlirAttributeIsADenseElements(attr)).then_some(attr)
+    }
+}
+
+pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
+    let attr = const_values(value)?;
+    unsafe {
         let count = sys::mlirElementsAttrGetNumElements(attr) as usize;
         let ty = sys::mlirAttributeGetType(attr);
         let element = sys::mlirShapedTypeGetElementType(ty);
@@ -329,21 +334,8 @@ pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
 /// The f32 values of a `tosa.const` that defines `value` (directly or
 /// through reshapes), row-major.
 pub fn const_floats(value: RawValue) -> Option<Vec<f32>> {
+    let attr = const_values(value)?;
     unsafe {
-        if !sys::mlirValueIsAOpResult(value) {
-            return None;
-        }
-        let op = sys::mlirOpResultGetOwner(value);
-        if crate::ir::op_name(op) == "tosa.reshape" {
-            return const_floats(sys::mlirOperationGetOperand(op, 0));
-        }
-        if crate::ir::op_name(op) != "tosa.const" {
-            return None;
-        }
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref("values"));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseElements(attr) {
-            return None;
-        }
         let count = sys::mlirElementsAttrGetNumElements(attr) as usize;
         let element = sys::mlirShapedTypeGetElementType(sys::mlirAttributeGetType(attr));
         if !sys::mlirTypeIsAF32(element) {
