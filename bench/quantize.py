@@ -11,8 +11,8 @@ reference execution, and the table prints misclassified samples (of 450; one
 sample is 0.22 pt) as mean ± std over the seeds. Beside it: the float model,
 and TFLite's own full-int8 PTQ (the bundled *.int8 models, calibrated on the
 training split by the TFLite converter; one fixed calibration, so no std).
-Settings not implemented in cimc yet (CLE, bias correction, AdaRound, the
-full pipeline) and AIMET are not in the table; the note of the issue says so.
+Settings not implemented in cimc yet (bias correction, AdaRound, the full
+pipeline) and AIMET are not in the table; the note of the issue says so.
 """
 import argparse
 import os
@@ -37,6 +37,9 @@ SETTINGS = [
     ("W4A8 RTN per-tensor", ["--weight-bits", "4", "--per-tensor"]),
     ("W3A8 RTN", ["--weight-bits", "3"]),
     ("W2A8 RTN", ["--weight-bits", "2"]),
+    ("W8A8 CLE per-tensor", ["--weight-bits", "8", "--per-tensor", "--cle"]),
+    ("W4A8 CLE", ["--weight-bits", "4", "--cle"]),
+    ("W4A8 CLE per-tensor", ["--weight-bits", "4", "--per-tensor", "--cle"]),
     ("W4A8 MSE weights", ["--weight-bits", "4", "--weight-range", "mse"]),
     ("W3A8 MSE weights", ["--weight-bits", "3", "--weight-range", "mse"]),
     ("W2A8 MSE weights", ["--weight-bits", "2", "--weight-range", "mse"]),

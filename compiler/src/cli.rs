@@ -201,6 +201,10 @@ pub struct QuantizeArgs {
     #[arg(long = "per-tensor")]
     pub per_tensor: bool,
 
+    /// Cross-layer equalization of ReLU-joined convolution chains first.
+    #[arg(long)]
+    pub cle: bool,
+
     /// How weight ranges are set: the extremes, or MSE-optimal clipping.
     #[arg(long = "weight-range", value_parser = ["min-max", "mse"], default_value = "min-max")]
     pub weight_range: String,

@@ -481,6 +481,7 @@ fn quantize_first(
         return true;
     }
     let settings = crate::quantize::Settings {
+        cle: false,
         weight_bits: 8,
         weight_range: "min-max".into(),
         per_channel: true,
@@ -577,6 +578,7 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
         return Ok(false);
     }
     let settings = crate::quantize::Settings {
+        cle: args.cle,
         weight_bits: args.weight_bits,
         weight_range: args.weight_range.clone(),
         per_channel: !args.per_tensor,

@@ -66,6 +66,8 @@ impl RangeMethod {
 /// What to quantize and how.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Cross-layer equalization before calibration (`cim-quant-equalize`).
+    pub cle: bool,
     pub weight_bits: u32,
     /// `min-max` or `mse` (cim-quant-convert's `weight-range`).
     pub weight_range: String,
@@ -306,7 +308,11 @@ pub fn quantize(
     let folded = pipeline::run(
         context,
         module,
-        "builtin.module(func.func(cim-quant-fold-batch-norm))",
+        if settings.cle {
+            "builtin.module(func.func(cim-quant-fold-batch-norm,cim-quant-equalize))"
+        } else {
+            "builtin.module(func.func(cim-quant-fold-batch-norm))"
+        },
         &PassContext::default(),
         &collector,
     );

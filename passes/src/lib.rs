@@ -73,7 +73,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 16] = [
+    static ALL: [&PassInfo; 17] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -89,6 +89,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::widen_constant_mul::INFO,
         &host::lower_to_runtime::INFO,
         &quant::fold_batch_norm::INFO,
+        &quant::equalize::INFO,
         &quant::convert::INFO,
     ];
     &ALL

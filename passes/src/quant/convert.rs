@@ -260,16 +260,20 @@ impl Convert {
 
 /// Output channels × fan-in view of a weight tensor, and the inverse map
 /// back to its TOSA layout.
-struct WeightLayout {
-    matrix: Array2<f32>,
+pub(crate) struct WeightLayout {
+    pub(crate) matrix: Array2<f32>,
     /// `index[o][k]` = position in the original row-major tensor.
-    index: Vec<Vec<usize>>,
+    pub(crate) index: Vec<Vec<usize>>,
 }
 
 /// Maps (output channel, fan-in index) to the position in the TOSA tensor.
 type Position = Box<dyn Fn(usize, usize) -> usize>;
 
-fn weight_layout(kind: &str, shape: &[i64], data: &[f32]) -> Result<WeightLayout, String> {
+pub(crate) fn weight_layout(
+    kind: &str,
+    shape: &[i64],
+    data: &[f32],
+) -> Result<WeightLayout, String> {
     let dims: Vec<usize> = shape.iter().map(|d| *d as usize).collect();
     let (rows, cols, position): (usize, usize, Position) = match kind {
         // [O, KH, KW, I]

@@ -4,4 +4,5 @@
 //! those ranges and the constants, and rewrite.
 
 pub mod convert;
+pub mod equalize;
 pub mod fold_batch_norm;

@@ -1,0 +1,216 @@
+//! `cim-quant-equalize`: cross-layer equalization of convolution chains
+//! joined by ReLU (and max pooling), so per-tensor and low-bit weight grids
+//! lose less.
+
+use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::quant::convert::weight_layout;
+use crate::{OptionInfo, Pass, PassFailed, PassInfo};
+use cimc_quant::{CleLayer, CleOptions, InputChannels};
+use melior::ir::operation::OperationRefMut;
+use mlir_sys as sys;
+use ndarray::Array1;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-quant-equalize",
+    summary: "Cross-layer equalization of convolution chains joined by ReLU",
+    description: "\
+Nagel et al. 2019 (\"Data-Free Quantization\", section 4.1): ReLU is
+positively homogeneous, so output channel i of a convolution can be divided
+by s_i > 0 if the next convolution's input channel i is multiplied by s_i.
+With s_i = sqrt(r1_i / r2_i) (r = the channel's largest |weight| in each
+layer) both ranges become sqrt(r1_i * r2_i), which is what per-tensor and
+low-bit weight grids need, most of all after batch norm is folded into
+depthwise convolutions. A chain is a run of float tosa.conv2d /
+tosa.depthwise_conv2d with constant weights and bias where each output has
+exactly one user path to the next convolution through at most one ReLU
+(tosa.clamp with min 0 and no upper bound) and max pooling (which commutes
+with positive per-channel scales); ReLU6 ends a chain (its bound would have
+to scale per channel). The chain is swept pair by pair until the scales
+converge (cimc_quant::equalize_chain); the function is unchanged up to f32
+rounding.
+
+Run it after cim-quant-fold-batch-norm and before calibration; `cimc
+quantize --cle` does.
+
+Example: `cimc dscnn_bn.f32.mlir --pass-pipeline='builtin.module(
+func.func(cim-quant-fold-batch-norm,cim-quant-equalize))'`.",
+    anchor: Some("func.func"),
+    options: &[] as &[OptionInfo],
+    create: |_, _| Box::new(Equalize),
+};
+
+struct Equalize;
+
+fn single_user(value: RawValue) -> Option<RawOp> {
+    unsafe {
+        let first = sys::mlirValueGetFirstUse(value);
+        if sys::mlirOpOperandIsNull(first)
+            || !sys::mlirOpOperandIsNull(sys::mlirOpOperandGetNextUse(first))
+        {
+            return None;
+        }
+        Some(sys::mlirOpOperandGetOwner(first))
+    }
+}
+
+fn float_attr(op: RawOp, name: &str) -> Option<f64> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(
+            op,
+            sys::MlirStringRef {
+                data: name.as_ptr().cast(),
+                length: name.len(),
+            },
+        );
+        (!attr.ptr.is_null() && sys::mlirAttributeIsAFloat(attr))
+            .then(|| sys::mlirFloatAttrGetValueDouble(attr))
+    }
+}
+
+/// A float convolution with constant weights and a per-channel bias.
+struct Layer {
+    op: RawOp,
+    name: String,
+    w_shape: Vec<i64>,
+    index: Vec<Vec<usize>>,
+    cle: CleLayer,
+}
+
+fn layer(op: RawOp) -> Option<Layer> {
+    let name = crate::ir::op_name(op);
+    if name != "tosa.conv2d" && name != "tosa.depthwise_conv2d" {
+        return None;
+    }
+    let (_, element) = emit::tensor_info(emit::result_of(op, 0))?;
+    if element != "f32" {
+        return None;
+    }
+    let weight = emit::operand(op, 1);
+    let (w_shape, _) = emit::tensor_info(weight)?;
+    let data = emit::const_floats(weight)?;
+    let layout = weight_layout(&name, &w_shape, &data).ok()?;
+    let rows = layout.matrix.nrows();
+    let bias = emit::const_floats(emit::operand(op, 2))?;
+    let bias = match bias.len() {
+        1 => vec![bias[0]; rows],
+        n if n == rows => bias,
+        _ => return None,
+    };
+    let input = if name == "tosa.conv2d" {
+        InputChannels::Interleaved {
+            channels: w_shape[3] as usize,
+        }
+    } else {
+        InputChannels::Depthwise {
+            multiplier: w_shape[3] as usize,
+        }
+    };
+    let cle = CleLayer::new(layout.matrix, Array1::from(bias), input, None).ok()?;
+    Some(Layer {
+        op,
+        name,
+        w_shape,
+        index: layout.index,
+        cle,
+    })
+}
+
+/// The next convolution of a chain: through one ReLU and max pooling.
+fn next(op: RawOp) -> Option<RawOp> {
+    let mut at = op;
+    let mut relus = 0;
+    loop {
+        let user = single_user(emit::result_of(at, 0))?;
+        match crate::ir::op_name(user).as_str() {
+            "tosa.clamp" => {
+                let relu = float_attr(user, "min_val") == Some(0.0)
+                    && float_attr(user, "max_val").is_some_and(|m| m >= 1e30);
+                if !relu || relus > 0 {
+                    return None;
+                }
+                relus += 1;
+            }
+            "tosa.max_pool2d" => {}
+            "tosa.conv2d" | "tosa.depthwise_conv2d" => {
+                // It must read the chain as its input, not as weights.
+                return (emit::operand(user, 0).ptr == emit::result_of(at, 0).ptr).then_some(user);
+            }
+            _ => return None,
+        }
+        at = user;
+    }
+}
+
+fn write_back(layer: &Layer) {
+    let at = Emitter::before(layer.op);
+    let mut data = vec![0f32; layer.index.iter().map(Vec::len).sum()];
+    for (o, row) in layer.index.iter().enumerate() {
+        for (k, p) in row.iter().enumerate() {
+            data[*p] = layer.cle.weight[[o, k]];
+        }
+    }
+    let w_ty = at.tensor(&layer.w_shape, "f32");
+    let bias: Vec<f32> = layer.cle.bias.to_vec();
+    let b_ty = at.tensor(&[bias.len() as i64], "f32");
+    unsafe {
+        let w = sys::mlirDenseElementsAttrFloatGet(w_ty, data.len() as isize, data.as_ptr());
+        let b = sys::mlirDenseElementsAttrFloatGet(b_ty, bias.len() as isize, bias.as_ptr());
+        let w = at.value("tosa.const", &[], w_ty, &[("values", w)]);
+        let b = at.value("tosa.const", &[], b_ty, &[("values", b)]);
+        sys::mlirOperationSetOperand(layer.op, 1, w);
+        sys::mlirOperationSetOperand(layer.op, 2, b);
+    }
+}
+
+impl Pass for Equalize {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let func = func.to_raw();
+        let ops = crate::ir::nested_ops(func);
+        let mut in_chain = std::collections::HashSet::new();
+        for op in ops.iter().copied() {
+            if in_chain.contains(&(op.ptr as usize)) || layer(op).is_none() {
+                continue;
+            }
+            let mut chain = vec![op];
+            while let Some(n) = next(*chain.last().expect("not empty")) {
+                if layer(n).is_none() {
+                    break;
+                }
+                chain.push(n);
+            }
+            for c in &chain {
+                in_chain.insert(c.ptr as usize);
+            }
+            if chain.len() < 2 {
+                continue;
+            }
+            let mut layers: Vec<Layer> = chain.iter().filter_map(|op| layer(*op)).collect();
+            let mut cles: Vec<CleLayer> = layers.iter().map(|l| l.cle.clone()).collect();
+            match cimc_quant::equalize_chain(&mut cles, CleOptions::default()) {
+                Ok(_) => {
+                    for (l, c) in layers.iter_mut().zip(cles) {
+                        l.cle = c;
+                        write_back(l);
+                    }
+                }
+                Err(err) => {
+                    crate::diag::raw_op_error(
+                        op,
+                        &format!(
+                            "cannot equalize the chain starting at this '{}': {err}",
+                            layers[0].name
+                        ),
+                    );
+                    return Err(PassFailed);
+                }
+            }
+        }
+        // The old weight constants.
+        for op in crate::ir::nested_ops(func) {
+            if crate::ir::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
+                emit::erase(op);
+            }
+        }
+        Ok(())
+    }
+}
