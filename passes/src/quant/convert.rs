@@ -328,6 +328,18 @@ impl State {
         self.quantized.insert(key(emit::result_of(op, 0)), q);
         self.dead.push(op);
     }
+
+    /// `op` is replaced by `value` on the int8 grid `(scale, zero point)`.
+    fn done_on(&mut self, op: RawOp, value: RawValue, (scale, zero_point): (f64, i32)) {
+        self.done(
+            op,
+            Quantized {
+                value,
+                scale,
+                zero_point,
+            },
+        );
+    }
 }
 
 fn output_grid(op: RawOp) -> Result<(f64, i32), String> {
@@ -402,14 +414,7 @@ impl Convert {
             vec![scales[0]]
         };
         let y = rescale(&at, acc, "i8", &scales, 0, y_zp, (-bound, bound))?;
-        state.done(
-            op,
-            Quantized {
-                value: y,
-                scale: y_scale,
-                zero_point: y_zp,
-            },
-        );
+        state.done_on(op, y, (y_scale, y_zp));
         Ok(())
     }
 }
@@ -504,14 +509,7 @@ fn reduce_sum(state: &mut State, op: RawOp) -> Result<(), String> {
         y_zp,
         (-bound, bound),
     )?;
-    state.done(
-        op,
-        Quantized {
-            value: y,
-            scale: y_scale,
-            zero_point: y_zp,
-        },
-    );
+    state.done_on(op, y, (y_scale, y_zp));
     Ok(())
 }
 
@@ -546,14 +544,7 @@ fn mul_by_constant(state: &mut State, op: RawOp) -> Result<(), String> {
     } else {
         y
     };
-    state.done(
-        op,
-        Quantized {
-            value: y,
-            scale: y_scale,
-            zero_point: y_zp,
-        },
-    );
+    state.done_on(op, y, (y_scale, y_zp));
     Ok(())
 }
 
@@ -609,14 +600,7 @@ fn add_constant(state: &mut State, op: RawOp, subtract: bool) -> Result<(), Stri
         y_zp,
         (-bound, bound),
     )?;
-    state.done(
-        op,
-        Quantized {
-            value: y,
-            scale: y_scale,
-            zero_point: y_zp,
-        },
-    );
+    state.done_on(op, y, (y_scale, y_zp));
     Ok(())
 }
 
