@@ -216,4 +216,44 @@ pub struct QuantizeArgs {
     /// The function to quantize (default: the module's only public function).
     #[arg(long, value_name = "NAME")]
     pub entry: Option<String>,
+
+    /// Per-layer settings (TOML: `[defaults]` and `[[layer]]` entries with
+    /// `name` or `op` and `weight_bits`, `per_channel`, `activation_bits`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+
+    /// Learn each layer's weight rounding from the calibration data
+    /// (AdaRound, cim-quant-adaround) instead of rounding to nearest.
+    #[arg(long, conflicts_with = "bias_correction")]
+    pub adaround: bool,
+
+    /// AdaRound optimisation steps per layer.
+    #[arg(long = "adaround-iterations", value_name = "N", default_value_t = 4000,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000),
+          requires = "adaround")]
+    pub adaround_iterations: u64,
+
+    /// Round weights to nearest and correct each bias for the mean shift
+    /// (cim-quant-bias-correction): from the calibration data (empirical),
+    /// from batch-norm statistics (analytical, data-free), or auto.
+    #[arg(long = "bias-correction", value_enum, value_name = "MODE", num_args = 0..=1,
+          default_missing_value = "auto")]
+    pub bias_correction: Option<crate::quantize::BiasMode>,
+
+    /// Write the quantization report as JSON to FILE (`-`: standard output)
+    /// and print its tables on standard error: per layer SQNR and cosine of
+    /// the fake-quantized model against the float one, weight-only and
+    /// activation-only ablations, per-layer sensitivity, top-1 with --labels.
+    #[arg(long = "report", value_name = "FILE")]
+    pub report: Option<String>,
+
+    /// Evaluation data for --report: one float32 `.npy` per model input with
+    /// a leading batch axis (repeatable; default: the calibration data).
+    #[arg(long = "report-input", value_name = "FILE", requires = "report")]
+    pub report_inputs: Vec<String>,
+
+    /// Integer class labels (`.npy`, one per evaluation sample) for
+    /// --report: top-1 of the float, fake-quantized and integer models.
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub labels: Option<String>,
 }

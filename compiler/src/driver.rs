@@ -480,14 +480,7 @@ fn quantize_first(
     if cli.calibration.is_empty() {
         return true;
     }
-    let settings = crate::quantize::Settings {
-        cle: false,
-        weight_bits: 8,
-        weight_range: "min-max".into(),
-        per_channel: true,
-        ranges: crate::quantize::RangeMethod::MinMax,
-        min_samples: 8,
-    };
+    let settings = crate::quantize::Settings::default();
     let quantized = quantize_module(
         context,
         module,
@@ -495,6 +488,7 @@ fn quantize_first(
         &cli.calibration,
         &settings,
         render,
+        None,
     );
     quantized.is_ok()
 }
@@ -509,7 +503,8 @@ fn quantize_module(
     paths: &[String],
     settings: &crate::quantize::Settings,
     render: &dyn Fn(Vec<Diag>),
-) -> Result<Option<usize>, ()> {
+    report: Option<&mut crate::quant_report::Job>,
+) -> Result<Option<crate::quantize::Quantized>, ()> {
     let mut data = Vec::new();
     for path in paths {
         match crate::reference::Tensor::read_npy(std::path::Path::new(path)) {
@@ -520,8 +515,20 @@ fn quantize_module(
             }
         }
     }
-    match crate::quantize::quantize(context, module, entry, &data, settings) {
-        Ok(samples) => Ok(Some(samples)),
+    // --report evaluates the calibrated float model before the conversion.
+    let quantized = match report {
+        Some(job) => crate::quantize::quantize_with(
+            context,
+            module,
+            entry,
+            &data,
+            settings,
+            &mut |context, float, rewritten| job.evaluate(context, float, rewritten),
+        ),
+        None => crate::quantize::quantize(context, module, entry, &data, settings),
+    };
+    match quantized {
+        Ok(quantized) => Ok(Some(quantized)),
         Err(crate::quantize::QuantizeError::AlreadyInteger) => Ok(None),
         Err(crate::quantize::QuantizeError::Diagnosed(diags))
         | Err(crate::quantize::QuantizeError::Reference(
@@ -583,9 +590,31 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
         weight_range: args.weight_range.clone(),
         per_channel: !args.per_tensor,
         ranges: args.ranges,
-        min_samples: 8,
+        adaround: args.adaround.then_some(args.adaround_iterations as usize),
+        bias_correction: args.bias_correction,
+        config: match args
+            .config
+            .as_deref()
+            .map(crate::quant_config::Config::load)
+        {
+            None => None,
+            Some(Ok(config)) => Some(config),
+            Some(Err(err)) => {
+                eprintln!("cimc: error: {err}");
+                return Ok(false);
+            }
+        },
+        ..crate::quantize::Settings::default()
     };
     let started = std::time::Instant::now();
+    // --report: its data and labels are read and checked before any work.
+    let mut report_job = match crate::quant_report::Job::new(args, &settings) {
+        Ok(job) => job,
+        Err(err) => {
+            eprintln!("cimc: error: {err}");
+            return Ok(false);
+        }
+    };
     let report_all = |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
     let Ok(samples) = quantize_module(
         &context,
@@ -594,20 +623,33 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
         &args.calibration,
         &settings,
         &report_all,
+        report_job.as_mut(),
     ) else {
         return Ok(false);
     };
     report(collector.take());
     match samples {
-        Some(samples) => eprintln!(
-            "quantized with {samples} calibration sample(s) in {:.2} s: W{}A8 {}, weight ranges {}, activation ranges {:?}",
+        Some(q) => eprintln!(
+            "quantized with {} calibration sample(s) in {:.2} s: W{}A8 {}, weight ranges {}, activation ranges {:?}, {}",
+            q.samples,
             started.elapsed().as_secs_f64(),
             settings.weight_bits,
             if settings.per_channel { "per channel" } else { "per tensor" },
             settings.weight_range,
-            settings.ranges
+            settings.ranges,
+            q.rounding
         ),
         None => eprintln!("the model is already integer: written unchanged"),
+    }
+    if let Some(job) = report_job.as_mut() {
+        // The integer model's outputs and top-1, then the report itself.
+        if let Err(err) = job
+            .evaluate_integer(&context, &module)
+            .and_then(|()| job.finish())
+        {
+            eprintln!("cimc: error: {err}");
+            return Ok(false);
+        }
     }
     let mut text = module.as_operation().to_string();
     if !text.ends_with('\n') {

@@ -12,6 +12,8 @@ pub mod error;
 pub mod llvm;
 pub mod pipeline;
 pub mod pipelines;
+pub mod quant_config;
+pub mod quant_report;
 pub mod quantize;
 pub mod reference;
 pub mod report;

@@ -8,15 +8,18 @@ use crate::diagnostics::{Collector, Diag};
 use crate::pipeline;
 use crate::pipelines::{OptLevel, Phase};
 use crate::reference::{self, ReferenceError, Tap, Tensor};
+use cimc_passes::quant::bias_correction::CORRECTION_ATTR;
 use cimc_passes::quant::convert::{
     unsupported, ARG_GRIDS_ATTR, ARG_RANGES_ATTR, RANGE_ATTR, SUPPORTED,
 };
+use cimc_passes::quant::layer::Layer;
 use cimc_passes::PassContext;
 use cimc_quant::{ActivationRange, Observer, QuantSpec};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::Module;
 use melior::Context;
 use mlir_sys as sys;
+use std::collections::HashMap;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -40,6 +43,11 @@ pub enum QuantizeError {
     Quant(#[from] cimc_quant::QuantError),
     #[error("{}", .0.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))]
     Diagnosed(Vec<Diag>),
+    #[error("{0}")]
+    Config(Box<crate::quant_config::ConfigError>),
+    /// The quantization report failed (`crate::quant_report`).
+    #[error("{0}")]
+    Report(String),
 }
 
 /// How activation ranges are set from the calibration statistics.
@@ -63,6 +71,28 @@ impl RangeMethod {
     }
 }
 
+/// Where bias correction takes E[x] from (cim-quant-bias-correction's
+/// `mode`).
+#[derive(Debug, Clone, Copy, PartialEq, clap::ValueEnum)]
+pub enum BiasMode {
+    /// The calibration inputs where recorded, else batch-norm statistics.
+    Auto,
+    /// The layers' inputs on the calibration data.
+    Empirical,
+    /// Batch-norm statistics only (data-free).
+    Analytical,
+}
+
+impl BiasMode {
+    fn word(self) -> &'static str {
+        match self {
+            BiasMode::Auto => "auto",
+            BiasMode::Empirical => "empirical",
+            BiasMode::Analytical => "analytical",
+        }
+    }
+}
+
 /// What to quantize and how.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -75,7 +105,60 @@ pub struct Settings {
     pub ranges: RangeMethod,
     /// At least this many calibration samples.
     pub min_samples: usize,
+    /// AdaRound with this many iterations per layer (`cim-quant-adaround`).
+    pub adaround: Option<usize>,
+    /// Bias correction (`cim-quant-bias-correction`).
+    pub bias_correction: Option<BiasMode>,
+    /// Per-layer overrides (`--config`).
+    pub config: Option<crate::quant_config::Config>,
 }
+
+impl Default for Settings {
+    /// W8A8, per channel, min-max ranges: what `cimc --calibration` uses.
+    fn default() -> Self {
+        Settings {
+            cle: false,
+            weight_bits: 8,
+            weight_range: "min-max".into(),
+            per_channel: true,
+            ranges: RangeMethod::MinMax,
+            min_samples: 8,
+            adaround: None,
+            bias_correction: None,
+            config: None,
+        }
+    }
+}
+
+impl Settings {
+    /// Whether calibration must record each weighted layer's inputs.
+    fn records_inputs(&self) -> bool {
+        self.adaround.is_some()
+            || matches!(
+                self.bias_correction,
+                Some(BiasMode::Auto | BiasMode::Empirical)
+            )
+    }
+
+    /// The weight-rounding pass after calibration, if any.
+    fn weight_pass(&self) -> Option<String> {
+        let common = format!(
+            "weight-bits={} per-channel={} weight-range={}",
+            self.weight_bits, self.per_channel, self.weight_range
+        );
+        if let Some(iterations) = self.adaround {
+            return Some(format!(
+                "cim-quant-adaround{{{common} iterations={iterations} layers=1}}"
+            ));
+        }
+        self.bias_correction
+            .map(|mode| format!("cim-quant-bias-correction{{{common} mode={}}}", mode.word()))
+    }
+}
+
+/// At most this many f32 values of one layer's calibration inputs are kept
+/// on the IR (64 MiB).
+const MAX_RECORDED: usize = 16 << 20;
 
 /// The ops of `func` in the pre-order the taps count (`reference::Tap`).
 fn ops_preorder(func: sys::MlirOperation) -> Vec<sys::MlirOperation> {
@@ -141,6 +224,7 @@ pub fn calibrate(
     func: Option<&str>,
     data: &[(String, Tensor)],
     settings: &Settings,
+    recording: Recording,
 ) -> Result<usize, QuantizeError> {
     let (inputs, _) = reference::signature_of(module, func)?;
     if inputs.iter().any(|t| t.dtype != reference::DType::F32) {
@@ -202,6 +286,7 @@ pub fn calibrate(
     // Views and pooling keep their input's grid: only ops that set a new
     // one are observed.
     let tapped: Vec<usize> = (0..ops.len())
+        .filter(|_| recording.ranges)
         .filter(|i| is_float_activation(ops[*i]))
         .filter(|i| {
             !matches!(
@@ -234,6 +319,41 @@ pub fn calibrate(
             }
         })
         .collect();
+    // The weighted layers' inputs, for AdaRound and bias correction.
+    let mut recorded: Vec<(usize, Source)> = Vec::new();
+    if recording.inputs {
+        let mut by_producer: HashMap<usize, Source> = tapped
+            .iter()
+            .zip(&sources)
+            .map(|(op, source)| (*op, *source))
+            .collect();
+        for (index, op) in ops.iter().enumerate() {
+            if Layer::of(*op).is_none() {
+                continue;
+            }
+            let input = cimc_passes::emit::operand(*op, 0);
+            let source = if unsafe { sys::mlirValueIsABlockArgument(input) } {
+                Source::Arg(unsafe { sys::mlirBlockArgumentGetArgNumber(input) } as usize)
+            } else {
+                let producer = unsafe { sys::mlirOpResultGetOwner(input) };
+                let Some(p) = ops.iter().position(|o| o.ptr == producer.ptr) else {
+                    continue;
+                };
+                *by_producer
+                    .entry(p)
+                    .or_insert_with(|| match returned(ops[p]) {
+                        Some(r) => Source::Result(r),
+                        None => {
+                            taps.push(Tap { op: p, result: 0 });
+                            Source::Tap(taps.len() - 1)
+                        }
+                    })
+            };
+            recorded.push((index, source));
+        }
+    }
+    let mut kept: Vec<Vec<f32>> = vec![Vec::new(); recorded.len()];
+    let mut kept_samples = vec![0usize; recorded.len()];
     let exe = reference::compile(context, module, func, &taps, 2)?;
     let results = exe.outputs.len() - taps.len();
     let mut arg_observers = vec![Observer::default(); inputs.len()];
@@ -244,13 +364,35 @@ pub fn calibrate(
             obs.observe(&as_f32(t))?;
         }
         let outputs = exe.run(&sample)?;
+        let value = |source: &Source| match source {
+            Source::Result(r) => &outputs[*r],
+            Source::Tap(t) => &outputs[results + t],
+            Source::Arg(a) => &sample[*a],
+        };
         for (obs, source) in observers.iter_mut().zip(&sources) {
-            let t = match source {
-                Source::Result(r) => &outputs[*r],
-                Source::Tap(t) => &outputs[results + t],
-            };
-            obs.observe(&as_f32(t))?;
+            obs.observe(&as_f32(value(source)))?;
         }
+        for ((_, source), (values, count)) in recorded
+            .iter()
+            .zip(kept.iter_mut().zip(kept_samples.iter_mut()))
+        {
+            let t = as_f32(value(source));
+            if values.len() + t.len() <= MAX_RECORDED.max(t.len()) {
+                values.extend(t);
+                *count += 1;
+            }
+        }
+    }
+    for ((index, _), (values, count)) in recorded.iter().zip(kept.iter().zip(&kept_samples)) {
+        let op = ops[*index];
+        let (mut shape, _) = cimc_passes::emit::tensor_info(cimc_passes::emit::operand(op, 0))
+            .expect("a weighted layer has a ranked input");
+        shape[0] = *count as i64;
+        let attr = cimc_passes::quant::layer::dense_f32(context.to_raw(), &shape, values);
+        cimc_passes::quant::layer::record_inputs(op, attr);
+    }
+    if !recording.ranges {
+        return Ok(samples);
     }
     let spec = QuantSpec::activations(8)?;
     let method = settings.ranges.method();
@@ -283,8 +425,20 @@ pub fn calibrate(
     Ok(samples)
 }
 
+/// What a calibration run records.
+#[derive(Debug, Clone, Copy)]
+pub struct Recording {
+    /// Every activation's range (`cim.quant.range`, `cim.quant.arg_ranges`).
+    pub ranges: bool,
+    /// Each weighted layer's inputs (`cim.quant.inputs`).
+    pub inputs: bool,
+}
+
 /// Where an observed activation comes from.
+#[derive(Clone, Copy)]
 enum Source {
+    /// An argument of the function (the calibration data itself).
+    Arg(usize),
     /// A result of the function itself.
     Result(usize),
     /// An extra result added by a tap.
@@ -302,10 +456,63 @@ pub fn quantize(
     func: Option<&str>,
     data: &[(String, Tensor)],
     settings: &Settings,
-) -> Result<usize, QuantizeError> {
+) -> Result<Quantized, QuantizeError> {
+    quantize_with(context, module, func, data, settings, &mut |_, _, _| Ok(()))
+}
+
+/// Whether a weighted layer still has float weights not on a grid.
+fn float_layers_left(module: &Module) -> bool {
+    count_ops(module, |op| {
+        Layer::of(op).is_some_and(|l| !l.already_on_grid())
+    }) > 0
+}
+
+/// How many ops of `module` satisfy `pred`.
+fn count_ops(module: &Module, pred: impl Fn(sys::MlirOperation) -> bool) -> usize {
+    let mut count = 0;
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        count += usize::from(pred(op.to_raw()));
+        WalkResult::Advance
+    });
+    count
+}
+
+/// What `cimc quantize` did.
+#[derive(Debug, Clone)]
+pub struct Quantized {
+    /// Calibration samples used.
+    pub samples: usize,
+    /// How the weights were rounded, for the log.
+    pub rounding: String,
+}
+
+/// Runs a pass pipeline, collecting its diagnostics into the error.
+fn run_passes(context: &Context, module: &mut Module, text: &str) -> Result<(), QuantizeError> {
     let collector = Collector::default();
     let handler = collector.attach(context);
-    let folded = pipeline::run(
+    let result = pipeline::run(context, module, text, &PassContext::default(), &collector);
+    context.detach_diagnostic_handler(handler);
+    result.map_err(QuantizeError::Diagnosed)
+}
+
+/// What runs between calibration and conversion (`cimc quantize --report`,
+/// `crate::quant_report`): it sees the calibrated float module and, when a
+/// weight pass (AdaRound, bias correction) rewrote weights after
+/// calibration, the rewritten module cim-quant-convert receives.
+pub type AfterCalibration<'a> =
+    dyn FnMut(&Context, &Module, Option<&Module>) -> Result<(), QuantizeError> + 'a;
+
+/// [`quantize`], calling `after_calibration` on the calibrated float module
+/// before the conversion.
+pub fn quantize_with(
+    context: &Context,
+    module: &mut Module,
+    func: Option<&str>,
+    data: &[(String, Tensor)],
+    settings: &Settings,
+    after_calibration: &mut AfterCalibration<'_>,
+) -> Result<Quantized, QuantizeError> {
+    run_passes(
         context,
         module,
         if settings.cle {
@@ -313,12 +520,59 @@ pub fn quantize(
         } else {
             "builtin.module(func.func(cim-quant-fold-batch-norm))"
         },
-        &PassContext::default(),
-        &collector,
-    );
-    context.detach_diagnostic_handler(handler);
-    folded.map_err(QuantizeError::Diagnosed)?;
-    let samples = calibrate(context, module, func, data, settings)?;
+    )?;
+    if let Some(config) = &settings.config {
+        config
+            .apply(module)
+            .map_err(|e| QuantizeError::Config(Box::new(e)))?;
+    }
+    let recording = Recording {
+        ranges: true,
+        inputs: settings.records_inputs(),
+    };
+    let samples = calibrate(context, module, func, data, settings, recording)?;
+    // The float model as calibrated, before a weight pass rewrites weights.
+    let float = settings.weight_pass().map(|_| unsafe {
+        let op = sys::mlirOperationClone(module.as_operation().to_raw());
+        Module::from_raw(sys::mlirModuleFromOperation(op))
+    });
+    let layers = count_ops(module, |op| Layer::of(op).is_some());
+    if let Some(pass) = settings.weight_pass() {
+        let pass = format!("builtin.module(func.func({pass}))");
+        run_passes(context, module, &pass)?;
+        // AdaRound rounds one layer per run: each next layer learns from
+        // the inputs the network rounded so far gives it, against the float
+        // network's (Nagel et al. 2020, section 5: asymmetric
+        // reconstruction), so rounding errors do not compound unseen.
+        let inputs_only = Recording {
+            ranges: false,
+            inputs: true,
+        };
+        while settings.adaround.is_some() && float_layers_left(module) {
+            calibrate(context, module, func, data, settings, inputs_only)?;
+            run_passes(context, module, &pass)?;
+        }
+    }
+    let rounding = match (settings.adaround, settings.bias_correction) {
+        (Some(iterations), _) => {
+            format!("weights rounded by AdaRound ({iterations} iterations per layer)")
+        }
+        (None, Some(mode)) => format!(
+            "weights rounded to nearest, biases corrected ({}) in {} of {layers} layers",
+            mode.word(),
+            count_ops(module, |op| {
+                !unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(CORRECTION_ATTR)) }
+                    .ptr
+                    .is_null()
+            })
+        ),
+        (None, None) => "weights rounded to nearest".to_string(),
+    };
+    match &float {
+        Some(float) => after_calibration(context, float, Some(module))?,
+        None => after_calibration(context, module, None)?,
+    }
+    drop(float);
     let text = format!(
         "builtin.module(func.func(cim-quant-convert{{weight-bits={} per-channel={} weight-range={}}}),{})",
         settings.weight_bits,
@@ -326,12 +580,8 @@ pub fn quantize(
         settings.weight_range,
         Phase::Tosa.pipeline(OptLevel(2)).join(",")
     );
-    let collector = Collector::default();
-    let handler = collector.attach(context);
-    let result = pipeline::run(context, module, &text, &PassContext::default(), &collector);
-    context.detach_diagnostic_handler(handler);
-    result.map_err(QuantizeError::Diagnosed)?;
-    Ok(samples)
+    run_passes(context, module, &text)?;
+    Ok(Quantized { samples, rounding })
 }
 
 /// The (scale, zero point) of each argument of a module `cimc quantize`

@@ -26,6 +26,34 @@ pub fn results_unused(op: RawOp) -> bool {
     }
 }
 
+/// The op using `value`, if it has exactly one use.
+pub fn single_user(value: sys::MlirValue) -> Option<RawOp> {
+    unsafe {
+        let first = sys::mlirValueGetFirstUse(value);
+        if sys::mlirOpOperandIsNull(first)
+            || !sys::mlirOpOperandIsNull(sys::mlirOpOperandGetNextUse(first))
+        {
+            return None;
+        }
+        Some(sys::mlirOpOperandGetOwner(first))
+    }
+}
+
+/// A float attribute of `op`, if present.
+pub fn float_attr(op: RawOp, name: &str) -> Option<f64> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(
+            op,
+            sys::MlirStringRef {
+                data: name.as_ptr().cast(),
+                length: name.len(),
+            },
+        );
+        (!attr.ptr.is_null() && sys::mlirAttributeIsAFloat(attr))
+            .then(|| sys::mlirFloatAttrGetValueDouble(attr))
+    }
+}
+
 /// The ops defining `op`'s operands (block arguments have none).
 pub fn operand_producers(op: RawOp) -> Vec<RawOp> {
     unsafe {

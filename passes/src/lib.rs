@@ -73,7 +73,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 17] = [
+    static ALL: [&PassInfo; 20] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -90,7 +90,10 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::lower_to_runtime::INFO,
         &quant::fold_batch_norm::INFO,
         &quant::equalize::INFO,
+        &quant::adaround::INFO,
+        &quant::bias_correction::INFO,
         &quant::convert::INFO,
+        &quant::fake_quant::INFO,
     ];
     &ALL
 }

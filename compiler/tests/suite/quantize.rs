@@ -1,5 +1,7 @@
 //! The quantization level end to end: `cimc quantize` on the bundled float
-//! digits models, then the integer model in reference execution and in Arm's
+//! digits models and on the residual models of `test/quant/Inputs` (a
+//! residual add, a subtraction and a concat of activations; per-op
+//! overrides), then the integer model in reference execution and in Arm's
 //! TOSA reference model (bit-identical), and on the simulated chip.
 
 use crate::oracle::harness::run_reference_model;
@@ -14,8 +16,30 @@ fn models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../test/models")
 }
 
+/// The hand-written residual models and their data.
+fn quant_inputs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test/quant/Inputs")
+}
+
+fn is_residual(name: &str) -> bool {
+    name.starts_with("residual")
+}
+
+/// The float model `name`.f32.mlir.
+fn float_model(name: &str) -> PathBuf {
+    let dir = if is_residual(name) {
+        quant_inputs()
+    } else {
+        models()
+    };
+    dir.join(format!("{name}.f32.mlir"))
+}
+
 /// The float test inputs of a model: NHWC, or NCHW for the torch-mlir one.
 fn float_inputs(name: &str) -> PathBuf {
+    if is_residual(name) {
+        return quant_inputs().join("residual_input.npy");
+    }
     models().join(if name == "dscnn_bn" {
         "digits_test_f32_nchw.npy"
     } else {
@@ -23,15 +47,25 @@ fn float_inputs(name: &str) -> PathBuf {
     })
 }
 
-/// Quantizes `name`.f32, calibrating on the test inputs.
+/// The calibration data: the digits test inputs, or the residual models'
+/// own calibration samples.
+fn calibration(name: &str) -> PathBuf {
+    if is_residual(name) {
+        quant_inputs().join("residual_calib.npy")
+    } else {
+        float_inputs(name)
+    }
+}
+
+/// Quantizes `name`.f32, calibrating on its calibration data.
 fn quantize(name: &str, dir: &Path, args: &[&str]) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let out = dir.join(format!("{name}.q.mlir"));
     let run = Command::new(env!("CARGO_BIN_EXE_cimc"))
         .arg("quantize")
-        .arg(models().join(format!("{name}.f32.mlir")))
+        .arg(float_model(name))
         .arg("--calibration")
-        .arg(float_inputs(name))
+        .arg(calibration(name))
         .args(args)
         .arg("-o")
         .arg(&out)
@@ -55,6 +89,35 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
         ("cnn", &["--weight-bits", "4", "--per-tensor"][..]),
         ("dscnn", &["--activation-range", "mse"][..]),
         ("dscnn_bn", &[][..]),
+        ("residual", &[][..]),
+        ("residual", &["--weight-bits", "4"][..]),
+        ("residual_mixed", &[][..]),
+        // AdaRound's and bias correction's weights (i4 and 2-bit grids,
+        // corrected biases) on the same footing.
+        (
+            "cnn",
+            &[
+                "--weight-bits",
+                "2",
+                "--weight-range",
+                "mse",
+                "--adaround",
+                "--adaround-iterations",
+                "100",
+            ][..],
+        ),
+        (
+            "dscnn_bn",
+            &[
+                "--weight-bits",
+                "4",
+                "--per-tensor",
+                "--cle",
+                "--bias-correction",
+                "analytical",
+            ][..],
+        ),
+        ("dscnn", &["--weight-bits", "4", "--bias-correction"][..]),
     ] {
         let floats = Tensor::read_npy(&float_inputs(name)).unwrap();
         let path = quantize(name, &dir, args);
@@ -69,7 +132,8 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
         let module = source::parse(&context, text.as_bytes(), "q", &collector).unwrap();
         let grids = cimc::quantize::argument_grids(&module, None).expect("input grids recorded");
         let exe = reference::compile(&context, &module, None, &[], 2).unwrap();
-        for i in (0..floats.shape()[0]).step_by(45) {
+        let step = if is_residual(name) { 4 } else { 45 };
+        for i in (0..floats.shape()[0]).step_by(step) {
             let x = cimc::quantize::quantize_input(&floats.sample(i), grids[0].0, grids[0].1);
             let ours = exe.run(std::slice::from_ref(&x)).unwrap().remove(0);
             let theirs = run_reference_model(&dir.join(format!("{name}-{i}")), &text, &[x], 1)
@@ -129,5 +193,81 @@ fn quantized_models_keep_their_accuracy_and_run_on_the_chip() {
         let a = std::fs::read(dir.join(format!("{name}.reference.npy"))).unwrap();
         let b = std::fs::read(dir.join(format!("{name}.sim.npy"))).unwrap();
         assert_eq!(a, b, "{name}: the simulated chip vs reference execution");
+    }
+}
+
+/// Runs `model` on the residual test inputs in reference execution; the
+/// outputs as reals (an integer output dequantized on its result grid).
+fn residual_outputs(model: &Path, out: &Path) -> (Vec<f64>, usize) {
+    let run = Command::new(env!("CARGO_BIN_EXE_cimc"))
+        .arg(model)
+        .arg("--run=reference")
+        .arg("--input")
+        .arg(float_inputs("residual"))
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let tensor = Tensor::read_npy(out).unwrap();
+    let classes = tensor.shape()[1];
+    let values = tensor.to_f64();
+    let text = std::fs::read_to_string(model).unwrap();
+    let grid = text.split("cim.quant.result_grids = [array<f64: ").nth(1);
+    let values = match grid {
+        None => values,
+        Some(rest) => {
+            let pair: Vec<f64> = rest
+                .split('>')
+                .next()
+                .unwrap()
+                .split(',')
+                .map(|v| v.trim().parse().unwrap())
+                .collect();
+            values.iter().map(|q| (q - pair[1]) * pair[0]).collect()
+        }
+    };
+    (values, classes)
+}
+
+fn argmax(row: &[f64]) -> usize {
+    (0..row.len()).fold(0, |best, i| if row[i] > row[best] { i } else { best })
+}
+
+#[test]
+fn residual_models_stay_close_to_the_float_model() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("quantize-residual");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (float, classes) = residual_outputs(&float_model("residual"), &dir.join("float.npy"));
+    let scale = float.iter().fold(0f64, |m, v| m.max(v.abs()));
+    // W8A8: within 2% of the output range on average; with the overrides
+    // (4- to 7-bit activations, W3 per tensor, given W4 scales) within 10%.
+    for (name, mean_bound) in [("residual", 0.02), ("residual_mixed", 0.10)] {
+        let path = quantize(name, &dir, &[]);
+        let (ours, _) = residual_outputs(&path, &dir.join(format!("{name}.npy")));
+        let mean = ours
+            .iter()
+            .zip(&float)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f64>()
+            / float.len() as f64;
+        assert!(
+            mean <= mean_bound * scale,
+            "{name}: mean |error| {mean} vs the float model (max |y| {scale})"
+        );
+        let agree = ours
+            .chunks(classes)
+            .zip(float.chunks(classes))
+            .filter(|(a, b)| argmax(a) == argmax(b))
+            .count();
+        assert!(
+            agree + 1 >= float.len() / classes,
+            "{name}: top-1 agrees with the float model on {agree} of {} samples",
+            float.len() / classes
+        );
     }
 }

@@ -1,14 +1,16 @@
 //! `cim-quant-convert`: rewrites a calibrated float TOSA function as integer
-//! TOSA (int8 activations, int8/int4-range weights, i32 accumulators,
-//! `tosa.rescale`).
+//! TOSA (int8 activations of 4..=8 bits, int8/int4 weights, i32
+//! accumulators, `tosa.rescale`).
 
 use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::ir::single_user;
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{Grid, QuantSpec, WeightRange};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 use ndarray::Array2;
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-quant-convert",
@@ -18,25 +20,61 @@ Reads the activation ranges calibration recorded on the IR — the
 function attribute `cim.quant.arg_ranges = [array<f64: lo, hi>, ...]` (one
 per argument) and `cim.quant.range = array<f64: lo, hi>` on ops — and
 rewrites every float op as integer TOSA:
-  * activations: int8, asymmetric per tensor, s = (hi - lo) / 255,
-    z = -128 - round(lo / s) (ranges widened to contain 0); arguments and
-    results become i8 tensors (feed q = round(x / s) + z);
+  * activations: i8 tensors, asymmetric per tensor on b = activation-bits
+    bits (4..=8): s = (hi - lo) / (2^b - 1), z = -2^(b-1) - round(lo / s)
+    (ranges widened to contain 0), values in [-2^(b-1), 2^(b-1) - 1];
+    arguments and results become i8 tensors (feed q = round(x / s) + z);
+    below 8 bits every value put on a new grid (by a rescale, or an
+    argument) is followed by a `tosa.clamp` to that range, since
+    tosa.rescale saturates to int8 only; a value whose only user is a
+    tosa.clamp is left to that clamp, which clamps within the range
+    anyway. The crossbar mapping reads such a clamp as the input's bit
+    width (fewer DAC cycles);
   * tosa.conv2d, tosa.depthwise_conv2d, tosa.matmul with constant weights:
     weights symmetric in [-(2^(b-1)-1), 2^(b-1)-1] (b = weight-bits, per
     output channel or per tensor; min-max ranges, or with weight-range=mse
-    the clipping that minimises the squared rounding error), bias as i32 at
+    the clipping that minimises the squared rounding error), as an i8
+    tensor, or an i4 tensor with an i4 zero point when b <= 4 on conv2d and
+    depthwise_conv2d (TOSA's int4 extension, which cim-attach-tosa-target
+    adds for validation; reference execution, the crossbar mapping and
+    Arm's reference model take i4 weights; there is no int4 matmul, so a
+    matmul keeps i8 holding values in the b-bit range), bias as i32 at
     s_x * s_w,
     an i32 accumulator and a per-channel `tosa.rescale` (SINGLE_ROUND,
     scale32) by s_x * s_w[c] / s_y; a convolution whose only user is a
     clamp takes the clamp's range, so ReLU/ReLU6 fuse into the int8 grid;
-  * tosa.clamp: the float bounds on the input's grid, within [-128, 127];
+  * tosa.clamp: the float bounds on the input's grid, within its range;
   * tosa.reshape, tosa.max_pool2d: unchanged on the input's grid;
     tosa.avg_pool2d: integer pooling with the input's zero point and grid;
   * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
     a rescale by s_x / s_y; tosa.mul by a positive constant scalar: one
     rescale by s_x * c / s_y; tosa.add / tosa.sub of a constant (a matmul's
     bias): x widened to i32 at s_x / 2^16, the constant at that scale, an
-    i32 add, a rescale to the output grid.
+    i32 add, a rescale to the output grid;
+  * tosa.add / tosa.sub of two activations (equal shapes or broadcast):
+    both rescaled to i32 on the common scale s = max(s_a, s_b) / 2^k, k the
+    largest of 16..=0 for which every rescale meets the REQUIREs, an i32
+    add or sub, a rescale by s / s_y onto the output's grid;
+  * tosa.concat of activations: each input rescaled onto the output's grid
+    (by s_in / s_y; none when the grids are the same), an int8 concat.
+Per-op overrides (attributes a configuration sets on the float ops):
+  * `cim.quant.weight_bits = N : i64` (2..=8) on a conv2d, depthwise_conv2d
+    or matmul overrides `weight-bits`, `cim.quant.per_channel = true|false`
+    overrides `per-channel`;
+  * `cim.quant.weight_scale = array<f64: s, ...>` (one scale, or one per
+    output channel) on such an op says its float weights already lie on
+    that symmetric grid (w = s * q up to f32 rounding): q = round(w / s)
+    is used as is, with these scales, no range is computed; every q must
+    lie in the b-bit range and w / s within 1e-3 of it;
+  * `cim.quant.activation_bits = N : i64` (4..=8) on an op that sets a new
+    grid (conv2d, depthwise_conv2d, matmul, reduce_sum, mul, add, sub,
+    concat) overrides `activation-bits` for its result; on the tosa.clamp
+    a convolution fuses with, it sets the fused grid's width. Ops that keep
+    their input's grid (clamp, reshape, pooling) accept it only when it
+    equals the input's width. Arguments take `activation-bits`.
+An override out of range, of the wrong type, or contradicting another
+(several weight scales with `cim.quant.per_channel = false`) is an error
+at the op naming the attribute.
 Every rescale's (multiplier, shift) is checked against the TOSA reference
 model's REQUIREs for every input the accumulator can hold. A float op not
 listed, a missing range or a weight that is not a constant is an error at
@@ -44,37 +82,33 @@ the op.
 
 Example: `cimc quantize net.f32.mlir --calibration x.npy` records the ranges
 and runs this pass; alone: `cimc calibrated.mlir
---pass-pipeline='builtin.module(func.func(cim-quant-convert{weight-bits=4}))'`.",
+--pass-pipeline='builtin.module(func.func(cim-quant-convert{weight-bits=4}))'`
+(i4 convolution weights); a conv2d carrying `cim.quant.weight_bits = 2 :
+i64, cim.quant.activation_bits = 6 : i64` gets W2 weights and a 6-bit
+output grid whatever the options say.",
     anchor: Some("func.func"),
     options: &[
         OptionInfo {
             name: "weight-bits",
             kind: OptionKind::Int,
             default: "8",
-            help: "weight bit width, 2..=8 (values in [-(2^(b-1)-1), 2^(b-1)-1], stored in i8)",
+            help: "weight bit width, 2..=8 (values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions, else i8)",
         },
+        crate::quant::layer::PER_CHANNEL_OPTION,
+        crate::quant::layer::WEIGHT_RANGE_OPTION,
         OptionInfo {
-            name: "per-channel",
-            kind: OptionKind::Bool,
-            default: "true",
-            help: "one weight scale per output channel (else one per tensor)",
-        },
-        OptionInfo {
-            name: "weight-range",
-            kind: OptionKind::Enum(&["min-max", "mse"]),
-            default: "min-max",
-            help: "weight ranges: the extremes, or the clipping that minimises the squared rounding error",
+            name: "activation-bits",
+            kind: OptionKind::Int,
+            default: "8",
+            help: "activation bit width, 4..=8 (i8 tensors whose values lie in [-2^(b-1), 2^(b-1)-1])",
         },
     ],
     create: |options, _| {
         Box::new(Convert {
             weight_bits: options.int("weight-bits"),
             per_channel: options.bool("per-channel"),
-            weight_range: if options.str("weight-range") == "mse" {
-                WeightRange::Mse(cimc_quant::MseSearch::default())
-            } else {
-                WeightRange::MinMax
-            },
+            weight_range: crate::quant::layer::weight_range(options.str("weight-range")),
+            activation_bits: options.int("activation-bits"),
         })
     },
 };
@@ -92,12 +126,13 @@ pub const SUPPORTED: &[&str] = &[
     "tosa.mul",
     "tosa.add",
     "tosa.sub",
+    "tosa.concat",
 ];
 
 /// The message for an op outside [`SUPPORTED`].
 pub fn unsupported(name: &str) -> String {
     format!(
-        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum, and mul, add and sub with a constant"
+        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations"
     )
 }
 
@@ -108,19 +143,72 @@ pub const ARG_RANGES_ATTR: &str = "cim.quant.arg_ranges";
 /// zero point), so callers can quantize inputs and dequantize outputs.
 pub const ARG_GRIDS_ATTR: &str = "cim.quant.arg_grids";
 pub const RESULT_GRIDS_ATTR: &str = "cim.quant.result_grids";
+/// Per-op overrides of the pass options (module documentation).
+pub const WEIGHT_BITS_ATTR: &str = "cim.quant.weight_bits";
+pub const PER_CHANNEL_ATTR: &str = "cim.quant.per_channel";
+pub const WEIGHT_SCALE_ATTR: &str = "cim.quant.weight_scale";
+pub const ACTIVATION_BITS_ATTR: &str = "cim.quant.activation_bits";
+/// The bit widths the overrides and options allow.
+pub const WEIGHT_BITS: RangeInclusive<i64> = 2..=8;
+pub const ACTIVATION_BITS: RangeInclusive<i64> = 4..=8;
 
 struct Convert {
     weight_bits: i64,
     per_channel: bool,
     weight_range: WeightRange,
+    activation_bits: i64,
 }
 
-/// An int8 activation: the value and its grid.
+/// An activation grid: i8 storage, values in the signed `bits`-bit range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct ActGrid {
+    pub(crate) scale: f64,
+    pub(crate) zero_point: i32,
+    pub(crate) bits: u32,
+}
+
+impl ActGrid {
+    /// [qmin, qmax] = [-2^(b-1), 2^(b-1) - 1].
+    pub(crate) fn qrange(&self) -> (i64, i64) {
+        let half = 1i64 << (self.bits - 1);
+        (-half, half - 1)
+    }
+}
+
+/// A quantized activation: the i8 value and its grid.
 #[derive(Clone, Copy)]
 struct Quantized {
     value: RawValue,
     scale: f64,
     zero_point: i32,
+    bits: u32,
+}
+
+impl Quantized {
+    fn on(value: RawValue, grid: ActGrid) -> Self {
+        Quantized {
+            value,
+            scale: grid.scale,
+            zero_point: grid.zero_point,
+            bits: grid.bits,
+        }
+    }
+
+    fn grid(&self) -> ActGrid {
+        ActGrid {
+            scale: self.scale,
+            zero_point: self.zero_point,
+            bits: self.bits,
+        }
+    }
+
+    /// The values `q - z` can take: what a rescale removing the zero point
+    /// sees.
+    fn centred(&self) -> (i64, i64) {
+        let (lo, hi) = self.grid().qrange();
+        let z = i64::from(self.zero_point);
+        (lo - z, hi - z)
+    }
 }
 
 fn string_ref(text: &str) -> sys::MlirStringRef {
@@ -134,14 +222,18 @@ fn key(value: RawValue) -> usize {
     value.ptr as usize
 }
 
-/// The int8 grid of a real range (module documentation of `cimc_quant::grid`).
-fn activation_grid(lo: f64, hi: f64) -> Result<(f64, i32), String> {
-    let spec = QuantSpec::activations(8).map_err(|e| e.to_string())?;
+/// The `bits`-bit grid (4..=8, stored in i8) of a real range.
+pub(crate) fn activation_grid_bits(lo: f64, hi: f64, bits: u32) -> Result<ActGrid, String> {
+    let spec = QuantSpec::activations(bits).map_err(|e| e.to_string())?;
     let grid = Grid::from_range(&spec, lo as f32, hi as f32).map_err(|e| e.to_string())?;
-    Ok((f64::from(grid.scale[0]), grid.zero_point[0]))
+    Ok(ActGrid {
+        scale: f64::from(grid.scale[0]),
+        zero_point: grid.zero_point[0],
+        bits,
+    })
 }
 
-fn range_attr(op: RawOp) -> Option<(f64, f64)> {
+pub(crate) fn range_attr(op: RawOp) -> Option<(f64, f64)> {
     unsafe {
         let attr = sys::mlirOperationGetAttributeByName(op, string_ref(RANGE_ATTR));
         (!attr.ptr.is_null()
@@ -156,26 +248,91 @@ fn range_attr(op: RawOp) -> Option<(f64, f64)> {
     }
 }
 
+fn attribute(op: RawOp, name: &str) -> Option<sys::MlirAttribute> {
+    let attr = unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(name)) };
+    (!attr.ptr.is_null()).then_some(attr)
+}
+
+/// A bit-width override `name = N : i64` on `op`, checked against `allowed`.
+pub(crate) fn bits_override(
+    op: RawOp,
+    name: &str,
+    allowed: RangeInclusive<i64>,
+    what: &str,
+) -> Result<Option<u32>, String> {
+    let Some(attr) = attribute(op, name) else {
+        return Ok(None);
+    };
+    let value = unsafe {
+        (sys::mlirAttributeIsAInteger(attr) && !sys::mlirAttributeIsABool(attr))
+            .then(|| sys::mlirIntegerAttrGetValueSInt(attr))
+    };
+    match value {
+        Some(v) if allowed.contains(&v) => Ok(Some(v as u32)),
+        Some(v) => Err(format!(
+            "'{name}' = {v} is out of range: cimc quantizes {what} to {}..={} bits",
+            allowed.start(),
+            allowed.end()
+        )),
+        None => Err(format!("'{name}' must be an integer (`{name} = N : i64`)")),
+    }
+}
+
+/// A boolean override `name = true|false` on `op`.
+fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, String> {
+    let Some(attr) = attribute(op, name) else {
+        return Ok(None);
+    };
+    unsafe {
+        if sys::mlirAttributeIsABool(attr) {
+            Ok(Some(sys::mlirBoolAttrGetValue(attr)))
+        } else {
+            Err(format!("'{name}' must be true or false"))
+        }
+    }
+}
+
+/// An `array<f64: ...>` override on `op`.
+fn f64_array_override(op: RawOp, name: &str) -> Result<Option<Vec<f64>>, String> {
+    let Some(attr) = attribute(op, name) else {
+        return Ok(None);
+    };
+    unsafe {
+        if !sys::mlirAttributeIsADenseF64Array(attr) {
+            return Err(format!("'{name}' must be an `array<f64: ...>`"));
+        }
+        Ok(Some(
+            (0..sys::mlirDenseArrayGetNumElements(attr))
+                .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i))
+                .collect(),
+        ))
+    }
+}
+
 fn shape_of(value: RawValue) -> Result<Vec<i64>, String> {
     emit::tensor_info(value)
         .map(|(shape, _)| shape)
         .ok_or_else(|| "expected a ranked tensor".to_string())
 }
 
-fn single_user(value: RawValue) -> Option<RawOp> {
-    unsafe {
-        let first = sys::mlirValueGetFirstUse(value);
-        if sys::mlirOpOperandIsNull(first) {
-            return None;
-        }
-        let next = sys::mlirOpOperandGetNextUse(first);
-        sys::mlirOpOperandIsNull(next).then(|| sys::mlirOpOperandGetOwner(first))
-    }
+/// The clamp a convolution (or any op setting a grid) fuses with: its only
+/// user, when that is a tosa.clamp.
+fn fused_clamp(op: RawOp) -> Option<RawOp> {
+    single_user(emit::result_of(op, 0)).filter(|user| crate::ir::op_name(*user) == "tosa.clamp")
+}
+
+/// The scale32 parameters of `scale` if they meet the REQUIREs over
+/// `bounds`.
+fn scale_fits(scale: f64, bounds: (i64, i64)) -> Option<cimc_quant::Scale32> {
+    let s = cimc_quant::scale32(scale).ok()?;
+    cimc_quant::check_require(bounds.0, bounds.1, s.multiplier, s.shift, false).ok()?;
+    Some(s)
 }
 
 /// A TOSA 1.0 rescale of `input` (element `from`) to `to` with one
 /// (multiplier, shift) per channel (or one), checked against the reference
-/// model's REQUIREs over `[lo, hi]`, the inputs it can see.
+/// model's REQUIREs over `bounds`, the values (input zero point removed)
+/// it can see.
 #[allow(clippy::too_many_arguments)]
 fn rescale(
     at: &Emitter,
@@ -225,6 +382,59 @@ fn rescale(
     ))
 }
 
+/// An i8 `tosa.clamp` of `value` to `[lo, hi]`.
+fn clamp_i8(at: &Emitter, value: RawValue, lo: i64, hi: i64) -> Result<RawValue, String> {
+    let shape = shape_of(value)?;
+    Ok(at.value(
+        "tosa.clamp",
+        &[value],
+        at.tensor(&shape, "i8"),
+        &[
+            ("min_val", at.attr(&format!("{lo} : i8"))),
+            ("max_val", at.attr(&format!("{hi} : i8"))),
+        ],
+    ))
+}
+
+/// `value` (i8, just put on `grid` by a rescale) restricted to the grid's
+/// range: a clamp below 8 bits, nothing at 8 (rescale saturates to int8).
+fn restrict(at: &Emitter, value: RawValue, grid: ActGrid) -> Result<RawValue, String> {
+    if grid.bits >= 8 {
+        return Ok(value);
+    }
+    let (lo, hi) = grid.qrange();
+    clamp_i8(at, value, lo, hi)
+}
+
+/// [`restrict`] for the result of `op`, unless `op`'s only user is a
+/// tosa.clamp: that clamp restricts it (to the grid's range or less).
+fn restrict_result(
+    at: &Emitter,
+    op: RawOp,
+    value: RawValue,
+    grid: ActGrid,
+) -> Result<RawValue, String> {
+    if fused_clamp(op).is_some() {
+        Ok(value)
+    } else {
+        restrict(at, value, grid)
+    }
+}
+
+/// A `tosa.const` of i4 values (each in [-8, 7]).
+fn const_i4(at: &Emitter, shape: &[i64], data: &[i32]) -> RawValue {
+    let ty = at.tensor(shape, "i4");
+    let attr = unsafe {
+        let i4 = sys::mlirIntegerTypeGet(at.context(), 4);
+        let elements: Vec<sys::MlirAttribute> = data
+            .iter()
+            .map(|v| sys::mlirIntegerAttrGet(i4, i64::from(*v)))
+            .collect();
+        sys::mlirDenseElementsAttrGet(ty, elements.len() as isize, elements.as_ptr())
+    };
+    at.value("tosa.const", &[], ty, &[("values", attr)])
+}
+
 /// The attributes of `op` other than `skip`, for a rewritten copy.
 fn attrs_except(op: RawOp, skip: &[&str]) -> Vec<(String, sys::MlirAttribute)> {
     let mut out = Vec::new();
@@ -243,19 +453,6 @@ fn attrs_except(op: RawOp, skip: &[&str]) -> Vec<(String, sys::MlirAttribute)> {
         }
     }
     out
-}
-
-impl Convert {
-    fn weight_spec(&self) -> Result<QuantSpec, String> {
-        if !(2..=8).contains(&self.weight_bits) {
-            return Err(format!(
-                "weight-bits = {} is out of range: cimc quantizes weights to 2..=8 bits",
-                self.weight_bits
-            ));
-        }
-        QuantSpec::new(self.weight_bits as u32, true, true, self.per_channel)
-            .map_err(|e| e.to_string())
-    }
 }
 
 /// Output channels × fan-in view of a weight tensor, and the inverse map
@@ -324,36 +521,156 @@ impl State {
             })
     }
 
+    fn has_input(&self, op: RawOp, index: isize) -> bool {
+        self.quantized.contains_key(&key(emit::operand(op, index)))
+    }
+
     fn done(&mut self, op: RawOp, q: Quantized) {
         self.quantized.insert(key(emit::result_of(op, 0)), q);
         self.dead.push(op);
     }
 
-    /// `op` is replaced by `value` on the int8 grid `(scale, zero point)`.
-    fn done_on(&mut self, op: RawOp, value: RawValue, (scale, zero_point): (f64, i32)) {
-        self.done(
-            op,
-            Quantized {
-                value,
-                scale,
-                zero_point,
-            },
-        );
+    /// `op` is replaced by `value` on `grid`.
+    fn done_on(&mut self, op: RawOp, value: RawValue, grid: ActGrid) {
+        self.done(op, Quantized::on(value, grid));
     }
 }
 
-fn output_grid(op: RawOp) -> Result<(f64, i32), String> {
-    // A convolution's only user being a clamp (ReLU, ReLU6): the clamp's
-    // range is the convolution's output grid.
-    let own = single_user(emit::result_of(op, 0))
-        .filter(|user| crate::ir::op_name(*user) == "tosa.clamp")
+/// The range of `op`'s output grid: a convolution's only user being a clamp
+/// (ReLU, ReLU6), the clamp's range, else the op's own.
+fn output_range(op: RawOp) -> Result<(f64, f64), String> {
+    fused_clamp(op)
         .and_then(range_attr)
         .or_else(|| range_attr(op))
-        .ok_or_else(|| format!("no '{RANGE_ATTR}' on the op: calibrate first (cimc quantize)"))?;
-    activation_grid(own.0, own.1)
+        .ok_or_else(|| format!("no '{RANGE_ATTR}' on the op: calibrate first (cimc quantize)"))
 }
 
 impl Convert {
+    fn weight_spec(&self) -> Result<QuantSpec, String> {
+        if !WEIGHT_BITS.contains(&self.weight_bits) {
+            return Err(format!(
+                "weight-bits = {} is out of range: cimc quantizes weights to 2..=8 bits",
+                self.weight_bits
+            ));
+        }
+        QuantSpec::new(self.weight_bits as u32, true, true, self.per_channel)
+            .map_err(|e| e.to_string())
+    }
+
+    fn check_activation_bits(&self) -> Result<(), String> {
+        if ACTIVATION_BITS.contains(&self.activation_bits) {
+            Ok(())
+        } else {
+            Err(format!(
+                "activation-bits = {} is out of range: cimc quantizes activations to 4..=8 bits",
+                self.activation_bits
+            ))
+        }
+    }
+
+    /// The activation width `op` asks for, else the option's.
+    fn activation_bits(&self, op: RawOp) -> Result<u32, String> {
+        Ok(
+            bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")?
+                .unwrap_or(self.activation_bits as u32),
+        )
+    }
+
+    /// The output grid of an op that sets a new one: its range (or its
+    /// fused clamp's) on the width the fused clamp, else the op, asks for.
+    fn output_grid(&self, op: RawOp) -> Result<ActGrid, String> {
+        let (lo, hi) = output_range(op)?;
+        let fused = match fused_clamp(op) {
+            Some(clamp) => {
+                bits_override(clamp, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")
+                    .map_err(|m| format!("on the tosa.clamp it fuses with: {m}"))?
+            }
+            None => None,
+        };
+        let bits = match fused {
+            Some(bits) => bits,
+            None => self.activation_bits(op)?,
+        };
+        activation_grid_bits(lo, hi, bits)
+    }
+
+    /// An op that keeps its input's grid accepts an activation width only
+    /// when it is the input's.
+    fn keeps_grid(&self, op: RawOp, x: &Quantized) -> Result<(), String> {
+        match bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")? {
+            Some(bits) if bits != x.bits => Err(format!(
+                "'{ACTIVATION_BITS_ATTR}' = {bits}: this op keeps its input's grid ({} bits); set the width on the op that produces the input",
+                x.bits
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The integer weights (TOSA layout) and their scales (one, or one per
+    /// output channel) of a weighted op with `bits`-bit weights.
+    fn weight_grid(
+        &self,
+        op: RawOp,
+        layout: &WeightLayout,
+        bits: u32,
+        count: usize,
+    ) -> Result<(Vec<i32>, Vec<f64>), String> {
+        let per_channel = bool_override(op, PER_CHANNEL_ATTR)?;
+        let (rows, cols) = layout.matrix.dim();
+        let mut q = vec![0i32; count];
+        if let Some(scales) = f64_array_override(op, WEIGHT_SCALE_ATTR)? {
+            if scales.len() != 1 && scales.len() != rows {
+                return Err(format!(
+                    "'{WEIGHT_SCALE_ATTR}' gives {} scales: give one, or one per output channel ({rows})",
+                    scales.len()
+                ));
+            }
+            if scales.len() > 1 && per_channel == Some(false) {
+                return Err(format!(
+                    "'{WEIGHT_SCALE_ATTR}' gives one scale per output channel but '{PER_CHANNEL_ATTR}' = false"
+                ));
+            }
+            if let Some(s) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+                return Err(format!(
+                    "'{WEIGHT_SCALE_ATTR}' holds {s}: scales must be finite and > 0"
+                ));
+            }
+            let qmax = f64::from((1u32 << (bits - 1)) - 1);
+            for o in 0..rows {
+                let s = scales[if scales.len() == 1 { 0 } else { o }];
+                for k in 0..cols {
+                    let w = layout.matrix[[o, k]];
+                    let steps = f64::from(w) / s;
+                    let v = steps.round();
+                    if v.abs() > qmax {
+                        return Err(format!(
+                            "weight {w} of output channel {o} is {v} steps of the scale {s} in '{WEIGHT_SCALE_ATTR}': outside the {bits}-bit range [{}, {qmax}]",
+                            -qmax
+                        ));
+                    }
+                    if (steps - v).abs() > 1e-3 {
+                        return Err(format!(
+                            "weight {w} of output channel {o} is not on the grid of '{WEIGHT_SCALE_ATTR}': w / s = {steps} with s = {s}"
+                        ));
+                    }
+                    q[layout.index[o][k]] = v as i32;
+                }
+            }
+            return Ok((q, scales));
+        }
+        let spec = QuantSpec::new(bits, true, true, per_channel.unwrap_or(self.per_channel))
+            .map_err(|e| e.to_string())?;
+        let grid = cimc_quant::weight_grid(layout.matrix.view(), &spec, self.weight_range)
+            .map_err(|e| e.to_string())?;
+        for o in 0..rows {
+            let c = if grid.scale.len() == 1 { 0 } else { o };
+            for k in 0..cols {
+                q[layout.index[o][k]] = grid.quantize_value(layout.matrix[[o, k]], c);
+            }
+        }
+        Ok((q, grid.scale.iter().map(|s| f64::from(*s)).collect()))
+    }
+
     fn weighted(&self, state: &mut State, op: RawOp, name: &str) -> Result<(), String> {
         let x = state.input(op, 0)?;
         let weight = emit::operand(op, 1);
@@ -361,29 +678,28 @@ impl Convert {
         let w_data = emit::const_floats(weight)
             .ok_or("the weights must be a float tosa.const: crossbars hold constant weights")?;
         let layout = weight_layout(name, &w_shape, &w_data)?;
-        let spec = self.weight_spec()?;
-        let grid = cimc_quant::weight_grid(layout.matrix.view(), &spec, self.weight_range)
-            .map_err(|e| e.to_string())?;
-        let (rows, cols) = layout.matrix.dim();
-        let mut q = vec![0i32; w_data.len()];
-        let mut row_abs = vec![0i64; rows];
-        for o in 0..rows {
-            let c = if grid.scale.len() == 1 { 0 } else { o };
-            for k in 0..cols {
-                let v = grid.quantize_value(layout.matrix[[o, k]], c);
-                q[layout.index[o][k]] = v;
-                row_abs[o] += i64::from(v.abs());
-            }
-        }
-        let w_scale = |o: usize| f64::from(grid.scale[if grid.scale.len() == 1 { 0 } else { o }]);
-        let (y_scale, y_zp) = output_grid(op)?;
+        let bits = bits_override(op, WEIGHT_BITS_ATTR, WEIGHT_BITS, "weights")?
+            .unwrap_or(self.weight_bits as u32);
+        let (q, w_scales) = self.weight_grid(op, &layout, bits, w_data.len())?;
+        let rows = layout.matrix.nrows();
+        let row_abs: Vec<i64> = (0..rows)
+            .map(|o| layout.index[o].iter().map(|p| i64::from(q[*p].abs())).sum())
+            .collect();
+        let w_scale = |o: usize| w_scales[if w_scales.len() == 1 { 0 } else { o }];
+        let y = self.output_grid(op)?;
         let at = Emitter::before(op);
-        let w_int = at.const_i8_from(&w_shape, &q);
+        // TOSA's int4 weights: convolutions only (no int4 matmul).
+        let int4 = bits <= 4 && name != "tosa.matmul";
+        let (w_int, w_zp) = if int4 {
+            (const_i4(&at, &w_shape, &q), const_i4(&at, &[1], &[0]))
+        } else {
+            (at.const_i8_from(&w_shape, &q), at.const_i8(&[1], &[0]))
+        };
         let out_shape = shape_of(emit::result_of(op, 0))?;
         let acc_ty = at.tensor(&out_shape, "i32");
         let x_zp = at.const_i8(&[1], &[x.zero_point as i8]);
-        let w_zp = at.const_i8(&[1], &[0]);
-        let max_x = i64::from(128 + x.zero_point.abs());
+        let (x_lo, x_hi) = x.centred();
+        let max_x = x_lo.abs().max(x_hi.abs());
         let mut bias_abs = 0i64;
         let acc = if name == "tosa.matmul" {
             at.value("tosa.matmul", &[x.value, w_int, x_zp, w_zp], acc_ty, &[])
@@ -407,201 +723,311 @@ impl Convert {
             at.value(name, &[x.value, w_int, b_const, x_zp, w_zp], acc_ty, &attrs)
         };
         let bound = row_abs.iter().max().copied().unwrap_or(0) * max_x + bias_abs;
-        let scales: Vec<f64> = (0..rows).map(|o| x.scale * w_scale(o) / y_scale).collect();
-        let scales = if self.per_channel {
-            scales
+        let scales: Vec<f64> = if w_scales.len() == 1 {
+            vec![x.scale * w_scales[0] / y.scale]
         } else {
-            vec![scales[0]]
+            (0..rows).map(|o| x.scale * w_scale(o) / y.scale).collect()
         };
-        let y = rescale(&at, acc, "i8", &scales, 0, y_zp, (-bound, bound))?;
-        state.done_on(op, y, (y_scale, y_zp));
+        let out = rescale(&at, acc, "i8", &scales, 0, y.zero_point, (-bound, bound))?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
         Ok(())
     }
-}
 
-fn clamp(state: &mut State, op: RawOp) -> Result<(), String> {
-    let x = state.input(op, 0)?;
-    let bound = |name: &str| -> Result<f64, String> {
-        unsafe {
-            let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-            if attr.ptr.is_null() || !sys::mlirAttributeIsAFloat(attr) {
-                return Err(format!("'{name}' is not a float"));
+    fn clamp(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let bound = |name: &str| -> Result<f64, String> {
+            unsafe {
+                let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+                if attr.ptr.is_null() || !sys::mlirAttributeIsAFloat(attr) {
+                    return Err(format!("'{name}' is not a float"));
+                }
+                Ok(sys::mlirFloatAttrGetValueDouble(attr))
             }
-            Ok(sys::mlirFloatAttrGetValueDouble(attr))
-        }
-    };
-    let to_q = |v: f64| -> i64 {
-        let q = (v / x.scale).round() + f64::from(x.zero_point);
-        q.clamp(-128.0, 127.0) as i64
-    };
-    let (lo, hi) = (to_q(bound("min_val")?), to_q(bound("max_val")?));
-    let at = Emitter::before(op);
-    let shape = shape_of(emit::result_of(op, 0))?;
-    let y = at.value(
-        "tosa.clamp",
-        &[x.value],
-        at.tensor(&shape, "i8"),
-        &[
-            ("min_val", at.attr(&format!("{lo} : i8"))),
-            ("max_val", at.attr(&format!("{hi} : i8"))),
-        ],
-    );
-    state.done(op, Quantized { value: y, ..x });
-    Ok(())
-}
-
-/// Ops that keep the input's grid: reshape, max pooling.
-fn same_grid(state: &mut State, op: RawOp, name: &str) -> Result<(), String> {
-    let x = state.input(op, 0)?;
-    let at = Emitter::before(op);
-    let shape = shape_of(emit::result_of(op, 0))?;
-    let mut operands = vec![x.value];
-    let n = unsafe { sys::mlirOperationGetNumOperands(op) };
-    for i in 1..n {
-        operands.push(emit::operand(op, i));
+        };
+        let (qmin, qmax) = x.grid().qrange();
+        let to_q = |v: f64| -> i64 {
+            let q = (v / x.scale).round() + f64::from(x.zero_point);
+            q.clamp(qmin as f64, qmax as f64) as i64
+        };
+        let (lo, hi) = (to_q(bound("min_val")?), to_q(bound("max_val")?));
+        let at = Emitter::before(op);
+        let y = clamp_i8(&at, x.value, lo, hi)?;
+        state.done(op, Quantized { value: y, ..x });
+        Ok(())
     }
-    let owned = attrs_except(op, &[]);
-    let attrs: Vec<(&str, sys::MlirAttribute)> =
-        owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
-    let y = at.value(name, &operands, at.tensor(&shape, "i8"), &attrs);
-    state.done(op, Quantized { value: y, ..x });
-    Ok(())
-}
 
-fn avg_pool(state: &mut State, op: RawOp) -> Result<(), String> {
-    let x = state.input(op, 0)?;
-    let at = Emitter::before(op);
-    let shape = shape_of(emit::result_of(op, 0))?;
-    let zp = at.const_i8(&[1], &[x.zero_point as i8]);
-    let owned = attrs_except(op, &["acc_type"]);
-    let mut attrs: Vec<(&str, sys::MlirAttribute)> =
-        owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
-    attrs.push(("acc_type", at.attr("i32")));
-    let y = at.value(
-        "tosa.avg_pool2d",
-        &[x.value, zp, zp],
-        at.tensor(&shape, "i8"),
-        &attrs,
-    );
-    state.done(op, Quantized { value: y, ..x });
-    Ok(())
-}
+    /// Ops that keep the input's grid: reshape, max pooling.
+    fn same_grid(&self, state: &mut State, op: RawOp, name: &str) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let at = Emitter::before(op);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let mut operands = vec![x.value];
+        let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+        for i in 1..n {
+            operands.push(emit::operand(op, i));
+        }
+        let owned = attrs_except(op, &[]);
+        let attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let y = at.value(name, &operands, at.tensor(&shape, "i8"), &attrs);
+        state.done(op, Quantized { value: y, ..x });
+        Ok(())
+    }
 
-fn reduce_sum(state: &mut State, op: RawOp) -> Result<(), String> {
-    let x = state.input(op, 0)?;
-    let (y_scale, y_zp) = output_grid(op)?;
-    let at = Emitter::before(op);
-    let wide = rescale(&at, x.value, "i32", &[1.0], x.zero_point, 0, (-128, 127))?;
-    let shape = shape_of(emit::result_of(op, 0))?;
-    let owned = attrs_except(op, &[]);
-    let attrs: Vec<(&str, sys::MlirAttribute)> =
-        owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
-    let sum = at.value("tosa.reduce_sum", &[wide], at.tensor(&shape, "i32"), &attrs);
-    let in_shape = shape_of(emit::operand(op, 0))?;
-    let count: i64 = in_shape.iter().product::<i64>() / shape.iter().product::<i64>().max(1);
-    let bound = 255 * count;
-    let y = rescale(
-        &at,
-        sum,
-        "i8",
-        &[x.scale / y_scale],
-        0,
-        y_zp,
-        (-bound, bound),
-    )?;
-    state.done_on(op, y, (y_scale, y_zp));
-    Ok(())
-}
+    fn avg_pool(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let at = Emitter::before(op);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let zp = at.const_i8(&[1], &[x.zero_point as i8]);
+        let owned = attrs_except(op, &["acc_type"]);
+        let mut attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        attrs.push(("acc_type", at.attr("i32")));
+        let y = at.value(
+            "tosa.avg_pool2d",
+            &[x.value, zp, zp],
+            at.tensor(&shape, "i8"),
+            &attrs,
+        );
+        state.done(op, Quantized { value: y, ..x });
+        Ok(())
+    }
 
-fn mul_by_constant(state: &mut State, op: RawOp) -> Result<(), String> {
-    let (x, c) = match (
-        state.input(op, 0),
-        emit::const_floats(emit::operand(op, 1)),
-        state.input(op, 1),
-        emit::const_floats(emit::operand(op, 0)),
-    ) {
-        (Ok(x), Some(c), _, _) | (_, _, Ok(x), Some(c)) => (x, c),
-        _ => return Err("only a multiplication by a constant scalar is quantized".into()),
-    };
-    let c = match c.as_slice() {
-        [c] if c.is_finite() && *c > 0.0 => f64::from(*c),
-        _ if c.iter().all(|v| *v == c[0]) && c[0] > 0.0 => f64::from(c[0]),
-        _ => return Err("only a multiplication by a positive constant scalar is quantized".into()),
-    };
-    let (y_scale, y_zp) = output_grid(op)?;
-    let at = Emitter::before(op);
-    let y = rescale(
-        &at,
-        x.value,
-        "i8",
-        &[x.scale * c / y_scale],
-        x.zero_point,
-        y_zp,
-        (-128, 127),
-    )?;
-    let y = if shape_of(y)? != shape_of(emit::result_of(op, 0))? {
-        return Err("the multiplication broadcasts its activation: not supported".into());
-    } else {
-        y
-    };
-    state.done_on(op, y, (y_scale, y_zp));
-    Ok(())
-}
+    fn reduce_sum(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        let wide = rescale(&at, x.value, "i32", &[1.0], x.zero_point, 0, x.centred())?;
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let owned = attrs_except(op, &[]);
+        let attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let sum = at.value("tosa.reduce_sum", &[wide], at.tensor(&shape, "i32"), &attrs);
+        let in_shape = shape_of(emit::operand(op, 0))?;
+        let count: i64 = in_shape.iter().product::<i64>() / shape.iter().product::<i64>().max(1);
+        let (lo, hi) = x.centred();
+        let out = rescale(
+            &at,
+            sum,
+            "i8",
+            &[x.scale / y.scale],
+            0,
+            y.zero_point,
+            (lo * count, hi * count),
+        )?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
 
-/// `x + c` (or `x - c`) with a constant `c`: x widened to i32 at
-/// s_acc = s_x / 2^16, c at the same scale, an i32 add, a rescale to the
-/// output grid.
-fn add_constant(state: &mut State, op: RawOp, subtract: bool) -> Result<(), String> {
-    let (x, c_value) = match (state.input(op, 0), emit::const_floats(emit::operand(op, 1))) {
-        (Ok(x), Some(_)) => (x, emit::operand(op, 1)),
-        _ if !subtract => match (state.input(op, 1), emit::const_floats(emit::operand(op, 0))) {
-            (Ok(x), Some(_)) => (x, emit::operand(op, 0)),
-            _ => return Err("only an addition of a constant is quantized".into()),
-        },
-        _ => return Err("only a subtraction of a constant is quantized".into()),
-    };
-    let c = emit::const_floats(c_value).ok_or("the constant is not f32")?;
-    let c_shape = shape_of(c_value)?;
-    let (y_scale, y_zp) = output_grid(op)?;
-    let acc_scale = x.scale / 65536.0;
-    let sign = if subtract { -1.0 } else { 1.0 };
-    let mut c_q = Vec::with_capacity(c.len());
-    for v in &c {
-        let q = (sign * f64::from(*v) / acc_scale).round();
-        if q.abs() >= f64::from(1u32 << 30) {
+    fn mul_by_constant(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let (x, c) = match (
+            state.input(op, 0),
+            emit::const_floats(emit::operand(op, 1)),
+            state.input(op, 1),
+            emit::const_floats(emit::operand(op, 0)),
+        ) {
+            (Ok(x), Some(c), _, _) | (_, _, Ok(x), Some(c)) => (x, c),
+            _ => return Err("only a multiplication by a constant scalar is quantized".into()),
+        };
+        let c = match c.as_slice() {
+            [c] if c.is_finite() && *c > 0.0 => f64::from(*c),
+            _ if c.iter().all(|v| *v == c[0]) && c[0] > 0.0 => f64::from(c[0]),
+            _ => {
+                return Err(
+                    "only a multiplication by a positive constant scalar is quantized".into(),
+                )
+            }
+        };
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        let out = rescale(
+            &at,
+            x.value,
+            "i8",
+            &[x.scale * c / y.scale],
+            x.zero_point,
+            y.zero_point,
+            x.centred(),
+        )?;
+        if shape_of(out)? != shape_of(emit::result_of(op, 0))? {
+            return Err("the multiplication broadcasts its activation: not supported".into());
+        }
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    /// `x + c` (or `x - c`) with a constant `c`: x widened to i32 at
+    /// s_acc = s_x / 2^16, c at the same scale, an i32 add, a rescale to the
+    /// output grid.
+    fn add_constant(&self, state: &mut State, op: RawOp, subtract: bool) -> Result<(), String> {
+        let (x, c_value) = match (state.input(op, 0), emit::const_floats(emit::operand(op, 1))) {
+            (Ok(x), Some(_)) => (x, emit::operand(op, 1)),
+            _ if !subtract => {
+                match (state.input(op, 1), emit::const_floats(emit::operand(op, 0))) {
+                    (Ok(x), Some(_)) => (x, emit::operand(op, 0)),
+                    _ => {
+                        return Err(
+                            "only an addition of a constant or of two activations is quantized"
+                                .into(),
+                        )
+                    }
+                }
+            }
+            _ => {
+                return Err(
+                    "only a subtraction of a constant or of two activations is quantized".into(),
+                )
+            }
+        };
+        let c = emit::const_floats(c_value).ok_or("the constant is not f32")?;
+        let c_shape = shape_of(c_value)?;
+        let y = self.output_grid(op)?;
+        let acc_scale = x.scale / 65536.0;
+        let sign = if subtract { -1.0 } else { 1.0 };
+        let mut c_q = Vec::with_capacity(c.len());
+        for v in &c {
+            let q = (sign * f64::from(*v) / acc_scale).round();
+            if q.abs() >= f64::from(1u32 << 30) {
+                return Err(format!(
+                    "the constant {v} is too large for the activation's scale {}",
+                    x.scale
+                ));
+            }
+            c_q.push(q as i32);
+        }
+        let at = Emitter::before(op);
+        let (lo, hi) = x.centred();
+        let wide = rescale(&at, x.value, "i32", &[65536.0], x.zero_point, 0, (lo, hi))?;
+        let c_const = at.const_i32(&c_shape, &c_q);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let sum = at.value("tosa.add", &[wide, c_const], at.tensor(&shape, "i32"), &[]);
+        let (c_min, c_max) = c_q.iter().fold((0i64, 0i64), |(a, b), v| {
+            (a.min(i64::from(*v)), b.max(i64::from(*v)))
+        });
+        let out = rescale(
+            &at,
+            sum,
+            "i8",
+            &[acc_scale / y.scale],
+            0,
+            y.zero_point,
+            (lo * 65536 + c_min, hi * 65536 + c_max),
+        )?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    /// `a + b` (or `a - b`) of two activations: both rescaled to i32 on the
+    /// common scale s = max(s_a, s_b) / 2^k, an i32 add (or sub, TOSA
+    /// broadcasting), a rescale by s / s_y to the output grid. k is the
+    /// largest of 16..=0 for which every rescale meets the REQUIREs.
+    fn add_activations(&self, state: &mut State, op: RawOp, subtract: bool) -> Result<(), String> {
+        let a = state.input(op, 0)?;
+        let b = state.input(op, 1)?;
+        let y = self.output_grid(op)?;
+        let top = a.scale.max(b.scale);
+        // Each input's i32 range after its rescale (monotone in the value).
+        let widened = |q: &Quantized, s: f64| -> Option<(i64, i64)> {
+            let p = scale_fits(q.scale / s, q.centred())?;
+            let (lo, hi) = q.centred();
+            let apply = |v: i64| {
+                i64::from(cimc_quant::apply_scale_32(
+                    v as i32,
+                    p.multiplier,
+                    p.shift,
+                    false,
+                ))
+            };
+            Some((apply(lo), apply(hi)))
+        };
+        let plan = (0..=16).rev().find_map(|k: i32| {
+            let s = top / f64::from(k).exp2();
+            let (a_lo, a_hi) = widened(&a, s)?;
+            let (b_lo, b_hi) = widened(&b, s)?;
+            let sum = if subtract {
+                (a_lo - b_hi, a_hi - b_lo)
+            } else {
+                (a_lo + b_lo, a_hi + b_hi)
+            };
+            let fits_i32 = sum.0 >= i64::from(i32::MIN) && sum.1 <= i64::from(i32::MAX);
+            (fits_i32 && scale_fits(s / y.scale, sum).is_some()).then_some((s, sum))
+        });
+        let Some((s, sum_bounds)) = plan else {
             return Err(format!(
-                "the constant {v} is too large for the activation's scale {}",
-                x.scale
+                "no common scale for the operands (scales {} and {}) and the output (scale {}) meets the rescale REQUIREs",
+                a.scale, b.scale, y.scale
             ));
-        }
-        c_q.push(q as i32);
+        };
+        let at = Emitter::before(op);
+        let wa = rescale(
+            &at,
+            a.value,
+            "i32",
+            &[a.scale / s],
+            a.zero_point,
+            0,
+            a.centred(),
+        )?;
+        let wb = rescale(
+            &at,
+            b.value,
+            "i32",
+            &[b.scale / s],
+            b.zero_point,
+            0,
+            b.centred(),
+        )?;
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let kind = if subtract { "tosa.sub" } else { "tosa.add" };
+        let sum = at.value(kind, &[wa, wb], at.tensor(&shape, "i32"), &[]);
+        let out = rescale(&at, sum, "i8", &[s / y.scale], 0, y.zero_point, sum_bounds)?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
     }
-    let at = Emitter::before(op);
-    let wide = rescale(
-        &at,
-        x.value,
-        "i32",
-        &[65536.0],
-        x.zero_point,
-        0,
-        (-128, 127),
-    )?;
-    let c_const = at.const_i32(&c_shape, &c_q);
-    let shape = shape_of(emit::result_of(op, 0))?;
-    let sum = at.value("tosa.add", &[wide, c_const], at.tensor(&shape, "i32"), &[]);
-    let c_max = c_q.iter().map(|v| i64::from(v.abs())).max().unwrap_or(0);
-    let bound = 255 * 65536 + c_max;
-    let y = rescale(
-        &at,
-        sum,
-        "i8",
-        &[acc_scale / y_scale],
-        0,
-        y_zp,
-        (-bound, bound),
-    )?;
-    state.done_on(op, y, (y_scale, y_zp));
-    Ok(())
+
+    /// `tosa.concat` of activations: each input rescaled onto the output's
+    /// grid (unless it is already on it), an int8 concat.
+    fn concat(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+        let mut inputs = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let x = state.input(op, i)?;
+            let same = x.scale == y.scale && x.zero_point == y.zero_point && x.bits <= y.bits;
+            let value = if same {
+                x.value
+            } else {
+                let v = rescale(
+                    &at,
+                    x.value,
+                    "i8",
+                    &[x.scale / y.scale],
+                    x.zero_point,
+                    y.zero_point,
+                    x.centred(),
+                )
+                .map_err(|m| format!("input {i}: {m}"))?;
+                restrict(&at, v, y)?
+            };
+            inputs.push(value);
+        }
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let owned = attrs_except(op, &[]);
+        let attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let out = at.value("tosa.concat", &inputs, at.tensor(&shape, "i8"), &attrs);
+        state.done_on(op, out, y);
+        Ok(())
+    }
 }
 
 fn f64_pair_array(context: sys::MlirContext, pairs: &[(f64, i32)]) -> sys::MlirAttribute {
@@ -620,7 +1046,11 @@ fn f64_pair_array(context: sys::MlirContext, pairs: &[(f64, i32)]) -> sys::MlirA
 impl Pass for Convert {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let func = func.to_raw();
-        if let Err(message) = self.weight_spec() {
+        if let Err(message) = self
+            .weight_spec()
+            .map(|_| ())
+            .and_then(|()| self.check_activation_bits())
+        {
             crate::diag::raw_op_error(func, &message);
             return Err(PassFailed);
         }
@@ -680,18 +1110,21 @@ impl Pass for Convert {
             if element != "f32" {
                 return Err(fail(func, format!("argument {i} is {element}, not f32")));
             }
-            let (scale, zero_point) = activation_grid(*lo, *hi).map_err(|m| fail(func, m))?;
+            let grid = activation_grid_bits(*lo, *hi, self.activation_bits as u32)
+                .map_err(|m| fail(func, m))?;
             let at = Emitter::before(ops[0]);
             unsafe { sys::mlirValueSetType(arg, at.tensor(&shape, "i8")) };
-            state.quantized.insert(
-                key(arg),
-                Quantized {
-                    value: arg,
-                    scale,
-                    zero_point,
-                },
-            );
-            arg_grids.push((scale, zero_point));
+            // Callers feed int8: below 8 bits the argument is clamped to its
+            // grid's range (unless its only user is a clamp, which does it).
+            let only_clamp =
+                single_user(arg).is_some_and(|user| crate::ir::op_name(user) == "tosa.clamp");
+            let value = if only_clamp {
+                arg
+            } else {
+                restrict(&at, arg, grid).map_err(|m| fail(func, m))?
+            };
+            state.quantized.insert(key(arg), Quantized::on(value, grid));
+            arg_grids.push((grid.scale, grid.zero_point));
         }
         let mut result_grids = Vec::new();
         for op in ops {
@@ -701,13 +1134,20 @@ impl Pass for Convert {
                 "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul" => {
                     self.weighted(&mut state, op, &name)
                 }
-                "tosa.clamp" => clamp(&mut state, op),
-                "tosa.reshape" | "tosa.max_pool2d" => same_grid(&mut state, op, &name),
-                "tosa.avg_pool2d" => avg_pool(&mut state, op),
-                "tosa.reduce_sum" => reduce_sum(&mut state, op),
-                "tosa.mul" => mul_by_constant(&mut state, op),
-                "tosa.add" => add_constant(&mut state, op, false),
-                "tosa.sub" => add_constant(&mut state, op, true),
+                "tosa.clamp" => self.clamp(&mut state, op),
+                "tosa.reshape" | "tosa.max_pool2d" => self.same_grid(&mut state, op, &name),
+                "tosa.avg_pool2d" => self.avg_pool(&mut state, op),
+                "tosa.reduce_sum" => self.reduce_sum(&mut state, op),
+                "tosa.mul" => self.mul_by_constant(&mut state, op),
+                "tosa.add" | "tosa.sub" => {
+                    let subtract = name == "tosa.sub";
+                    if state.has_input(op, 0) && state.has_input(op, 1) {
+                        self.add_activations(&mut state, op, subtract)
+                    } else {
+                        self.add_constant(&mut state, op, subtract)
+                    }
+                }
+                "tosa.concat" => self.concat(&mut state, op),
                 "func.return" => {
                     let n = unsafe { sys::mlirOperationGetNumOperands(op) };
                     let mut values = Vec::new();

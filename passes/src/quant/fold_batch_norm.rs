@@ -3,6 +3,7 @@
 //! convolution's weights and bias.
 
 use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::quant::bias_correction::set_bn_stats;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -24,6 +25,13 @@ evaluates), the op is absorbed:
   mul c: W[o] *= c[o], b[o] *= c[o].
 The folded convolution replaces the chain's last op; the constant subgraph
 is removed when nothing else uses it. Exact up to f32 rounding.
+When the chain multiplies by rsqrt(var + eps) (batch norm's
+normalisation), the ops after it map the normalised value n to
+gamma * n + beta; the folded convolution records them as
+`cim.quant.bn_beta` / `cim.quant.bn_gamma = array<f64: ...>` (per output
+channel): the statistics high-bias absorption (cim-quant-equalize) and
+data-free bias correction (cim-quant-bias-correction) assume, that the
+pre-activation in channel c is N(beta_c, gamma_c^2).
 
 Example: `cimc dscnn_bn.f32.mlir --pass-pipeline='builtin.module(
 func.func(cim-quant-fold-batch-norm))'`.",
@@ -148,6 +156,25 @@ fn conv(op: RawOp) -> Option<Conv> {
     })
 }
 
+/// How an op after the normalisation changes the statistics: the output
+/// is gamma*n + beta with n ~ N(0, 1).
+fn track_stats(name: &str, index: isize, k: &[f32], beta: &mut [f32], gamma: &mut [f32]) {
+    for ((b, g), k) in beta.iter_mut().zip(gamma.iter_mut()).zip(k) {
+        match (name, index) {
+            ("tosa.add", _) => *b += k,
+            ("tosa.sub", 0) => *b -= k,
+            ("tosa.sub", _) => {
+                *b = k - *b;
+                *g = -*g;
+            }
+            _ => {
+                *b *= k;
+                *g *= k;
+            }
+        }
+    }
+}
+
 impl Pass for FoldBatchNorm {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let func = func.to_raw();
@@ -156,6 +183,9 @@ impl Pass for FoldBatchNorm {
             let channels = c.bias.len();
             let mut last = op;
             let mut absorbed = Vec::new();
+            // Batch-norm statistics: from the multiplication by rsqrt(var +
+            // eps) on, the chain maps a normalised value n to gamma*n + beta.
+            let mut stats: Option<(Vec<f32>, Vec<f32>)> = None;
             while let Some((user, index)) = single_user(emit::result_of(last, 0)) {
                 let name = crate::ir::op_name(user);
                 if !matches!(name.as_str(), "tosa.add" | "tosa.sub" | "tosa.mul") || index > 1 {
@@ -173,6 +203,15 @@ impl Pass for FoldBatchNorm {
                     != emit::tensor_info(emit::result_of(op, 0)).map(|t| t.0)
                 {
                     break;
+                }
+                let normalises = name == "tosa.mul"
+                    && unsafe { sys::mlirValueIsAOpResult(other) }
+                    && crate::ir::op_name(unsafe { sys::mlirOpResultGetOwner(other) })
+                        == "tosa.rsqrt";
+                if normalises {
+                    stats = Some((vec![0.0; channels], vec![1.0; channels]));
+                } else if let Some((beta, gamma)) = &mut stats {
+                    track_stats(&name, index, &k, beta, gamma);
                 }
                 match (name.as_str(), index) {
                     ("tosa.add", _) => c.bias.iter_mut().zip(&k).for_each(|(b, k)| *b += k),
@@ -220,6 +259,9 @@ impl Pass for FoldBatchNorm {
                     last,
                     folded,
                 );
+            }
+            if let Some((beta, gamma)) = &stats {
+                set_bn_stats(folded, beta, gamma);
             }
             emit::replace_uses(emit::result_of(last, 0), emit::result_of(folded, 0));
             for dead in absorbed.iter().rev().chain(std::iter::once(&c.op)) {

@@ -1,0 +1,1056 @@
+//! The quantization report of `cimc quantize --report FILE.json`: after
+//! calibration, before conversion, the calibrated float model is compared
+//! with fake-quantized copies of itself (`cim-quant-fake-quant`), all run
+//! through reference execution on the evaluation data:
+//!   * per layer, the fully fake-quantized model's activation against the
+//!     float model's (SQNR in dB, cosine similarity), over all samples;
+//!   * at the output, weight-only, activation-only and both;
+//!   * per layer, the output with only that layer quantized and with every
+//!     layer but that one;
+//!   * with labels, top-1 of the float, fake-quantized and (after
+//!     conversion) integer models.
+//!
+//! The tables go to standard error, everything to the JSON file.
+
+use crate::cli::QuantizeArgs;
+use crate::diagnostics::Collector;
+use crate::quantize::{QuantizeError, Settings};
+use crate::reference::{self, DType, Tap, Tensor};
+use cimc_passes::quant::convert::RESULT_GRIDS_ATTR;
+use cimc_passes::quant::fake_quant::{self, FakeQuant, Layer, MARKER_ATTR};
+use cimc_passes::Pass;
+use melior::ir::operation::OperationRefMut;
+use melior::ir::{BlockLike, Module};
+use melior::Context;
+use mlir_sys as sys;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::Instant;
+
+/// The JIT's optimization level for every model the report runs.
+const OPT_LEVEL: u8 = 2;
+
+/// Squared-error sums of a quantized signal against its float reference.
+#[derive(Debug, Default, Clone, Copy)]
+struct Error {
+    signal: f64,
+    noise: f64,
+    dot: f64,
+    quantized: f64,
+}
+
+impl Error {
+    fn add(&mut self, reference: &[f64], quantized: &[f64]) {
+        for (r, q) in reference.iter().zip(quantized) {
+            self.signal += r * r;
+            self.noise += (r - q) * (r - q);
+            self.dot += r * q;
+            self.quantized += q * q;
+        }
+    }
+
+    /// 10·log10(Σ r² / Σ (r − q)²); `None` when there is no error at all.
+    fn sqnr_db(&self) -> Option<f64> {
+        (self.noise > 0.0).then(|| 10.0 * (self.signal / self.noise).log10())
+    }
+
+    /// Σ r·q / √(Σ r² · Σ q²); 1 when both are zero.
+    fn cosine(&self) -> f64 {
+        let norms = (self.signal * self.quantized).sqrt();
+        if norms > 0.0 {
+            self.dot / norms
+        } else if self.signal == self.quantized {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({ "cosine": self.cosine(), "sqnr_db": self.sqnr_db() })
+    }
+}
+
+/// Correct top-1 predictions out of a total.
+#[derive(Debug, Clone, Copy)]
+struct Top1 {
+    correct: usize,
+    total: usize,
+}
+
+impl Top1 {
+    fn accuracy(&self) -> f64 {
+        100.0 * self.correct as f64 / self.total.max(1) as f64
+    }
+
+    fn json(&self) -> Value {
+        json!({ "accuracy": self.accuracy(), "correct": self.correct, "total": self.total })
+    }
+
+    fn text(&self) -> String {
+        format!("{:.2}% ({}/{})", self.accuracy(), self.correct, self.total)
+    }
+}
+
+/// The index of the largest value, the first of equals (as `--labels` counts).
+fn argmax(values: &[f64]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
+            if *v > best.1 {
+                (i, *v)
+            } else {
+                best
+            }
+        })
+        .0
+}
+
+/// A model's output compared with the float model's.
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    error: Error,
+    top1: Option<Top1>,
+}
+
+impl Outcome {
+    fn json(&self) -> Value {
+        let mut value = self.error.json();
+        value["top1"] = self.top1.map_or(Value::Null, |t| t.json());
+        value
+    }
+}
+
+/// One row of the per-layer table.
+struct LayerRow {
+    layer: Layer,
+    /// The fully fake-quantized model's activation against the float one.
+    error: Option<Error>,
+    only: Outcome,
+    all_but: Outcome,
+}
+
+/// What `cimc quantize --report` computes, filled in two steps.
+pub struct Job {
+    path: String,
+    data: Vec<(String, Tensor)>,
+    samples: usize,
+    labels: Option<(String, Vec<f64>)>,
+    settings: Settings,
+    entry: Option<String>,
+    started: Instant,
+    /// The float model's outputs per sample (all results, flattened).
+    float_outputs: Vec<Vec<Vec<f64>>>,
+    /// The fully fake-quantized model's, and its top-1 class per sample.
+    quant_outputs: Vec<Vec<Vec<f64>>>,
+    quant_classes: Vec<usize>,
+    /// The integer model against the fake-quantized one: output error and
+    /// how many samples get the same top-1 class.
+    agreement: Option<(Error, usize)>,
+    /// What a weight pass gave each weighted layer, by layer name.
+    transplants: Vec<(String, Transplant)>,
+    float_top1: Option<Top1>,
+    ablation: Vec<(&'static str, Outcome)>,
+    rows: Vec<LayerRow>,
+    integer: Option<Outcome>,
+    evaluated: bool,
+}
+
+fn report_error(message: impl Into<String>) -> QuantizeError {
+    QuantizeError::Report(message.into())
+}
+
+fn read(path: &str) -> Result<Tensor, QuantizeError> {
+    Tensor::read_npy(Path::new(path)).map_err(|e| report_error(e.to_string()))
+}
+
+impl Job {
+    /// Reads the evaluation data (`--report-input`, else the calibration
+    /// data) and the labels, and checks they agree, before any work.
+    pub fn new(args: &QuantizeArgs, settings: &Settings) -> Result<Option<Job>, QuantizeError> {
+        let Some(path) = &args.report else {
+            return Ok(None);
+        };
+        let paths = if args.report_inputs.is_empty() {
+            &args.calibration
+        } else {
+            &args.report_inputs
+        };
+        let mut data = Vec::new();
+        let mut samples: Option<(usize, &str)> = None;
+        for p in paths {
+            let tensor = read(p)?;
+            let n = tensor.shape().first().copied().unwrap_or(0);
+            if tensor.dtype() != DType::F32 || tensor.shape().len() < 2 || n == 0 {
+                return Err(report_error(format!(
+                    "{p}: report data must be float32 with a leading batch axis, got {} with shape {:?}",
+                    tensor.dtype().numpy(),
+                    tensor.shape()
+                )));
+            }
+            match samples {
+                Some((m, first)) if m != n => {
+                    return Err(report_error(format!(
+                        "{p}: {n} samples, but {first} has {m}: report inputs must hold the same samples"
+                    )))
+                }
+                _ => samples = Some((n, p)),
+            }
+            data.push((p.clone(), tensor));
+        }
+        let (samples, first) = samples.ok_or_else(|| report_error("--report needs data"))?;
+        let labels = match &args.labels {
+            None => None,
+            Some(p) => {
+                let tensor = read(p)?;
+                let integer = matches!(
+                    tensor.dtype(),
+                    DType::I8 | DType::I16 | DType::I32 | DType::I64
+                );
+                let count = tensor.shape().iter().product::<usize>();
+                if !integer || count != samples {
+                    return Err(report_error(format!(
+                        "{p}: --labels must hold one integer class label per report sample ({samples} in {first}), got {} with shape {:?}",
+                        tensor.dtype().numpy(),
+                        tensor.shape()
+                    )));
+                }
+                Some((p.clone(), tensor.to_f64()))
+            }
+        };
+        Ok(Some(Job {
+            path: path.clone(),
+            data,
+            samples,
+            labels,
+            settings: settings.clone(),
+            entry: args.entry.clone(),
+            started: Instant::now(),
+            float_outputs: Vec::new(),
+            quant_outputs: Vec::new(),
+            quant_classes: Vec::new(),
+            agreement: None,
+            transplants: Vec::new(),
+            float_top1: None,
+            ablation: Vec::new(),
+            rows: Vec::new(),
+            integer: None,
+            evaluated: false,
+        }))
+    }
+
+    fn pass(&self) -> FakeQuant {
+        FakeQuant {
+            weights: true,
+            activations: true,
+            only: Vec::new(),
+            skip: Vec::new(),
+            weight_bits: i64::from(self.settings.weight_bits),
+            per_channel: self.settings.per_channel,
+            mse: self.settings.weight_range == "mse",
+            activation_bits: 8,
+        }
+    }
+
+    /// A copy of `module` with `pass` applied to its entry function, the
+    /// layers whose weights it quantizes first given the weights a weight
+    /// pass chose for them; and the copy's layer names, in the order of
+    /// `module`'s layers (new constants move the indices of unnamed ones).
+    fn fake_quantized<'c>(
+        &self,
+        context: &Context,
+        module: &Module<'c>,
+        pass: &FakeQuant,
+    ) -> Result<(Module<'c>, Vec<String>), QuantizeError> {
+        let clone = unsafe {
+            let op = sys::mlirOperationClone(module.as_operation().to_raw());
+            Module::from_raw(sys::mlirModuleFromOperation(op))
+        };
+        let target = entry_func(&clone, self.entry.as_deref())?;
+        let before = fake_quant::layers(target, 8).map_err(report_error)?;
+        if pass.weights && !self.transplants.is_empty() {
+            for layer in &before {
+                let found = self.transplants.iter().find(|(n, _)| *n == layer.name);
+                if let (Some(op), Some((_, t))) = (layer.op, found) {
+                    if pass.enabled(&layer.name) {
+                        t.apply(op);
+                    }
+                }
+            }
+        }
+        let after: Vec<String> = fake_quant::layers(target, 8)
+            .map_err(report_error)?
+            .into_iter()
+            .map(|l| l.name)
+            .collect();
+        if after.len() != before.len() {
+            return Err(report_error(
+                "internal error: replacing weights changed the layers",
+            ));
+        }
+        let rename = |names: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .map(|n| {
+                    before
+                        .iter()
+                        .position(|l| l.name == *n)
+                        .map_or_else(|| n.clone(), |k| after[k].clone())
+                })
+                .collect()
+        };
+        let pass = FakeQuant {
+            only: rename(&pass.only),
+            skip: rename(&pass.skip),
+            ..pass.clone()
+        };
+        let collector = Collector::default();
+        let handler = collector.attach(context);
+        let result = pass.run(unsafe { OperationRefMut::from_raw(target) });
+        context.detach_diagnostic_handler(handler);
+        result.map_err(|_| QuantizeError::Diagnosed(collector.take()))?;
+        Ok((clone, after))
+    }
+
+    fn sample(&self, i: usize) -> Vec<Tensor> {
+        self.data.iter().map(|(_, t)| t.sample(i)).collect()
+    }
+
+    fn top1(&self, firsts: &[usize]) -> Option<Top1> {
+        let (_, labels) = self.labels.as_ref()?;
+        Some(Top1 {
+            correct: firsts
+                .iter()
+                .zip(labels)
+                .filter(|(p, l)| **p as f64 == **l)
+                .count(),
+            total: firsts.len(),
+        })
+    }
+
+    /// Runs `exe` (no taps) on every sample and compares its outputs with
+    /// the float model's.
+    fn outcome(&self, exe: &reference::Executable) -> Result<Outcome, QuantizeError> {
+        let mut error = Error::default();
+        let mut firsts = Vec::with_capacity(self.samples);
+        for i in 0..self.samples {
+            let outputs = exe.run(&self.sample(i))?;
+            for (r, out) in self.float_outputs[i].iter().zip(&outputs) {
+                error.add(r, &out.to_f64());
+            }
+            firsts.push(argmax(&outputs[0].to_f64()));
+        }
+        Ok(Outcome {
+            error,
+            top1: self.top1(&firsts),
+        })
+    }
+
+    /// The fake-quantized variant `pass` of `base`, compiled.
+    fn variant(
+        &self,
+        context: &Context,
+        base: &Module,
+        pass: &FakeQuant,
+    ) -> Result<reference::Executable, QuantizeError> {
+        let (module, _) = self.fake_quantized(context, base, pass)?;
+        Ok(reference::compile(
+            context,
+            &module,
+            self.entry.as_deref(),
+            &[],
+            OPT_LEVEL,
+        )?)
+    }
+
+    /// Everything but the integer model, on the calibrated float module.
+    /// `module` is the calibrated float model; `rewritten`, when a weight
+    /// pass ran, the model whose weights (and biases) it rewrote: a
+    /// variant that quantizes a layer's weights takes that layer's from it.
+    pub fn evaluate(
+        &mut self,
+        context: &Context,
+        module: &Module,
+        rewritten: Option<&Module>,
+    ) -> Result<(), QuantizeError> {
+        self.started = Instant::now();
+        let (inputs, _) = reference::signature_of(module, self.entry.as_deref())?;
+        if inputs.len() != self.data.len() {
+            return Err(report_error(format!(
+                "the model takes {} inputs; give one --report-input file each (got {})",
+                inputs.len(),
+                self.data.len()
+            )));
+        }
+        for (index, ((path, tensor), ty)) in self.data.iter().zip(&inputs).enumerate() {
+            let shape = tensor.shape();
+            if shape.len() != ty.shape.len() || shape[1..] != ty.shape[1..] {
+                let mut dims = vec!["N".to_string()];
+                dims.extend(ty.shape.iter().skip(1).map(ToString::to_string));
+                return Err(report_error(format!(
+                    "{path}: report data for input {index} must be float32 [{}], got shape {shape:?}",
+                    dims.join(", ")
+                )));
+            }
+        }
+        let func = entry_func(module, self.entry.as_deref())?;
+        let layers = fake_quant::layers(func, 8).map_err(report_error)?;
+        self.transplants = match rewritten {
+            Some(rewritten) => transplants(&layers, entry_func(rewritten, self.entry.as_deref())?)?,
+            None => Vec::new(),
+        };
+
+        // The float model with a tap on every layer's activation, and the
+        // fully fake-quantized one with a tap after each inserted chain.
+        let (full, full_names) = self.fake_quantized(context, module, &self.pass())?;
+        let full_func = entry_func(&full, self.entry.as_deref())?;
+        let full_ops = fake_quant::preorder(full_func);
+        let float_ops = fake_quant::preorder(func);
+        let observed: Vec<(&Layer, &String)> = layers
+            .iter()
+            .zip(&full_names)
+            .filter(|(l, _)| l.grid.is_some())
+            .collect();
+        let mut float_values = Vec::new();
+        let mut quant_values = Vec::new();
+        for (layer, full_name) in &observed {
+            float_values.push(match (layer.index, layer.arg) {
+                (Some(index), _) => Observed::Op(index),
+                (None, Some(arg)) => Observed::Arg(arg),
+                (None, None) => unreachable!("a layer is an op or an argument"),
+            });
+            let marker = full_ops.iter().position(|op| {
+                cimc_passes::emit::str_attr(*op, MARKER_ATTR).as_deref() == Some(full_name.as_str())
+            });
+            quant_values.push(Observed::Op(marker.ok_or_else(|| {
+                report_error(format!(
+                    "internal error: no fake-quantized value for layer '{}'",
+                    layer.name
+                ))
+            })?));
+        }
+        let (float_taps, float_sources) = plan_taps(func, &float_ops, &float_values);
+        let (quant_taps, quant_sources) = plan_taps(full_func, &full_ops, &quant_values);
+        let float_exe = reference::compile(
+            context,
+            module,
+            self.entry.as_deref(),
+            &float_taps,
+            OPT_LEVEL,
+        )?;
+        let full_exe = reference::compile(
+            context,
+            &full,
+            self.entry.as_deref(),
+            &quant_taps,
+            OPT_LEVEL,
+        )?;
+        drop(full);
+
+        let float_results = float_exe.outputs.len() - float_taps.len();
+        let quant_results = full_exe.outputs.len() - quant_taps.len();
+        let mut layer_errors = vec![Error::default(); observed.len()];
+        let mut both = Error::default();
+        let (mut float_firsts, mut quant_firsts) = (Vec::new(), Vec::new());
+        self.float_outputs.clear();
+        for i in 0..self.samples {
+            let sample = self.sample(i);
+            let f = float_exe.run(&sample)?;
+            let q = full_exe.run(&sample)?;
+            for (k, (layer, _)) in observed.iter().enumerate() {
+                let mut reference = read_source(&float_sources[k], &sample, &f, float_results);
+                if let Some((lo, hi)) = layer.fused_clamp {
+                    for v in &mut reference {
+                        *v = v.clamp(lo, hi);
+                    }
+                }
+                let quantized = read_source(&quant_sources[k], &sample, &q, quant_results);
+                layer_errors[k].add(&reference, &quantized);
+            }
+            let outputs: Vec<Vec<f64>> = f[..float_results].iter().map(Tensor::to_f64).collect();
+            let quantized: Vec<Vec<f64>> = q[..quant_results].iter().map(Tensor::to_f64).collect();
+            for (r, out) in outputs.iter().zip(&quantized) {
+                both.add(r, out);
+            }
+            float_firsts.push(argmax(&outputs[0]));
+            quant_firsts.push(argmax(&quantized[0]));
+            self.float_outputs.push(outputs);
+            self.quant_outputs.push(quantized);
+        }
+        drop(float_exe);
+        drop(full_exe);
+        self.float_top1 = self.top1(&float_firsts);
+        self.quant_classes = quant_firsts.clone();
+
+        // Ablations at the output.
+        let weights_only = FakeQuant {
+            activations: false,
+            ..self.pass()
+        };
+        let activations_only = FakeQuant {
+            weights: false,
+            ..self.pass()
+        };
+        let w = self.outcome(&self.variant(context, module, &weights_only)?)?;
+        let a = self.outcome(&self.variant(context, module, &activations_only)?)?;
+        self.ablation = vec![
+            ("weights_only", w),
+            ("activations_only", a),
+            (
+                "both",
+                Outcome {
+                    error: both,
+                    top1: self.top1(&quant_firsts),
+                },
+            ),
+        ];
+
+        // Sensitivity: one layer alone, every layer but one.
+        let mut rows = Vec::new();
+        for layer in &layers {
+            let only = FakeQuant {
+                only: vec![layer.name.clone()],
+                ..self.pass()
+            };
+            let skip = FakeQuant {
+                skip: vec![layer.name.clone()],
+                ..self.pass()
+            };
+            let only = self.outcome(&self.variant(context, module, &only)?)?;
+            let all_but = self.outcome(&self.variant(context, module, &skip)?)?;
+            let error = observed
+                .iter()
+                .position(|(l, _)| l.name == layer.name)
+                .map(|k| layer_errors[k]);
+            rows.push(LayerRow {
+                layer: layer.clone(),
+                error,
+                only,
+                all_but,
+            });
+        }
+        self.rows = rows;
+        self.evaluated = true;
+        Ok(())
+    }
+
+    /// The converted integer model: its output against the float model's
+    /// (dequantized on the recorded result grids) and its top-1, with inputs
+    /// quantized as `--run` quantizes them.
+    pub fn evaluate_integer(
+        &mut self,
+        context: &Context,
+        module: &Module,
+    ) -> Result<(), QuantizeError> {
+        if !self.evaluated {
+            return Ok(());
+        }
+        let entry = self.entry.as_deref();
+        let exe = reference::compile(context, module, entry, &[], OPT_LEVEL)?;
+        let grids = crate::quantize::argument_grids(module, entry);
+        let mut data = self.data.clone();
+        if let Some(grids) = grids {
+            for (((_, tensor), (scale, zero_point)), ty) in
+                data.iter_mut().zip(grids).zip(&exe.inputs)
+            {
+                if tensor.dtype() == DType::F32 && ty.dtype == DType::I8 {
+                    *tensor = crate::quantize::quantize_input(tensor, scale, zero_point);
+                }
+            }
+        }
+        let result_grids = result_grids(module, entry);
+        let mut error = Error::default();
+        let mut versus = Error::default();
+        let mut firsts = Vec::with_capacity(self.samples);
+        for i in 0..self.samples {
+            let sample: Vec<Tensor> = data.iter().map(|(_, t)| t.sample(i)).collect();
+            let outputs = exe.run(&sample)?;
+            for (k, out) in outputs.iter().enumerate() {
+                let mut values = out.to_f64();
+                if out.dtype() != DType::F32 {
+                    if let Some((s, z)) = result_grids.as_ref().and_then(|g| g.get(k)) {
+                        for v in &mut values {
+                            *v = (*v - z) * s;
+                        }
+                    }
+                }
+                if let Some(r) = self.float_outputs[i].get(k) {
+                    error.add(r, &values);
+                }
+                if let Some(r) = self.quant_outputs[i].get(k) {
+                    versus.add(r, &values);
+                }
+            }
+            firsts.push(argmax(&outputs[0].to_f64()));
+        }
+        let same = firsts
+            .iter()
+            .zip(&self.quant_classes)
+            .filter(|(a, b)| a == b)
+            .count();
+        self.agreement = Some((versus, same));
+        self.integer = Some(Outcome {
+            error,
+            top1: self.top1(&firsts),
+        });
+        Ok(())
+    }
+
+    fn json(&self) -> Value {
+        let s = &self.settings;
+        let layers: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|row| {
+                let l = &row.layer;
+                // Keys in alphabetical order: the same text whether or not
+                // serde_json preserves insertion order.
+                json!({
+                    "activation": row.error.map_or(Value::Null, |e| e.json()),
+                    "all_but": row.all_but.json(),
+                    "argument": l.arg,
+                    "fused_clamp": l.fused_clamp.map(|(lo, hi)| json!([lo, hi])),
+                    "grid": l.grid.map(|(scale, zero_point)| json!({"scale": scale, "zero_point": zero_point})),
+                    "index": l.index,
+                    "name": l.name,
+                    "only": row.only.json(),
+                    "op": l.kind,
+                    "weights": l.weighted,
+                })
+            })
+            .collect();
+        let ablation = |name: &str| {
+            self.ablation
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(Value::Null, |(_, o)| o.json())
+        };
+        let output = json!({
+            "activations_only": ablation("activations_only"),
+            "both": ablation("both"),
+            "integer": self.integer.map_or(Value::Null, |o| o.json()),
+            "integer_vs_fake_quant": self.agreement.map_or(Value::Null, |(e, same)| json!({
+                "cosine": e.cosine(),
+                "same_top1_class": same,
+                "sqnr_db": e.sqnr_db(),
+            })),
+            "weights_only": ablation("weights_only"),
+        });
+        json!({
+            "inputs": self.data.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+            "labels": self.labels.as_ref().map(|(p, _)| p.clone()),
+            "layers": layers,
+            "output": output,
+            "samples": self.samples,
+            "settings": {
+                "activation_bits": 8,
+                "activation_range": format!("{:?}", s.ranges),
+                "cle": s.cle,
+                "per_channel": s.per_channel,
+                "weight_bits": s.weight_bits,
+                "weight_range": s.weight_range,
+            },
+            "top1": {
+                "fake_quant": self.ablation.iter().find(|(n, _)| *n == "both").and_then(|(_, o)| o.top1).map(|t| t.json()),
+                "float": self.float_top1.map(|t| t.json()),
+                "integer": self.integer.and_then(|o| o.top1).map(|t| t.json()),
+            },
+        })
+    }
+
+    /// The tables printed on standard error.
+    fn text(&self) -> String {
+        let s = &self.settings;
+        let labels = self.labels.is_some();
+        let db = |e: &Error| e.sqnr_db().map_or("inf".to_string(), |v| format!("{v:.2}"));
+        let top = |t: Option<Top1>| t.map_or("-".to_string(), |t| t.text());
+        let mut out = format!(
+            "quantization report: W{}A8 {}, weight ranges {}, activation ranges {:?}; {} sample(s), {:.2} s\n",
+            s.weight_bits,
+            if s.per_channel { "per channel" } else { "per tensor" },
+            s.weight_range,
+            s.ranges,
+            self.samples,
+            self.started.elapsed().as_secs_f64()
+        );
+        out += &format!(
+            "{:<24} {:>10} {:>9}{}\n",
+            "model (output vs float)",
+            "SQNR dB",
+            "cosine",
+            if labels { "  top-1" } else { "" }
+        );
+        let mut line = |name: &str, o: Option<&Outcome>, t: Option<Top1>| {
+            let (d, c) = o.map_or(("-".to_string(), "-".to_string()), |o| {
+                (db(&o.error), format!("{:.6}", o.error.cosine()))
+            });
+            out += &format!(
+                "{name:<24} {d:>10} {c:>9}{}\n",
+                if labels {
+                    format!("  {}", top(t))
+                } else {
+                    String::new()
+                }
+            );
+        };
+        line("float", None, self.float_top1);
+        for (name, title) in [
+            ("weights_only", "weights only"),
+            ("activations_only", "activations only"),
+            ("both", "weights + activations"),
+        ] {
+            let o = self
+                .ablation
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, o)| o);
+            line(title, o, o.and_then(|o| o.top1));
+        }
+        line(
+            "integer (converted)",
+            self.integer.as_ref(),
+            self.integer.and_then(|o| o.top1),
+        );
+        if let Some((e, same)) = &self.agreement {
+            out += &format!(
+                "integer vs fake-quant: output SQNR {} dB, cosine {:.6}, same top-1 class on {same}/{} sample(s)\n",
+                db(e),
+                e.cosine(),
+                self.samples
+            );
+        }
+        let width = self
+            .rows
+            .iter()
+            .map(|r| r.layer.name.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let op_width = self
+            .rows
+            .iter()
+            .map(|r| op_label(&r.layer).len())
+            .max()
+            .unwrap_or(2)
+            .max(2);
+        out += &format!(
+            "\nper layer: its activation in the fake-quantized model vs float (an op with a fused clamp after the clamp);\n\
+             only / all but: the output with only this layer quantized / every layer but this one\n\
+             {:<width$} {:<op_width$} {:>10} {:>9} {:>12}{} {:>14}{}\n",
+            "layer",
+            "op",
+            "SQNR dB",
+            "cosine",
+            "only: SQNR",
+            if labels { "       top-1" } else { "" },
+            "all but: SQNR",
+            if labels { "       top-1" } else { "" },
+        );
+        for row in &self.rows {
+            let (d, c) = row.error.map_or(("-".to_string(), "-".to_string()), |e| {
+                (db(&e), format!("{:.6}", e.cosine()))
+            });
+            let short = |t: Option<Top1>| {
+                if labels {
+                    format!(
+                        " {:>11}",
+                        t.map_or("-".into(), |t| format!("{:.2}%", t.accuracy()))
+                    )
+                } else {
+                    String::new()
+                }
+            };
+            out += &format!(
+                "{:<width$} {:<op_width$} {d:>10} {c:>9} {:>12}{} {:>14}{}\n",
+                row.layer.name,
+                op_label(&row.layer),
+                db(&row.only.error),
+                short(row.only.top1),
+                db(&row.all_but.error),
+                short(row.all_but.top1),
+            );
+        }
+        out
+    }
+
+    /// Writes the JSON (`-`: standard output) and prints the tables.
+    pub fn finish(&self) -> Result<(), QuantizeError> {
+        if !self.evaluated {
+            eprintln!("cimc: note: no quantization report: the model is already integer");
+            return Ok(());
+        }
+        let text = serde_json::to_string_pretty(&self.json()).unwrap_or_default() + "\n";
+        let written = if self.path == "-" {
+            std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+        } else {
+            std::fs::write(&self.path, text)
+        };
+        written.map_err(|err| {
+            report_error(format!(
+                "cannot write {}: {}",
+                self.path,
+                crate::source::io_reason(&err)
+            ))
+        })?;
+        eprint!("{}", self.text());
+        Ok(())
+    }
+}
+
+/// `tosa.conv2d (W, ReLU)`: the op, whether it has weights and whether a
+/// clamp is fused into its grid.
+fn op_label(layer: &Layer) -> String {
+    let mut tags = Vec::new();
+    if layer.weighted {
+        tags.push("W");
+    }
+    if layer.fused_clamp.is_some() {
+        tags.push("+clamp");
+    }
+    if tags.is_empty() {
+        layer.kind.clone()
+    } else {
+        format!("{} ({})", layer.kind, tags.join(" "))
+    }
+}
+
+/// An activation to observe: an op's result (pre-order index) or an argument.
+#[derive(Debug, Clone, Copy)]
+enum Observed {
+    Op(usize),
+    Arg(usize),
+}
+
+/// Where an observed activation is read.
+enum Source {
+    Input(usize),
+    Result(usize),
+    Tap(usize),
+}
+
+/// Taps for `values`; a value the function returns is read from its result
+/// (the same buffer returned twice crashes MLIR 22's
+/// buffer-results-to-out-params, see `quantize::calibrate`).
+fn plan_taps(
+    func: sys::MlirOperation,
+    ops: &[sys::MlirOperation],
+    values: &[Observed],
+) -> (Vec<Tap>, Vec<Source>) {
+    let ret = ops.iter().rev().find(|o| {
+        cimc_passes::ir::op_name(**o) == "func.return"
+            && unsafe { sys::mlirOperationGetParentOperation(**o) }.ptr == func.ptr
+    });
+    let returned = |value: sys::MlirValue| -> Option<usize> {
+        let ret = *ret?;
+        (0..unsafe { sys::mlirOperationGetNumOperands(ret) })
+            .find(|i| cimc_passes::emit::operand(ret, *i).ptr == value.ptr)
+            .map(|i| i as usize)
+    };
+    let mut taps = Vec::new();
+    let sources = values
+        .iter()
+        .map(|v| match v {
+            Observed::Arg(i) => Source::Input(*i),
+            Observed::Op(index) => match returned(cimc_passes::emit::result_of(ops[*index], 0)) {
+                Some(r) => Source::Result(r),
+                None => {
+                    taps.push(Tap {
+                        op: *index,
+                        result: 0,
+                    });
+                    Source::Tap(taps.len() - 1)
+                }
+            },
+        })
+        .collect();
+    (taps, sources)
+}
+
+fn read_source(source: &Source, inputs: &[Tensor], outputs: &[Tensor], results: usize) -> Vec<f64> {
+    match source {
+        Source::Input(i) => inputs[*i].to_f64(),
+        Source::Result(r) => outputs[*r].to_f64(),
+        Source::Tap(t) => outputs[results + t].to_f64(),
+    }
+}
+
+/// The entry function's raw handle.
+fn entry_func(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation, QuantizeError> {
+    let name = reference::entry_name(module, func)?;
+    let mut op = module.body().first_operation().map(|op| op.to_raw());
+    while let Some(raw) = op {
+        if cimc_passes::ir::op_name(raw) == "func.func"
+            && cimc_passes::emit::str_attr(raw, "sym_name").as_deref() == Some(name.as_str())
+        {
+            return Ok(raw);
+        }
+        let next = unsafe { sys::mlirOperationGetNextInBlock(raw) };
+        op = (!next.ptr.is_null()).then_some(next);
+    }
+    Err(reference::ReferenceError::NoFunction(name).into())
+}
+
+/// The (scale, zero point) of each result of a converted function.
+fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, f64)>> {
+    let target = entry_func(module, func).ok()?;
+    let name = RESULT_GRIDS_ATTR;
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(
+            target,
+            sys::MlirStringRef {
+                data: name.as_ptr().cast(),
+                length: name.len(),
+            },
+        );
+        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
+            return None;
+        }
+        Some(
+            (0..sys::mlirArrayAttrGetNumElements(attr))
+                .map(|i| {
+                    let pair = sys::mlirArrayAttrGetElement(attr, i);
+                    (
+                        sys::mlirDenseF64ArrayGetElement(pair, 0),
+                        sys::mlirDenseF64ArrayGetElement(pair, 1),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A constant operand's shape and values.
+type Constant = (Vec<i64>, Vec<f32>);
+
+/// The weights, bias and grid attributes a weight pass (AdaRound, bias
+/// correction) gave one weighted op.
+struct Transplant {
+    weight: Constant,
+    /// A convolution's bias operand.
+    bias: Option<Constant>,
+    /// A matmul's bias: the constant operand of the tosa.add using it.
+    add: Option<(isize, Constant)>,
+    attrs: Vec<(&'static str, sys::MlirAttribute)>,
+}
+
+fn constant(value: sys::MlirValue) -> Option<Constant> {
+    let (shape, _) = cimc_passes::emit::tensor_info(value)?;
+    Some((shape, cimc_passes::emit::const_floats(value)?))
+}
+
+fn single_user(value: sys::MlirValue) -> Option<sys::MlirOperation> {
+    unsafe {
+        let first = sys::mlirValueGetFirstUse(value);
+        if sys::mlirOpOperandIsNull(first)
+            || !sys::mlirOpOperandIsNull(sys::mlirOpOperandGetNextUse(first))
+        {
+            return None;
+        }
+        Some(sys::mlirOpOperandGetOwner(first))
+    }
+}
+
+/// The tosa.add after a matmul and the index of its constant operand.
+fn bias_add(op: sys::MlirOperation) -> Option<(sys::MlirOperation, isize)> {
+    let add = single_user(cimc_passes::emit::result_of(op, 0))
+        .filter(|u| cimc_passes::ir::op_name(*u) == "tosa.add")?;
+    let index = (0..2)
+        .find(|i| cimc_passes::emit::const_floats(cimc_passes::emit::operand(add, *i)).is_some())?;
+    Some((add, index))
+}
+
+const GRID_ATTRS: [&str; 3] = [
+    cimc_passes::quant::convert::WEIGHT_SCALE_ATTR,
+    cimc_passes::quant::convert::WEIGHT_BITS_ATTR,
+    cimc_passes::quant::convert::PER_CHANNEL_ATTR,
+];
+
+impl Transplant {
+    fn of(op: sys::MlirOperation) -> Option<Transplant> {
+        let matmul = cimc_passes::ir::op_name(op) == "tosa.matmul";
+        let attrs = GRID_ATTRS
+            .iter()
+            .filter_map(|name| {
+                let attr = unsafe {
+                    sys::mlirOperationGetAttributeByName(
+                        op,
+                        sys::MlirStringRef {
+                            data: name.as_ptr().cast(),
+                            length: name.len(),
+                        },
+                    )
+                };
+                (!attr.ptr.is_null()).then_some((*name, attr))
+            })
+            .collect();
+        Some(Transplant {
+            weight: constant(cimc_passes::emit::operand(op, 1))?,
+            bias: (!matmul)
+                .then(|| constant(cimc_passes::emit::operand(op, 2)))
+                .flatten(),
+            add: bias_add(op)
+                .filter(|_| matmul)
+                .and_then(|(add, i)| Some((i, constant(cimc_passes::emit::operand(add, i))?))),
+            attrs,
+        })
+    }
+
+    /// Gives `op` (the same layer in another copy of the model) these
+    /// weights, bias and attributes.
+    fn apply(&self, op: sys::MlirOperation) {
+        let set = |at_op: sys::MlirOperation, index: isize, (shape, values): &Constant| {
+            let at = cimc_passes::emit::Emitter::before(at_op);
+            let ty = at.tensor(shape, "f32");
+            let attr = unsafe {
+                sys::mlirDenseElementsAttrFloatGet(ty, values.len() as isize, values.as_ptr())
+            };
+            let c = at.value("tosa.const", &[], ty, &[("values", attr)]);
+            unsafe { sys::mlirOperationSetOperand(at_op, index, c) };
+        };
+        set(op, 1, &self.weight);
+        if let Some(bias) = &self.bias {
+            set(op, 2, bias);
+        }
+        if let (Some((index, bias)), Some((add, _))) = (&self.add, bias_add(op)) {
+            set(add, *index, bias);
+        }
+        for (name, attr) in &self.attrs {
+            cimc_passes::emit::set_attr(op, name, *attr);
+        }
+    }
+}
+
+/// What the weight pass left on each weighted layer of `rewritten`, matched
+/// to `layers` (of the float model) by position: weight passes replace
+/// constants, which moves the indices that name unnamed layers.
+fn transplants(
+    layers: &[Layer],
+    rewritten: sys::MlirOperation,
+) -> Result<Vec<(String, Transplant)>, QuantizeError> {
+    let theirs: Vec<Layer> = fake_quant::layers(rewritten, 8)
+        .map_err(report_error)?
+        .into_iter()
+        .filter(|l| l.weighted)
+        .collect();
+    let ours: Vec<&Layer> = layers.iter().filter(|l| l.weighted).collect();
+    if ours.len() != theirs.len() || ours.iter().zip(&theirs).any(|(a, b)| a.kind != b.kind) {
+        return Err(report_error(
+            "internal error: the weight pass changed the model's weighted layers",
+        ));
+    }
+    ours.iter()
+        .zip(&theirs)
+        .map(|(a, b)| {
+            let op =
+                b.op.ok_or_else(|| report_error("internal error: a weighted argument"))?;
+            let t = Transplant::of(op).ok_or_else(|| {
+                report_error(format!(
+                    "internal error: layer '{}' has no constant weights after the weight pass",
+                    a.name
+                ))
+            })?;
+            Ok((a.name.clone(), t))
+        })
+        .collect()
+}

@@ -1,0 +1,729 @@
+//! `cim-quant-fake-quant`: simulates quantization in float TOSA on a
+//! calibrated function — weights replaced by their dequantized values,
+//! activations rounded onto their int8 grids by float ops — with the grids
+//! `cim-quant-convert` would use. The quantization report compares it with
+//! the float model layer by layer.
+
+use super::convert::{
+    activation_grid_bits, bits_override, range_attr, weight_layout, ACTIVATION_BITS,
+    ACTIVATION_BITS_ATTR, ARG_RANGES_ATTR, PER_CHANNEL_ATTR, WEIGHT_BITS, WEIGHT_BITS_ATTR,
+    WEIGHT_SCALE_ATTR,
+};
+use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use cimc_quant::{QuantSpec, WeightRange};
+use melior::ir::operation::OperationRefMut;
+use mlir_sys as sys;
+use std::collections::HashMap;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-quant-fake-quant",
+    summary: "Simulate quantization in float TOSA (fake quantization) on a calibrated function",
+    description: "\
+Reads the ranges calibration recorded (`cim.quant.arg_ranges` on the
+function, `cim.quant.range` on ops) and keeps the function float while
+making it compute what the integer model computes, up to rounding inside
+accumulators:
+  * weights (option `weights`): the constant weight of each tosa.conv2d,
+    tosa.depthwise_conv2d and tosa.matmul becomes a new tosa.const holding
+    w' = q * s_w[c] with q = clamp(round(w / s_w[c]), -(2^(b-1)-1),
+    2^(b-1)-1) (round half away from zero), on exactly the grid
+    cim-quant-convert chooses (same `weight-bits`, `per-channel`,
+    `weight-range`, and convert's per-op overrides: `cim.quant.weight_bits
+    = N : i64`, `cim.quant.per_channel = true|false`, and
+    `cim.quant.weight_scale = array<f64: ...>` for weights a pass already
+    put on a grid, which gives s_w and q = round(w / s_w) directly);
+  * activations (option `activations`): after every value convert puts on a
+    new b-bit grid (s, z) — each function argument, each op carrying
+    `cim.quant.range` (a convolution, matmul, reduce_sum, mul, add, sub or
+    concat whose only user is a tosa.clamp takes the clamp's range, as convert
+    fuses ReLU; a tosa.clamp keeps its input's grid) and each
+    tosa.avg_pool2d (integer pooling rounds onto its input's grid) — five
+    float ops compute
+      q(x) = clamp(floor(x * (1/s) + 0.5), qmin - z, qmax - z) * s
+    which is (clamp(floor(x/s + 0.5) + z, qmin, qmax) - z) * s, the
+    integer value dequantized, with 1/s rounded to f32: tosa.mul by the
+    constant 1/s, tosa.add of 0.5, tosa.floor, tosa.clamp, tosa.mul by s
+    (constants of rank equal to x, all dimensions 1; mul shift 0). The
+    asymmetric grid is convert's: b = `activation-bits` (8: qmin = -128,
+    qmax = 127), or an op's `cim.quant.activation_bits` (its fused clamp's
+    first), qmin = -2^(b-1), qmax = 2^(b-1) - 1, s = (hi - lo) / (2^b - 1),
+    z = qmin - round(lo / s), the range widened to contain 0. Rounding
+    half up matches tosa.rescale's SINGLE_ROUND; inputs fed to the integer
+    model round half away from zero, which differs only on exact ties.
+    tosa.reshape and tosa.max_pool2d keep their input's grid exactly and
+    get nothing. The last op of each inserted chain carries
+    `cim.quant.fake_quant = \"<layer>\"`.
+Layers are named by the op's location name (`loc(\"conv1\")`, the first
+name inside a fused location), or `<op name>#<index>` with the op's index
+in the function's pre-order walk (what reference execution's taps count);
+arguments by their location name or `arg#<i>`. `only` (comma-separated
+layer names) restricts the rewrite to those layers; `skip` leaves those
+layers float; an unknown name is an error. A function without any
+recorded range is an error when activations are fake-quantized.
+
+Example: `cimc calibrated.mlir --pass-pipeline='builtin.module(func.func(
+cim-quant-fake-quant{weight-bits=4 only=tosa.conv2d#9}))'` quantizes the
+weights and the output of that convolution only; `activations=false`
+gives the weight-only model, `weights=false` the activation-only one.",
+    anchor: Some("func.func"),
+    options: &[
+        OptionInfo {
+            name: "weights",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "fake-quantize the weights of conv2d, depthwise_conv2d and matmul",
+        },
+        OptionInfo {
+            name: "activations",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "fake-quantize the arguments and every calibrated activation onto its grid",
+        },
+        OptionInfo {
+            name: "only",
+            kind: OptionKind::Str,
+            default: "",
+            help: "comma-separated layer names: fake-quantize only these (empty: all)",
+        },
+        OptionInfo {
+            name: "skip",
+            kind: OptionKind::Str,
+            default: "",
+            help: "comma-separated layer names to leave float",
+        },
+        OptionInfo {
+            name: "weight-bits",
+            kind: OptionKind::Int,
+            default: "8",
+            help: "weight bit width, 2..=8 (as cim-quant-convert)",
+        },
+        OptionInfo {
+            name: "per-channel",
+            kind: OptionKind::Bool,
+            default: "true",
+            help: "one weight scale per output channel (else one per tensor)",
+        },
+        OptionInfo {
+            name: "weight-range",
+            kind: OptionKind::Enum(&["min-max", "mse"]),
+            default: "min-max",
+            help: "weight ranges: the extremes, or the clipping that minimises the squared rounding error",
+        },
+        OptionInfo {
+            name: "activation-bits",
+            kind: OptionKind::Int,
+            default: "8",
+            help: "activation bit width, 4..=8 (as cim-quant-convert)",
+        },
+    ],
+    create: |options, _| {
+        Box::new(FakeQuant {
+            weights: options.bool("weights"),
+            activations: options.bool("activations"),
+            only: split_names(options.str("only")),
+            skip: split_names(options.str("skip")),
+            weight_bits: options.int("weight-bits"),
+            per_channel: options.bool("per-channel"),
+            mse: options.str("weight-range") == "mse",
+            activation_bits: options.int("activation-bits"),
+        })
+    },
+};
+
+/// The attribute naming the layer whose activation an inserted chain
+/// fake-quantizes (on the chain's last op).
+pub const MARKER_ATTR: &str = "cim.quant.fake_quant";
+
+fn split_names(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// The pass, also built directly by the quantization report.
+#[derive(Debug, Clone)]
+pub struct FakeQuant {
+    pub weights: bool,
+    pub activations: bool,
+    /// Layer names; empty: every layer.
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    pub weight_bits: i64,
+    pub per_channel: bool,
+    /// MSE weight ranges instead of min-max.
+    pub mse: bool,
+    /// The activation width where no op overrides it.
+    pub activation_bits: i64,
+}
+
+/// What the pass can quantize at one place of the function.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub name: String,
+    /// The op (`None` for a function argument).
+    pub op: Option<RawOp>,
+    /// Its index in the function's pre-order walk (reference taps).
+    pub index: Option<usize>,
+    /// The argument's position, for an argument.
+    pub arg: Option<usize>,
+    /// The op's name, or `argument`.
+    pub kind: String,
+    /// A conv2d, depthwise_conv2d or matmul: constant weights to quantize.
+    pub weighted: bool,
+    /// The grid (scale, zero point) its result is rounded onto.
+    pub grid: Option<(f64, i32)>,
+    /// That grid's width in bits (values in [-2^(b-1), 2^(b-1) - 1]).
+    pub bits: u32,
+    /// The bounds of the tosa.clamp whose grid the op's result takes
+    /// (ReLU fused into a convolution's output).
+    pub fused_clamp: Option<(f64, f64)>,
+}
+
+fn string_ref(text: &str) -> sys::MlirStringRef {
+    sys::MlirStringRef {
+        data: text.as_ptr().cast(),
+        length: text.len(),
+    }
+}
+
+fn identifier(id: sys::MlirIdentifier) -> String {
+    unsafe {
+        let s = sys::mlirIdentifierStr(id);
+        String::from_utf8_lossy(std::slice::from_raw_parts(s.data.cast::<u8>(), s.length))
+            .into_owned()
+    }
+}
+
+/// The name of a location: a `loc("name")`, or the first name inside a
+/// fused location.
+fn location_name(location: sys::MlirLocation) -> Option<String> {
+    unsafe {
+        if sys::mlirLocationIsAName(location) {
+            return Some(identifier(sys::mlirLocationNameGetName(location)));
+        }
+        if sys::mlirLocationIsAFused(location) {
+            let n = sys::mlirLocationFusedGetNumLocations(location);
+            let mut parts = vec![
+                sys::mlirLocationUnknownGet(sys::mlirLocationGetContext(location));
+                n as usize
+            ];
+            sys::mlirLocationFusedGetLocations(location, parts.as_mut_ptr());
+            return parts.into_iter().find_map(location_name);
+        }
+        None
+    }
+}
+
+/// The ops of `func` in pre-order (the function itself excluded).
+pub fn preorder(func: RawOp) -> Vec<RawOp> {
+    fn visit(op: RawOp, out: &mut Vec<RawOp>) {
+        out.push(op);
+        for block in direct_blocks(op) {
+            for inner in crate::ir::block_ops(block) {
+                visit(inner, out);
+            }
+        }
+    }
+    let mut ops = Vec::new();
+    for block in direct_blocks(func) {
+        for op in crate::ir::block_ops(block) {
+            visit(op, &mut ops);
+        }
+    }
+    ops
+}
+
+fn direct_blocks(op: RawOp) -> Vec<sys::MlirBlock> {
+    let mut blocks = Vec::new();
+    unsafe {
+        for r in 0..sys::mlirOperationGetNumRegions(op) {
+            let mut block = sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(op, r));
+            while !block.ptr.is_null() {
+                blocks.push(block);
+                block = sys::mlirBlockGetNextInRegion(block);
+            }
+        }
+    }
+    blocks
+}
+
+/// The enclosing func.func of `op`.
+fn enclosing_func(op: RawOp) -> Option<RawOp> {
+    let mut parent = unsafe { sys::mlirOperationGetParentOperation(op) };
+    while !parent.ptr.is_null() {
+        if crate::ir::op_name(parent) == "func.func" {
+            return Some(parent);
+        }
+        parent = unsafe { sys::mlirOperationGetParentOperation(parent) };
+    }
+    None
+}
+
+/// A layer's name: the op's location name, or `<op name>#<index>` with its
+/// index in the enclosing function's pre-order walk.
+pub fn layer_name(op: RawOp) -> String {
+    if let Some(name) = location_name(unsafe { sys::mlirOperationGetLocation(op) }) {
+        return name;
+    }
+    let index = enclosing_func(op)
+        .and_then(|func| preorder(func).iter().position(|o| o.ptr == op.ptr))
+        .unwrap_or(0);
+    format!("{}#{index}", crate::ir::op_name(op))
+}
+
+fn name_at(op: RawOp, index: usize) -> String {
+    location_name(unsafe { sys::mlirOperationGetLocation(op) })
+        .unwrap_or_else(|| format!("{}#{index}", crate::ir::op_name(op)))
+}
+
+fn arg_name(arg: RawValue, index: usize) -> String {
+    location_name(unsafe { sys::mlirValueGetLocation(arg) })
+        .unwrap_or_else(|| format!("arg#{index}"))
+}
+
+fn key(value: RawValue) -> usize {
+    value.ptr as usize
+}
+
+/// The recorded argument ranges, if any.
+fn arg_ranges(func: RawOp) -> Option<Vec<(f64, f64)>> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(func, string_ref(ARG_RANGES_ATTR));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
+            return None;
+        }
+        Some(
+            (0..sys::mlirArrayAttrGetNumElements(attr))
+                .map(|i| {
+                    let pair = sys::mlirArrayAttrGetElement(attr, i);
+                    (
+                        sys::mlirDenseF64ArrayGetElement(pair, 0),
+                        sys::mlirDenseF64ArrayGetElement(pair, 1),
+                    )
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A boolean attribute `name = true|false` of `op`, if present.
+fn bool_attr(op: RawOp, name: &str) -> Result<Option<bool>, String> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        if attr.ptr.is_null() {
+            return Ok(None);
+        }
+        if !sys::mlirAttributeIsABool(attr) {
+            return Err(format!("'{name}' must be true or false"));
+        }
+        Ok(Some(sys::mlirBoolAttrGetValue(attr)))
+    }
+}
+
+/// An `array<f64: ...>` attribute of `op`, if present.
+fn f64_array(op: RawOp, name: &str) -> Option<Vec<f64>> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        (!attr.ptr.is_null() && sys::mlirAttributeIsADenseF64Array(attr)).then(|| {
+            (0..sys::mlirDenseArrayGetNumElements(attr))
+                .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i))
+                .collect()
+        })
+    }
+}
+
+fn float_attr(op: RawOp, name: &str) -> Option<f64> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        (!attr.ptr.is_null() && sys::mlirAttributeIsAFloat(attr))
+            .then(|| sys::mlirFloatAttrGetValueDouble(attr))
+    }
+}
+
+fn single_user(value: RawValue) -> Option<RawOp> {
+    unsafe {
+        let first = sys::mlirValueGetFirstUse(value);
+        if sys::mlirOpOperandIsNull(first)
+            || !sys::mlirOpOperandIsNull(sys::mlirOpOperandGetNextUse(first))
+        {
+            return None;
+        }
+        Some(sys::mlirOpOperandGetOwner(first))
+    }
+}
+
+fn is_f32_result(op: RawOp) -> bool {
+    (unsafe { sys::mlirOperationGetNumResults(op) }) == 1
+        && emit::tensor_info(emit::result_of(op, 0)).is_some_and(|(_, e)| e == "f32")
+}
+
+/// Every layer of `func` in order: arguments first, then ops in pre-order.
+/// Grids follow cim-quant-convert: arguments (on `activation_bits`) and ops
+/// that set a new grid take their recorded range (an op whose only user is
+/// a clamp takes the clamp's range and width), clamps and pooling keep
+/// their input's.
+pub fn layers(func: RawOp, activation_bits: u32) -> Result<Vec<Layer>, String> {
+    let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
+    if body.ptr.is_null() {
+        return Ok(Vec::new());
+    }
+    type Grid = ((f64, i32), u32);
+    let grid_of = |lo: f64, hi: f64, bits: u32| -> Result<Grid, String> {
+        let g = activation_grid_bits(lo, hi, bits)?;
+        Ok(((g.scale, g.zero_point), g.bits))
+    };
+    let act_bits =
+        |op: RawOp| bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations");
+    let mut grids: HashMap<usize, Grid> = HashMap::new();
+    let mut out = Vec::new();
+    let ranges = arg_ranges(func).unwrap_or_default();
+    let n_args = unsafe { sys::mlirBlockGetNumArguments(body) } as usize;
+    for i in 0..n_args {
+        let arg = unsafe { sys::mlirBlockGetArgument(body, i as isize) };
+        let float = emit::tensor_info(arg).is_some_and(|(_, e)| e == "f32");
+        let grid = match ranges.get(i) {
+            Some((lo, hi)) if float => Some(grid_of(*lo, *hi, activation_bits)?),
+            _ => None,
+        };
+        if let Some(grid) = grid {
+            grids.insert(key(arg), grid);
+        }
+        if float {
+            out.push(Layer {
+                name: arg_name(arg, i),
+                op: None,
+                index: None,
+                arg: Some(i),
+                kind: "argument".into(),
+                weighted: false,
+                grid: grid.map(|g| g.0),
+                bits: grid.map_or(activation_bits, |g| g.1),
+                fused_clamp: None,
+            });
+        }
+    }
+    for (index, op) in preorder(func).into_iter().enumerate() {
+        let name = crate::ir::op_name(op);
+        if !is_f32_result(op) || matches!(name.as_str(), "tosa.const" | "tosa.const_shape") {
+            continue;
+        }
+        let input = (unsafe { sys::mlirOperationGetNumOperands(op) } > 0)
+            .then(|| grids.get(&key(emit::operand(op, 0))).copied())
+            .flatten();
+        let weighted = matches!(
+            name.as_str(),
+            "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul"
+        );
+        let (grid, fused_clamp, layer) = match name.as_str() {
+            "tosa.reshape" | "tosa.max_pool2d" => (input, None, false),
+            "tosa.clamp" | "tosa.avg_pool2d" => {
+                let grid = match (input, range_attr(op)) {
+                    (Some(grid), _) => Some(grid),
+                    (None, Some((lo, hi))) => {
+                        Some(grid_of(lo, hi, act_bits(op)?.unwrap_or(activation_bits))?)
+                    }
+                    (None, None) => None,
+                };
+                (grid, None, true)
+            }
+            _ => {
+                // convert's fused clamp: the op's only user is a clamp.
+                let clamp = single_user(emit::result_of(op, 0))
+                    .filter(|user| crate::ir::op_name(*user) == "tosa.clamp");
+                let range = clamp.and_then(range_attr).or_else(|| range_attr(op));
+                let grid = match range {
+                    Some((lo, hi)) => {
+                        let fused = match clamp {
+                            Some(c) => act_bits(c)
+                                .map_err(|m| format!("on the tosa.clamp it fuses with: {m}"))?,
+                            None => None,
+                        };
+                        let bits = match fused {
+                            Some(bits) => bits,
+                            None => act_bits(op)?.unwrap_or(activation_bits),
+                        };
+                        Some(grid_of(lo, hi, bits)?)
+                    }
+                    None => None,
+                };
+                let bounds = clamp
+                    .filter(|_| grid.is_some())
+                    .and_then(|c| Some((float_attr(c, "min_val")?, float_attr(c, "max_val")?)));
+                (grid, bounds, weighted || grid.is_some())
+            }
+        };
+        if let Some(grid) = grid {
+            grids.insert(key(emit::result_of(op, 0)), grid);
+        }
+        if layer {
+            out.push(Layer {
+                name: name_at(op, index),
+                op: Some(op),
+                index: Some(index),
+                arg: None,
+                kind: name,
+                weighted,
+                grid: grid.map(|g| g.0),
+                bits: grid.map_or(activation_bits, |g| g.1),
+                fused_clamp,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn f32_const(at: &Emitter, shape: &[i64], data: &[f32]) -> RawValue {
+    let ty = at.tensor(shape, "f32");
+    let attr =
+        unsafe { sys::mlirDenseElementsAttrFloatGet(ty, data.len() as isize, data.as_ptr()) };
+    at.value("tosa.const", &[], ty, &[("values", attr)])
+}
+
+fn owner(value: RawValue) -> RawOp {
+    unsafe { sys::mlirOpResultGetOwner(value) }
+}
+
+/// The five-op chain q(x) (module documentation), built before `at`'s
+/// anchor; returns its ops in order and the result.
+fn fake_quant_chain(
+    at: &Emitter,
+    x: RawValue,
+    (scale, zero_point): (f64, i32),
+    bits: u32,
+    layer: &str,
+) -> Result<(Vec<RawOp>, RawValue), String> {
+    let (shape, element) = emit::tensor_info(x).ok_or("expected a ranked tensor")?;
+    if element != "f32" {
+        return Err(format!("expected an f32 tensor, got {element}"));
+    }
+    let half_range = 1i32 << (bits - 1);
+    let (qmin, qmax) = (-half_range, half_range - 1);
+    let ones = vec![1i64; shape.len()];
+    let ty = at.tensor(&shape, "f32");
+    let mut ops = Vec::new();
+    let mut constant = |v: f32| {
+        let c = f32_const(at, &ones, &[v]);
+        ops.push(owner(c));
+        c
+    };
+    let inv = constant((1.0 / scale) as f32);
+    let half = constant(0.5);
+    let s = constant(scale as f32);
+    let shift = at.const_i8(&[1], &[0]);
+    ops.push(owner(shift));
+    let scaled = at.value("tosa.mul", &[x, inv, shift], ty, &[]);
+    let shifted = at.value("tosa.add", &[scaled, half], ty, &[]);
+    let floored = at.value("tosa.floor", &[shifted], ty, &[]);
+    let f32_ty = at.ty("f32");
+    let bound = |v: i32| unsafe { sys::mlirFloatAttrDoubleGet(at.context(), f32_ty, f64::from(v)) };
+    let clamped = at.value(
+        "tosa.clamp",
+        &[floored],
+        ty,
+        &[
+            ("min_val", bound(qmin - zero_point)),
+            ("max_val", bound(qmax - zero_point)),
+        ],
+    );
+    let y = at.value("tosa.mul", &[clamped, s, shift], ty, &[]);
+    emit::set_attr(owner(y), MARKER_ATTR, at.str_attr(layer));
+    ops.extend([scaled, shifted, floored, clamped, y].map(owner));
+    Ok((ops, y))
+}
+
+/// Redirects the uses of `x` to `y`, except inside the chain that computes `y`.
+fn reroute(x: RawValue, y: RawValue, chain: &[RawOp]) {
+    unsafe {
+        sys::mlirValueReplaceAllUsesExcept(x, y, chain.len() as isize, chain.as_ptr() as *mut _)
+    }
+}
+
+impl FakeQuant {
+    fn check_options(&self) -> Result<(), String> {
+        if !WEIGHT_BITS.contains(&self.weight_bits) {
+            return Err(format!(
+                "weight-bits = {} is out of range: cimc quantizes weights to 2..=8 bits",
+                self.weight_bits
+            ));
+        }
+        if !ACTIVATION_BITS.contains(&self.activation_bits) {
+            return Err(format!(
+                "activation-bits = {} is out of range: cimc quantizes activations to 4..=8 bits",
+                self.activation_bits
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `only` and `skip` leave layer `name` to the pass.
+    pub fn enabled(&self, name: &str) -> bool {
+        (self.only.is_empty() || self.only.iter().any(|n| n == name))
+            && !self.skip.iter().any(|n| n == name)
+    }
+
+    /// The dequantized weights (TOSA layout) on the grid cim-quant-convert
+    /// gives `op`.
+    fn weight_values(
+        &self,
+        op: RawOp,
+        kind: &str,
+        shape: &[i64],
+        data: &[f32],
+    ) -> Result<Vec<f32>, String> {
+        let layout = weight_layout(kind, shape, data)?;
+        let bits = bits_override(op, WEIGHT_BITS_ATTR, WEIGHT_BITS, "weights")?
+            .unwrap_or(self.weight_bits as u32);
+        let (rows, cols) = layout.matrix.dim();
+        let mut fq = vec![0f32; data.len()];
+        if let Some(scales) = f64_array(op, WEIGHT_SCALE_ATTR) {
+            // Weights a pass already put on a grid: q = round(w / s).
+            if scales.len() != 1 && scales.len() != rows {
+                return Err(format!(
+                    "'{WEIGHT_SCALE_ATTR}' gives {} scales: give one, or one per output channel ({rows})",
+                    scales.len()
+                ));
+            }
+            let qmax = f64::from((1u32 << (bits - 1)) - 1);
+            for o in 0..rows {
+                let s = scales[if scales.len() == 1 { 0 } else { o }];
+                for k in 0..cols {
+                    let q = (f64::from(layout.matrix[[o, k]]) / s)
+                        .round()
+                        .clamp(-qmax, qmax);
+                    fq[layout.index[o][k]] = (q * s) as f32;
+                }
+            }
+            return Ok(fq);
+        }
+        let per_channel = bool_attr(op, PER_CHANNEL_ATTR)?.unwrap_or(self.per_channel);
+        let spec = QuantSpec::new(bits, true, true, per_channel).map_err(|e| e.to_string())?;
+        let method = if self.mse {
+            WeightRange::Mse(cimc_quant::MseSearch::default())
+        } else {
+            WeightRange::MinMax
+        };
+        let grid = cimc_quant::weight_grid(layout.matrix.view(), &spec, method)
+            .map_err(|e| e.to_string())?;
+        for o in 0..rows {
+            for k in 0..cols {
+                let q = grid.quantize_value(layout.matrix[[o, k]], o);
+                fq[layout.index[o][k]] = grid.dequantize_value(q, o);
+            }
+        }
+        Ok(fq)
+    }
+
+    /// Replaces the weight operand of `op` by its fake-quantized constant.
+    fn weights_of(&self, op: RawOp, kind: &str) -> Result<(), String> {
+        let weight = emit::operand(op, 1);
+        let (shape, _) = emit::tensor_info(weight).ok_or("the weights are not a ranked tensor")?;
+        let data = emit::const_floats(weight)
+            .ok_or("the weights must be a float tosa.const: crossbars hold constant weights")?;
+        let fq = self.weight_values(op, kind, &shape, &data)?;
+        let at = Emitter::before(op);
+        let replacement = f32_const(&at, &shape, &fq);
+        unsafe { sys::mlirOperationSetOperand(op, 1, replacement) };
+        if unsafe { sys::mlirValueIsAOpResult(weight) } {
+            let old = owner(weight);
+            if crate::ir::op_name(old) == "tosa.const" && crate::ir::results_unused(old) {
+                emit::erase(old);
+            }
+        }
+        Ok(())
+    }
+
+    fn run_on(&self, func: RawOp) -> Result<(), (RawOp, String)> {
+        let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
+        if body.ptr.is_null() {
+            return Ok(());
+        }
+        if !self.weights && !self.activations {
+            return Ok(());
+        }
+        let layers = layers(func, self.activation_bits as u32).map_err(|m| (func, m))?;
+        for name in self.only.iter().chain(&self.skip) {
+            if !layers.iter().any(|l| &l.name == name) {
+                let known: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+                return Err((
+                    func,
+                    format!(
+                        "no layer named '{name}' (the layers: {})",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+            }
+        }
+        if self.activations
+            && layers.iter().any(|l| l.kind == "argument" || l.weighted)
+            && layers.iter().all(|l| l.grid.is_none())
+        {
+            return Err((
+                func,
+                "no activation ranges recorded ('cim.quant.arg_ranges', 'cim.quant.range'): calibrate first (cimc quantize), or fake-quantize weights only (activations=false)".into(),
+            ));
+        }
+        for layer in &layers {
+            if !self.enabled(&layer.name) {
+                continue;
+            }
+            if let Some(op) = layer.op {
+                if self.weights && layer.weighted {
+                    self.weights_of(op, &layer.kind).map_err(|m| (op, m))?;
+                }
+            }
+            let Some(grid) = layer.grid.filter(|_| self.activations) else {
+                continue;
+            };
+            match (layer.op, layer.arg) {
+                (Some(op), _) => {
+                    let next = unsafe { sys::mlirOperationGetNextInBlock(op) };
+                    if next.ptr.is_null() {
+                        return Err((op, "the op has no successor to insert after".into()));
+                    }
+                    let x = emit::result_of(op, 0);
+                    // Built before the op, at its location, then moved after it.
+                    let at = Emitter::before(op);
+                    let (chain, y) = fake_quant_chain(&at, x, grid, layer.bits, &layer.name)
+                        .map_err(|m| (op, m))?;
+                    let mut previous = op;
+                    for c in &chain {
+                        unsafe { sys::mlirOperationMoveAfter(*c, previous) };
+                        previous = *c;
+                    }
+                    reroute(x, y, &chain);
+                }
+                (None, Some(i)) => {
+                    let first = unsafe { sys::mlirBlockGetFirstOperation(body) };
+                    let x = unsafe { sys::mlirBlockGetArgument(body, i as isize) };
+                    let at = Emitter::before(first);
+                    let (chain, y) = fake_quant_chain(&at, x, grid, layer.bits, &layer.name)
+                        .map_err(|m| (func, m))?;
+                    reroute(x, y, &chain);
+                }
+                (None, None) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Pass for FakeQuant {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let func = func.to_raw();
+        if let Err(message) = self.check_options() {
+            crate::diag::raw_op_error(func, &message);
+            return Err(PassFailed);
+        }
+        self.run_on(func).map_err(|(op, message)| {
+            crate::diag::raw_op_error(op, &message);
+            PassFailed
+        })
+    }
+}
