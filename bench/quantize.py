@@ -11,8 +11,14 @@ reference execution, and the table prints misclassified samples (of 450; one
 sample is 0.22 pt) as mean ± std over the seeds. Beside it: the float model,
 and TFLite's own full-int8 PTQ (the bundled *.int8 models, calibrated on the
 training split by the TFLite converter; one fixed calibration, so no std).
-Settings not implemented in cimc yet (bias correction, AdaRound, the full
-pipeline) and AIMET are not in the table; the note of the issue says so.
+"Full pipeline" is the white paper's PTQ recipe as cimc runs it: BN
+folding, cross-layer equalization (with high-bias absorption), MSE weight
+ranges, AdaRound (layer by layer on the partly rounded network's inputs).
+BC is bias correction (empirical, on the calibration data). AIMET rows come
+from bench/aimet.py in its own venv (--aimet, or --aimet-json with the
+output of an earlier `bench/aimet.py --json F`).
+
+--only LABEL[,LABEL] restricts the settings (substring match) for quick runs.
 """
 import argparse
 import os
@@ -30,19 +36,27 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(ROOT, "test", "models")
 LABELS = os.path.join(MODELS, "digits_test_labels.npy")
 
+FULL = ["--cle", "--weight-range", "mse", "--adaround"]
 SETTINGS = [
     ("W8A8 min-max", ["--weight-bits", "8"]),
-    ("W8A8 MSE act.", ["--weight-bits", "8", "--activation-range", "mse"]),
+    ("W8A8 full pipeline", ["--weight-bits", "8"] + FULL),
+    ("W8A8 per-tensor", ["--weight-bits", "8", "--per-tensor"]),
+    ("W8A8 per-tensor CLE", ["--weight-bits", "8", "--per-tensor", "--cle"]),
+    ("W8A8 per-tensor BC", ["--weight-bits", "8", "--per-tensor", "--bias-correction"]),
+    ("W8A8 per-tensor CLE+BC", ["--weight-bits", "8", "--per-tensor", "--cle", "--bias-correction"]),
     ("W4A8 RTN", ["--weight-bits", "4"]),
-    ("W4A8 RTN per-tensor", ["--weight-bits", "4", "--per-tensor"]),
+    ("W4A8 BC", ["--weight-bits", "4", "--bias-correction"]),
+    ("W4A8 full pipeline", ["--weight-bits", "4"] + FULL),
+    ("W4A8 per-tensor RTN", ["--weight-bits", "4", "--per-tensor"]),
+    ("W4A8 per-tensor CLE", ["--weight-bits", "4", "--per-tensor", "--cle"]),
+    ("W4A8 per-tensor BC", ["--weight-bits", "4", "--per-tensor", "--bias-correction"]),
+    ("W4A8 per-tensor CLE+BC", ["--weight-bits", "4", "--per-tensor", "--cle", "--bias-correction"]),
+    ("W4A8 per-tensor full", ["--weight-bits", "4", "--per-tensor"] + FULL),
     ("W3A8 RTN", ["--weight-bits", "3"]),
-    ("W2A8 RTN", ["--weight-bits", "2"]),
-    ("W8A8 CLE per-tensor", ["--weight-bits", "8", "--per-tensor", "--cle"]),
-    ("W4A8 CLE", ["--weight-bits", "4", "--cle"]),
-    ("W4A8 CLE per-tensor", ["--weight-bits", "4", "--per-tensor", "--cle"]),
-    ("W4A8 MSE weights", ["--weight-bits", "4", "--weight-range", "mse"]),
-    ("W3A8 MSE weights", ["--weight-bits", "3", "--weight-range", "mse"]),
-    ("W2A8 MSE weights", ["--weight-bits", "2", "--weight-range", "mse"]),
+    ("W3A8 full pipeline", ["--weight-bits", "3"] + FULL),
+    ("W2A8 RTN min-max", ["--weight-bits", "2"]),
+    ("W2A8 RTN MSE", ["--weight-bits", "2", "--weight-range", "mse"]),
+    ("W2A8 AdaRound (MSE)", ["--weight-bits", "2", "--weight-range", "mse", "--adaround"]),
 ]
 
 
@@ -64,6 +78,10 @@ def main():
     parser.add_argument("--cimc", default=os.path.join(ROOT, "target", "debug", "cimc"))
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--calibration-size", type=int, default=256)
+    parser.add_argument("--only", default="", help="comma-separated substrings of setting labels")
+    parser.add_argument("--aimet", action="store_true", help="also run bench/aimet.py (about 27 min)")
+    parser.add_argument("--aimet-json", default=None, help="AIMET rows from an earlier bench/aimet.py --json")
+    parser.add_argument("--aimet-python", default="/work/venv-aimet/bin/python")
     args = parser.parse_args()
     if not os.path.exists(args.cimc):
         sys.exit(f"{args.cimc} not found: run `cargo build --bin cimc`")
@@ -83,6 +101,8 @@ def main():
                 rows.setdefault("TFLite full-int8", {})[name] = errors(
                     args.cimc, tflite, os.path.join(MODELS, f"{name}.int8.input.npy"))
             for label, flags in SETTINGS:
+                if args.only and not any(o in label for o in args.only.split(",")):
+                    continue
                 counts = []
                 for seed in range(args.seeds):
                     pick = np.random.default_rng(seed).choice(train.shape[0], args.calibration_size, replace=False)
@@ -95,22 +115,42 @@ def main():
                         sys.exit(f"cimc quantize {name} {flags}:\n{out.stderr}")
                     counts.append(errors(args.cimc, q, test))
                 rows.setdefault(label, {})[name] = counts
-        # Wall time of quantizing the CNN (calibration + conversion).
-        start = time.perf_counter()
-        subprocess.run([args.cimc, "quantize", os.path.join(MODELS, "cnn.f32.mlir"), "--calibration",
-                        os.path.join(work, "calib_0.npy"), "-o", os.path.join(work, "t.mlir")],
-                       check=True, capture_output=True)
-        cnn_time = time.perf_counter() - start
-
+        # Wall time of quantizing the CNN (calibration + conversion), plain
+        # and with AdaRound (W4, the full pipeline).
+        times = {}
+        for what, flags in [("min-max", []), ("full pipeline with AdaRound, W4", ["--weight-bits", "4"] + FULL)]:
+            start = time.perf_counter()
+            subprocess.run([args.cimc, "quantize", os.path.join(MODELS, "cnn.f32.mlir"), "--calibration",
+                            os.path.join(work, "calib_0.npy"), "-o", os.path.join(work, "t.mlir")] + flags,
+                           check=True, capture_output=True)
+            times[what] = time.perf_counter() - start
+    aimet_note = None
+    aimet_json = args.aimet_json
+    if args.aimet and not aimet_json:
+        # bench/aimet.py in its own venv (about 27 minutes: AdaRound).
+        aimet_json = os.path.join(tempfile.mkdtemp(), "aimet.json")
+        run = subprocess.run([args.aimet_python, os.path.join(ROOT, "bench", "aimet.py"), "--seeds",
+                              str(args.seeds), "--json", aimet_json], capture_output=True, text=True)
+        if run.returncode != 0:
+            aimet_note = f"bench/aimet.py failed: {run.stderr.strip().splitlines()[-1:]}"
+            aimet_json = None
+    if aimet_json:
+        import json
+        with open(aimet_json) as f:
+            for label, per_model in json.load(f).items():
+                rows[f"AIMET {label}"] = per_model
+    elif not aimet_note:
+        aimet_note = "AIMET rows: pass --aimet (runs bench/aimet.py in /work/venv-aimet) or --aimet-json FILE"
     def cell(v):
         if isinstance(v, list):
             sd = statistics.pstdev(v) if len(v) > 1 else 0.0
             return f"{statistics.mean(v):.1f} ± {sd:.1f}"
         return "—" if v is None else str(v)
 
-    print(f"{'setting':<22}" + "".join(f"{n:>14}" for n in names))
+    w = max(len(label) for label in rows) + 2
+    print(f"{'setting':<{w}}" + "".join(f"{n:>14}" for n in names))
     for label, per_model in rows.items():
-        print(f"{label:<22}" + "".join(f"{cell(per_model.get(n)):>14}" for n in names))
+        print(f"{label:<{w}}" + "".join(f"{cell(per_model.get(n)):>14}" for n in names))
     print("extra errors over float (mean):")
     for label, per_model in rows.items():
         if label == "float":
@@ -123,8 +163,11 @@ def main():
                 continue
             m = statistics.mean(v) if isinstance(v, list) else v
             extra.append(f"{m - rows['float'][n]:+.1f}")
-        print(f"{label:<22}" + "".join(f"{e:>14}" for e in extra))
-    print(f"wall time of `cimc quantize` on the digits CNN (min-max, no AdaRound): {cnn_time:.2f} s")
+        print(f"{label:<{w}}" + "".join(f"{e:>14}" for e in extra))
+    for what, seconds in times.items():
+        print(f"wall time of `cimc quantize` on the digits CNN ({what}): {seconds:.2f} s")
+    if aimet_note:
+        print(aimet_note)
 
 
 if __name__ == "__main__":
