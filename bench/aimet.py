@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Benchmark: AIMET's standard post-training quantization recipe on the digits models.
 
-usage: /work/venv-aimet/bin/python bench/aimet.py [--seeds N] [--calibration-size K]
+usage: .venv-aimet/bin/python bench/aimet.py [--seeds N] [--calibration-size K]
            [--adaround-iterations I] [--models mlp,cnn,...] [--settings 0,3,...]
            [--json FILE] [--meta FILE] [-v]
 
 The external baseline for bench/quantize.py (cimc's own PTQ). Needs a venv with
 aimet-onnx (it pulls in onnxruntime, onnx and torch); nothing of cimc is used:
 
-    python3 -m venv /work/venv-aimet
-    /work/venv-aimet/bin/pip install aimet-onnx==2.42.0
+    bash scripts/dev aimet   (makes .venv-aimet: python3 -m venv .venv-aimet &&
+    .venv-aimet/bin/pip install --only-binary=:all: aimet-onnx==2.42.0)
 
 Models: test/models/{mlp,cnn,dscnn}.f32.onnx (the float TFLite models converted
 with tf2onnx by scripts/models/gen_onnx.py; NHWC input [1, 8, 8, 1]) and

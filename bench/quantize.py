@@ -81,7 +81,7 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated substrings of setting labels")
     parser.add_argument("--aimet", action="store_true", help="also run bench/aimet.py (about 27 min)")
     parser.add_argument("--aimet-json", default=None, help="AIMET rows from an earlier bench/aimet.py --json")
-    parser.add_argument("--aimet-python", default="/work/venv-aimet/bin/python")
+    parser.add_argument("--aimet-python", default=os.path.join(ROOT, ".venv-aimet", "bin", "python"))
     args = parser.parse_args()
     if not os.path.exists(args.cimc):
         sys.exit(f"{args.cimc} not found: run `cargo build --bin cimc`")
@@ -140,7 +140,7 @@ def main():
             for label, per_model in json.load(f).items():
                 rows[f"AIMET {label}"] = per_model
     elif not aimet_note:
-        aimet_note = "AIMET rows: pass --aimet (runs bench/aimet.py in /work/venv-aimet) or --aimet-json FILE"
+        aimet_note = "AIMET rows: pass --aimet (runs bench/aimet.py in .venv-aimet, made by `scripts/dev aimet`) or --aimet-json FILE"
     def cell(v):
         if isinstance(v, list):
             sd = statistics.pstdev(v) if len(v) > 1 else 0.0
