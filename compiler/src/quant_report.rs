@@ -894,30 +894,7 @@ fn entry_func(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation,
 /// The (scale, zero point) of each result of a converted function.
 fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, f64)>> {
     let target = entry_func(module, func).ok()?;
-    let name = RESULT_GRIDS_ATTR;
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(
-            target,
-            sys::MlirStringRef {
-                data: name.as_ptr().cast(),
-                length: name.len(),
-            },
-        );
-        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
-            return None;
-        }
-        Some(
-            (0..sys::mlirArrayAttrGetNumElements(attr))
-                .map(|i| {
-                    let pair = sys::mlirArrayAttrGetElement(attr, i);
-                    (
-                        sys::mlirDenseF64ArrayGetElement(pair, 0),
-                        sys::mlirDenseF64ArrayGetElement(pair, 1),
-                    )
-                })
-                .collect(),
-        )
-    }
+    cimc_passes::emit::f64_pairs_attr(target, RESULT_GRIDS_ATTR)
 }
 
 /// A constant operand's shape and values.
@@ -939,21 +916,9 @@ fn constant(value: sys::MlirValue) -> Option<Constant> {
     Some((shape, cimc_passes::emit::const_floats(value)?))
 }
 
-fn single_user(value: sys::MlirValue) -> Option<sys::MlirOperation> {
-    unsafe {
-        let first = sys::mlirValueGetFirstUse(value);
-        if sys::mlirOpOperandIsNull(first)
-            || !sys::mlirOpOperandIsNull(sys::mlirOpOperandGetNextUse(first))
-        {
-            return None;
-        }
-        Some(sys::mlirOpOperandGetOwner(first))
-    }
-}
-
 /// The tosa.add after a matmul and the index of its constant operand.
 fn bias_add(op: sys::MlirOperation) -> Option<(sys::MlirOperation, isize)> {
-    let add = single_user(cimc_passes::emit::result_of(op, 0))
+    let add = cimc_passes::ir::single_user(cimc_passes::emit::result_of(op, 0))
         .filter(|u| cimc_passes::ir::op_name(*u) == "tosa.add")?;
     let index = (0..2)
         .find(|i| cimc_passes::emit::const_floats(cimc_passes::emit::operand(add, *i)).is_some())?;

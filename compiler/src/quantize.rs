@@ -588,23 +588,8 @@ pub fn quantize_with(
 /// wrote, if it records them.
 pub fn argument_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i32)>> {
     let target = entry(module, func).ok()?;
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(target, string_ref(ARG_GRIDS_ATTR));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
-            return None;
-        }
-        Some(
-            (0..sys::mlirArrayAttrGetNumElements(attr))
-                .map(|i| {
-                    let pair = sys::mlirArrayAttrGetElement(attr, i);
-                    (
-                        sys::mlirDenseF64ArrayGetElement(pair, 0),
-                        sys::mlirDenseF64ArrayGetElement(pair, 1) as i32,
-                    )
-                })
-                .collect(),
-        )
-    }
+    let pairs = cimc_passes::emit::f64_pairs_attr(target, ARG_GRIDS_ATTR)?;
+    Some(pairs.into_iter().map(|(s, z)| (s, z as i32)).collect())
 }
 
 /// `x` (float) on an int8 grid: clamp(round(x / s) + z, −128, 127), rounding

@@ -396,6 +396,30 @@ pub fn bool_array_attr(op: RawOp, name: &str) -> Option<Vec<bool>> {
     }
 }
 
+/// An array attribute of `op` whose elements are two-element dense f64
+/// arrays (ranges, grids), as pairs.
+pub fn f64_pairs_attr(op: RawOp, name: &str) -> Option<Vec<(f64, f64)>> {
+    unsafe {
+        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
+        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
+            return None;
+        }
+        (0..sys::mlirArrayAttrGetNumElements(attr))
+            .map(|i| {
+                let pair = sys::mlirArrayAttrGetElement(attr, i);
+                (sys::mlirAttributeIsADenseF64Array(pair)
+                    && sys::mlirDenseArrayGetNumElements(pair) == 2)
+                    .then(|| {
+                        (
+                            sys::mlirDenseF64ArrayGetElement(pair, 0),
+                            sys::mlirDenseF64ArrayGetElement(pair, 1),
+                        )
+                    })
+            })
+            .collect()
+    }
+}
+
 /// A string attribute of `op`, if present.
 pub fn str_attr(op: RawOp, name: &str) -> Option<String> {
     unsafe {

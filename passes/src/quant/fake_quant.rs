@@ -10,6 +10,7 @@ use super::convert::{
     WEIGHT_SCALE_ATTR,
 };
 use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::ir::{float_attr, single_user};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{QuantSpec, WeightRange};
 use melior::ir::operation::OperationRefMut;
@@ -290,23 +291,7 @@ fn key(value: RawValue) -> usize {
 
 /// The recorded argument ranges, if any.
 fn arg_ranges(func: RawOp) -> Option<Vec<(f64, f64)>> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(func, string_ref(ARG_RANGES_ATTR));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
-            return None;
-        }
-        Some(
-            (0..sys::mlirArrayAttrGetNumElements(attr))
-                .map(|i| {
-                    let pair = sys::mlirArrayAttrGetElement(attr, i);
-                    (
-                        sys::mlirDenseF64ArrayGetElement(pair, 0),
-                        sys::mlirDenseF64ArrayGetElement(pair, 1),
-                    )
-                })
-                .collect(),
-        )
-    }
+    emit::f64_pairs_attr(func, ARG_RANGES_ATTR)
 }
 
 /// A boolean attribute `name = true|false` of `op`, if present.
@@ -332,26 +317,6 @@ fn f64_array(op: RawOp, name: &str) -> Option<Vec<f64>> {
                 .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i))
                 .collect()
         })
-    }
-}
-
-fn float_attr(op: RawOp, name: &str) -> Option<f64> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        (!attr.ptr.is_null() && sys::mlirAttributeIsAFloat(attr))
-            .then(|| sys::mlirFloatAttrGetValueDouble(attr))
-    }
-}
-
-fn single_user(value: RawValue) -> Option<RawOp> {
-    unsafe {
-        let first = sys::mlirValueGetFirstUse(value);
-        if sys::mlirOpOperandIsNull(first)
-            || !sys::mlirOpOperandIsNull(sys::mlirOpOperandGetNextUse(first))
-        {
-            return None;
-        }
-        Some(sys::mlirOpOperandGetOwner(first))
     }
 }
 
