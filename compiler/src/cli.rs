@@ -193,9 +193,19 @@ pub struct QuantizeArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<String>,
 
-    /// Weight bits, 2 to 8.
-    #[arg(long = "weight-bits", default_value_t = 8, value_parser = clap::value_parser!(u32).range(2..=8))]
-    pub weight_bits: u32,
+    /// Weight bits, 2 to 8 (default: the widest width of the target's
+    /// `array.weight_bits` in that range).
+    #[arg(long = "weight-bits", value_parser = clap::value_parser!(u32).range(2..=8))]
+    pub weight_bits: Option<u32>,
+
+    /// The chip the model is quantized for (its supported weight widths
+    /// set the default --weight-bits): a preset or a TOML file.
+    #[arg(long, value_name = "NAME|FILE", default_value = cimc_target::DEFAULT_PRESET)]
+    pub target: String,
+
+    /// Override one key of the target (repeatable).
+    #[arg(long = "target-opt", value_name = "KEY=VALUE")]
+    pub target_opts: Vec<String>,
 
     /// One weight scale per tensor instead of per output channel.
     #[arg(long = "per-tensor")]

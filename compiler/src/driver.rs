@@ -63,17 +63,13 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     }
 
     // Every phase after the input reads the target: a bad one fails first.
-    let mut target = match cimc_target::Target::resolve(&cli.target) {
+    let target = match resolve_target(&cli.target, &cli.target_opts) {
         Ok(target) => target,
         Err(err) => {
-            eprintln!("{}", target_error(&err));
+            eprintln!("{err}");
             return Ok(false);
         }
     };
-    if let Err(err) = target.apply_overrides(&cli.target_opts) {
-        eprintln!("{}", target_error(&err));
-        return Ok(false);
-    }
     if cli.print_target {
         print!("{}", target.to_toml_string());
         return Ok(true);
@@ -480,7 +476,13 @@ fn quantize_first(
     if cli.calibration.is_empty() {
         return true;
     }
-    let settings = crate::quantize::Settings::default();
+    let settings = match quantize_target(&cli.target, &cli.target_opts) {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("{err}");
+            return false;
+        }
+    };
     let quantized = quantize_module(
         context,
         module,
@@ -491,6 +493,21 @@ fn quantize_first(
         None,
     );
     quantized.is_ok()
+}
+
+/// The target `name` with `overrides`, or the message saying why not.
+fn resolve_target(name: &str, overrides: &[String]) -> Result<cimc_target::Target, String> {
+    let mut target = cimc_target::Target::resolve(name).map_err(|e| target_error(&e))?;
+    target
+        .apply_overrides(overrides)
+        .map_err(|e| target_error(&e))?;
+    Ok(target)
+}
+
+/// The quantization defaults of the target `name` with `overrides`.
+fn quantize_target(name: &str, overrides: &[String]) -> Result<crate::quantize::Settings, String> {
+    crate::quantize::Settings::for_target(&resolve_target(name, overrides)?)
+        .map_err(|e| format!("cimc: error: {e}"))
 }
 
 /// Reads the calibration files and quantizes `module`: `Ok(Some(samples))`,
@@ -584,9 +601,31 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
         report(diags);
         return Ok(false);
     }
+    // Explicit weight bits need no width from the target, but a bad target
+    // is an error either way.
+    let target = match resolve_target(&args.target, &args.target_opts) {
+        Ok(target) => target,
+        Err(err) => {
+            eprintln!("{err}");
+            return Ok(false);
+        }
+    };
+    let defaults = match args.weight_bits {
+        Some(weight_bits) => crate::quantize::Settings {
+            weight_bits,
+            ..crate::quantize::Settings::default()
+        },
+        None => match crate::quantize::Settings::for_target(&target) {
+            Ok(defaults) => defaults,
+            Err(err) => {
+                eprintln!("cimc: error: {err}");
+                return Ok(false);
+            }
+        },
+    };
     let settings = crate::quantize::Settings {
         cle: args.cle,
-        weight_bits: args.weight_bits,
+        weight_bits: defaults.weight_bits,
         weight_range: args.weight_range.clone(),
         per_channel: !args.per_tensor,
         ranges: args.ranges,
@@ -604,7 +643,7 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
                 return Ok(false);
             }
         },
-        ..crate::quantize::Settings::default()
+        ..defaults
     };
     let started = std::time::Instant::now();
     // --report: its data and labels are read and checked before any work.

@@ -131,6 +131,26 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The defaults for `target`: weights at the widest width the chip
+    /// supports that cimc quantizes to (2..=8 bits).
+    pub fn for_target(target: &cimc_target::Target) -> Result<Settings, String> {
+        let supported = &target.array.weight_bits;
+        let weight_bits = supported
+            .iter()
+            .copied()
+            .filter(|b| (2..=8).contains(b))
+            .max()
+            .ok_or_else(|| {
+                format!(
+                    "the target's array.weight_bits = {supported:?} has no width cimc quantizes to (2..=8): give --weight-bits"
+                )
+            })?;
+        Ok(Settings {
+            weight_bits,
+            ..Settings::default()
+        })
+    }
+
     /// Whether calibration must record each weighted layer's inputs.
     fn records_inputs(&self) -> bool {
         self.adaround.is_some()
