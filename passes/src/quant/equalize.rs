@@ -2,14 +2,12 @@
 //! joined by ReLU (and max pooling), so per-tensor and low-bit weight grids
 //! lose less.
 
-use crate::emit::{self, Emitter, RawOp};
+use crate::emit::{self, RawOp};
 use crate::ir::{float_attr, single_user};
 use crate::quant::bias_correction::{bn_stats, set_bn_stats};
-use crate::quant::convert::weight_layout;
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{CleLayer, CleOptions, InputChannels};
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 use ndarray::Array1;
 
 pub static INFO: PassInfo = PassInfo {
@@ -64,53 +62,30 @@ struct Equalize {
     absorb_high_bias: bool,
 }
 
-/// A float convolution with constant weights and a per-channel bias.
+/// A float convolution with constant weights and a per-channel bias, and
+/// how CLE sees it.
 struct Layer {
-    op: RawOp,
-    name: String,
-    w_shape: Vec<i64>,
-    index: Vec<Vec<usize>>,
+    ir: crate::quant::layer::Layer,
     cle: CleLayer,
 }
 
 fn layer(op: RawOp) -> Option<Layer> {
-    let name = crate::ir::op_name(op);
-    if name != "tosa.conv2d" && name != "tosa.depthwise_conv2d" {
-        return None;
-    }
-    let (_, element) = emit::tensor_info(emit::result_of(op, 0))?;
-    if element != "f32" {
-        return None;
-    }
-    let weight = emit::operand(op, 1);
-    let (w_shape, _) = emit::tensor_info(weight)?;
-    let data = emit::const_floats(weight)?;
-    let layout = weight_layout(&name, &w_shape, &data).ok()?;
-    let rows = layout.matrix.nrows();
-    let bias = emit::const_floats(emit::operand(op, 2))?;
-    let bias = match bias.len() {
-        1 => vec![bias[0]; rows],
-        n if n == rows => bias,
-        _ => return None,
+    let ir = crate::quant::layer::Layer::of(op).filter(|l| l.kind != "tosa.matmul")?;
+    let input = match ir.depthwise_multiplier() {
+        0 => InputChannels::Interleaved {
+            channels: ir.w_shape[3] as usize,
+        },
+        multiplier => InputChannels::Depthwise { multiplier },
     };
-    let input = if name == "tosa.conv2d" {
-        InputChannels::Interleaved {
-            channels: w_shape[3] as usize,
-        }
-    } else {
-        InputChannels::Depthwise {
-            multiplier: w_shape[3] as usize,
-        }
-    };
-    let stats = bn_stats(op).filter(|s| s.channels() == rows);
-    let cle = CleLayer::new(layout.matrix, Array1::from(bias), input, stats).ok()?;
-    Some(Layer {
-        op,
-        name,
-        w_shape,
-        index: layout.index,
-        cle,
-    })
+    let stats = bn_stats(op).filter(|s| s.channels() == ir.weight.nrows());
+    let cle = CleLayer::new(
+        ir.weight.clone(),
+        Array1::from(ir.bias.clone()),
+        input,
+        stats,
+    )
+    .ok()?;
+    Some(Layer { ir, cle })
 }
 
 /// The next convolution of a chain: through one ReLU and max pooling.
@@ -140,27 +115,14 @@ fn next(op: RawOp) -> Option<RawOp> {
 }
 
 fn write_back(layer: &Layer) {
-    let at = Emitter::before(layer.op);
-    let mut data = vec![0f32; layer.index.iter().map(Vec::len).sum()];
-    for (o, row) in layer.index.iter().enumerate() {
-        for (k, p) in row.iter().enumerate() {
-            data[*p] = layer.cle.weight[[o, k]];
-        }
-    }
-    let w_ty = at.tensor(&layer.w_shape, "f32");
-    let bias: Vec<f32> = layer.cle.bias.to_vec();
-    let b_ty = at.tensor(&[bias.len() as i64], "f32");
-    unsafe {
-        let w = sys::mlirDenseElementsAttrFloatGet(w_ty, data.len() as isize, data.as_ptr());
-        let b = sys::mlirDenseElementsAttrFloatGet(b_ty, bias.len() as isize, bias.as_ptr());
-        let w = at.value("tosa.const", &[], w_ty, &[("values", w)]);
-        let b = at.value("tosa.const", &[], b_ty, &[("values", b)]);
-        sys::mlirOperationSetOperand(layer.op, 1, w);
-        sys::mlirOperationSetOperand(layer.op, 2, b);
-    }
+    layer.ir.replace_weights(layer.cle.weight.view());
+    layer
+        .ir
+        .set_bias(layer.cle.bias.as_slice().expect("contiguous"))
+        .expect("a convolution has its bias operand");
     if let Some(stats) = &layer.cle.stats {
         set_bn_stats(
-            layer.op,
+            layer.ir.op,
             stats.beta.as_slice().expect("contiguous"),
             stats.gamma.as_slice().expect("contiguous"),
         );
@@ -215,12 +177,12 @@ impl Pass for Equalize {
                             let (head, tail) = cles.split_at_mut(i);
                             let (l1, l2) = (&mut head[i - 1], &mut tail[0]);
                             if l1.stats.is_some()
-                                && !pads(layers[i].op)
-                                && relu_only_between(layers[i - 1].op, layers[i].op)
+                                && !pads(layers[i].ir.op)
+                                && relu_only_between(layers[i - 1].ir.op, layers[i].ir.op)
                             {
                                 cimc_quant::absorb_high_bias(l1, l2, 3.0).map_err(|err| {
                                     crate::quant::layer::fail(
-                                        layers[i - 1].op,
+                                        layers[i - 1].ir.op,
                                         &format!("cannot absorb high bias: {err}"),
                                     )
                                 })?;
@@ -237,7 +199,7 @@ impl Pass for Equalize {
                         op,
                         &format!(
                             "cannot equalize the chain starting at this '{}': {err}",
-                            layers[0].name
+                            layers[0].ir.kind
                         ),
                     );
                     return Err(PassFailed);

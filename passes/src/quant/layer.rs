@@ -209,9 +209,8 @@ impl Layer {
         }
     }
 
-    /// Replaces the weight constant by `weight` (output channels × fan-in,
-    /// on `grid`) and records the grid.
-    pub fn write_weights(&self, weight: ArrayView2<f32>, grid: &Grid, bits: u32) {
+    /// Replaces the weight constant by `weight` (output channels × fan-in).
+    pub fn replace_weights(&self, weight: ArrayView2<f32>) {
         let at = Emitter::before(self.op);
         let mut data = vec![0f32; self.index.iter().map(Vec::len).sum()];
         for (o, row) in self.index.iter().enumerate() {
@@ -221,6 +220,13 @@ impl Layer {
         }
         let w = float_const(&at, &self.w_shape, &data);
         unsafe { sys::mlirOperationSetOperand(self.op, 1, w) };
+    }
+
+    /// Replaces the weight constant by `weight` (output channels × fan-in,
+    /// on `grid`) and records the grid.
+    pub fn write_weights(&self, weight: ArrayView2<f32>, grid: &Grid, bits: u32) {
+        self.replace_weights(weight);
+        let at = Emitter::before(self.op);
         let scales: Vec<f64> = grid.scale.iter().map(|s| f64::from(*s)).collect();
         emit::set_attr(self.op, WEIGHT_SCALE_ATTR, f64_array(&at, &scales));
         emit::set_attr(self.op, WEIGHT_BITS_ATTR, at.i64_attr(i64::from(bits)));
@@ -229,11 +235,16 @@ impl Layer {
     /// Adds `delta` (per output channel) to the bias.
     pub fn add_to_bias(&self, delta: &[f32]) -> Result<(), String> {
         let bias: Vec<f32> = self.bias.iter().zip(delta).map(|(b, d)| b + d).collect();
+        self.set_bias(&bias)
+    }
+
+    /// Replaces the bias (one value per output channel).
+    pub fn set_bias(&self, bias: &[f32]) -> Result<(), String> {
         let rows = bias.len() as i64;
         match self.bias_slot {
             BiasSlot::Operand => {
                 let at = Emitter::before(self.op);
-                let b = float_const(&at, &[rows], &bias);
+                let b = float_const(&at, &[rows], bias);
                 unsafe { sys::mlirOperationSetOperand(self.op, 2, b) };
             }
             BiasSlot::Add { op, operand } => {
@@ -242,7 +253,7 @@ impl Layer {
                     .ok_or("the bias addition has no ranked result")?;
                 let mut dims = vec![1; shape.len()];
                 *dims.last_mut().ok_or("rank-0 bias addition")? = rows;
-                let b = float_const(&at, &dims, &bias);
+                let b = float_const(&at, &dims, bias);
                 unsafe { sys::mlirOperationSetOperand(op, operand, b) };
             }
             BiasSlot::None => {
