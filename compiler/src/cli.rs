@@ -211,6 +211,21 @@ pub struct QuantizeArgs {
     #[arg(long = "per-tensor")]
     pub per_tensor: bool,
 
+    /// Asymmetric weight grids (a zero point per layer; per tensor, so it
+    /// needs --per-tensor) instead of symmetric ones.
+    #[arg(long = "asymmetric-weights", requires = "per_tensor")]
+    pub asymmetric_weights: bool,
+
+    /// Activation bits: 4 to 8 (i8 tensors) or 16 (i16 tensors, symmetric
+    /// grids, i48 accumulators; the crossbar mapping leaves 16-bit layers
+    /// to the host).
+    #[arg(long = "activation-bits", default_value_t = 8, value_parser = activation_bits)]
+    pub activation_bits: u32,
+
+    /// Symmetric activation grids (zero point 0) instead of asymmetric ones.
+    #[arg(long = "symmetric-activations")]
+    pub symmetric_activations: bool,
+
     /// Cross-layer equalization of ReLU-joined convolution chains first.
     #[arg(long)]
     pub cle: bool,
@@ -228,7 +243,8 @@ pub struct QuantizeArgs {
     pub entry: Option<String>,
 
     /// Per-layer settings (TOML: `[defaults]` and `[[layer]]` entries with
-    /// `name` or `op` and `weight_bits`, `per_channel`, `activation_bits`).
+    /// `name` or `op` and `weight_bits`, `per_channel`, `weight_symmetric`,
+    /// `activation_bits`, `activation_symmetric`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
 
@@ -266,4 +282,13 @@ pub struct QuantizeArgs {
     /// --report: top-1 of the float, fake-quantized and integer models.
     #[arg(long, value_name = "FILE", requires = "report")]
     pub labels: Option<String>,
+}
+
+/// `--activation-bits`: a width cim-quant-convert quantizes activations to.
+fn activation_bits(text: &str) -> Result<u32, String> {
+    let widths = cimc_passes::quant::convert::ACTIVATION_BITS;
+    match text.parse::<i64>() {
+        Ok(bits) if widths.contains(&bits) => Ok(bits as u32),
+        _ => Err(format!("expected {} bits", widths.describe())),
+    }
 }

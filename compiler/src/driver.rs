@@ -628,6 +628,9 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
         weight_bits: defaults.weight_bits,
         weight_range: args.weight_range.clone(),
         per_channel: !args.per_tensor,
+        weight_symmetric: !args.asymmetric_weights,
+        activation_bits: args.activation_bits,
+        activation_symmetric: args.symmetric_activations,
         ranges: args.ranges,
         adaround: args.adaround.then_some(args.adaround_iterations as usize),
         bias_correction: args.bias_correction,
@@ -669,13 +672,10 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
     report(collector.take());
     match samples {
         Some(q) => eprintln!(
-            "quantized with {} calibration sample(s) in {:.2} s: W{}A8 {}, weight ranges {}, activation ranges {:?}, {}",
+            "quantized with {} calibration sample(s) in {:.2} s: {}, {}",
             q.samples,
             started.elapsed().as_secs_f64(),
-            settings.weight_bits,
-            if settings.per_channel { "per channel" } else { "per tensor" },
-            settings.weight_range,
-            settings.ranges,
+            settings.describe(),
             q.rounding
         ),
         None => eprintln!("the model is already integer: written unchanged"),

@@ -19,12 +19,14 @@
 //! Layer names are the location name of the op, or `<op>#<index>` (its
 //! position in the function, after batch norm is folded) when it has none:
 //! the names `cimc quantize --report` prints. The settings become the op
-//! attributes `cim.quant.weight_bits`, `cim.quant.per_channel` and
-//! `cim.quant.activation_bits`, which the quantization passes read. An
+//! attributes `cim.quant.weight_bits`, `cim.quant.per_channel`,
+//! `cim.quant.weight_symmetric`, `cim.quant.activation_bits` and
+//! `cim.quant.activation_symmetric`, which the quantization passes read. An
 //! entry that matches no layer, two entries giving one layer different
 //! values for a key, an unknown key and a value out of range are errors.
 
 use cimc_passes::emit;
+use cimc_passes::quant::convert::{Widths, ACTIVATION_BITS, WEIGHT_BITS};
 use cimc_passes::quant::fake_quant::layer_name;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::Module;
@@ -41,7 +43,7 @@ pub enum ConfigError {
         path: String,
         key: String,
         value: i64,
-        allowed: &'static str,
+        allowed: String,
     },
     #[error("{path}: layer entry {index} ({pattern}) matches no layer of the model{hint}")]
     NoMatch {
@@ -57,13 +59,18 @@ pub enum ConfigError {
     NoSelector { path: String, index: usize },
 }
 
+/// The keys whose values are booleans (held as 0 / 1 while merging).
+const BOOL_KEYS: [&str; 3] = ["per_channel", "weight_symmetric", "activation_symmetric"];
+
 /// Settings one entry gives (absent: unchanged).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerSettings {
     pub weight_bits: Option<i64>,
     pub per_channel: Option<bool>,
+    pub weight_symmetric: Option<bool>,
     pub activation_bits: Option<i64>,
+    pub activation_symmetric: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,12 +130,12 @@ impl Config {
             path: path.into(),
             message: e.to_string().trim_end().replace('\n', " "),
         })?;
-        let check = |key: String, value: Option<i64>, lo: i64, hi: i64, allowed| match value {
-            Some(v) if !(lo..=hi).contains(&v) => Err(ConfigError::Range {
+        let check = |key: String, value: Option<i64>, allowed: Widths| match value {
+            Some(v) if !allowed.contains(&v) => Err(ConfigError::Range {
                 path: path.into(),
                 key,
                 value: v,
-                allowed,
+                allowed: allowed.describe(),
             }),
             _ => Ok(()),
         };
@@ -139,13 +146,11 @@ impl Config {
                 .map(|(i, e)| (format!("layer[{i}]"), &e.settings)),
         );
         for (at, s) in all {
-            check(format!("{at}.weight_bits"), s.weight_bits, 2, 8, "2..=8")?;
+            check(format!("{at}.weight_bits"), s.weight_bits, WEIGHT_BITS)?;
             check(
                 format!("{at}.activation_bits"),
                 s.activation_bits,
-                4,
-                8,
-                "4..=8",
+                ACTIVATION_BITS,
             )?;
         }
         for (index, e) in file.layer.iter().enumerate() {
@@ -194,11 +199,19 @@ impl Config {
                         "per_channel",
                         s.per_channel.filter(|_| weighted).map(i64::from),
                     ),
+                    (
+                        "weight_symmetric",
+                        s.weight_symmetric.filter(|_| weighted).map(i64::from),
+                    ),
                     ("activation_bits", s.activation_bits),
+                    (
+                        "activation_symmetric",
+                        s.activation_symmetric.map(i64::from),
+                    ),
                 ];
                 for (key, value) in values {
                     let Some(value) = value else { continue };
-                    let shown = if key == "per_channel" {
+                    let shown = if BOOL_KEYS.contains(&key) {
                         (value != 0).to_string()
                     } else {
                         value.to_string()
@@ -234,7 +247,7 @@ impl Config {
             configured += 1;
             let at = emit::Emitter::before(op);
             for (key, (_, _, value)) in chosen {
-                let attr = if key == "per_channel" {
+                let attr = if BOOL_KEYS.contains(&key) {
                     at.bool_attr(value != 0)
                 } else {
                     at.i64_attr(value)

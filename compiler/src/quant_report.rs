@@ -248,8 +248,10 @@ impl Job {
             skip: Vec::new(),
             weight_bits: i64::from(self.settings.weight_bits),
             per_channel: self.settings.per_channel,
+            weight_symmetric: self.settings.weight_symmetric,
             mse: self.settings.weight_range == "mse",
-            activation_bits: 8,
+            activation_bits: i64::from(self.settings.activation_bits),
+            activation_symmetric: self.settings.activation_symmetric,
         }
     }
 
@@ -268,7 +270,8 @@ impl Job {
             Module::from_raw(sys::mlirModuleFromOperation(op))
         };
         let target = entry_func(&clone, self.entry.as_deref())?;
-        let before = fake_quant::layers(target, 8).map_err(report_error)?;
+        let before =
+            fake_quant::layers(target, pass.activation_defaults()).map_err(report_error)?;
         if pass.weights && !self.transplants.is_empty() {
             for layer in &before {
                 let found = self.transplants.iter().find(|(n, _)| *n == layer.name);
@@ -279,7 +282,7 @@ impl Job {
                 }
             }
         }
-        let after: Vec<String> = fake_quant::layers(target, 8)
+        let after: Vec<String> = fake_quant::layers(target, pass.activation_defaults())
             .map_err(report_error)?
             .into_iter()
             .map(|l| l.name)
@@ -395,9 +398,14 @@ impl Job {
             }
         }
         let func = entry_func(module, self.entry.as_deref())?;
-        let layers = fake_quant::layers(func, 8).map_err(report_error)?;
+        let layers =
+            fake_quant::layers(func, self.pass().activation_defaults()).map_err(report_error)?;
         self.transplants = match rewritten {
-            Some(rewritten) => transplants(&layers, entry_func(rewritten, self.entry.as_deref())?)?,
+            Some(rewritten) => transplants(
+                &layers,
+                entry_func(rewritten, self.entry.as_deref())?,
+                self.pass().activation_defaults(),
+            )?,
             None => Vec::new(),
         };
 
@@ -554,8 +562,12 @@ impl Job {
             for (((_, tensor), (scale, zero_point)), ty) in
                 data.iter_mut().zip(grids).zip(&exe.inputs)
             {
-                if tensor.dtype() == DType::F32 && ty.dtype == DType::I8 {
-                    *tensor = crate::quantize::quantize_input(tensor, scale, zero_point);
+                if tensor.dtype() == DType::F32 {
+                    if let Some(q) =
+                        crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype)
+                    {
+                        *tensor = q;
+                    }
                 }
             }
         }
@@ -666,11 +678,8 @@ impl Job {
         let db = |e: &Error| e.sqnr_db().map_or("inf".to_string(), |v| format!("{v:.2}"));
         let top = |t: Option<Top1>| t.map_or("-".to_string(), |t| t.text());
         let mut out = format!(
-            "quantization report: W{}A8 {}, weight ranges {}, activation ranges {:?}; {} sample(s), {:.2} s\n",
-            s.weight_bits,
-            if s.per_channel { "per channel" } else { "per tensor" },
-            s.weight_range,
-            s.ranges,
+            "quantization report: {}; {} sample(s), {:.2} s\n",
+            s.describe(),
             self.samples,
             self.started.elapsed().as_secs_f64()
         );
@@ -925,10 +934,12 @@ fn bias_add(op: sys::MlirOperation) -> Option<(sys::MlirOperation, isize)> {
     Some((add, index))
 }
 
-const GRID_ATTRS: [&str; 3] = [
+const GRID_ATTRS: [&str; 5] = [
     cimc_passes::quant::convert::WEIGHT_SCALE_ATTR,
+    cimc_passes::quant::convert::WEIGHT_ZERO_POINT_ATTR,
     cimc_passes::quant::convert::WEIGHT_BITS_ATTR,
     cimc_passes::quant::convert::PER_CHANNEL_ATTR,
+    cimc_passes::quant::convert::WEIGHT_SYMMETRIC_ATTR,
 ];
 
 impl Transplant {
@@ -992,8 +1003,9 @@ impl Transplant {
 fn transplants(
     layers: &[Layer],
     rewritten: sys::MlirOperation,
+    defaults: cimc_passes::quant::convert::ActChoice,
 ) -> Result<Vec<(String, Transplant)>, QuantizeError> {
-    let theirs: Vec<Layer> = fake_quant::layers(rewritten, 8)
+    let theirs: Vec<Layer> = fake_quant::layers(rewritten, defaults)
         .map_err(report_error)?
         .into_iter()
         .filter(|l| l.weighted)

@@ -1,20 +1,21 @@
 //! The quantization level's driver side: calibration runs the float model
 //! on data through reference execution, observing every activation through
-//! taps, and records each range on the IR (`cim.quant.range`,
-//! `cim.quant.arg_ranges`); `cim-quant-convert` then rewrites the function
-//! as integer TOSA, and the result is validated like any input.
+//! taps, and records each observer's state on the IR (`cim.quant.observed`,
+//! `cim.quant.arg_observed`); `cim-quant-activation-range` sets the ranges
+//! from them (`cim.quant.range`, `cim.quant.arg_ranges`),
+//! `cim-quant-convert` then rewrites the function as integer TOSA, and the
+//! result is validated like any input.
 
 use crate::diagnostics::{Collector, Diag};
 use crate::pipeline;
 use crate::pipelines::{OptLevel, Phase};
 use crate::reference::{self, ReferenceError, Tap, Tensor};
+use cimc_passes::quant::activation_range::{observation_attr, ARG_OBSERVED_ATTR, OBSERVED_ATTR};
 use cimc_passes::quant::bias_correction::CORRECTION_ATTR;
-use cimc_passes::quant::convert::{
-    unsupported, ARG_GRIDS_ATTR, ARG_RANGES_ATTR, RANGE_ATTR, SUPPORTED,
-};
+use cimc_passes::quant::convert::{unsupported, ARG_GRIDS_ATTR, SUPPORTED};
 use cimc_passes::quant::layer::Layer;
 use cimc_passes::PassContext;
-use cimc_quant::{ActivationRange, Observer, QuantSpec};
+use cimc_quant::{ActivationRange, Observer};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::Module;
 use melior::Context;
@@ -102,6 +103,12 @@ pub struct Settings {
     /// `min-max` or `mse` (cim-quant-convert's `weight-range`).
     pub weight_range: String,
     pub per_channel: bool,
+    /// Symmetric weight grids (zero point 0); else asymmetric, per tensor.
+    pub weight_symmetric: bool,
+    /// 4..=8 (i8 tensors) or 16 (i16, symmetric).
+    pub activation_bits: u32,
+    /// Symmetric activation grids (zero point 0).
+    pub activation_symmetric: bool,
     pub ranges: RangeMethod,
     /// At least this many calibration samples.
     pub min_samples: usize,
@@ -121,6 +128,9 @@ impl Default for Settings {
             weight_bits: 8,
             weight_range: "min-max".into(),
             per_channel: true,
+            weight_symmetric: true,
+            activation_bits: 8,
+            activation_symmetric: false,
             ranges: RangeMethod::MinMax,
             min_samples: 8,
             adaround: None,
@@ -160,12 +170,50 @@ impl Settings {
             )
     }
 
+    /// E.g. `W4A8 per tensor, asymmetric weights, weight ranges mse,
+    /// activation ranges MinMax` (the grids' symmetry when not the default).
+    pub fn describe(&self) -> String {
+        let mut out = format!(
+            "W{}A{} {}",
+            self.weight_bits,
+            self.activation_bits,
+            if self.per_channel {
+                "per channel"
+            } else {
+                "per tensor"
+            }
+        );
+        if !self.weight_symmetric {
+            out += ", asymmetric weights";
+        }
+        if self.activation_symmetric || self.activation_bits == 16 {
+            out += ", symmetric activations";
+        }
+        out + &format!(
+            ", weight ranges {}, activation ranges {:?}",
+            self.weight_range, self.ranges
+        )
+    }
+
+    /// The weight options every pass that sets weight grids takes.
+    fn weight_options(&self) -> String {
+        format!(
+            "weight-bits={} per-channel={} weight-symmetric={} weight-range={}",
+            self.weight_bits, self.per_channel, self.weight_symmetric, self.weight_range
+        )
+    }
+
+    /// The activation options of cim-quant-convert and cim-quant-fake-quant.
+    pub fn activation_options(&self) -> String {
+        format!(
+            "activation-bits={} activation-symmetric={}",
+            self.activation_bits, self.activation_symmetric
+        )
+    }
+
     /// The weight-rounding pass after calibration, if any.
     fn weight_pass(&self) -> Option<String> {
-        let common = format!(
-            "weight-bits={} per-channel={} weight-range={}",
-            self.weight_bits, self.per_channel, self.weight_range
-        );
+        let common = self.weight_options();
         if let Some(iterations) = self.adaround {
             return Some(format!(
                 "cim-quant-adaround{{{common} iterations={iterations} layers=1}}"
@@ -214,11 +262,6 @@ fn string_ref(text: &str) -> sys::MlirStringRef {
     }
 }
 
-fn range_attr(context: &Context, lo: f64, hi: f64) -> sys::MlirAttribute {
-    let values = [lo, hi];
-    unsafe { sys::mlirDenseF64ArrayGet(context.to_raw(), 2, values.as_ptr()) }
-}
-
 /// The entry function's raw handle.
 fn entry(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation, ReferenceError> {
     let name = reference::entry_name(module, func)?;
@@ -237,7 +280,7 @@ fn entry(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation, Refe
 }
 
 /// Runs the float function on `data` (one tensor per argument, leading
-/// batch axis) and records every activation's range on the IR.
+/// batch axis) and records every activation's observer on the IR.
 pub fn calibrate(
     context: &Context,
     module: &mut Module,
@@ -414,33 +457,19 @@ pub fn calibrate(
     if !recording.ranges {
         return Ok(samples);
     }
-    let spec = QuantSpec::activations(8)?;
-    let method = settings.ranges.method();
-    let range = |obs: &Observer| -> Result<(f64, f64), QuantizeError> {
-        let grid = cimc_quant::activation_grid(obs, &spec, method)?;
-        let (s, z) = (f64::from(grid.scale[0]), f64::from(grid.zero_point[0]));
-        Ok((
-            (f64::from(grid.qmin) - z) * s,
-            (f64::from(grid.qmax) - z) * s,
-        ))
-    };
+    // The observers' state goes on the IR; cim-quant-activation-range sets
+    // the ranges from it.
     for (op, obs) in tapped.iter().zip(&observers) {
-        let (lo, hi) = range(obs)?;
-        unsafe {
-            sys::mlirOperationSetAttributeByName(
-                ops[*op],
-                string_ref(RANGE_ATTR),
-                range_attr(context, lo, hi),
-            )
-        };
+        let attr = observation_attr(context.to_raw(), obs);
+        unsafe { sys::mlirOperationSetAttributeByName(ops[*op], string_ref(OBSERVED_ATTR), attr) };
     }
     let args: Vec<sys::MlirAttribute> = arg_observers
         .iter()
-        .map(|obs| range(obs).map(|(lo, hi)| range_attr(context, lo, hi)))
-        .collect::<Result<_, _>>()?;
+        .map(|obs| observation_attr(context.to_raw(), obs))
+        .collect();
     unsafe {
         let array = sys::mlirArrayAttrGet(context.to_raw(), args.len() as isize, args.as_ptr());
-        sys::mlirOperationSetAttributeByName(target, string_ref(ARG_RANGES_ATTR), array);
+        sys::mlirOperationSetAttributeByName(target, string_ref(ARG_OBSERVED_ATTR), array);
     }
     Ok(samples)
 }
@@ -448,7 +477,8 @@ pub fn calibrate(
 /// What a calibration run records.
 #[derive(Debug, Clone, Copy)]
 pub struct Recording {
-    /// Every activation's range (`cim.quant.range`, `cim.quant.arg_ranges`).
+    /// Every activation's observer, for its range (`cim.quant.observed`,
+    /// `cim.quant.arg_observed`).
     pub ranges: bool,
     /// Each weighted layer's inputs (`cim.quant.inputs`).
     pub inputs: bool,
@@ -551,6 +581,22 @@ pub fn quantize_with(
         inputs: settings.records_inputs(),
     };
     let samples = calibrate(context, module, func, data, settings, recording)?;
+    // Range setting, from the observations calibration recorded, for the
+    // grids cim-quant-convert will choose (the options, or an op's
+    // configuration).
+    let method = match settings.ranges.method() {
+        ActivationRange::MinMax => "min-max".to_string(),
+        ActivationRange::Percentile(p) => format!("percentile percentile={p}"),
+        ActivationRange::Mse => "mse".to_string(),
+    };
+    run_passes(
+        context,
+        module,
+        &format!(
+            "builtin.module(func.func(cim-quant-activation-range{{method={method} {}}}))",
+            settings.activation_options()
+        ),
+    )?;
     // The float model as calibrated, before a weight pass rewrites weights.
     let float = settings.weight_pass().map(|_| unsafe {
         let op = sys::mlirOperationClone(module.as_operation().to_raw());
@@ -594,10 +640,9 @@ pub fn quantize_with(
     }
     drop(float);
     let text = format!(
-        "builtin.module(func.func(cim-quant-convert{{weight-bits={} per-channel={} weight-range={}}}),{})",
-        settings.weight_bits,
-        settings.per_channel,
-        settings.weight_range,
+        "builtin.module(func.func(cim-quant-convert{{{} {}}}),{})",
+        settings.weight_options(),
+        settings.activation_options(),
         Phase::Tosa.pipeline(OptLevel(2)).join(",")
     );
     run_passes(context, module, &text)?;
@@ -612,16 +657,36 @@ pub fn argument_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i
     Some(pairs.into_iter().map(|(s, z)| (s, z as i32)).collect())
 }
 
-/// `x` (float) on an int8 grid: clamp(round(x / s) + z, −128, 127), rounding
-/// half away from zero like the weights.
-pub fn quantize_input(tensor: &Tensor, scale: f64, zero_point: i32) -> Tensor {
-    let values: Vec<i8> = tensor
+/// `x` (float) on the integer grid (s, z) of an argument of type `dtype`
+/// (i8 or i16): clamp(round(x / s) + z, min, max) of the type, rounding
+/// half away from zero like the weights. `None` for another type: such an
+/// argument is not a quantized one.
+pub fn quantize_input(
+    tensor: &Tensor,
+    scale: f64,
+    zero_point: i32,
+    dtype: reference::DType,
+) -> Option<Tensor> {
+    let shape = tensor.shape().to_vec();
+    let q = tensor
         .to_f64()
         .into_iter()
-        .map(|x| ((x / scale).round() + f64::from(zero_point)).clamp(-128.0, 127.0) as i8)
-        .collect();
-    Tensor::I8(
-        ndarray::ArrayD::from_shape_vec(tensor.shape().to_vec(), values)
+        .map(move |x| (x / scale).round() + f64::from(zero_point));
+    match dtype {
+        reference::DType::I8 => Some(Tensor::I8(
+            ndarray::ArrayD::from_shape_vec(
+                shape,
+                q.map(|v| v.clamp(-128.0, 127.0) as i8).collect(),
+            )
             .expect("same element count"),
-    )
+        )),
+        reference::DType::I16 => Some(Tensor::I16(
+            ndarray::ArrayD::from_shape_vec(
+                shape,
+                q.map(|v| v.clamp(-32768.0, 32767.0) as i16).collect(),
+            )
+            .expect("same element count"),
+        )),
+        _ => None,
+    }
 }

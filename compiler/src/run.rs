@@ -130,8 +130,12 @@ pub fn run(
     // are quantized onto them, as the float model's callers would feed it.
     if let Some(grids) = crate::quantize::argument_grids(module, cli.entry.as_deref()) {
         for ((tensor, (scale, zero_point)), ty) in tensors.iter_mut().zip(grids).zip(&inputs) {
-            if tensor.dtype() == DType::F32 && ty.dtype == DType::I8 {
-                *tensor = crate::quantize::quantize_input(tensor, scale, zero_point);
+            if tensor.dtype() == DType::F32 {
+                if let Some(q) =
+                    crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype)
+                {
+                    *tensor = q;
+                }
             }
         }
     }

@@ -73,7 +73,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 20] = [
+    static ALL: [&PassInfo; 21] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -92,6 +92,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &quant::equalize::INFO,
         &quant::adaround::INFO,
         &quant::bias_correction::INFO,
+        &quant::activation_range::INFO,
         &quant::convert::INFO,
         &quant::fake_quant::INFO,
     ];

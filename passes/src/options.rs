@@ -9,6 +9,8 @@ pub enum OptionKind {
     Bool,
     Int,
     UInt,
+    /// A finite floating-point number.
+    Float,
     Str,
     /// One of a fixed set of words.
     Enum(&'static [&'static str]),
@@ -20,6 +22,7 @@ impl OptionKind {
             OptionKind::Bool => "a boolean (true or false)".into(),
             OptionKind::Int => "an integer".into(),
             OptionKind::UInt => "a non-negative integer".into(),
+            OptionKind::Float => "a finite number".into(),
             OptionKind::Str => "a string".into(),
             OptionKind::Enum(words) => format!("one of {}", words.join(", ")),
         }
@@ -41,6 +44,7 @@ pub struct OptionInfo {
 pub enum Value {
     Bool(bool),
     Int(i64),
+    Float(f64),
     Str(String),
 }
 
@@ -140,6 +144,13 @@ impl Options {
         }
     }
 
+    pub fn float(&self, name: &str) -> f64 {
+        match self.values.get(name) {
+            Some(Value::Float(value)) => *value,
+            _ => 0.0,
+        }
+    }
+
     pub fn str(&self, name: &str) -> &str {
         match self.values.get(name) {
             Some(Value::Str(value)) => value,
@@ -166,6 +177,12 @@ fn convert(pass: &'static str, info: &OptionInfo, text: &str) -> Result<Value, O
             .parse::<u32>()
             .map(|value| Value::Int(value.into()))
             .map_err(|_| bad()),
+        OptionKind::Float => text
+            .parse::<f64>()
+            .ok()
+            .filter(|value| value.is_finite())
+            .map(Value::Float)
+            .ok_or_else(bad),
         OptionKind::Str => Ok(Value::Str(text.to_string())),
         OptionKind::Enum(words) => words
             .iter()

@@ -231,6 +231,23 @@ pub struct Observer {
     max: f32,
 }
 
+/// The complete state of an [`Observer`] ([`Observer::parts`]), from which
+/// [`Observer::from_parts`] rebuilds it exactly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObserverParts {
+    /// Every histogram bin's count (at least 16 bins).
+    pub counts: Vec<u64>,
+    /// Left edge of bin 0.
+    pub origin: f64,
+    /// Bin width; 0 while every value seen is the same (all in bin 0).
+    pub width: f64,
+    /// Number of values observed, the sum of `counts`.
+    pub count: u64,
+    /// The exact smallest and largest value observed; `None` iff `count`
+    /// is 0.
+    pub min_max: Option<(f32, f32)>,
+}
+
 impl Default for Observer {
     fn default() -> Self {
         Observer::new(Observer::DEFAULT_BINS).expect("default bin count is valid")
@@ -279,6 +296,150 @@ impl Observer {
     /// while all values seen are equal.
     pub fn histogram(&self) -> (f64, f64, &[u64]) {
         (self.origin, self.width, &self.counts)
+    }
+
+    /// The complete state, for storing it elsewhere (cimc keeps it on the
+    /// IR between calibration and range setting); [`Observer::from_parts`]
+    /// rebuilds this observer exactly.
+    pub fn parts(&self) -> ObserverParts {
+        ObserverParts {
+            counts: self.counts.clone(),
+            origin: self.origin,
+            width: self.width,
+            count: self.count,
+            min_max: (self.count > 0).then_some((self.min, self.max)),
+        }
+    }
+
+    /// The observer whose state is `parts`, after checking that it is one
+    /// an observer can be in: at least 16 bins, a finite origin and a
+    /// finite, non-negative bin width (and a finite histogram end), bins
+    /// summing to `count`; without values (count 0) no min/max and width 0;
+    /// else a finite min ≤ max, all in bin 0 with min = max when the width
+    /// is 0, and min < max inside the histogram (give or take a bin, the
+    /// slack the re-binning's rounding needs) when it is not.
+    pub fn from_parts(parts: ObserverParts) -> Result<Observer> {
+        let ObserverParts {
+            counts,
+            origin,
+            width,
+            count,
+            min_max,
+        } = parts;
+        let n = counts.len();
+        if n < 16 {
+            return Err(QuantError::invalid("observer bins", n, "need at least 16"));
+        }
+        for (what, value) in [("observer origin", origin), ("observer bin width", width)] {
+            if !value.is_finite() {
+                return Err(QuantError::NonFinite {
+                    what: what.into(),
+                    index: 0,
+                    value,
+                });
+            }
+        }
+        if width < 0.0 {
+            return Err(QuantError::invalid(
+                "observer bin width",
+                width,
+                "must not be negative",
+            ));
+        }
+        let end = origin + n as f64 * width;
+        if !end.is_finite() {
+            return Err(QuantError::invalid(
+                "observer histogram",
+                format!("origin {origin}, {n} bins of width {width}"),
+                "its end overflows",
+            ));
+        }
+        let sum = counts
+            .iter()
+            .try_fold(0u64, |sum, c| sum.checked_add(*c))
+            .ok_or_else(|| QuantError::invalid("observer bins", "their sum", "overflows u64"))?;
+        if sum != count {
+            return Err(QuantError::mismatch(
+                "observer bins",
+                format!("counts summing to the count, {count}"),
+                format!("a sum of {sum}"),
+            ));
+        }
+        let (min, max) = match min_max {
+            None if count == 0 => (f32::INFINITY, f32::NEG_INFINITY),
+            None => {
+                return Err(QuantError::invalid(
+                    "observer min/max",
+                    "none",
+                    format!("{count} values were observed"),
+                ))
+            }
+            Some((min, max)) if count == 0 => {
+                return Err(QuantError::invalid(
+                    "observer min/max",
+                    format!("[{min}, {max}]"),
+                    "nothing was observed (count 0)",
+                ))
+            }
+            Some((min, max)) => (min, max),
+        };
+        if count == 0 && width != 0.0 {
+            return Err(QuantError::invalid(
+                "observer bin width",
+                width,
+                "nothing was observed (count 0): it must be 0",
+            ));
+        }
+        if count > 0 {
+            for (index, value) in [min, max].into_iter().enumerate() {
+                if !value.is_finite() {
+                    return Err(QuantError::NonFinite {
+                        what: "observer min/max".into(),
+                        index,
+                        value: value.into(),
+                    });
+                }
+            }
+            if min > max {
+                return Err(QuantError::invalid(
+                    "observer min/max",
+                    format!("[{min}, {max}]"),
+                    "min exceeds max",
+                ));
+            }
+            if width == 0.0 && (min != max || counts[0] != count) {
+                return Err(QuantError::invalid(
+                    "observer bin width",
+                    0,
+                    format!(
+                        "a zero width means every value seen is the same, all in bin 0; got [{min}, {max}] with {} of {count} in bin 0",
+                        counts[0]
+                    ),
+                ));
+            }
+            if width > 0.0 && min == max {
+                return Err(QuantError::invalid(
+                    "observer bin width",
+                    width,
+                    format!("a histogram is spread only once two different values were seen; got min = max = {min}"),
+                ));
+            }
+            if width > 0.0 && ((min as f64) < origin - width || (max as f64) > end + width) {
+                return Err(QuantError::invalid(
+                    "observer min/max",
+                    format!("[{min}, {max}]"),
+                    format!("outside the histogram [{origin}, {end})"),
+                ));
+            }
+        }
+        Ok(Observer {
+            counts,
+            origin,
+            width,
+            count,
+            min,
+            max,
+        })
     }
 
     /// Adds a batch of values. A non-finite value is an error and the batch
@@ -762,6 +923,104 @@ mod tests {
         assert!(activation_grid(&o, &spec, ActivationRange::Percentile(f64::NAN)).is_err());
         let pc = QuantSpec::new(8, true, false, true).unwrap();
         assert!(activation_grid(&o, &pc, ActivationRange::MinMax).is_err());
+    }
+
+    #[test]
+    fn observer_parts_round_trip() {
+        let mut rng = Pcg64Mcg::seed_from_u64(7);
+        let mut observers = vec![Observer::default(), Observer::new(16).unwrap()];
+        let mut point = Observer::new(16).unwrap();
+        point.observe(&[2.5; 5]).unwrap();
+        observers.push(point.clone());
+        let mut spread = Observer::default();
+        for k in 0..6 {
+            let batch: Vec<f32> = (0..500)
+                .map(|_| normal(&mut rng) * 2f32.powi(k) - k as f32)
+                .collect();
+            spread.observe(&batch).unwrap();
+        }
+        observers.push(spread.clone());
+        let mut merged = point;
+        merged.merge(&spread);
+        observers.push(merged);
+        for o in observers {
+            let parts = o.parts();
+            assert_eq!(parts.count, parts.counts.iter().sum::<u64>());
+            assert_eq!(parts.min_max.is_some(), o.count() > 0);
+            let back = Observer::from_parts(parts).unwrap();
+            assert_eq!(back, o);
+            // ... and it goes on observing the same way.
+            let (mut a, mut b) = (o.clone(), back);
+            a.observe(&[-40.0, 0.5, 70.0]).unwrap();
+            b.observe(&[-40.0, 0.5, 70.0]).unwrap();
+            assert_eq!(a, b);
+            let spec = QuantSpec::activations(8).unwrap();
+            assert_eq!(
+                activation_grid(&a, &spec, ActivationRange::Mse).unwrap(),
+                activation_grid(&b, &spec, ActivationRange::Mse).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn observer_parts_reject_inconsistent_states() {
+        let mut o = Observer::new(16).unwrap();
+        o.observe(&[0.0, 1.0, 2.0, 3.0]).unwrap();
+        let good = o.parts();
+        type Change = fn(&mut ObserverParts);
+        let cases: [(Change, &str); 14] = [
+            (|p| p.counts.truncate(8), "observer bins: invalid value 8: need at least 16"),
+            (
+                |p| p.counts[3] += 1,
+                "observer bins: shape mismatch: expected counts summing to the count, 4, got a sum of 5",
+            ),
+            (|p| p.count = 5, "a sum of 4"),
+            (|p| p.counts[0] = u64::MAX, "overflows u64"),
+            (|p| p.width = -p.width, "observer bin width: invalid value -0.1875"),
+            (|p| p.width = f64::NAN, "observer bin width: non-finite value NaN"),
+            (|p| p.origin = f64::INFINITY, "observer origin: non-finite value inf"),
+            (|p| p.width = f64::MAX, "its end overflows"),
+            (
+                |p| p.min_max = Some((3.0, 0.0)),
+                "observer min/max: invalid value [3, 0]: min exceeds max",
+            ),
+            (
+                |p| p.min_max = Some((f32::NAN, 3.0)),
+                "observer min/max: non-finite value NaN at flat index 0",
+            ),
+            (
+                |p| p.min_max = None,
+                "observer min/max: invalid value none: 4 values were observed",
+            ),
+            (
+                |p| p.min_max = Some((-10.0, 3.0)),
+                "outside the histogram [0, 3.0000000030000002)",
+            ),
+            (|p| p.width = 0.0, "a zero width means every value seen is the same"),
+            (
+                |p| p.min_max = Some((1.0, 1.0)),
+                "spread only once two different values were seen; got min = max = 1",
+            ),
+        ];
+        for (change, message) in cases {
+            let mut p = good.clone();
+            change(&mut p);
+            let got = Observer::from_parts(p).unwrap_err().to_string();
+            assert!(got.contains(message), "{got:?} lacks {message:?}");
+        }
+        let empty = Observer::new(16).unwrap().parts();
+        let mut p = empty.clone();
+        p.min_max = Some((0.0, 0.0));
+        assert!(Observer::from_parts(p)
+            .unwrap_err()
+            .to_string()
+            .contains("count 0"));
+        let mut p = empty;
+        p.width = 1.0;
+        assert!(Observer::from_parts(p)
+            .unwrap_err()
+            .to_string()
+            .contains("it must be 0"));
     }
 
     #[test]

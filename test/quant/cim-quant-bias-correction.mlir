@@ -1,12 +1,19 @@
 // RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-bias-correction{weight-bits=2}))' | FileCheck %s
 // RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-bias-correction{weight-bits=2 mode=analytical}))' | FileCheck %s --check-prefix=DATAFREE
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-bias-correction{mode=empirical}))' 2>&1 | FileCheck %s --check-prefix=NODATA
+// RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-bias-correction{weight-bits=2 per-channel=false weight-symmetric=false}))' | FileCheck %s --check-prefix=ASYM
 
 // Empirical: layer 2 (1x1, weights [1.0, 0.4], 2 bits per channel: s = 1)
 // rounds to [1, 0]; its inputs' mean is [2, 2], so the bias moves by
 // (W - W~) . E[x] = 0.4 * 2 = 0.8. Layer 1 has no recorded inputs, so in
 // auto mode it falls back to batch-norm statistics, of which it has none:
 // it is left as it is.
+// Asymmetric 2-bit weights per tensor: [0, 1] on [-2, 1] is s = 1/3,
+// z = -2: 0.4 rounds to 1/3, so the bias moves by (0.4 - 1/3) * 2; the
+// grid's zero point is recorded beside its scale.
+// ASYM-LABEL: func.func @empirical
+// ASYM: "tosa.const"() <{values = dense<{{\[\[\[\[}}1.000000e+00, 0.333333343]]]]> : tensor<1x1x1x2xf32>}>
+// ASYM: tosa.conv2d {{.*}}cim.quant.bias_correction = array<f64: 0.13333332538604736>{{.*}}cim.quant.weight_scale = array<f64: 0.3333333432674408>, cim.quant.weight_zero_point = -2 : i64
 // CHECK-LABEL: func.func @empirical
 // CHECK: tosa.conv2d %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {acc_type = f32, dilation
 // CHECK-DAG: %[[W2:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}1.000000e+00, 0.000000e+00]]]]> : tensor<1x1x1x2xf32>}>

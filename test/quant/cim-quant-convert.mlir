@@ -3,7 +3,13 @@
 // RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert))' --verify-diagnostics > /dev/null
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert{activation-bits=6}))' 2>/dev/null | FileCheck %s --check-prefix=A6
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert{activation-bits=3}))' 2>&1 >/dev/null | FileCheck %s --check-prefix=A3
-// A3: error: 'func.func' op activation-bits = 3 is out of range: cimc quantizes activations to 4..=8 bits
+// A3: error: 'func.func' op activation-bits = 3 is out of range: cimc quantizes activations to 4..=8 or 16 bits
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert{activation-bits=16}))' 2>/dev/null | FileCheck %s --check-prefix=A16
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert{activation-bits=16}))' 2>&1 >/dev/null | FileCheck %s --check-prefix=A16ERR
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert{activation-symmetric=true}))' 2>/dev/null | FileCheck %s --check-prefix=SYM
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert{weight-symmetric=false per-channel=false}))' 2>/dev/null | FileCheck %s --check-prefix=ASYM
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-convert{weight-symmetric=false}))' 2>&1 >/dev/null | FileCheck %s --check-prefix=ASYMPC
+// ASYMPC: cim-quant-convert.mlir:130:8: error: 'tosa.conv2d' op asymmetric weights are per tensor: a TOSA convolution or matmul has one weight zero point (per-channel=false, or 'cim.quant.per_channel' = false on the op)
 
 // A hand-written float model (Inputs/residual.f32.mlir, from
 // Inputs/gen_residual.py): conv -> ReLU, conv, a residual add -> ReLU, a
@@ -88,6 +94,35 @@
 // A6: tosa.conv2d %[[X]],
 // A6: %[[Y:.*]] = tosa.rescale
 // A6-NEXT: tosa.clamp %[[Y]] {max_val = 31 : i8, min_val = -32 : i8}
+// 16-bit activations: i16 tensors on symmetric grids (zero point 0, as
+// TOSA's int16 requires): [0, 1] is s = 1/32767, the ReLU's [0, 2] is
+// s = 2/32767; i8 weights, an i48 bias (0.5 / (s_x s_w) = 32767 * 127)
+// and accumulator, a rescale with a 16-bit multiplier (scale32 = false,
+// which TOSA requires of an i48 input): 16513 / 2^22 = 1/254 = s_x s_w / s_y.
+// A16-LABEL: func.func @conv_relu(
+// A16-SAME: %{{.*}}: tensor<1x2x2x1xi16>) -> tensor<1x2x2x2xi16>
+// A16-SAME: cim.quant.arg_grids = [array<f64: 3.0518509447574615E-5, 0.000000e+00>]
+// A16-SAME: cim.quant.result_grids = [array<f64: 6.1037018895149231E-5, 0.000000e+00>]
+// A16: "tosa.const"() <{values = dense<[0, 4161409]> : tensor<2xi48>}>
+// A16: %[[ACC:.*]] = tosa.conv2d {{.*}} {acc_type = i48, {{.*}}} : (tensor<1x2x2x1xi16>, tensor<2x1x1x1xi8>, tensor<2xi48>, tensor<1xi16>, tensor<1xi8>) -> tensor<1x2x2x2xi48>
+// A16: "tosa.const"() <{values = dense<16513> : tensor<2xi16>}>
+// A16: "tosa.const"() <{values = dense<[22, 23]> : tensor<2xi8>}>
+// A16: %[[Y:.*]] = tosa.rescale %[[ACC]], {{.*}} scale32 = false} : (tensor<1x2x2x2xi48>, tensor<2xi16>, tensor<2xi8>, tensor<1xi48>, tensor<1xi16>) -> tensor<1x2x2x2xi16>
+// A16: tosa.clamp %[[Y]] {max_val = 32767 : i16, min_val = 0 : i16}
+// Symmetric activations: zero point 0, [0, 1] is s = 1/127 and the ReLU
+// keeps the non-negative half of its grid.
+// SYM-LABEL: func.func @conv_relu(
+// SYM-SAME: cim.quant.arg_grids = [array<f64: 0.0078740157186985015, 0.000000e+00>]
+// SYM-SAME: cim.quant.result_grids = [array<f64: 0.015748031437397003, 0.000000e+00>]
+// SYM: tosa.clamp %{{.*}} {max_val = 127 : i8, min_val = 0 : i8}
+// Asymmetric weights, per tensor: [-0.5, 1] on [-128, 127] is s = 1.5/255,
+// z = -128 - round(-0.5 / s) = -43, so 1 -> 127 and -0.5 -> -128; the
+// weight zero point is the conv's operand and the bias is 0.5 / (s_x s_w).
+// ASYM-LABEL: func.func @conv_relu(
+// ASYM: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}127]]], {{\[\[\[}}-128]]]]> : tensor<2x1x1x1xi8>}>
+// ASYM: %[[WZP:.*]] = "tosa.const"() <{values = dense<-43> : tensor<1xi8>}>
+// ASYM: "tosa.const"() <{values = dense<[0, 21675]> : tensor<2xi32>}>
+// ASYM: tosa.conv2d %{{.*}}, %[[W]], %{{.*}}, %{{.*}}, %[[WZP]]
 func.func @conv_relu(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> attributes {cim.quant.arg_ranges = [array<f64: 0.0, 1.0>]} {
   %w = "tosa.const"() <{values = dense<[[[[1.0]]], [[[-0.5]]]]> : tensor<2x1x1x1xf32>}> : () -> tensor<2x1x1x1xf32>
   %b = "tosa.const"() <{values = dense<[0.0, 0.5]> : tensor<2xf32>}> : () -> tensor<2xf32>
@@ -223,7 +258,7 @@ func.func @bad_weight_bits(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attribute
 func.func @bad_activation_bits(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
   %w = "tosa.const"() <{values = dense<[[[1.0, -2.0], [-0.5, 0.5]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
   %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
-  // expected-error@+1 {{'cim.quant.activation_bits' = 3 is out of range: cimc quantizes activations to 4..=8 bits}}
+  // expected-error@+1 {{'cim.quant.activation_bits' = 3 is out of range: cimc quantizes activations to 4..=8 or 16 bits}}
   %m = tosa.matmul %x, %w, %z, %z {cim.quant.activation_bits = 3 : i64, cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
   return %m : tensor<1x1x2xf32>
 }
@@ -244,8 +279,37 @@ func.func @bad_per_channel(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attribute
 func.func @scale_out_of_range(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
   %w = "tosa.const"() <{values = dense<[[[1.0, -2.0], [-0.5, 0.5]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
   %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
-  // expected-error@+1 {{weight 1 of output channel 0 is 2 steps of the scale 0.5 in 'cim.quant.weight_scale': outside the 2-bit range [-1, 1]}}
+  // expected-error@+1 {{weight 1 of output channel 0 is 2 on the grid of 'cim.quant.weight_scale' (scale 0.5, zero point 0): outside the 2-bit range [-1, 1]}}
   %m = tosa.matmul %x, %w, %z, %z {cim.quant.weight_bits = 2 : i64, cim.quant.weight_scale = array<f64: 0.5>, cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
+
+// -----
+
+// Weights a pass put on an asymmetric grid (`cim.quant.weight_zero_point`
+// beside the scale): q = w / s + z, here s = 1/4, z = -2, 4 bits in
+// [-8, 7]; the zero point is the matmul's weight zero point. Over 16-bit
+// activations a matmul's weights are i16, whose zero point TOSA fixes at 0.
+// CHECK-LABEL: func.func @asymmetric_given(
+// CHECK: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[\[}}[2, -4], [-1, -2]]]> : tensor<1x2x2xi8>}>
+// CHECK: %[[WZP:.*]] = "tosa.const"() <{values = dense<-2> : tensor<1xi8>}>
+// CHECK: tosa.matmul %{{.*}}, %[[W]], %{{.*}}, %[[WZP]]
+// A16ERR: cim-quant-convert.mlir:[[# @LINE + 4]]:8: error: 'tosa.matmul' op asymmetric weights of a matmul of 16-bit activations: TOSA's int16 matmul takes zero point 0 (make this layer's weights symmetric)
+func.func @asymmetric_given(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %w = "tosa.const"() <{values = dense<[[[1.0, -0.5], [0.25, 0.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %m = tosa.matmul %x, %w, %z, %z {cim.quant.weight_bits = 4 : i64, cim.quant.weight_scale = array<f64: 0.25>, cim.quant.weight_zero_point = -2 : i64, cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
+
+// -----
+
+// A weight zero point with one scale per output channel: TOSA has one.
+func.func @asymmetric_per_channel(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %w = "tosa.const"() <{values = dense<[[[1.0, -0.5], [0.25, 0.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{'cim.quant.weight_zero_point' with one scale per output channel: asymmetric weights are per tensor}}
+  %m = tosa.matmul %x, %w, %z, %z {cim.quant.weight_scale = array<f64: 0.25, 0.25>, cim.quant.weight_zero_point = -2 : i64, cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
   return %m : tensor<1x1x2xf32>
 }
 

@@ -5,6 +5,9 @@
 // RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-fake-quant))' --verify-diagnostics > /dev/null
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-fake-quant{activation-bits=4}))' 2>/dev/null | FileCheck %s --check-prefix=A4
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-fake-quant{only=conv9}))' 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-fake-quant{activations=false weight-bits=4 per-channel=false weight-symmetric=false}))' 2>/dev/null | FileCheck %s --check-prefix=WASYM
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-fake-quant{weights=false activation-bits=16}))' 2>/dev/null | FileCheck %s --check-prefix=A16
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-fake-quant{weights=false activation-symmetric=true}))' 2>/dev/null | FileCheck %s --check-prefix=ASYMM
 
 // conv → ReLU, calibrated. The argument's grid is [0, 1]: s = 1/255,
 // z = -128, so q(x) = clamp(floor(x * 255 + 0.5), 0, 255) * (1/255). The
@@ -58,6 +61,20 @@
 // A4: %[[INV:.*]] = "tosa.const"() <{values = dense<14.999999> : tensor<1x1x1x1xf32>}>
 // A4: tosa.clamp %{{.*}} {max_val = 1.500000e+01 : f32, min_val = 0.000000e+00 : f32}
 // UNKNOWN: error: 'func.func' op no layer named 'conv9' (the layers: arg#0, conv1, tosa.clamp#4)
+// Asymmetric 4-bit weights per tensor: [-0.3, 1] on [-8, 7] is s = 1.3/15,
+// z = -8 - round(-3.46) = -5; 1 -> round(11.54) - 5 = 7 -> 12 s = 1.04 and
+// -0.3 -> -3 - 5 = -8 -> -3 s = -0.26 (the rounded zero point shifts the
+// grid by less than a step).
+// WASYM-LABEL: func.func @conv_relu(
+// WASYM: "tosa.const"() <{values = dense<{{\[\[\[\[}}1.040000e+00]]], {{\[\[\[}}-2.600000e-01]]]]> : tensor<2x1x1x1xf32>}>
+// 16-bit activations: symmetric, [0, 1] is s = 1/32767, q in [-32768, 32767].
+// A16-LABEL: func.func @conv_relu(
+// A16: "tosa.const"() <{values = dense<3.276700e+04> : tensor<1x1x1x1xf32>}>
+// A16: tosa.clamp %{{.*}} {max_val = 3.276700e+04 : f32, min_val = -3.276800e+04 : f32}
+// Symmetric 8-bit activations: s = 1/127, z = 0.
+// ASYMM-LABEL: func.func @conv_relu(
+// ASYMM: "tosa.const"() <{values = dense<1.270000e+02> : tensor<1x1x1x1xf32>}>
+// ASYMM: tosa.clamp %{{.*}} {max_val = 1.270000e+02 : f32, min_val = -1.280000e+02 : f32}
 func.func @conv_relu(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> attributes {cim.quant.arg_ranges = [array<f64: 0.0, 1.0>]} {
   %w = "tosa.const"() <{values = dense<[[[[1.0]]], [[[-0.3]]]]> : tensor<2x1x1x1xf32>}> : () -> tensor<2x1x1x1xf32>
   %b = "tosa.const"() <{values = dense<[0.0, 0.5]> : tensor<2xf32>}> : () -> tensor<2xf32>

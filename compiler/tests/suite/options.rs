@@ -33,6 +33,12 @@ static DECLARED: &[OptionInfo] = &[
         default: "",
         help: "",
     },
+    OptionInfo {
+        name: "ratio",
+        kind: OptionKind::Float,
+        default: "99.99",
+        help: "",
+    },
 ];
 
 fn parse(text: &str) -> Result<Options, OptionError> {
@@ -46,6 +52,22 @@ fn defaults_fill_in() {
     assert_eq!(options.int("count"), 3);
     assert_eq!(options.int("offset"), -1);
     assert_eq!(options.str("mode"), "exact");
+    assert_eq!(options.float("ratio"), 99.99);
+}
+
+#[test]
+fn float_options() {
+    assert_eq!(parse("ratio=-2.5").unwrap().float("ratio"), -2.5);
+    assert_eq!(parse("ratio=1e2").unwrap().float("ratio"), 100.0);
+    assert_eq!(parse("ratio=7").unwrap().float("ratio"), 7.0);
+    for bad in ["ratio=inf", "ratio=NaN", "ratio=1.2.3", "ratio=", "ratio"] {
+        let err = parse(bad).unwrap_err();
+        assert!(matches!(err, OptionError::BadValue { .. }), "{bad}: {err}");
+    }
+    assert_eq!(
+        parse("ratio=x").unwrap_err().to_string(),
+        "option 'ratio' of pass 'test-pass' expects a finite number, got 'x'"
+    );
 }
 
 #[test]

@@ -118,6 +118,33 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
             ][..],
         ),
         ("dscnn", &["--weight-bits", "4", "--bias-correction"][..]),
+        // 16-bit activations (i16 tensors, i48 accumulators, 16-bit
+        // rescale multipliers): convolutions, and in the residual model a
+        // matmul (i16 x i16), add, sub, concat and average pooling.
+        ("cnn", &["--activation-bits", "16"][..]),
+        ("residual", &["--activation-bits", "16"][..]),
+        // Asymmetric weights (a weight zero point) with bias correction,
+        // under 16-bit activations too; symmetric 8-bit activations.
+        (
+            "dscnn_bn",
+            &[
+                "--weight-bits",
+                "4",
+                "--per-tensor",
+                "--asymmetric-weights",
+                "--bias-correction",
+            ][..],
+        ),
+        (
+            "cnn",
+            &[
+                "--activation-bits",
+                "16",
+                "--per-tensor",
+                "--asymmetric-weights",
+            ][..],
+        ),
+        ("residual", &["--symmetric-activations"][..]),
     ] {
         let floats = Tensor::read_npy(&float_inputs(name)).unwrap();
         let path = quantize(name, &dir, args);
@@ -131,10 +158,17 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
         collector.attach(&context);
         let module = source::parse(&context, text.as_bytes(), "q", &collector).unwrap();
         let grids = cimc::quantize::argument_grids(&module, None).expect("input grids recorded");
+        let (types, _) = reference::signature_of(&module, None).unwrap();
         let exe = reference::compile(&context, &module, None, &[], 2).unwrap();
         let step = if is_residual(name) { 4 } else { 45 };
         for i in (0..floats.shape()[0]).step_by(step) {
-            let x = cimc::quantize::quantize_input(&floats.sample(i), grids[0].0, grids[0].1);
+            let x = cimc::quantize::quantize_input(
+                &floats.sample(i),
+                grids[0].0,
+                grids[0].1,
+                types[0].dtype,
+            )
+            .expect("an integer argument");
             let ours = exe.run(std::slice::from_ref(&x)).unwrap().remove(0);
             let theirs = run_reference_model(&dir.join(format!("{name}-{i}")), &text, &[x], 1)
                 .unwrap_or_else(|e| panic!("{name} {args:?} sample {i}: {e}"))

@@ -3,7 +3,7 @@
 //! the weights themselves.
 
 use crate::emit::{self, Emitter};
-use crate::quant::layer::{self, Layer};
+use crate::quant::layer::{self, Layer, WeightChoice};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{AdaRoundOptions, AdaRoundProblem, Grid, WeightRange};
 use melior::ir::operation::OperationRefMut;
@@ -21,11 +21,12 @@ tosa.depthwise_conv2d and tosa.matmul with constant weights that carries
 its calibration inputs (`cim.quant.inputs = dense<...> : tensor<N x ...>`,
 the float model's input of the op on N samples, which `cimc quantize
 --adaround` records), the pass sets the weight grid the way
-cim-quant-convert would (symmetric, `weight-bits`, per channel or per tensor,
-`weight-range`; an op's `cim.quant.weight_bits` / `cim.quant.per_channel`
-override the options) and learns, per weight, floor or ceil:
+cim-quant-convert would (`weight-bits`, per channel or per tensor,
+`weight-symmetric`, `weight-range`; an op's `cim.quant.weight_bits`,
+`cim.quant.per_channel`, `cim.quant.weight_symmetric` override the options)
+and learns, per weight, floor or ceil:
   h(V) = clip(sigmoid(V) * 1.2 - 0.1, 0, 1)
-  W~   = s * clamp(floor(W / s) + h(V), qmin, qmax)
+  W~   = s * (clamp(floor(W / s) + h(V) + z, qmin, qmax) - z)
   loss = |act(X W~^T + b) - act(X W^T + b)|^2 / rows
          + lambda * sum(1 - |2 h(V) - 1|^beta)
 with X the layer's im2col input rows (at most `rows` of them, evenly
@@ -44,7 +45,8 @@ the inputs of the network rounded so far, and keeps the float network's
 first recording as the target). If the learned rounding
 reconstructs worse than nearest on all rows, nearest is kept.
 The weight constant is replaced by W~ (values on the grid) and the op
-records `cim.quant.weight_scale` (the grid's scales), `cim.quant.weight_bits`
+records `cim.quant.weight_scale` (the grid's scales; with
+`cim.quant.weight_zero_point` on an asymmetric grid), `cim.quant.weight_bits`
 and `cim.quant.adaround_loss = array<f64: nearest, learned>` (summed over
 the layer's problems); cim-quant-convert then keeps exactly these integer
 weights. Layers already on a grid (`cim.quant.weight_scale`) are left
@@ -63,6 +65,7 @@ func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
             help: "weight bit width, 2..=8",
         },
         layer::PER_CHANNEL_OPTION,
+        layer::WEIGHT_SYMMETRIC_OPTION,
         layer::WEIGHT_RANGE_OPTION,
         OptionInfo {
             name: "iterations",
@@ -91,8 +94,11 @@ func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
     ],
     create: |options, _| {
         Box::new(AdaRound {
-            weight_bits: options.int("weight-bits"),
-            per_channel: options.bool("per-channel"),
+            weights: WeightChoice {
+                bits: options.int("weight-bits") as u32,
+                per_channel: options.bool("per-channel"),
+                symmetric: options.bool("weight-symmetric"),
+            },
             weight_range: layer::weight_range(options.str("weight-range")),
             iterations: options.int("iterations") as usize,
             rows: options.int("rows") as usize,
@@ -103,8 +109,7 @@ func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
 };
 
 struct AdaRound {
-    weight_bits: i64,
-    per_channel: bool,
+    weights: WeightChoice,
     weight_range: WeightRange,
     iterations: usize,
     rows: usize,
@@ -145,8 +150,7 @@ impl AdaRound {
             )
         })?;
         let targets = layer.target_rows()?;
-        let (bits, per_channel) = layer.weight_settings(self.weight_bits, self.per_channel)?;
-        let grid = layer.grid(bits, per_channel, self.weight_range)?;
+        let (grid, choice) = layer.grid(self.weights, self.weight_range)?;
         let rows = layer.weight.nrows();
         let group_rows = match layer.depthwise_multiplier() {
             0 => rows,
@@ -190,7 +194,7 @@ impl AdaRound {
             nearest += result.loss_nearest;
             learned += result.loss;
         }
-        layer.write_weights(rounded.view(), &grid, bits);
+        layer.write_weights(rounded.view(), &grid, choice);
         let at = Emitter::before(layer.op);
         let losses = [nearest, learned];
         let attr = unsafe { sys::mlirDenseF64ArrayGet(at.context(), 2, losses.as_ptr()) };

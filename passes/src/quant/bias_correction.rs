@@ -3,7 +3,7 @@
 //! float layer's was.
 
 use crate::emit::{self, Emitter, RawOp};
-use crate::quant::layer::{self, Layer};
+use crate::quant::layer::{self, Layer, WeightChoice};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{Activation, BnStats, InputChannels, WeightRange};
 use melior::ir::operation::OperationRefMut;
@@ -28,8 +28,9 @@ layer's mean output moves by eps * E[x]. For each float tosa.conv2d,
 tosa.depthwise_conv2d and tosa.matmul (with its bias in the tosa.add of a
 constant that follows) with constant weights, the pass rounds the weights
 to nearest on the grid cim-quant-convert would choose (`weight-bits`,
-`per-channel`, `weight-range`; `cim.quant.weight_bits` /
-`cim.quant.per_channel` on the op override them) and adds
+`per-channel`, `weight-symmetric`, `weight-range`; `cim.quant.weight_bits`,
+`cim.quant.per_channel`, `cim.quant.weight_symmetric` on the op override
+them) and adds
   delta[o] = sum_k (W - W~)[o, k] * E[x_k]
 to the bias, where E[x] comes from
   * empirical: the layer's calibration inputs (`cim.quant.inputs`, which
@@ -45,7 +46,8 @@ to the bias, where E[x] comes from
 layer with neither (the first layer, data-free), a matmul without a bias
 addition, and layers whose weights a pass already put on a grid
 (`cim.quant.weight_scale`) are left unchanged. A corrected layer's weight
-constant holds W~ and the op records `cim.quant.weight_scale`,
+constant holds W~ and the op records `cim.quant.weight_scale` (and
+`cim.quant.weight_zero_point` on an asymmetric grid),
 `cim.quant.weight_bits` and `cim.quant.bias_correction = array<f64: delta...>`;
 cim-quant-convert keeps these integer weights. `mode=empirical` on an op
 without calibration inputs is an error.
@@ -63,6 +65,7 @@ cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
             help: "weight bit width, 2..=8",
         },
         layer::PER_CHANNEL_OPTION,
+        layer::WEIGHT_SYMMETRIC_OPTION,
         layer::WEIGHT_RANGE_OPTION,
         OptionInfo {
             name: "mode",
@@ -73,8 +76,11 @@ cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
     ],
     create: |options, _| {
         Box::new(BiasCorrection {
-            weight_bits: options.int("weight-bits"),
-            per_channel: options.bool("per-channel"),
+            weights: WeightChoice {
+                bits: options.int("weight-bits") as u32,
+                per_channel: options.bool("per-channel"),
+                symmetric: options.bool("weight-symmetric"),
+            },
             weight_range: layer::weight_range(options.str("weight-range")),
             mode: options.str("mode").to_string(),
         })
@@ -82,8 +88,7 @@ cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
 };
 
 struct BiasCorrection {
-    weight_bits: i64,
-    per_channel: bool,
+    weights: WeightChoice,
     weight_range: WeightRange,
     mode: String,
 }
@@ -167,8 +172,7 @@ impl BiasCorrection {
                 layer::INPUTS_ATTR
             ));
         }
-        let (bits, per_channel) = layer.weight_settings(self.weight_bits, self.per_channel)?;
-        let grid = layer.grid(bits, per_channel, self.weight_range)?;
+        let (grid, choice) = layer.grid(self.weights, self.weight_range)?;
         let rounded = grid.fake_quant(&layer.weight).map_err(|e| e.to_string())?;
         let eps = &layer.weight - &rounded;
         let delta: Vec<f32> = if let Some(groups) = inputs {
@@ -201,7 +205,7 @@ impl BiasCorrection {
             .map_err(|e| e.to_string())?
             .to_vec()
         };
-        layer.write_weights(rounded.view(), &grid, bits);
+        layer.write_weights(rounded.view(), &grid, choice);
         layer.add_to_bias(&delta)?;
         let at = Emitter::before(layer.op);
         let d: Vec<f64> = delta.iter().map(|x| f64::from(*x)).collect();

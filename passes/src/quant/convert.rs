@@ -1,6 +1,7 @@
 //! `cim-quant-convert`: rewrites a calibrated float TOSA function as integer
-//! TOSA (int8 activations of 4..=8 bits, int8/int4 weights, i32
-//! accumulators, `tosa.rescale`).
+//! TOSA (int8 activations of 4..=8 bits or int16 ones, symmetric or
+//! asymmetric; int8/int4 weights, symmetric or asymmetric; i32 or i48
+//! accumulators; `tosa.rescale`).
 
 use crate::emit::{self, Emitter, RawOp, RawValue};
 use crate::ir::single_user;
@@ -10,7 +11,6 @@ use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 use ndarray::Array2;
 use std::collections::HashMap;
-use std::ops::RangeInclusive;
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-quant-convert",
@@ -20,58 +20,75 @@ Reads the activation ranges calibration recorded on the IR — the
 function attribute `cim.quant.arg_ranges = [array<f64: lo, hi>, ...]` (one
 per argument) and `cim.quant.range = array<f64: lo, hi>` on ops — and
 rewrites every float op as integer TOSA:
-  * activations: i8 tensors, asymmetric per tensor on b = activation-bits
-    bits (4..=8): s = (hi - lo) / (2^b - 1), z = -2^(b-1) - round(lo / s)
-    (ranges widened to contain 0), values in [-2^(b-1), 2^(b-1) - 1];
-    arguments and results become i8 tensors (feed q = round(x / s) + z);
-    below 8 bits every value put on a new grid (by a rescale, or an
+  * activations: per tensor on b = activation-bits bits, 4..=8 in i8
+    tensors or 16 in i16 tensors; asymmetric: s = (hi - lo) / (2^b - 1),
+    z = -2^(b-1) - round(lo / s) (ranges widened to contain 0), values in
+    [-2^(b-1), 2^(b-1) - 1]; symmetric (activation-symmetric=true, and
+    always at 16 bits, since TOSA's int16 zero points are 0):
+    s = max(|lo|, |hi|) / (2^(b-1) - 1), z = 0;
+    arguments and results become i8 (i16) tensors (feed q = round(x / s)
+    + z); below 8 bits every value put on a new grid (by a rescale, or an
     argument) is followed by a `tosa.clamp` to that range, since
-    tosa.rescale saturates to int8 only; a value whose only user is a
-    tosa.clamp is left to that clamp, which clamps within the range
-    anyway. The crossbar mapping reads such a clamp as the input's bit
-    width (fewer DAC cycles);
+    tosa.rescale saturates to the tensor's type only; a value whose only
+    user is a tosa.clamp is left to that clamp, which clamps within the
+    range anyway. The crossbar mapping reads such a clamp as the input's
+    bit width (fewer DAC cycles);
   * tosa.conv2d, tosa.depthwise_conv2d, tosa.matmul with constant weights:
     weights symmetric in [-(2^(b-1)-1), 2^(b-1)-1] (b = weight-bits, per
-    output channel or per tensor; min-max ranges, or with weight-range=mse
-    the clipping that minimises the squared rounding error), as an i8
-    tensor, or an i4 tensor with an i4 zero point when b <= 4 on conv2d and
-    depthwise_conv2d (TOSA's int4 extension, which cim-attach-tosa-target
-    adds for validation; reference execution, the crossbar mapping and
-    Arm's reference model take i4 weights; there is no int4 matmul, so a
-    matmul keeps i8 holding values in the b-bit range), bias as i32 at
-    s_x * s_w,
-    an i32 accumulator and a per-channel `tosa.rescale` (SINGLE_ROUND,
-    scale32) by s_x * s_w[c] / s_y; a convolution whose only user is a
-    clamp takes the clamp's range, so ReLU/ReLU6 fuse into the int8 grid;
+    output channel or per tensor), or with weight-symmetric=false
+    asymmetric in [-2^(b-1), 2^(b-1)-1] with a zero point, per tensor only
+    (TOSA takes one weight zero point per op; per channel is an error);
+    min-max ranges, or with weight-range=mse the clipping that minimises
+    the squared rounding error; as an i8 tensor, or an i4 tensor with an i4
+    zero point when b <= 4, the weights are symmetric and the op is a
+    conv2d or depthwise_conv2d of i8 activations (TOSA's int4 extension,
+    which cim-attach-tosa-target adds for validation; reference execution,
+    the crossbar mapping and Arm's reference model take i4 weights; there
+    is no int4 matmul, so a matmul keeps i8 holding values in the b-bit
+    range); bias as i32 at s_x * s_w, an i32 accumulator and a per-channel
+    `tosa.rescale` (SINGLE_ROUND, scale32) by s_x * s_w[c] / s_y. Over
+    16-bit activations (TOSA's int16 extension): i8 weights (a matmul's
+    are i16, both operands of a TOSA matmul having one type, with zero
+    point 0, so asymmetric weights there are an error), an i48 bias and
+    accumulator, and the rescale takes a 16-bit multiplier (scale32 =
+    false, which TOSA requires of an i48 input). A convolution whose only
+    user is a clamp takes the clamp's range, so ReLU/ReLU6 fuse into the
+    output grid;
   * tosa.clamp: the float bounds on the input's grid, within its range;
   * tosa.reshape, tosa.max_pool2d: unchanged on the input's grid;
     tosa.avg_pool2d: integer pooling with the input's zero point and grid;
   * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
     a rescale by s_x / s_y; tosa.mul by a positive constant scalar: one
     rescale by s_x * c / s_y; tosa.add / tosa.sub of a constant (a matmul's
-    bias): x widened to i32 at s_x / 2^16, the constant at that scale, an
-    i32 add, a rescale to the output grid;
+    bias): x widened to i32 at s_x / 2^16 (s_x / 2^8 for 16-bit x), the
+    constant at that scale, an i32 add, a rescale to the output grid;
   * tosa.add / tosa.sub of two activations (equal shapes or broadcast):
     both rescaled to i32 on the common scale s = max(s_a, s_b) / 2^k, k the
     largest of 16..=0 for which every rescale meets the REQUIREs, an i32
     add or sub, a rescale by s / s_y onto the output's grid;
   * tosa.concat of activations: each input rescaled onto the output's grid
-    (by s_in / s_y; none when the grids are the same), an int8 concat.
+    (by s_in / s_y; none when the grids and types are the same), a concat.
 Per-op overrides (attributes a configuration sets on the float ops):
   * `cim.quant.weight_bits = N : i64` (2..=8) on a conv2d, depthwise_conv2d
     or matmul overrides `weight-bits`, `cim.quant.per_channel = true|false`
     overrides `per-channel`;
   * `cim.quant.weight_scale = array<f64: s, ...>` (one scale, or one per
     output channel) on such an op says its float weights already lie on
-    that symmetric grid (w = s * q up to f32 rounding): q = round(w / s)
-    is used as is, with these scales, no range is computed; every q must
-    lie in the b-bit range and w / s within 1e-3 of it;
-  * `cim.quant.activation_bits = N : i64` (4..=8) on an op that sets a new
+    that grid (w = s * q up to f32 rounding): q = round(w / s) is used as
+    is, with these scales, no range is computed; every q must lie in the
+    b-bit range and w / s within 1e-3 of it; with
+    `cim.quant.weight_zero_point = z : i64` beside one scale the grid is
+    asymmetric: q = round(w / s) + z;
+  * `cim.quant.weight_symmetric = true|false` overrides `weight-symmetric`;
+  * `cim.quant.activation_bits = N : i64` (4..=8 or 16) and
+    `cim.quant.activation_symmetric = true|false` on an op that sets a new
     grid (conv2d, depthwise_conv2d, matmul, reduce_sum, mul, add, sub,
-    concat) overrides `activation-bits` for its result; on the tosa.clamp
-    a convolution fuses with, it sets the fused grid's width. Ops that keep
-    their input's grid (clamp, reshape, pooling) accept it only when it
-    equals the input's width. Arguments take `activation-bits`.
+    concat) override `activation-bits` / `activation-symmetric` for its
+    result; on the tosa.clamp a convolution fuses with, they set the fused
+    grid's. Ops that keep their input's grid (clamp, reshape, pooling)
+    accept them only when they are the input's. The function's arguments
+    take these attributes on the func.func (for all of them), else the
+    options.
 An override out of range, of the wrong type, or contradicting another
 (several weight scales with `cim.quant.per_channel = false`) is an error
 at the op naming the attribute.
@@ -83,34 +100,51 @@ the op.
 Example: `cimc quantize net.f32.mlir --calibration x.npy` records the ranges
 and runs this pass; alone: `cimc calibrated.mlir
 --pass-pipeline='builtin.module(func.func(cim-quant-convert{weight-bits=4}))'`
-(i4 convolution weights); a conv2d carrying `cim.quant.weight_bits = 2 :
-i64, cim.quant.activation_bits = 6 : i64` gets W2 weights and a 6-bit
-output grid whatever the options say.",
+(i4 convolution weights); `{activation-bits=16}` gives i16 activations
+and i48 accumulators; `{weight-symmetric=false per-channel=false}`
+asymmetric weights; a conv2d carrying `cim.quant.weight_bits = 2 : i64,
+cim.quant.activation_bits = 6 : i64` gets W2 weights and a 6-bit output
+grid whatever the options say.",
     anchor: Some("func.func"),
     options: &[
         OptionInfo {
             name: "weight-bits",
             kind: OptionKind::Int,
             default: "8",
-            help: "weight bit width, 2..=8 (values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions, else i8)",
+            help: "weight bit width, 2..=8 (symmetric: values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions of i8 activations, else i8)",
         },
         crate::quant::layer::PER_CHANNEL_OPTION,
+        crate::quant::layer::WEIGHT_SYMMETRIC_OPTION,
         crate::quant::layer::WEIGHT_RANGE_OPTION,
-        OptionInfo {
-            name: "activation-bits",
-            kind: OptionKind::Int,
-            default: "8",
-            help: "activation bit width, 4..=8 (i8 tensors whose values lie in [-2^(b-1), 2^(b-1)-1])",
-        },
+        ACTIVATION_BITS_OPTION,
+        ACTIVATION_SYMMETRIC_OPTION,
     ],
     create: |options, _| {
         Box::new(Convert {
             weight_bits: options.int("weight-bits"),
             per_channel: options.bool("per-channel"),
+            weight_symmetric: options.bool("weight-symmetric"),
             weight_range: crate::quant::layer::weight_range(options.str("weight-range")),
             activation_bits: options.int("activation-bits"),
+            activation_symmetric: options.bool("activation-symmetric"),
         })
     },
+};
+
+/// `activation-bits`, as cim-quant-convert reads it.
+pub const ACTIVATION_BITS_OPTION: OptionInfo = OptionInfo {
+    name: "activation-bits",
+    kind: OptionKind::Int,
+    default: "8",
+    help: "activation bit width, 4..=8 (i8 tensors whose values lie in [-2^(b-1), 2^(b-1)-1]) or 16 (i16 tensors, symmetric)",
+};
+
+/// `activation-symmetric`, as cim-quant-convert reads it.
+pub const ACTIVATION_SYMMETRIC_OPTION: OptionInfo = OptionInfo {
+    name: "activation-symmetric",
+    kind: OptionKind::Bool,
+    default: "false",
+    help: "symmetric activation grids (zero point 0) instead of asymmetric ones; 16-bit grids are always symmetric",
 };
 
 /// The float ops this pass rewrites (besides constants and the return).
@@ -149,14 +183,58 @@ pub const PER_CHANNEL_ATTR: &str = "cim.quant.per_channel";
 pub const WEIGHT_SCALE_ATTR: &str = "cim.quant.weight_scale";
 pub const ACTIVATION_BITS_ATTR: &str = "cim.quant.activation_bits";
 /// The bit widths the overrides and options allow.
-pub const WEIGHT_BITS: RangeInclusive<i64> = 2..=8;
-pub const ACTIVATION_BITS: RangeInclusive<i64> = 4..=8;
+/// `cim.quant.weight_symmetric = true|false` on a weighted op overrides the
+/// `weight-symmetric` option.
+pub const WEIGHT_SYMMETRIC_ATTR: &str = "cim.quant.weight_symmetric";
+/// The weight zero point of weights a pass already put on an asymmetric
+/// grid (beside `cim.quant.weight_scale`).
+pub const WEIGHT_ZERO_POINT_ATTR: &str = "cim.quant.weight_zero_point";
+/// `cim.quant.activation_symmetric = true|false` on an op that sets a new
+/// grid overrides the `activation-symmetric` option.
+pub const ACTIVATION_SYMMETRIC_ATTR: &str = "cim.quant.activation_symmetric";
+
+/// The bit widths cimc quantizes to: a run of widths and maybe one more.
+#[derive(Clone, Copy, Debug)]
+pub struct Widths {
+    lo: i64,
+    hi: i64,
+    extra: Option<i64>,
+}
+
+impl Widths {
+    pub fn contains(&self, bits: &i64) -> bool {
+        (self.lo..=self.hi).contains(bits) || self.extra == Some(*bits)
+    }
+
+    /// E.g. `4..=8 or 16`.
+    pub fn describe(&self) -> String {
+        match self.extra {
+            Some(extra) => format!("{}..={} or {extra}", self.lo, self.hi),
+            None => format!("{}..={}", self.lo, self.hi),
+        }
+    }
+}
+
+pub const WEIGHT_BITS: Widths = Widths {
+    lo: 2,
+    hi: 8,
+    extra: None,
+};
+/// 4..=8 bits are i8 tensors; 16 bits are i16 tensors, symmetric (zero
+/// point 0, as TOSA requires of int16), with i48 accumulators.
+pub const ACTIVATION_BITS: Widths = Widths {
+    lo: 4,
+    hi: 8,
+    extra: Some(16),
+};
 
 struct Convert {
     weight_bits: i64,
     per_channel: bool,
+    weight_symmetric: bool,
     weight_range: WeightRange,
     activation_bits: i64,
+    activation_symmetric: bool,
 }
 
 /// An activation grid: i8 storage, values in the signed `bits`-bit range.
@@ -165,6 +243,8 @@ pub(crate) struct ActGrid {
     pub(crate) scale: f64,
     pub(crate) zero_point: i32,
     pub(crate) bits: u32,
+    /// Chosen symmetric (zero point 0 by construction).
+    pub(crate) symmetric: bool,
 }
 
 impl ActGrid {
@@ -172,6 +252,79 @@ impl ActGrid {
     pub(crate) fn qrange(&self) -> (i64, i64) {
         let half = 1i64 << (self.bits - 1);
         (-half, half - 1)
+    }
+
+    /// The width of the tensor holding the values: 8, or 16.
+    pub(crate) fn storage_bits(&self) -> u32 {
+        storage_bits(self.bits)
+    }
+
+    /// The element type of the tensor holding the values.
+    pub(crate) fn element(&self) -> &'static str {
+        if self.storage_bits() == 16 {
+            "i16"
+        } else {
+            "i8"
+        }
+    }
+}
+
+fn storage_bits(bits: u32) -> u32 {
+    if bits > 8 {
+        16
+    } else {
+        8
+    }
+}
+
+/// How an activation is quantized: its width and whether its grid is
+/// symmetric (zero point 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ActChoice {
+    pub bits: u32,
+    pub symmetric: bool,
+}
+
+impl ActChoice {
+    /// `op`'s overrides (`cim.quant.activation_bits`,
+    /// `cim.quant.activation_symmetric`) over `self`.
+    pub fn at(self, op: RawOp) -> Result<ActChoice, String> {
+        Ok(ActChoice {
+            bits: bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")?
+                .unwrap_or(self.bits),
+            symmetric: bool_override(op, ACTIVATION_SYMMETRIC_ATTR)?.unwrap_or(self.symmetric),
+        })
+    }
+
+    /// The choice for the output of `op`, an op that sets a new grid: the
+    /// overrides of the clamp it fuses with (if any) over its own.
+    pub fn output(self, op: RawOp) -> Result<ActChoice, String> {
+        let own = self.at(op)?;
+        match fused_clamp(op) {
+            Some(clamp) => own
+                .at(clamp)
+                .map_err(|m| format!("on the tosa.clamp it fuses with: {m}")),
+            None => Ok(own),
+        }
+    }
+
+    /// The spec of the grid: signed, asymmetric unless symmetric was asked
+    /// for or the width is 16 (TOSA's int16 zero points are 0).
+    pub(crate) fn spec(self) -> Result<QuantSpec, String> {
+        let symmetric = self.symmetric || storage_bits(self.bits) == 16;
+        QuantSpec::new(self.bits, true, symmetric, false).map_err(|e| e.to_string())
+    }
+
+    /// The grid of the real range [lo, hi] (widened to contain 0).
+    pub(crate) fn grid(self, lo: f64, hi: f64) -> Result<ActGrid, String> {
+        let spec = self.spec()?;
+        let grid = Grid::from_range(&spec, lo as f32, hi as f32).map_err(|e| e.to_string())?;
+        Ok(ActGrid {
+            scale: f64::from(grid.scale[0]),
+            zero_point: grid.zero_point[0],
+            bits: self.bits,
+            symmetric: spec.symmetric,
+        })
     }
 }
 
@@ -182,6 +335,7 @@ struct Quantized {
     scale: f64,
     zero_point: i32,
     bits: u32,
+    symmetric: bool,
 }
 
 impl Quantized {
@@ -191,6 +345,7 @@ impl Quantized {
             scale: grid.scale,
             zero_point: grid.zero_point,
             bits: grid.bits,
+            symmetric: grid.symmetric,
         }
     }
 
@@ -199,7 +354,16 @@ impl Quantized {
             scale: self.scale,
             zero_point: self.zero_point,
             bits: self.bits,
+            symmetric: self.symmetric,
         }
+    }
+
+    fn storage_bits(&self) -> u32 {
+        self.grid().storage_bits()
+    }
+
+    fn element(&self) -> &'static str {
+        self.grid().element()
     }
 
     /// The values `q - z` can take: what a rescale removing the zero point
@@ -220,17 +384,6 @@ fn string_ref(text: &str) -> sys::MlirStringRef {
 
 fn key(value: RawValue) -> usize {
     value.ptr as usize
-}
-
-/// The `bits`-bit grid (4..=8, stored in i8) of a real range.
-pub(crate) fn activation_grid_bits(lo: f64, hi: f64, bits: u32) -> Result<ActGrid, String> {
-    let spec = QuantSpec::activations(bits).map_err(|e| e.to_string())?;
-    let grid = Grid::from_range(&spec, lo as f32, hi as f32).map_err(|e| e.to_string())?;
-    Ok(ActGrid {
-        scale: f64::from(grid.scale[0]),
-        zero_point: grid.zero_point[0],
-        bits,
-    })
 }
 
 pub(crate) fn range_attr(op: RawOp) -> Option<(f64, f64)> {
@@ -257,7 +410,7 @@ fn attribute(op: RawOp, name: &str) -> Option<sys::MlirAttribute> {
 pub(crate) fn bits_override(
     op: RawOp,
     name: &str,
-    allowed: RangeInclusive<i64>,
+    allowed: Widths,
     what: &str,
 ) -> Result<Option<u32>, String> {
     let Some(attr) = attribute(op, name) else {
@@ -270,16 +423,15 @@ pub(crate) fn bits_override(
     match value {
         Some(v) if allowed.contains(&v) => Ok(Some(v as u32)),
         Some(v) => Err(format!(
-            "'{name}' = {v} is out of range: cimc quantizes {what} to {}..={} bits",
-            allowed.start(),
-            allowed.end()
+            "'{name}' = {v} is out of range: cimc quantizes {what} to {} bits",
+            allowed.describe()
         )),
         None => Err(format!("'{name}' must be an integer (`{name} = N : i64`)")),
     }
 }
 
 /// A boolean override `name = true|false` on `op`.
-fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, String> {
+pub(crate) fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, String> {
     let Some(attr) = attribute(op, name) else {
         return Ok(None);
     };
@@ -344,33 +496,37 @@ fn rescale(
     bounds: (i64, i64),
 ) -> Result<RawValue, String> {
     let (shape, from) = emit::tensor_info(input).ok_or("rescale of a non-tensor")?;
+    // TOSA forbids scale32 on an int48 input: a 16-bit multiplier there.
+    let scale32 = from != "i48";
     let mut multipliers = Vec::with_capacity(scales.len());
     let mut shifts = Vec::with_capacity(scales.len());
     for scale in scales {
-        let s = cimc_quant::scale32(*scale).map_err(|e| e.to_string())?;
-        cimc_quant::check_require(bounds.0, bounds.1, s.multiplier, s.shift, false)
-            .map_err(|e| format!("rescale by {scale}: {e}"))?;
-        multipliers.push(s.multiplier);
-        shifts.push(s.shift);
+        let checked = if scale32 {
+            cimc_quant::scale32(*scale).and_then(|s| {
+                cimc_quant::check_require(bounds.0, bounds.1, s.multiplier, s.shift, false)
+                    .map(|()| (i64::from(s.multiplier), s.shift))
+            })
+        } else {
+            cimc_quant::scale16(*scale).and_then(|s| {
+                cimc_quant::check_require_16(bounds.0, bounds.1, s.multiplier, s.shift)
+                    .map(|()| (i64::from(s.multiplier), s.shift))
+            })
+        };
+        let (multiplier, shift) = checked.map_err(|e| format!("rescale by {scale}: {e}"))?;
+        multipliers.push(multiplier);
+        shifts.push(shift);
     }
     let n = scales.len() as i64;
-    let multiplier = at.const_i32(&[n], &multipliers);
+    let multiplier = const_int(at, &[n], &multipliers, if scale32 { "i32" } else { "i16" });
     let shift = at.const_i8(&[n], &shifts);
-    let zp = |element: &str, v: i32| {
-        if element == "i32" {
-            at.const_i32(&[1], &[v])
-        } else {
-            at.const_i8(&[1], &[v as i8])
-        }
-    };
-    let in_zp = zp(&from, input_zp);
-    let out_zp = zp(to, output_zp);
+    let in_zp = const_int(at, &[1], &[i64::from(input_zp)], &from);
+    let out_zp = const_int(at, &[1], &[i64::from(output_zp)], to);
     Ok(at.value(
         "tosa.rescale",
         &[input, multiplier, shift, in_zp, out_zp],
         at.tensor(&shape, to),
         &[
-            ("scale32", at.bool_attr(true)),
+            ("scale32", at.bool_attr(scale32)),
             (
                 "rounding_mode",
                 at.attr("#tosa.rounding_mode<SINGLE_ROUND>"),
@@ -382,28 +538,29 @@ fn rescale(
     ))
 }
 
-/// An i8 `tosa.clamp` of `value` to `[lo, hi]`.
-fn clamp_i8(at: &Emitter, value: RawValue, lo: i64, hi: i64) -> Result<RawValue, String> {
-    let shape = shape_of(value)?;
+/// A `tosa.clamp` of the integer `value` to `[lo, hi]`.
+fn clamp_int(at: &Emitter, value: RawValue, lo: i64, hi: i64) -> Result<RawValue, String> {
+    let (shape, element) = emit::tensor_info(value).ok_or("expected a ranked tensor")?;
     Ok(at.value(
         "tosa.clamp",
         &[value],
-        at.tensor(&shape, "i8"),
+        at.tensor(&shape, &element),
         &[
-            ("min_val", at.attr(&format!("{lo} : i8"))),
-            ("max_val", at.attr(&format!("{hi} : i8"))),
+            ("min_val", at.attr(&format!("{lo} : {element}"))),
+            ("max_val", at.attr(&format!("{hi} : {element}"))),
         ],
     ))
 }
 
-/// `value` (i8, just put on `grid` by a rescale) restricted to the grid's
-/// range: a clamp below 8 bits, nothing at 8 (rescale saturates to int8).
+/// `value` (just put on `grid` by a rescale) restricted to the grid's
+/// range: a clamp when the grid is narrower than its tensor (8 or 16
+/// bits), else nothing (rescale saturates to the tensor's type).
 fn restrict(at: &Emitter, value: RawValue, grid: ActGrid) -> Result<RawValue, String> {
-    if grid.bits >= 8 {
+    if grid.bits >= grid.storage_bits() {
         return Ok(value);
     }
     let (lo, hi) = grid.qrange();
-    clamp_i8(at, value, lo, hi)
+    clamp_int(at, value, lo, hi)
 }
 
 /// [`restrict`] for the result of `op`, unless `op`'s only user is a
@@ -421,14 +578,23 @@ fn restrict_result(
     }
 }
 
-/// A `tosa.const` of i4 values (each in [-8, 7]).
-fn const_i4(at: &Emitter, shape: &[i64], data: &[i32]) -> RawValue {
-    let ty = at.tensor(shape, "i4");
+/// A `tosa.const` of `element` (`i<N>`) values, each in its range.
+fn const_int<T: Copy + Into<i64>>(
+    at: &Emitter,
+    shape: &[i64],
+    data: &[T],
+    element: &str,
+) -> RawValue {
+    let width: u32 = element
+        .strip_prefix('i')
+        .and_then(|w| w.parse().ok())
+        .expect("an integer element type");
+    let ty = at.tensor(shape, element);
     let attr = unsafe {
-        let i4 = sys::mlirIntegerTypeGet(at.context(), 4);
+        let int = sys::mlirIntegerTypeGet(at.context(), width);
         let elements: Vec<sys::MlirAttribute> = data
             .iter()
-            .map(|v| sys::mlirIntegerAttrGet(i4, i64::from(*v)))
+            .map(|v| sys::mlirIntegerAttrGet(int, (*v).into()))
             .collect();
         sys::mlirDenseElementsAttrGet(ty, elements.len() as isize, elements.as_ptr())
     };
@@ -506,6 +672,158 @@ pub(crate) fn weight_layout(
     Ok(WeightLayout { matrix, index })
 }
 
+/// How a layer's weights are quantized: width, per channel or per
+/// tensor, symmetric (zero point 0) or asymmetric.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WeightChoice {
+    pub bits: u32,
+    pub per_channel: bool,
+    pub symmetric: bool,
+}
+
+impl WeightChoice {
+    /// `op`'s overrides (`cim.quant.weight_bits`, `cim.quant.per_channel`,
+    /// `cim.quant.weight_symmetric`) over `self`.
+    pub(crate) fn at(self, op: RawOp) -> Result<WeightChoice, String> {
+        Ok(WeightChoice {
+            bits: bits_override(op, WEIGHT_BITS_ATTR, WEIGHT_BITS, "weights")?.unwrap_or(self.bits),
+            per_channel: bool_override(op, PER_CHANNEL_ATTR)?.unwrap_or(self.per_channel),
+            symmetric: bool_override(op, WEIGHT_SYMMETRIC_ATTR)?.unwrap_or(self.symmetric),
+        })
+    }
+
+    /// The grid spec: symmetric in [-(2^(b-1)-1), 2^(b-1)-1], or
+    /// asymmetric in [-2^(b-1), 2^(b-1)-1] with a zero point, per tensor
+    /// only (a TOSA convolution or matmul has one weight zero point).
+    pub(crate) fn spec(self) -> Result<QuantSpec, String> {
+        if !self.symmetric && self.per_channel {
+            return Err(format!(
+                "asymmetric weights are per tensor: a TOSA convolution or matmul has one weight zero point (per-channel=false, or '{PER_CHANNEL_ATTR}' = false on the op)"
+            ));
+        }
+        QuantSpec::new(self.bits, true, self.symmetric, self.per_channel).map_err(|e| e.to_string())
+    }
+}
+
+/// A layer's integer weights (output channels x fan-in) and their grid.
+pub(crate) struct Weights {
+    pub(crate) q: Array2<i32>,
+    /// One scale, or one per output channel.
+    pub(crate) scales: Vec<f64>,
+    pub(crate) zero_point: i32,
+    pub(crate) bits: u32,
+    /// In [-(2^(b-1)-1), 2^(b-1)-1] with zero point 0 (else in
+    /// [-2^(b-1), 2^(b-1)-1], whatever the zero point).
+    pub(crate) symmetric: bool,
+}
+
+impl Weights {
+    pub(crate) fn scale(&self, channel: usize) -> f64 {
+        self.scales[if self.scales.len() == 1 { 0 } else { channel }]
+    }
+
+    /// Weight `[o, k]` dequantized.
+    pub(crate) fn real(&self, o: usize, k: usize) -> f32 {
+        (f64::from(self.q[[o, k]] - self.zero_point) * self.scale(o)) as f32
+    }
+}
+
+/// The weights of the weighted op `op` on the grid `defaults`, `op`'s
+/// overrides and `range` give it, or, when a pass already put them on a
+/// grid (`cim.quant.weight_scale`, `cim.quant.weight_zero_point`), on that
+/// grid exactly.
+pub(crate) fn quantize_weights(
+    op: RawOp,
+    layout: &WeightLayout,
+    defaults: WeightChoice,
+    range: WeightRange,
+) -> Result<Weights, String> {
+    let choice = defaults.at(op)?;
+    let (rows, cols) = layout.matrix.dim();
+    if let Some(scales) = f64_array_override(op, WEIGHT_SCALE_ATTR)? {
+        if scales.len() != 1 && scales.len() != rows {
+            return Err(format!(
+                "'{WEIGHT_SCALE_ATTR}' gives {} scales: give one, or one per output channel ({rows})",
+                scales.len()
+            ));
+        }
+        if scales.len() > 1 && bool_override(op, PER_CHANNEL_ATTR)? == Some(false) {
+            return Err(format!(
+                "'{WEIGHT_SCALE_ATTR}' gives one scale per output channel but '{PER_CHANNEL_ATTR}' = false"
+            ));
+        }
+        if let Some(s) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
+            return Err(format!(
+                "'{WEIGHT_SCALE_ATTR}' holds {s}: scales must be finite and > 0"
+            ));
+        }
+        // A zero point (even 0) makes the grid asymmetric: [-2^(b-1),
+        // 2^(b-1) - 1]; without one it is [-(2^(b-1) - 1), 2^(b-1) - 1].
+        let given = emit::int_attr(op, WEIGHT_ZERO_POINT_ATTR);
+        if given.is_some() && scales.len() > 1 {
+            return Err(format!(
+                "'{WEIGHT_ZERO_POINT_ATTR}' with one scale per output channel: asymmetric weights are per tensor"
+            ));
+        }
+        let zero_point = given.unwrap_or(0);
+        let half = 1i64 << (choice.bits - 1);
+        let (qmin, qmax) = if given.is_some() {
+            (-half, half - 1)
+        } else {
+            (1 - half, half - 1)
+        };
+        if !(qmin..=qmax).contains(&zero_point) {
+            return Err(format!(
+                "'{WEIGHT_ZERO_POINT_ATTR}' = {zero_point} is outside the {}-bit range [{qmin}, {qmax}]",
+                choice.bits
+            ));
+        }
+        let mut q = Array2::zeros((rows, cols));
+        for o in 0..rows {
+            let s = scales[if scales.len() == 1 { 0 } else { o }];
+            for k in 0..cols {
+                let w = layout.matrix[[o, k]];
+                let steps = f64::from(w) / s;
+                let v = steps.round() + zero_point as f64;
+                if v < qmin as f64 || v > qmax as f64 {
+                    return Err(format!(
+                        "weight {w} of output channel {o} is {v} on the grid of '{WEIGHT_SCALE_ATTR}' (scale {s}, zero point {zero_point}): outside the {}-bit range [{qmin}, {qmax}]",
+                        choice.bits
+                    ));
+                }
+                if (steps - steps.round()).abs() > 1e-3 {
+                    return Err(format!(
+                        "weight {w} of output channel {o} is not on the grid of '{WEIGHT_SCALE_ATTR}': w / s = {steps} with s = {s}"
+                    ));
+                }
+                q[[o, k]] = v as i32;
+            }
+        }
+        return Ok(Weights {
+            q,
+            scales,
+            zero_point: zero_point as i32,
+            bits: choice.bits,
+            symmetric: given.is_none(),
+        });
+    }
+    let grid = cimc_quant::weight_grid(layout.matrix.view(), &choice.spec()?, range)
+        .map_err(|e| e.to_string())?;
+    let q = Array2::from_shape_fn((rows, cols), |(o, k)| {
+        grid.quantize_value(
+            layout.matrix[[o, k]],
+            if grid.scale.len() == 1 { 0 } else { o },
+        )
+    });
+    Ok(Weights {
+        q,
+        scales: grid.scale.iter().map(|s| f64::from(*s)).collect(),
+        zero_point: grid.zero_point[0],
+        bits: choice.bits,
+        symmetric: choice.symmetric,
+    })
+}
+
 struct State {
     quantized: HashMap<usize, Quantized>,
     dead: Vec<RawOp>,
@@ -545,130 +863,64 @@ fn output_range(op: RawOp) -> Result<(f64, f64), String> {
         .ok_or_else(|| format!("no '{RANGE_ATTR}' on the op: calibrate first (cimc quantize)"))
 }
 
+/// The options' width and symmetry checked: `activation-bits` and
+/// `weight-bits` within what cimc quantizes to.
+pub(crate) fn check_widths(weight_bits: i64, activation_bits: i64) -> Result<(), String> {
+    if !WEIGHT_BITS.contains(&weight_bits) {
+        return Err(format!(
+            "weight-bits = {weight_bits} is out of range: cimc quantizes weights to {} bits",
+            WEIGHT_BITS.describe()
+        ));
+    }
+    if !ACTIVATION_BITS.contains(&activation_bits) {
+        return Err(format!(
+            "activation-bits = {activation_bits} is out of range: cimc quantizes activations to {} bits",
+            ACTIVATION_BITS.describe()
+        ));
+    }
+    Ok(())
+}
+
 impl Convert {
-    fn weight_spec(&self) -> Result<QuantSpec, String> {
-        if !WEIGHT_BITS.contains(&self.weight_bits) {
-            return Err(format!(
-                "weight-bits = {} is out of range: cimc quantizes weights to 2..=8 bits",
-                self.weight_bits
-            ));
-        }
-        QuantSpec::new(self.weight_bits as u32, true, true, self.per_channel)
-            .map_err(|e| e.to_string())
-    }
-
-    fn check_activation_bits(&self) -> Result<(), String> {
-        if ACTIVATION_BITS.contains(&self.activation_bits) {
-            Ok(())
-        } else {
-            Err(format!(
-                "activation-bits = {} is out of range: cimc quantizes activations to 4..=8 bits",
-                self.activation_bits
-            ))
+    fn activations(&self) -> ActChoice {
+        ActChoice {
+            bits: self.activation_bits as u32,
+            symmetric: self.activation_symmetric,
         }
     }
 
-    /// The activation width `op` asks for, else the option's.
-    fn activation_bits(&self, op: RawOp) -> Result<u32, String> {
-        Ok(
-            bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")?
-                .unwrap_or(self.activation_bits as u32),
-        )
+    fn weights(&self) -> WeightChoice {
+        WeightChoice {
+            bits: self.weight_bits as u32,
+            per_channel: self.per_channel,
+            symmetric: self.weight_symmetric,
+        }
     }
 
     /// The output grid of an op that sets a new one: its range (or its
-    /// fused clamp's) on the width the fused clamp, else the op, asks for.
+    /// fused clamp's) on the width and symmetry the fused clamp, else the
+    /// op, asks for.
     fn output_grid(&self, op: RawOp) -> Result<ActGrid, String> {
         let (lo, hi) = output_range(op)?;
-        let fused = match fused_clamp(op) {
-            Some(clamp) => {
-                bits_override(clamp, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")
-                    .map_err(|m| format!("on the tosa.clamp it fuses with: {m}"))?
-            }
-            None => None,
-        };
-        let bits = match fused {
-            Some(bits) => bits,
-            None => self.activation_bits(op)?,
-        };
-        activation_grid_bits(lo, hi, bits)
+        self.activations().output(op)?.grid(lo, hi)
     }
 
-    /// An op that keeps its input's grid accepts an activation width only
-    /// when it is the input's.
+    /// An op that keeps its input's grid accepts an activation width or
+    /// symmetry only when it is the input's.
     fn keeps_grid(&self, op: RawOp, x: &Quantized) -> Result<(), String> {
         match bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")? {
             Some(bits) if bits != x.bits => Err(format!(
                 "'{ACTIVATION_BITS_ATTR}' = {bits}: this op keeps its input's grid ({} bits); set the width on the op that produces the input",
                 x.bits
             )),
-            _ => Ok(()),
+            _ => match bool_override(op, ACTIVATION_SYMMETRIC_ATTR)? {
+                Some(symmetric) if symmetric != x.symmetric => Err(format!(
+                    "'{ACTIVATION_SYMMETRIC_ATTR}' = {symmetric}: this op keeps its input's grid ({}); set it on the op that produces the input",
+                    if x.symmetric { "symmetric" } else { "asymmetric" }
+                )),
+                _ => Ok(()),
+            },
         }
-    }
-
-    /// The integer weights (TOSA layout) and their scales (one, or one per
-    /// output channel) of a weighted op with `bits`-bit weights.
-    fn weight_grid(
-        &self,
-        op: RawOp,
-        layout: &WeightLayout,
-        bits: u32,
-        count: usize,
-    ) -> Result<(Vec<i32>, Vec<f64>), String> {
-        let per_channel = bool_override(op, PER_CHANNEL_ATTR)?;
-        let (rows, cols) = layout.matrix.dim();
-        let mut q = vec![0i32; count];
-        if let Some(scales) = f64_array_override(op, WEIGHT_SCALE_ATTR)? {
-            if scales.len() != 1 && scales.len() != rows {
-                return Err(format!(
-                    "'{WEIGHT_SCALE_ATTR}' gives {} scales: give one, or one per output channel ({rows})",
-                    scales.len()
-                ));
-            }
-            if scales.len() > 1 && per_channel == Some(false) {
-                return Err(format!(
-                    "'{WEIGHT_SCALE_ATTR}' gives one scale per output channel but '{PER_CHANNEL_ATTR}' = false"
-                ));
-            }
-            if let Some(s) = scales.iter().find(|s| !(s.is_finite() && **s > 0.0)) {
-                return Err(format!(
-                    "'{WEIGHT_SCALE_ATTR}' holds {s}: scales must be finite and > 0"
-                ));
-            }
-            let qmax = f64::from((1u32 << (bits - 1)) - 1);
-            for o in 0..rows {
-                let s = scales[if scales.len() == 1 { 0 } else { o }];
-                for k in 0..cols {
-                    let w = layout.matrix[[o, k]];
-                    let steps = f64::from(w) / s;
-                    let v = steps.round();
-                    if v.abs() > qmax {
-                        return Err(format!(
-                            "weight {w} of output channel {o} is {v} steps of the scale {s} in '{WEIGHT_SCALE_ATTR}': outside the {bits}-bit range [{}, {qmax}]",
-                            -qmax
-                        ));
-                    }
-                    if (steps - v).abs() > 1e-3 {
-                        return Err(format!(
-                            "weight {w} of output channel {o} is not on the grid of '{WEIGHT_SCALE_ATTR}': w / s = {steps} with s = {s}"
-                        ));
-                    }
-                    q[layout.index[o][k]] = v as i32;
-                }
-            }
-            return Ok((q, scales));
-        }
-        let spec = QuantSpec::new(bits, true, true, per_channel.unwrap_or(self.per_channel))
-            .map_err(|e| e.to_string())?;
-        let grid = cimc_quant::weight_grid(layout.matrix.view(), &spec, self.weight_range)
-            .map_err(|e| e.to_string())?;
-        for o in 0..rows {
-            let c = if grid.scale.len() == 1 { 0 } else { o };
-            for k in 0..cols {
-                q[layout.index[o][k]] = grid.quantize_value(layout.matrix[[o, k]], c);
-            }
-        }
-        Ok((q, grid.scale.iter().map(|s| f64::from(*s)).collect()))
     }
 
     fn weighted(&self, state: &mut State, op: RawOp, name: &str) -> Result<(), String> {
@@ -678,57 +930,103 @@ impl Convert {
         let w_data = emit::const_floats(weight)
             .ok_or("the weights must be a float tosa.const: crossbars hold constant weights")?;
         let layout = weight_layout(name, &w_shape, &w_data)?;
-        let bits = bits_override(op, WEIGHT_BITS_ATTR, WEIGHT_BITS, "weights")?
-            .unwrap_or(self.weight_bits as u32);
-        let (q, w_scales) = self.weight_grid(op, &layout, bits, w_data.len())?;
+        let w = quantize_weights(op, &layout, self.weights(), self.weight_range)?;
+        let wide = x.storage_bits() == 16;
+        let matmul = name == "tosa.matmul";
+        if wide && matmul && w.zero_point != 0 {
+            return Err(
+                "asymmetric weights of a matmul of 16-bit activations: TOSA's int16 matmul takes zero point 0 (make this layer's weights symmetric)"
+                    .into(),
+            );
+        }
+        let mut q = vec![0i32; w_data.len()];
+        for (o, row) in layout.index.iter().enumerate() {
+            for (k, p) in row.iter().enumerate() {
+                q[*p] = w.q[[o, k]];
+            }
+        }
         let rows = layout.matrix.nrows();
+        let z = i64::from(w.zero_point);
         let row_abs: Vec<i64> = (0..rows)
-            .map(|o| layout.index[o].iter().map(|p| i64::from(q[*p].abs())).sum())
+            .map(|o| w.q.row(o).iter().map(|v| (i64::from(*v) - z).abs()).sum())
             .collect();
-        let w_scale = |o: usize| w_scales[if w_scales.len() == 1 { 0 } else { o }];
         let y = self.output_grid(op)?;
         let at = Emitter::before(op);
-        // TOSA's int4 weights: convolutions only (no int4 matmul).
-        let int4 = bits <= 4 && name != "tosa.matmul";
+        // TOSA's int4 weights: convolutions of int8 activations only (no
+        // int4 matmul, no int16 x int4), zero point 0. int16 activations
+        // take int8 weights, or int16 ones in a matmul (both operands of a
+        // TOSA matmul have one type).
+        let int4 = w.bits <= 4 && !matmul && !wide && w.symmetric;
         let (w_int, w_zp) = if int4 {
-            (const_i4(&at, &w_shape, &q), const_i4(&at, &[1], &[0]))
+            (
+                const_int(&at, &w_shape, &q, "i4"),
+                const_int(&at, &[1], &[0], "i4"),
+            )
+        } else if wide && matmul {
+            (
+                const_int(&at, &w_shape, &q, "i16"),
+                const_int(&at, &[1], &[0], "i16"),
+            )
         } else {
-            (at.const_i8_from(&w_shape, &q), at.const_i8(&[1], &[0]))
+            (
+                at.const_i8_from(&w_shape, &q),
+                at.const_i8(&[1], &[w.zero_point as i8]),
+            )
         };
+        let acc = if wide { "i48" } else { "i32" };
         let out_shape = shape_of(emit::result_of(op, 0))?;
-        let acc_ty = at.tensor(&out_shape, "i32");
-        let x_zp = at.const_i8(&[1], &[x.zero_point as i8]);
+        let acc_ty = at.tensor(&out_shape, acc);
+        let x_zp = const_int(&at, &[1], &[x.zero_point], x.element());
         let (x_lo, x_hi) = x.centred();
         let max_x = x_lo.abs().max(x_hi.abs());
         let mut bias_abs = 0i64;
-        let acc = if name == "tosa.matmul" {
+        let value = if matmul {
             at.value("tosa.matmul", &[x.value, w_int, x_zp, w_zp], acc_ty, &[])
         } else {
             let bias = emit::operand(op, 2);
             let b = emit::const_floats(bias).ok_or("the bias must be a float tosa.const")?;
             let b_shape = shape_of(bias)?;
-            let b_int: Vec<i32> = (0..b.len())
+            // The bias is added to the accumulator: within i32 / 2 (i48 / 2).
+            let limit = if wide {
+                (1i64 << 46) as f64
+            } else {
+                f64::from(i32::MAX / 2)
+            };
+            let b_int: Vec<i64> = (0..b.len())
                 .map(|o| {
                     let channel = if b.len() == 1 { 0 } else { o };
-                    let v = (f64::from(b[o]) / (x.scale * w_scale(channel))).round();
-                    v.clamp(f64::from(i32::MIN / 2), f64::from(i32::MAX / 2)) as i32
+                    let v = (f64::from(b[o]) / (x.scale * w.scale(channel))).round();
+                    v.clamp(-limit, limit) as i64
                 })
                 .collect();
-            bias_abs = b_int.iter().map(|v| i64::from(v.abs())).max().unwrap_or(0);
-            let b_const = at.const_i32(&b_shape, &b_int);
+            bias_abs = b_int.iter().map(|v| v.abs()).max().unwrap_or(0);
+            let b_const = if wide {
+                const_int(&at, &b_shape, &b_int, "i48")
+            } else {
+                let narrow: Vec<i32> = b_int.iter().map(|v| *v as i32).collect();
+                at.const_i32(&b_shape, &narrow)
+            };
             let owned = attrs_except(op, &["acc_type"]);
             let mut attrs: Vec<(&str, sys::MlirAttribute)> =
                 owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
-            attrs.push(("acc_type", at.attr("i32")));
+            attrs.push(("acc_type", at.attr(acc)));
             at.value(name, &[x.value, w_int, b_const, x_zp, w_zp], acc_ty, &attrs)
         };
         let bound = row_abs.iter().max().copied().unwrap_or(0) * max_x + bias_abs;
-        let scales: Vec<f64> = if w_scales.len() == 1 {
-            vec![x.scale * w_scales[0] / y.scale]
+        let scales: Vec<f64> = if w.scales.len() == 1 {
+            vec![x.scale * w.scales[0] / y.scale]
         } else {
-            (0..rows).map(|o| x.scale * w_scale(o) / y.scale).collect()
+            (0..rows).map(|o| x.scale * w.scale(o) / y.scale).collect()
         };
-        let out = rescale(&at, acc, "i8", &scales, 0, y.zero_point, (-bound, bound))?;
+        let out = rescale(
+            &at,
+            value,
+            y.element(),
+            &scales,
+            0,
+            y.zero_point,
+            (-bound, bound),
+        )?;
         let out = restrict_result(&at, op, out, y)?;
         state.done_on(op, out, y);
         Ok(())
@@ -753,7 +1051,7 @@ impl Convert {
         };
         let (lo, hi) = (to_q(bound("min_val")?), to_q(bound("max_val")?));
         let at = Emitter::before(op);
-        let y = clamp_i8(&at, x.value, lo, hi)?;
+        let y = clamp_int(&at, x.value, lo, hi)?;
         state.done(op, Quantized { value: y, ..x });
         Ok(())
     }
@@ -772,7 +1070,7 @@ impl Convert {
         let owned = attrs_except(op, &[]);
         let attrs: Vec<(&str, sys::MlirAttribute)> =
             owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
-        let y = at.value(name, &operands, at.tensor(&shape, "i8"), &attrs);
+        let y = at.value(name, &operands, at.tensor(&shape, x.element()), &attrs);
         state.done(op, Quantized { value: y, ..x });
         Ok(())
     }
@@ -782,7 +1080,7 @@ impl Convert {
         self.keeps_grid(op, &x)?;
         let at = Emitter::before(op);
         let shape = shape_of(emit::result_of(op, 0))?;
-        let zp = at.const_i8(&[1], &[x.zero_point as i8]);
+        let zp = const_int(&at, &[1], &[x.zero_point], x.element());
         let owned = attrs_except(op, &["acc_type"]);
         let mut attrs: Vec<(&str, sys::MlirAttribute)> =
             owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
@@ -790,7 +1088,7 @@ impl Convert {
         let y = at.value(
             "tosa.avg_pool2d",
             &[x.value, zp, zp],
-            at.tensor(&shape, "i8"),
+            at.tensor(&shape, x.element()),
             &attrs,
         );
         state.done(op, Quantized { value: y, ..x });
@@ -813,7 +1111,7 @@ impl Convert {
         let out = rescale(
             &at,
             sum,
-            "i8",
+            y.element(),
             &[x.scale / y.scale],
             0,
             y.zero_point,
@@ -848,7 +1146,7 @@ impl Convert {
         let out = rescale(
             &at,
             x.value,
-            "i8",
+            y.element(),
             &[x.scale * c / y.scale],
             x.zero_point,
             y.zero_point,
@@ -863,7 +1161,7 @@ impl Convert {
     }
 
     /// `x + c` (or `x - c`) with a constant `c`: x widened to i32 at
-    /// s_acc = s_x / 2^16, c at the same scale, an i32 add, a rescale to the
+    /// s_acc = s_x / 2^16 (2^8 for 16-bit x), c at the same scale, an i32 add, a rescale to the
     /// output grid.
     fn add_constant(&self, state: &mut State, op: RawOp, subtract: bool) -> Result<(), String> {
         let (x, c_value) = match (state.input(op, 0), emit::const_floats(emit::operand(op, 1))) {
@@ -888,7 +1186,9 @@ impl Convert {
         let c = emit::const_floats(c_value).ok_or("the constant is not f32")?;
         let c_shape = shape_of(c_value)?;
         let y = self.output_grid(op)?;
-        let acc_scale = x.scale / 65536.0;
+        // 2^16 for int8, 2^8 for int16: |x - z| * widen stays below 2^24.
+        let widen = 1i64 << (24 - x.storage_bits());
+        let acc_scale = x.scale / widen as f64;
         let sign = if subtract { -1.0 } else { 1.0 };
         let mut c_q = Vec::with_capacity(c.len());
         for v in &c {
@@ -903,7 +1203,15 @@ impl Convert {
         }
         let at = Emitter::before(op);
         let (lo, hi) = x.centred();
-        let wide = rescale(&at, x.value, "i32", &[65536.0], x.zero_point, 0, (lo, hi))?;
+        let wide = rescale(
+            &at,
+            x.value,
+            "i32",
+            &[widen as f64],
+            x.zero_point,
+            0,
+            (lo, hi),
+        )?;
         let c_const = at.const_i32(&c_shape, &c_q);
         let shape = shape_of(emit::result_of(op, 0))?;
         let sum = at.value("tosa.add", &[wide, c_const], at.tensor(&shape, "i32"), &[]);
@@ -913,11 +1221,11 @@ impl Convert {
         let out = rescale(
             &at,
             sum,
-            "i8",
+            y.element(),
             &[acc_scale / y.scale],
             0,
             y.zero_point,
-            (lo * 65536 + c_min, hi * 65536 + c_max),
+            (lo * widen + c_min, hi * widen + c_max),
         )?;
         let out = restrict_result(&at, op, out, y)?;
         state.done_on(op, out, y);
@@ -987,7 +1295,15 @@ impl Convert {
         let shape = shape_of(emit::result_of(op, 0))?;
         let kind = if subtract { "tosa.sub" } else { "tosa.add" };
         let sum = at.value(kind, &[wa, wb], at.tensor(&shape, "i32"), &[]);
-        let out = rescale(&at, sum, "i8", &[s / y.scale], 0, y.zero_point, sum_bounds)?;
+        let out = rescale(
+            &at,
+            sum,
+            y.element(),
+            &[s / y.scale],
+            0,
+            y.zero_point,
+            sum_bounds,
+        )?;
         let out = restrict_result(&at, op, out, y)?;
         state.done_on(op, out, y);
         Ok(())
@@ -1002,14 +1318,17 @@ impl Convert {
         let mut inputs = Vec::with_capacity(n as usize);
         for i in 0..n {
             let x = state.input(op, i)?;
-            let same = x.scale == y.scale && x.zero_point == y.zero_point && x.bits <= y.bits;
+            let same = x.scale == y.scale
+                && x.zero_point == y.zero_point
+                && x.bits <= y.bits
+                && x.storage_bits() == y.storage_bits();
             let value = if same {
                 x.value
             } else {
                 let v = rescale(
                     &at,
                     x.value,
-                    "i8",
+                    y.element(),
                     &[x.scale / y.scale],
                     x.zero_point,
                     y.zero_point,
@@ -1024,7 +1343,12 @@ impl Convert {
         let owned = attrs_except(op, &[]);
         let attrs: Vec<(&str, sys::MlirAttribute)> =
             owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
-        let out = at.value("tosa.concat", &inputs, at.tensor(&shape, "i8"), &attrs);
+        let out = at.value(
+            "tosa.concat",
+            &inputs,
+            at.tensor(&shape, y.element()),
+            &attrs,
+        );
         state.done_on(op, out, y);
         Ok(())
     }
@@ -1046,11 +1370,7 @@ fn f64_pair_array(context: sys::MlirContext, pairs: &[(f64, i32)]) -> sys::MlirA
 impl Pass for Convert {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let func = func.to_raw();
-        if let Err(message) = self
-            .weight_spec()
-            .map(|_| ())
-            .and_then(|()| self.check_activation_bits())
-        {
+        if let Err(message) = check_widths(self.weight_bits, self.activation_bits) {
             crate::diag::raw_op_error(func, &message);
             return Err(PassFailed);
         }
@@ -1110,10 +1430,13 @@ impl Pass for Convert {
             if element != "f32" {
                 return Err(fail(func, format!("argument {i} is {element}, not f32")));
             }
-            let grid = activation_grid_bits(*lo, *hi, self.activation_bits as u32)
+            let grid = self
+                .activations()
+                .at(func)
+                .and_then(|choice| choice.grid(*lo, *hi))
                 .map_err(|m| fail(func, m))?;
             let at = Emitter::before(ops[0]);
-            unsafe { sys::mlirValueSetType(arg, at.tensor(&shape, "i8")) };
+            unsafe { sys::mlirValueSetType(arg, at.tensor(&shape, grid.element())) };
             // Callers feed int8: below 8 bits the argument is clamped to its
             // grid's range (unless its only user is a clamp, which does it).
             let only_clamp =

@@ -5,14 +5,13 @@
 //! the float model layer by layer.
 
 use super::convert::{
-    activation_grid_bits, bits_override, range_attr, weight_layout, ACTIVATION_BITS,
-    ACTIVATION_BITS_ATTR, ARG_RANGES_ATTR, PER_CHANNEL_ATTR, WEIGHT_BITS, WEIGHT_BITS_ATTR,
-    WEIGHT_SCALE_ATTR,
+    check_widths, quantize_weights, range_attr, weight_layout, ActChoice, WeightChoice,
+    ARG_RANGES_ATTR,
 };
 use crate::emit::{self, Emitter, RawOp, RawValue};
 use crate::ir::{float_attr, single_user};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
-use cimc_quant::{QuantSpec, WeightRange};
+use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 use std::collections::HashMap;
@@ -27,13 +26,15 @@ making it compute what the integer model computes, up to rounding inside
 accumulators:
   * weights (option `weights`): the constant weight of each tosa.conv2d,
     tosa.depthwise_conv2d and tosa.matmul becomes a new tosa.const holding
-    w' = q * s_w[c] with q = clamp(round(w / s_w[c]), -(2^(b-1)-1),
-    2^(b-1)-1) (round half away from zero), on exactly the grid
-    cim-quant-convert chooses (same `weight-bits`, `per-channel`,
-    `weight-range`, and convert's per-op overrides: `cim.quant.weight_bits
-    = N : i64`, `cim.quant.per_channel = true|false`, and
-    `cim.quant.weight_scale = array<f64: ...>` for weights a pass already
-    put on a grid, which gives s_w and q = round(w / s_w) directly);
+    w' = (q - z_w) * s_w[c] with q = clamp(round(w / s_w[c]) + z_w, qmin,
+    qmax) (round half away from zero; z_w = 0 and qmin = -(2^(b-1)-1) on a
+    symmetric grid), on exactly the grid cim-quant-convert chooses (same
+    `weight-bits`, `per-channel`, `weight-symmetric`, `weight-range`, and
+    convert's per-op overrides: `cim.quant.weight_bits = N : i64`,
+    `cim.quant.per_channel`, `cim.quant.weight_symmetric`, and
+    `cim.quant.weight_scale = array<f64: ...>` (with
+    `cim.quant.weight_zero_point`) for weights a pass already put on a
+    grid, which gives s_w and q directly);
   * activations (option `activations`): after every value convert puts on a
     new b-bit grid (s, z) — each function argument, each op carrying
     `cim.quant.range` (a convolution, matmul, reduce_sum, mul, add, sub or
@@ -46,10 +47,13 @@ accumulators:
     integer value dequantized, with 1/s rounded to f32: tosa.mul by the
     constant 1/s, tosa.add of 0.5, tosa.floor, tosa.clamp, tosa.mul by s
     (constants of rank equal to x, all dimensions 1; mul shift 0). The
-    asymmetric grid is convert's: b = `activation-bits` (8: qmin = -128,
-    qmax = 127), or an op's `cim.quant.activation_bits` (its fused clamp's
-    first), qmin = -2^(b-1), qmax = 2^(b-1) - 1, s = (hi - lo) / (2^b - 1),
-    z = qmin - round(lo / s), the range widened to contain 0. Rounding
+    grid is convert's: b = `activation-bits` (8: qmin = -128, qmax = 127;
+    4..=8 or 16), or an op's `cim.quant.activation_bits` (its fused
+    clamp's first), qmin = -2^(b-1), qmax = 2^(b-1) - 1; asymmetric:
+    s = (hi - lo) / (2^b - 1), z = qmin - round(lo / s), the range widened
+    to contain 0; symmetric (`activation-symmetric`,
+    `cim.quant.activation_symmetric`, and always at 16 bits):
+    s = max(|lo|, |hi|) / (2^(b-1) - 1), z = 0. Rounding
     half up matches tosa.rescale's SINGLE_ROUND; inputs fed to the integer
     model round half away from zero, which differs only on exact ties.
     tosa.reshape and tosa.max_pool2d keep their input's grid exactly and
@@ -99,24 +103,11 @@ gives the weight-only model, `weights=false` the activation-only one.",
             default: "8",
             help: "weight bit width, 2..=8 (as cim-quant-convert)",
         },
-        OptionInfo {
-            name: "per-channel",
-            kind: OptionKind::Bool,
-            default: "true",
-            help: "one weight scale per output channel (else one per tensor)",
-        },
-        OptionInfo {
-            name: "weight-range",
-            kind: OptionKind::Enum(&["min-max", "mse"]),
-            default: "min-max",
-            help: "weight ranges: the extremes, or the clipping that minimises the squared rounding error",
-        },
-        OptionInfo {
-            name: "activation-bits",
-            kind: OptionKind::Int,
-            default: "8",
-            help: "activation bit width, 4..=8 (as cim-quant-convert)",
-        },
+        crate::quant::layer::PER_CHANNEL_OPTION,
+        crate::quant::layer::WEIGHT_SYMMETRIC_OPTION,
+        crate::quant::layer::WEIGHT_RANGE_OPTION,
+        super::convert::ACTIVATION_BITS_OPTION,
+        super::convert::ACTIVATION_SYMMETRIC_OPTION,
     ],
     create: |options, _| {
         Box::new(FakeQuant {
@@ -126,8 +117,10 @@ gives the weight-only model, `weights=false` the activation-only one.",
             skip: split_names(options.str("skip")),
             weight_bits: options.int("weight-bits"),
             per_channel: options.bool("per-channel"),
+            weight_symmetric: options.bool("weight-symmetric"),
             mse: options.str("weight-range") == "mse",
             activation_bits: options.int("activation-bits"),
+            activation_symmetric: options.bool("activation-symmetric"),
         })
     },
 };
@@ -154,10 +147,12 @@ pub struct FakeQuant {
     pub skip: Vec<String>,
     pub weight_bits: i64,
     pub per_channel: bool,
+    pub weight_symmetric: bool,
     /// MSE weight ranges instead of min-max.
     pub mse: bool,
     /// The activation width where no op overrides it.
     pub activation_bits: i64,
+    pub activation_symmetric: bool,
 }
 
 /// What the pass can quantize at one place of the function.
@@ -181,13 +176,6 @@ pub struct Layer {
     /// The bounds of the tosa.clamp whose grid the op's result takes
     /// (ReLU fused into a convolution's output).
     pub fused_clamp: Option<(f64, f64)>,
-}
-
-fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
 }
 
 fn identifier(id: sys::MlirIdentifier) -> String {
@@ -294,32 +282,6 @@ fn arg_ranges(func: RawOp) -> Option<Vec<(f64, f64)>> {
     emit::f64_pairs_attr(func, ARG_RANGES_ATTR)
 }
 
-/// A boolean attribute `name = true|false` of `op`, if present.
-fn bool_attr(op: RawOp, name: &str) -> Result<Option<bool>, String> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        if attr.ptr.is_null() {
-            return Ok(None);
-        }
-        if !sys::mlirAttributeIsABool(attr) {
-            return Err(format!("'{name}' must be true or false"));
-        }
-        Ok(Some(sys::mlirBoolAttrGetValue(attr)))
-    }
-}
-
-/// An `array<f64: ...>` attribute of `op`, if present.
-fn f64_array(op: RawOp, name: &str) -> Option<Vec<f64>> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        (!attr.ptr.is_null() && sys::mlirAttributeIsADenseF64Array(attr)).then(|| {
-            (0..sys::mlirDenseArrayGetNumElements(attr))
-                .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i))
-                .collect()
-        })
-    }
-}
-
 fn is_f32_result(op: RawOp) -> bool {
     (unsafe { sys::mlirOperationGetNumResults(op) }) == 1
         && emit::tensor_info(emit::result_of(op, 0)).is_some_and(|(_, e)| e == "f32")
@@ -330,18 +292,17 @@ fn is_f32_result(op: RawOp) -> bool {
 /// that set a new grid take their recorded range (an op whose only user is
 /// a clamp takes the clamp's range and width), clamps and pooling keep
 /// their input's.
-pub fn layers(func: RawOp, activation_bits: u32) -> Result<Vec<Layer>, String> {
+pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
     let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
     if body.ptr.is_null() {
         return Ok(Vec::new());
     }
     type Grid = ((f64, i32), u32);
-    let grid_of = |lo: f64, hi: f64, bits: u32| -> Result<Grid, String> {
-        let g = activation_grid_bits(lo, hi, bits)?;
+    let grid_of = |lo: f64, hi: f64, choice: ActChoice| -> Result<Grid, String> {
+        let g = choice.grid(lo, hi)?;
         Ok(((g.scale, g.zero_point), g.bits))
     };
-    let act_bits =
-        |op: RawOp| bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations");
+    let activation_bits = defaults.bits;
     let mut grids: HashMap<usize, Grid> = HashMap::new();
     let mut out = Vec::new();
     let ranges = arg_ranges(func).unwrap_or_default();
@@ -350,7 +311,7 @@ pub fn layers(func: RawOp, activation_bits: u32) -> Result<Vec<Layer>, String> {
         let arg = unsafe { sys::mlirBlockGetArgument(body, i as isize) };
         let float = emit::tensor_info(arg).is_some_and(|(_, e)| e == "f32");
         let grid = match ranges.get(i) {
-            Some((lo, hi)) if float => Some(grid_of(*lo, *hi, activation_bits)?),
+            Some((lo, hi)) if float => Some(grid_of(*lo, *hi, defaults.at(func)?)?),
             _ => None,
         };
         if let Some(grid) = grid {
@@ -387,9 +348,7 @@ pub fn layers(func: RawOp, activation_bits: u32) -> Result<Vec<Layer>, String> {
             "tosa.clamp" | "tosa.avg_pool2d" => {
                 let grid = match (input, range_attr(op)) {
                     (Some(grid), _) => Some(grid),
-                    (None, Some((lo, hi))) => {
-                        Some(grid_of(lo, hi, act_bits(op)?.unwrap_or(activation_bits))?)
-                    }
+                    (None, Some((lo, hi))) => Some(grid_of(lo, hi, defaults.at(op)?)?),
                     (None, None) => None,
                 };
                 (grid, None, true)
@@ -400,18 +359,7 @@ pub fn layers(func: RawOp, activation_bits: u32) -> Result<Vec<Layer>, String> {
                     .filter(|user| crate::ir::op_name(*user) == "tosa.clamp");
                 let range = clamp.and_then(range_attr).or_else(|| range_attr(op));
                 let grid = match range {
-                    Some((lo, hi)) => {
-                        let fused = match clamp {
-                            Some(c) => act_bits(c)
-                                .map_err(|m| format!("on the tosa.clamp it fuses with: {m}"))?,
-                            None => None,
-                        };
-                        let bits = match fused {
-                            Some(bits) => bits,
-                            None => act_bits(op)?.unwrap_or(activation_bits),
-                        };
-                        Some(grid_of(lo, hi, bits)?)
-                    }
+                    Some((lo, hi)) => Some(grid_of(lo, hi, defaults.output(op)?)?),
                     None => None,
                 };
                 let bounds = clamp
@@ -508,19 +456,15 @@ fn reroute(x: RawValue, y: RawValue, chain: &[RawOp]) {
 
 impl FakeQuant {
     fn check_options(&self) -> Result<(), String> {
-        if !WEIGHT_BITS.contains(&self.weight_bits) {
-            return Err(format!(
-                "weight-bits = {} is out of range: cimc quantizes weights to 2..=8 bits",
-                self.weight_bits
-            ));
+        check_widths(self.weight_bits, self.activation_bits)
+    }
+
+    /// The activation width and symmetry where no op overrides them.
+    pub fn activation_defaults(&self) -> ActChoice {
+        ActChoice {
+            bits: self.activation_bits as u32,
+            symmetric: self.activation_symmetric,
         }
-        if !ACTIVATION_BITS.contains(&self.activation_bits) {
-            return Err(format!(
-                "activation-bits = {} is out of range: cimc quantizes activations to 4..=8 bits",
-                self.activation_bits
-            ));
-        }
-        Ok(())
     }
 
     /// Whether `only` and `skip` leave layer `name` to the pass.
@@ -539,43 +483,21 @@ impl FakeQuant {
         data: &[f32],
     ) -> Result<Vec<f32>, String> {
         let layout = weight_layout(kind, shape, data)?;
-        let bits = bits_override(op, WEIGHT_BITS_ATTR, WEIGHT_BITS, "weights")?
-            .unwrap_or(self.weight_bits as u32);
-        let (rows, cols) = layout.matrix.dim();
-        let mut fq = vec![0f32; data.len()];
-        if let Some(scales) = f64_array(op, WEIGHT_SCALE_ATTR) {
-            // Weights a pass already put on a grid: q = round(w / s).
-            if scales.len() != 1 && scales.len() != rows {
-                return Err(format!(
-                    "'{WEIGHT_SCALE_ATTR}' gives {} scales: give one, or one per output channel ({rows})",
-                    scales.len()
-                ));
-            }
-            let qmax = f64::from((1u32 << (bits - 1)) - 1);
-            for o in 0..rows {
-                let s = scales[if scales.len() == 1 { 0 } else { o }];
-                for k in 0..cols {
-                    let q = (f64::from(layout.matrix[[o, k]]) / s)
-                        .round()
-                        .clamp(-qmax, qmax);
-                    fq[layout.index[o][k]] = (q * s) as f32;
-                }
-            }
-            return Ok(fq);
-        }
-        let per_channel = bool_attr(op, PER_CHANNEL_ATTR)?.unwrap_or(self.per_channel);
-        let spec = QuantSpec::new(bits, true, true, per_channel).map_err(|e| e.to_string())?;
         let method = if self.mse {
             WeightRange::Mse(cimc_quant::MseSearch::default())
         } else {
             WeightRange::MinMax
         };
-        let grid = cimc_quant::weight_grid(layout.matrix.view(), &spec, method)
-            .map_err(|e| e.to_string())?;
-        for o in 0..rows {
-            for k in 0..cols {
-                let q = grid.quantize_value(layout.matrix[[o, k]], o);
-                fq[layout.index[o][k]] = grid.dequantize_value(q, o);
+        let defaults = WeightChoice {
+            bits: self.weight_bits as u32,
+            per_channel: self.per_channel,
+            symmetric: self.weight_symmetric,
+        };
+        let w = quantize_weights(op, &layout, defaults, method)?;
+        let mut fq = vec![0f32; data.len()];
+        for (o, row) in layout.index.iter().enumerate() {
+            for (k, p) in row.iter().enumerate() {
+                fq[*p] = w.real(o, k);
             }
         }
         Ok(fq)
@@ -608,7 +530,7 @@ impl FakeQuant {
         if !self.weights && !self.activations {
             return Ok(());
         }
-        let layers = layers(func, self.activation_bits as u32).map_err(|m| (func, m))?;
+        let layers = layers(func, self.activation_defaults()).map_err(|m| (func, m))?;
         for name in self.only.iter().chain(&self.skip) {
             if !layers.iter().any(|l| &l.name == name) {
                 let known: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();

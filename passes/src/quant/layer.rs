@@ -21,7 +21,7 @@ use crate::emit::{self, Emitter, RawAttr, RawOp, RawValue};
 use crate::ir::{float_attr, single_user};
 use crate::quant::convert::weight_layout;
 use crate::{OptionInfo, OptionKind};
-use cimc_quant::{Activation, Grid, QuantSpec, WeightRange};
+use cimc_quant::{Activation, Grid, WeightRange};
 use mlir_sys as sys;
 use ndarray::{Array2, ArrayView2};
 
@@ -29,7 +29,10 @@ pub const INPUTS_ATTR: &str = "cim.quant.inputs";
 /// The float network's inputs of the layer, when `cim.quant.inputs` holds
 /// those of the partly rounded network.
 pub const TARGET_INPUTS_ATTR: &str = "cim.quant.target_inputs";
-pub use crate::quant::convert::{PER_CHANNEL_ATTR, WEIGHT_BITS_ATTR, WEIGHT_SCALE_ATTR};
+pub(crate) use crate::quant::convert::WeightChoice;
+pub use crate::quant::convert::{
+    PER_CHANNEL_ATTR, WEIGHT_BITS_ATTR, WEIGHT_SCALE_ATTR, WEIGHT_ZERO_POINT_ATTR,
+};
 
 /// The `per-channel` option of the passes that set weight grids.
 pub const PER_CHANNEL_OPTION: OptionInfo = OptionInfo {
@@ -37,6 +40,14 @@ pub const PER_CHANNEL_OPTION: OptionInfo = OptionInfo {
     kind: OptionKind::Bool,
     default: "true",
     help: "one weight scale per output channel (else one per tensor)",
+};
+
+/// The `weight-symmetric` option of the passes that set weight grids.
+pub const WEIGHT_SYMMETRIC_OPTION: OptionInfo = OptionInfo {
+    name: "weight-symmetric",
+    kind: OptionKind::Bool,
+    default: "true",
+    help: "symmetric weight grids (zero point 0); false: asymmetric, per tensor, one zero point",
 };
 
 /// The `weight-range` option of the passes that set weight grids.
@@ -179,25 +190,19 @@ impl Layer {
         }
     }
 
-    /// The weight bit width and per-channel choice: the op's
-    /// `cim.quant.weight_bits` / `cim.quant.per_channel` attributes, else
-    /// the pass options.
-    pub fn weight_settings(&self, bits: i64, per_channel: bool) -> Result<(u32, bool), String> {
-        let bits = emit::int_attr(self.op, WEIGHT_BITS_ATTR).unwrap_or(bits);
-        if !(2..=8).contains(&bits) {
-            return Err(format!(
-                "weight bits {bits} out of range: cimc quantizes weights to 2..=8 bits"
-            ));
-        }
-        let per_channel = bool_attr(self.op, PER_CHANNEL_ATTR).unwrap_or(per_channel);
-        Ok((bits as u32, per_channel))
-    }
-
-    /// The symmetric weight grid `bits` / `per_channel` / `method` give
-    /// this layer (what cim-quant-convert would choose).
-    pub fn grid(&self, bits: u32, per_channel: bool, method: WeightRange) -> Result<Grid, String> {
-        let spec = QuantSpec::new(bits, true, true, per_channel).map_err(|e| e.to_string())?;
-        cimc_quant::weight_grid(self.weight.view(), &spec, method).map_err(|e| e.to_string())
+    /// The weight grid the pass options `defaults`, the op's overrides
+    /// (`cim.quant.weight_bits`, `cim.quant.per_channel`,
+    /// `cim.quant.weight_symmetric`) and `method` give this layer: what
+    /// cim-quant-convert would choose.
+    pub fn grid(
+        &self,
+        defaults: WeightChoice,
+        method: WeightRange,
+    ) -> Result<(Grid, WeightChoice), String> {
+        let choice = defaults.at(self.op)?;
+        let grid = cimc_quant::weight_grid(self.weight.view(), &choice.spec()?, method)
+            .map_err(|e| e.to_string())?;
+        Ok((grid, choice))
     }
 
     /// Whether a pass already put the weights on a grid.
@@ -224,12 +229,25 @@ impl Layer {
 
     /// Replaces the weight constant by `weight` (output channels × fan-in,
     /// on `grid`) and records the grid.
-    pub fn write_weights(&self, weight: ArrayView2<f32>, grid: &Grid, bits: u32) {
+    pub fn write_weights(&self, weight: ArrayView2<f32>, grid: &Grid, choice: WeightChoice) {
         self.replace_weights(weight);
         let at = Emitter::before(self.op);
         let scales: Vec<f64> = grid.scale.iter().map(|s| f64::from(*s)).collect();
         emit::set_attr(self.op, WEIGHT_SCALE_ATTR, f64_array(&at, &scales));
-        emit::set_attr(self.op, WEIGHT_BITS_ATTR, at.i64_attr(i64::from(bits)));
+        // An asymmetric grid's zero point, even 0: its range is [-2^(b-1),
+        // 2^(b-1) - 1], a symmetric one's [-(2^(b-1) - 1), 2^(b-1) - 1].
+        if !choice.symmetric {
+            emit::set_attr(
+                self.op,
+                WEIGHT_ZERO_POINT_ATTR,
+                at.i64_attr(i64::from(grid.zero_point[0])),
+            );
+        }
+        emit::set_attr(
+            self.op,
+            WEIGHT_BITS_ATTR,
+            at.i64_attr(i64::from(choice.bits)),
+        );
     }
 
     /// Adds `delta` (per output channel) to the bias.
@@ -406,14 +424,6 @@ impl Conv {
             }
         }
         out
-    }
-}
-
-fn bool_attr(op: RawOp, name: &str) -> Option<bool> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        (!attr.ptr.is_null() && sys::mlirAttributeIsABool(attr))
-            .then(|| sys::mlirBoolAttrGetValue(attr))
     }
 }
 

@@ -1,8 +1,11 @@
 //! The quantization level: float TOSA to integer TOSA. Calibration (running
 //! the float model on data) happens in the driver, which records each
-//! activation's range on the IR (`cim.quant.range`); the passes here read
-//! those ranges and the constants, and rewrite.
+//! activation's observer state on the IR (`cim.quant.observed`);
+//! cim-quant-activation-range turns those into ranges (`cim.quant.range`),
+//! and the other passes here read the ranges and the constants, and
+//! rewrite.
 
+pub mod activation_range;
 pub mod adaround;
 pub mod bias_correction;
 pub mod convert;

@@ -59,19 +59,23 @@ fn oracle() -> &'static Oracle {
 
 /// An int8 tensor as numpy writes it: the reference model's reader counts
 /// a dimension too many in npyz's `(1, 8, 8, 1, )` shape tuples.
-fn write_int8_npy(path: &Path, tensor: &Tensor) -> Result<(), String> {
-    if tensor.dtype() != reference::DType::I8 {
-        return Err(format!(
-            "inputs to the reference model here are int8, got {}",
-            tensor.dtype().numpy()
-        ));
-    }
+fn write_int_npy(path: &Path, tensor: &Tensor) -> Result<(), String> {
+    let descr = match tensor.dtype() {
+        reference::DType::I8 => "|i1",
+        reference::DType::I16 => "<i2",
+        other => {
+            return Err(format!(
+                "inputs to the reference model here are int8 or int16, got {}",
+                other.numpy()
+            ))
+        }
+    };
     let dims: Vec<String> = tensor.shape().iter().map(ToString::to_string).collect();
     let shape = match dims.len() {
         1 => format!("({},)", dims[0]),
         _ => format!("({})", dims.join(", ")),
     };
-    let mut header = format!("{{'descr': '|i1', 'fortran_order': False, 'shape': {shape}, }}");
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -79,7 +83,13 @@ fn write_int8_npy(path: &Path, tensor: &Tensor) -> Result<(), String> {
     let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
     bytes.extend((header.len() as u16).to_le_bytes());
     bytes.extend(header.as_bytes());
-    bytes.extend(tensor.to_f64().iter().map(|v| *v as i8 as u8));
+    for v in tensor.to_f64() {
+        if descr == "|i1" {
+            bytes.push(v as i8 as u8);
+        } else {
+            bytes.extend((v as i16).to_le_bytes());
+        }
+    }
     std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -120,7 +130,7 @@ pub fn run_reference_model(
     let mut ifm_files = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         let file = format!("i{i}.npy");
-        write_int8_npy(&dir.join(&file), input)?;
+        write_int_npy(&dir.join(&file), input)?;
         ifm_names.push(format!("TosaInput_{i}"));
         ifm_files.push(file);
     }

@@ -1,0 +1,422 @@
+//! `cim-quant-activation-range`: sets each activation's range from the
+//! calibration statistics recorded on the IR (the observers' state), the
+//! step between calibration and cim-quant-convert.
+
+use crate::emit::{RawAttr, RawOp};
+use crate::quant::convert::{
+    ActChoice, ACTIVATION_BITS, ACTIVATION_BITS_OPTION, ACTIVATION_SYMMETRIC_OPTION,
+    ARG_RANGES_ATTR, RANGE_ATTR,
+};
+use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use cimc_quant::{ActivationRange, Observer, ObserverParts};
+use melior::ir::operation::OperationRefMut;
+use mlir_sys as sys;
+
+/// The calibration observer of an op's result (written by `cimc quantize`'s
+/// calibration; the pass description gives the encoding).
+pub const OBSERVED_ATTR: &str = "cim.quant.observed";
+/// The observers of the function's arguments, one per argument.
+pub const ARG_OBSERVED_ATTR: &str = "cim.quant.arg_observed";
+
+/// The most histogram bins an observation may have: a bound on what a
+/// malformed attribute can make the pass allocate.
+const MAX_BINS: i64 = 1 << 20;
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-quant-activation-range",
+    summary: "Set activation ranges from the calibration observations recorded on the IR",
+    description: "\
+Range setting, the step between calibration and cim-quant-convert. It reads
+  * `cim.quant.observed` on an op: the state of the calibration observer
+    of its result (cimc_quant::Observer), a dictionary
+      {count = N : i64, min = a : f32, max = b : f32, origin = o : f64,
+       width = w : f64, bins = array<i64: c_f, c_f+1, ...>,
+       first_bin = f : i64, num_bins = n : i64}
+    holding the exact count, min and max of the values observed and a
+    histogram of n bins [o + i*w, o + (i+1)*w) of which bins f, f+1, ...
+    hold the counts `bins` and all others none (first_bin defaults to 0,
+    num_bins to first_bin plus the length of bins; 16 to 2^20 bins; the
+    counts sum to count; w = 0 while every value seen is the same, so
+    min = max, all in bin 0; min and max omitted when count is 0);
+    `cimc quantize` writes the bins from the first to the last non-empty
+    one;
+  * `cim.quant.arg_observed = [{...}, ...]` on the function: one such
+    dictionary per argument;
+and writes `cim.quant.range = array<f64: lo, hi>` on the op and
+`cim.quant.arg_ranges = [array<f64: lo, hi>, ...]` on the function (what
+cim-quant-convert and cim-quant-fake-quant read), removing the
+observations (large, and read by nothing else). The range is that of the
+grid (s, z) chosen from the observation, lo = (qmin - z) * s and
+hi = (qmax - z) * s, by `method`:
+  * min-max: the exact observed min and max;
+  * percentile: the `percentile`-th and (100 - `percentile`)-th
+    percentiles of the histogram (linear inside a bin), `percentile` in
+    [50, 100];
+  * mse: the clipping that minimises the histogram's expected squared
+    quantization error;
+for a signed per-tensor grid of `activation-bits` bits (4..=8, or 16),
+asymmetric unless `activation-symmetric` (16-bit grids are always
+symmetric), as cim-quant-convert quantizes. `cim.quant.activation_bits =
+N : i64` and `cim.quant.activation_symmetric = true|false` on an op (for
+the arguments: on the function) override the options for its range, so a
+layer a configuration puts on 4 bits gets a 4-bit MSE range (min-max
+ranges depend on the width only through the grid's rounding). Ops without
+an observation are left alone. A malformed observation (not such a
+dictionary, a state no observer can be in, one without values, not one
+per argument) or an override out of range is an error at the op naming
+the attribute, an option out of range an error at the function; the IR is
+then left unchanged. `cimc quantize` records the observations (reference
+execution with a tap per activation) and runs this pass with `method` set
+by its `--activation-range`.
+
+Example: a ReLU output observed as `cim.quant.observed = {count = 10000 :
+i64, min = 0.0 : f32, max = 15.5 : f32, origin = 0.0 : f64, width = 1.0 :
+f64, bins = array<i64: 5000, 3000, 1000, 500, 300, 100, 50, 30, 15, 4, 0,
+0, 0, 0, 0, 1>}` (one outlier at 15.5) gets the range [0, 15.5] with
+method=min-max, [0, 10] with method=percentile (the 99.99th percentile is
+the end of bin 9) and [0, 15.26] with method=mse (at 4 bits: [0, 7.63]),
+each up to the f32 rounding of the grid's scale; `cimc observed.mlir
+--pass-pipeline='builtin.module(func.func(
+cim-quant-activation-range{method=percentile},cim-quant-convert))'` sets
+the ranges and converts.",
+    anchor: Some("func.func"),
+    options: &[
+        OptionInfo {
+            name: "method",
+            kind: OptionKind::Enum(&["min-max", "percentile", "mse"]),
+            default: "min-max",
+            help: "how a range is chosen from an observation: the observed extremes, percentiles, or the histogram MSE optimum",
+        },
+        OptionInfo {
+            name: "percentile",
+            kind: OptionKind::Float,
+            default: "99.99",
+            help: "with method=percentile: the range is [the (100 - p)-th, the p-th] percentile, p in [50, 100]",
+        },
+        ACTIVATION_BITS_OPTION,
+        ACTIVATION_SYMMETRIC_OPTION,
+    ],
+    create: |options, _| {
+        Box::new(ActivationRangePass {
+            method: options.str("method").to_string(),
+            percentile: options.float("percentile"),
+            activation_bits: options.int("activation-bits"),
+            activation_symmetric: options.bool("activation-symmetric"),
+        })
+    },
+};
+
+struct ActivationRangePass {
+    method: String,
+    percentile: f64,
+    activation_bits: i64,
+    activation_symmetric: bool,
+}
+
+fn string_ref(text: &str) -> sys::MlirStringRef {
+    sys::MlirStringRef {
+        data: text.as_ptr().cast(),
+        length: text.len(),
+    }
+}
+
+fn attribute(op: RawOp, name: &str) -> Option<RawAttr> {
+    let attr = unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(name)) };
+    (!attr.ptr.is_null()).then_some(attr)
+}
+
+fn named(context: sys::MlirContext, name: &str, attr: RawAttr) -> sys::MlirNamedAttribute {
+    unsafe { sys::mlirNamedAttributeGet(sys::mlirIdentifierGet(context, string_ref(name)), attr) }
+}
+
+/// `obs` as the dictionary `cim.quant.observed` holds (the pass
+/// description): the bins from the first to the last non-empty one.
+pub fn observation_attr(context: sys::MlirContext, obs: &Observer) -> RawAttr {
+    let ObserverParts {
+        counts,
+        origin,
+        width,
+        count,
+        min_max,
+    } = obs.parts();
+    let first = counts.iter().position(|c| *c > 0).unwrap_or(0);
+    let end = counts.iter().rposition(|c| *c > 0).map_or(first, |i| i + 1);
+    // Counts of values observed by one process fit i64.
+    let bins: Vec<i64> = counts[first..end].iter().map(|c| *c as i64).collect();
+    unsafe {
+        let i64_type = sys::mlirIntegerTypeGet(context, 64);
+        let int = |v: i64| sys::mlirIntegerAttrGet(i64_type, v);
+        let f64_attr =
+            |v: f64| sys::mlirFloatAttrDoubleGet(context, sys::mlirF64TypeGet(context), v);
+        let f32_attr =
+            |v: f32| sys::mlirFloatAttrDoubleGet(context, sys::mlirF32TypeGet(context), v.into());
+        let mut fields = vec![
+            named(context, "count", int(count as i64)),
+            named(context, "origin", f64_attr(origin)),
+            named(context, "width", f64_attr(width)),
+            named(
+                context,
+                "bins",
+                sys::mlirDenseI64ArrayGet(context, bins.len() as isize, bins.as_ptr()),
+            ),
+            named(context, "first_bin", int(first as i64)),
+            named(context, "num_bins", int(counts.len() as i64)),
+        ];
+        if let Some((min, max)) = min_max {
+            fields.push(named(context, "min", f32_attr(min)));
+            fields.push(named(context, "max", f32_attr(max)));
+        }
+        sys::mlirDictionaryAttrGet(context, fields.len() as isize, fields.as_ptr())
+    }
+}
+
+/// The observer a `cim.quant.observed` dictionary holds; `what` names the
+/// attribute in messages.
+pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
+    const FIELDS: [&str; 8] = [
+        "count",
+        "min",
+        "max",
+        "origin",
+        "width",
+        "bins",
+        "first_bin",
+        "num_bins",
+    ];
+    let shape = "{count, min, max, origin, width, bins[, first_bin, num_bins]}";
+    if !unsafe { sys::mlirAttributeIsADictionary(attr) } {
+        return Err(format!("{what} must be a dictionary {shape}"));
+    }
+    let mut fields: Vec<(String, RawAttr)> = Vec::new();
+    for i in 0..unsafe { sys::mlirDictionaryAttrGetNumElements(attr) } {
+        let entry = unsafe { sys::mlirDictionaryAttrGetElement(attr, i) };
+        let name = unsafe { sys::mlirIdentifierStr(entry.name) };
+        let name = String::from_utf8_lossy(unsafe {
+            std::slice::from_raw_parts(name.data.cast::<u8>(), name.length)
+        })
+        .into_owned();
+        if !FIELDS.contains(&name.as_str()) {
+            return Err(format!(
+                "{what} has an unknown entry '{name}': it holds {shape}"
+            ));
+        }
+        fields.push((name, entry.attribute));
+    }
+    let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, a)| *a);
+    let int = |name: &str| -> Result<Option<i64>, String> {
+        let Some(a) = field(name) else {
+            return Ok(None);
+        };
+        let value = unsafe {
+            (sys::mlirAttributeIsAInteger(a) && !sys::mlirAttributeIsABool(a))
+                .then(|| sys::mlirIntegerAttrGetValueSInt(a))
+        };
+        match value {
+            Some(v) if v >= 0 => Ok(Some(v)),
+            Some(v) => Err(format!("{what}: '{name}' = {v} must not be negative")),
+            None => Err(format!(
+                "{what}: '{name}' must be an integer (`{name} = N : i64`)"
+            )),
+        }
+    };
+    let float = |name: &str| -> Result<Option<f64>, String> {
+        let Some(a) = field(name) else {
+            return Ok(None);
+        };
+        if unsafe { sys::mlirAttributeIsAFloat(a) } {
+            Ok(Some(unsafe { sys::mlirFloatAttrGetValueDouble(a) }))
+        } else {
+            Err(format!(
+                "{what}: '{name}' must be a float (`{name} = x : f64`)"
+            ))
+        }
+    };
+    let required = |name: &str, value: Option<f64>| {
+        value.ok_or_else(|| format!("{what} lacks '{name}' (it holds {shape})"))
+    };
+    let count = int("count")?.ok_or_else(|| format!("{what} lacks 'count' (it holds {shape})"))?;
+    let origin = required("origin", float("origin")?)?;
+    let width = required("width", float("width")?)?;
+    let bins: Vec<i64> = match field("bins") {
+        None => return Err(format!("{what} lacks 'bins' (it holds {shape})")),
+        Some(a) if unsafe { sys::mlirAttributeIsADenseI64Array(a) } => {
+            (0..unsafe { sys::mlirDenseArrayGetNumElements(a) })
+                .map(|i| unsafe { sys::mlirDenseI64ArrayGetElement(a, i) })
+                .collect()
+        }
+        Some(_) => return Err(format!("{what}: 'bins' must be an `array<i64: ...>`")),
+    };
+    if let Some(i) = bins.iter().position(|c| *c < 0) {
+        return Err(format!(
+            "{what}: 'bins' holds a negative count, {} (entry {i})",
+            bins[i]
+        ));
+    }
+    let first = int("first_bin")?.unwrap_or(0);
+    let used = first.saturating_add(bins.len() as i64);
+    let n = int("num_bins")?.unwrap_or(used);
+    if n > MAX_BINS {
+        return Err(format!(
+            "{what}: 'num_bins' = {n} is more than cimc reads ({MAX_BINS})"
+        ));
+    }
+    if used > n {
+        return Err(format!(
+            "{what}: 'first_bin' = {first} and {} 'bins' do not fit in 'num_bins' = {n}",
+            bins.len()
+        ));
+    }
+    let mut counts = vec![0u64; n as usize];
+    for (slot, c) in counts[first as usize..].iter_mut().zip(&bins) {
+        *slot = *c as u64;
+    }
+    let min = float("min")?;
+    let max = float("max")?;
+    let min_max = match (min, max) {
+        (Some(min), Some(max)) => Some((min as f32, max as f32)),
+        (None, None) => None,
+        (Some(_), None) => return Err(format!("{what} gives 'min' but not 'max'")),
+        (None, Some(_)) => return Err(format!("{what} gives 'max' but not 'min'")),
+    };
+    Observer::from_parts(ObserverParts {
+        counts,
+        origin,
+        width,
+        count: count as u64,
+        min_max,
+    })
+    .map_err(|e| format!("{what} is not the state of a calibration observer: {e}"))
+}
+
+/// The number of arguments of a `func.func`.
+fn num_arguments(func: RawOp) -> Option<usize> {
+    let ty = attribute(func, "function_type")?;
+    unsafe {
+        sys::mlirAttributeIsAType(ty)
+            .then(|| sys::mlirFunctionTypeGetNumInputs(sys::mlirTypeAttrGetValue(ty)) as usize)
+    }
+}
+
+impl ActivationRangePass {
+    fn method(&self) -> ActivationRange {
+        match self.method.as_str() {
+            "percentile" => ActivationRange::Percentile(self.percentile),
+            "mse" => ActivationRange::Mse,
+            _ => ActivationRange::MinMax,
+        }
+    }
+
+    fn check_options(&self) -> Result<(), String> {
+        if !ACTIVATION_BITS.contains(&self.activation_bits) {
+            return Err(format!(
+                "activation-bits = {} is out of range: cimc quantizes activations to {} bits",
+                self.activation_bits,
+                ACTIVATION_BITS.describe()
+            ));
+        }
+        if !(50.0..=100.0).contains(&self.percentile) {
+            return Err(format!(
+                "percentile = {} is out of range: it must lie in [50, 100]",
+                self.percentile
+            ));
+        }
+        Ok(())
+    }
+
+    /// The range of the grid `op`'s overrides (over the options) and the
+    /// method give `obs`.
+    fn range(&self, op: RawOp, obs: &Observer, what: &str) -> Result<(f64, f64), String> {
+        let defaults = ActChoice {
+            bits: self.activation_bits as u32,
+            symmetric: self.activation_symmetric,
+        };
+        let spec = defaults.at(op)?.spec()?;
+        let grid = cimc_quant::activation_grid(obs, &spec, self.method())
+            .map_err(|e| format!("{what}: {e}"))?;
+        let (s, z) = (f64::from(grid.scale[0]), f64::from(grid.zero_point[0]));
+        Ok((
+            (f64::from(grid.qmin) - z) * s,
+            (f64::from(grid.qmax) - z) * s,
+        ))
+    }
+
+    /// The ranges of the function's arguments, if it has observations.
+    fn argument_ranges(&self, func: RawOp) -> Result<Option<Vec<(f64, f64)>>, String> {
+        let Some(attr) = attribute(func, ARG_OBSERVED_ATTR) else {
+            return Ok(None);
+        };
+        let n = num_arguments(func).unwrap_or(0);
+        let what = format!("'{ARG_OBSERVED_ATTR}'");
+        if !unsafe { sys::mlirAttributeIsAArray(attr) }
+            || unsafe { sys::mlirArrayAttrGetNumElements(attr) } as usize != n
+        {
+            return Err(format!(
+                "{what} must be an array of one observation per argument ({n})"
+            ));
+        }
+        (0..n)
+            .map(|i| {
+                let what = format!("{what} entry {i}");
+                let element = unsafe { sys::mlirArrayAttrGetElement(attr, i as isize) };
+                let obs = read_observation(element, &what)?;
+                self.range(func, &obs, &what)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+}
+
+fn range_attr(context: sys::MlirContext, (lo, hi): (f64, f64)) -> RawAttr {
+    let values = [lo, hi];
+    unsafe { sys::mlirDenseF64ArrayGet(context, 2, values.as_ptr()) }
+}
+
+impl Pass for ActivationRangePass {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let func = func.to_raw();
+        if let Err(message) = self.check_options() {
+            crate::diag::raw_op_error(func, &message);
+            return Err(PassFailed);
+        }
+        // Everything is read and checked before anything is written.
+        let mut failed = false;
+        let mut ranges = Vec::new();
+        for op in crate::ir::nested_ops(func) {
+            let Some(attr) = attribute(op, OBSERVED_ATTR) else {
+                continue;
+            };
+            let what = format!("'{OBSERVED_ATTR}'");
+            match read_observation(attr, &what).and_then(|obs| self.range(op, &obs, &what)) {
+                Ok(range) => ranges.push((op, range)),
+                Err(message) => {
+                    crate::diag::raw_op_error(op, &message);
+                    failed = true;
+                }
+            }
+        }
+        let arguments = self.argument_ranges(func).unwrap_or_else(|message| {
+            crate::diag::raw_op_error(func, &message);
+            failed = true;
+            None
+        });
+        if failed {
+            return Err(PassFailed);
+        }
+        let context = unsafe { sys::mlirOperationGetContext(func) };
+        for (op, range) in ranges {
+            crate::emit::set_attr(op, RANGE_ATTR, range_attr(context, range));
+            unsafe { sys::mlirOperationRemoveAttributeByName(op, string_ref(OBSERVED_ATTR)) };
+        }
+        if let Some(arguments) = arguments {
+            let pairs: Vec<RawAttr> = arguments
+                .into_iter()
+                .map(|range| range_attr(context, range))
+                .collect();
+            let array =
+                unsafe { sys::mlirArrayAttrGet(context, pairs.len() as isize, pairs.as_ptr()) };
+            crate::emit::set_attr(func, ARG_RANGES_ATTR, array);
+            unsafe { sys::mlirOperationRemoveAttributeByName(func, string_ref(ARG_OBSERVED_ATTR)) };
+        }
+        Ok(())
+    }
+}
