@@ -581,9 +581,9 @@ pub fn quantize_with(
         inputs: settings.records_inputs(),
     };
     let samples = calibrate(context, module, func, data, settings, recording)?;
-    // Range setting, from the observations calibration recorded, for the
-    // grids cim-quant-convert will choose (the options, or an op's
-    // configuration).
+    // Range setting: activations from the observations calibration
+    // recorded, weights from the weights, for the grids cim-quant-convert
+    // will choose (the options, or an op's configuration).
     let method = match settings.ranges.method() {
         ActivationRange::MinMax => "min-max".to_string(),
         ActivationRange::Percentile(p) => format!("percentile percentile={p}"),
@@ -593,8 +593,9 @@ pub fn quantize_with(
         context,
         module,
         &format!(
-            "builtin.module(func.func(cim-quant-activation-range{{method={method} {}}}))",
-            settings.activation_options()
+            "builtin.module(func.func(cim-quant-activation-range{{method={method} {}}},cim-quant-weight-range{{{}}}))",
+            settings.activation_options(),
+            settings.weight_options()
         ),
     )?;
     // The float model as calibrated, before a weight pass rewrites weights.

@@ -157,6 +157,26 @@ impl Emitter {
         self.const_i8(shape, &bytes)
     }
 
+    /// A `tosa.const` of `element` (`i<N>`, e.g. i4, i16, i48) values, each
+    /// within its range.
+    pub fn const_int<T: Copy + Into<i64>>(
+        &self,
+        shape: &[i64],
+        element: &str,
+        data: &[T],
+    ) -> RawValue {
+        let ty = self.tensor(shape, element);
+        let scalar = self.ty(element);
+        let attr = unsafe {
+            let elements: Vec<sys::MlirAttribute> = data
+                .iter()
+                .map(|v| sys::mlirIntegerAttrGet(scalar, (*v).into()))
+                .collect();
+            sys::mlirDenseElementsAttrGet(ty, elements.len() as isize, elements.as_ptr())
+        };
+        self.value("tosa.const", &[], ty, &[("values", attr)])
+    }
+
     /// A `tosa.const` of i32 values.
     pub fn const_i32(&self, shape: &[i64], data: &[i32]) -> RawValue {
         let ty = self.tensor(shape, "i32");

@@ -73,7 +73,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 21] = [
+    static ALL: [&PassInfo; 22] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -93,6 +93,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &quant::adaround::INFO,
         &quant::bias_correction::INFO,
         &quant::activation_range::INFO,
+        &quant::weight_range::INFO,
         &quant::convert::INFO,
         &quant::fake_quant::INFO,
     ];

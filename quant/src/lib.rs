@@ -54,8 +54,8 @@ pub use cle::{
 pub use error::{QuantError, Result};
 pub use grid::{Grid, QuantSpec};
 pub use range::{
-    activation_grid, activation_grid_from_samples, weight_grid, ActivationRange, MseSearch,
-    Observer, ObserverParts, WeightRange,
+    activation_grid, activation_grid_from_samples, weight_grid, weight_ranges, ActivationRange,
+    MseSearch, Observer, ObserverParts, WeightRange,
 };
 pub use rescale::{
     apply_scale_16, apply_scale_32, check_require, check_require_16, per_channel_scale32, scale16,

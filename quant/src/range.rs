@@ -80,6 +80,17 @@ impl Default for MseSearch {
 /// The grid of a weight matrix (rows = output channels, columns = fan-in):
 /// one range per row if `spec.per_channel`, else one for the tensor.
 pub fn weight_grid(w: ArrayView2<f32>, spec: &QuantSpec, method: WeightRange) -> Result<Grid> {
+    let (mins, maxs) = weight_ranges(w, spec, method)?;
+    Grid::from_ranges(spec, &mins, &maxs)
+}
+
+/// The ranges (mins, maxs) [`weight_grid`] builds its grid from: one per
+/// row if `spec.per_channel`, else one for the tensor.
+pub fn weight_ranges(
+    w: ArrayView2<f32>,
+    spec: &QuantSpec,
+    method: WeightRange,
+) -> Result<(Vec<f32>, Vec<f32>)> {
     spec.validate()?;
     check_nonempty("weights", &w)?;
     check_finite("weights", &w)?;
@@ -104,8 +115,7 @@ pub fn weight_grid(w: ArrayView2<f32>, spec: &QuantSpec, method: WeightRange) ->
         let v: Vec<f32> = w.iter().copied().collect();
         vec![weight_range(&v, spec, method)?]
     };
-    let (mins, maxs): (Vec<f32>, Vec<f32>) = ranges.into_iter().unzip();
-    Grid::from_ranges(spec, &mins, &maxs)
+    Ok(ranges.into_iter().unzip())
 }
 
 /// The chosen (min, max) of one set of weight values.

@@ -39,7 +39,8 @@ rewrites every float op as integer TOSA:
     asymmetric in [-2^(b-1), 2^(b-1)-1] with a zero point, per tensor only
     (TOSA takes one weight zero point per op; per channel is an error);
     min-max ranges, or with weight-range=mse the clipping that minimises
-    the squared rounding error; as an i8 tensor, or an i4 tensor with an i4
+    the squared rounding error, unless cim-quant-weight-range recorded the
+    layer's range (`cim.quant.weight_range`), which is used; as an i8 tensor, or an i4 tensor with an i4
     zero point when b <= 4, the weights are symmetric and the op is a
     conv2d or depthwise_conv2d of i8 activations (TOSA's int4 extension,
     which cim-attach-tosa-target adds for validation; reference execution,
@@ -192,6 +193,10 @@ pub const WEIGHT_ZERO_POINT_ATTR: &str = "cim.quant.weight_zero_point";
 /// `cim.quant.activation_symmetric = true|false` on an op that sets a new
 /// grid overrides the `activation-symmetric` option.
 pub const ACTIVATION_SYMMETRIC_ATTR: &str = "cim.quant.activation_symmetric";
+
+/// The weight range cim-quant-weight-range chose for a weighted op:
+/// `array<f64: lo_0, hi_0, ...>`, one pair per output channel or one.
+pub const WEIGHT_RANGE_ATTR: &str = "cim.quant.weight_range";
 
 /// The bit widths cimc quantizes to: a run of widths and maybe one more.
 #[derive(Clone, Copy, Debug)]
@@ -517,10 +522,10 @@ fn rescale(
         shifts.push(shift);
     }
     let n = scales.len() as i64;
-    let multiplier = const_int(at, &[n], &multipliers, if scale32 { "i32" } else { "i16" });
+    let multiplier = at.const_int(&[n], if scale32 { "i32" } else { "i16" }, &multipliers);
     let shift = at.const_i8(&[n], &shifts);
-    let in_zp = const_int(at, &[1], &[i64::from(input_zp)], &from);
-    let out_zp = const_int(at, &[1], &[i64::from(output_zp)], to);
+    let in_zp = at.const_int(&[1], &from, &[i64::from(input_zp)]);
+    let out_zp = at.const_int(&[1], to, &[i64::from(output_zp)]);
     Ok(at.value(
         "tosa.rescale",
         &[input, multiplier, shift, in_zp, out_zp],
@@ -576,29 +581,6 @@ fn restrict_result(
     } else {
         restrict(at, value, grid)
     }
-}
-
-/// A `tosa.const` of `element` (`i<N>`) values, each in its range.
-fn const_int<T: Copy + Into<i64>>(
-    at: &Emitter,
-    shape: &[i64],
-    data: &[T],
-    element: &str,
-) -> RawValue {
-    let width: u32 = element
-        .strip_prefix('i')
-        .and_then(|w| w.parse().ok())
-        .expect("an integer element type");
-    let ty = at.tensor(shape, element);
-    let attr = unsafe {
-        let int = sys::mlirIntegerTypeGet(at.context(), width);
-        let elements: Vec<sys::MlirAttribute> = data
-            .iter()
-            .map(|v| sys::mlirIntegerAttrGet(int, (*v).into()))
-            .collect();
-        sys::mlirDenseElementsAttrGet(ty, elements.len() as isize, elements.as_ptr())
-    };
-    at.value("tosa.const", &[], ty, &[("values", attr)])
 }
 
 /// The attributes of `op` other than `skip`, for a rewritten copy.
@@ -696,6 +678,13 @@ impl WeightChoice {
     /// asymmetric in [-2^(b-1), 2^(b-1)-1] with a zero point, per tensor
     /// only (a TOSA convolution or matmul has one weight zero point).
     pub(crate) fn spec(self) -> Result<QuantSpec, String> {
+        if !WEIGHT_BITS.contains(&i64::from(self.bits)) {
+            return Err(format!(
+                "weight-bits = {} is out of range: cimc quantizes weights to {} bits",
+                self.bits,
+                WEIGHT_BITS.describe()
+            ));
+        }
         if !self.symmetric && self.per_channel {
             return Err(format!(
                 "asymmetric weights are per tensor: a TOSA convolution or matmul has one weight zero point (per-channel=false, or '{PER_CHANNEL_ATTR}' = false on the op)"
@@ -703,6 +692,34 @@ impl WeightChoice {
         }
         QuantSpec::new(self.bits, true, self.symmetric, self.per_channel).map_err(|e| e.to_string())
     }
+}
+
+/// The grid `choice` gives the weights `matrix` (output channels x fan-in)
+/// of `op`: over the range cim-quant-weight-range recorded on the op
+/// (`cim.quant.weight_range`), else over the range `method` chooses.
+pub(crate) fn weight_grid(
+    op: RawOp,
+    matrix: ndarray::ArrayView2<f32>,
+    choice: WeightChoice,
+    method: WeightRange,
+) -> Result<Grid, String> {
+    let spec = choice.spec()?;
+    let Some(pairs) = f64_array_override(op, WEIGHT_RANGE_ATTR)? else {
+        return cimc_quant::weight_grid(matrix, &spec, method).map_err(|e| e.to_string());
+    };
+    let expected = if spec.per_channel { matrix.nrows() } else { 1 };
+    if pairs.len() != 2 * expected {
+        return Err(format!(
+            "'{WEIGHT_RANGE_ATTR}' holds {} values: a {} grid needs {expected} (lo, hi) pair(s); run cim-quant-weight-range with the same per-channel choice",
+            pairs.len(),
+            if spec.per_channel { "per-channel" } else { "per-tensor" }
+        ));
+    }
+    let (mins, maxs): (Vec<f32>, Vec<f32>) = pairs
+        .chunks(2)
+        .map(|pair| (pair[0] as f32, pair[1] as f32))
+        .unzip();
+    Grid::from_ranges(&spec, &mins, &maxs).map_err(|e| format!("'{WEIGHT_RANGE_ATTR}': {e}"))
 }
 
 /// A layer's integer weights (output channels x fan-in) and their grid.
@@ -807,8 +824,7 @@ pub(crate) fn quantize_weights(
             symmetric: given.is_none(),
         });
     }
-    let grid = cimc_quant::weight_grid(layout.matrix.view(), &choice.spec()?, range)
-        .map_err(|e| e.to_string())?;
+    let grid = weight_grid(op, layout.matrix.view(), choice, range)?;
     let q = Array2::from_shape_fn((rows, cols), |(o, k)| {
         grid.quantize_value(
             layout.matrix[[o, k]],
@@ -959,13 +975,13 @@ impl Convert {
         let int4 = w.bits <= 4 && !matmul && !wide && w.symmetric;
         let (w_int, w_zp) = if int4 {
             (
-                const_int(&at, &w_shape, &q, "i4"),
-                const_int(&at, &[1], &[0], "i4"),
+                at.const_int(&w_shape, "i4", &q),
+                at.const_int(&[1], "i4", &[0]),
             )
         } else if wide && matmul {
             (
-                const_int(&at, &w_shape, &q, "i16"),
-                const_int(&at, &[1], &[0], "i16"),
+                at.const_int(&w_shape, "i16", &q),
+                at.const_int(&[1], "i16", &[0]),
             )
         } else {
             (
@@ -976,7 +992,7 @@ impl Convert {
         let acc = if wide { "i48" } else { "i32" };
         let out_shape = shape_of(emit::result_of(op, 0))?;
         let acc_ty = at.tensor(&out_shape, acc);
-        let x_zp = const_int(&at, &[1], &[x.zero_point], x.element());
+        let x_zp = at.const_int(&[1], x.element(), &[x.zero_point]);
         let (x_lo, x_hi) = x.centred();
         let max_x = x_lo.abs().max(x_hi.abs());
         let mut bias_abs = 0i64;
@@ -1001,7 +1017,7 @@ impl Convert {
                 .collect();
             bias_abs = b_int.iter().map(|v| v.abs()).max().unwrap_or(0);
             let b_const = if wide {
-                const_int(&at, &b_shape, &b_int, "i48")
+                at.const_int(&b_shape, "i48", &b_int)
             } else {
                 let narrow: Vec<i32> = b_int.iter().map(|v| *v as i32).collect();
                 at.const_i32(&b_shape, &narrow)
@@ -1080,7 +1096,7 @@ impl Convert {
         self.keeps_grid(op, &x)?;
         let at = Emitter::before(op);
         let shape = shape_of(emit::result_of(op, 0))?;
-        let zp = const_int(&at, &[1], &[x.zero_point], x.element());
+        let zp = at.const_int(&[1], x.element(), &[x.zero_point]);
         let owned = attrs_except(op, &["acc_type"]);
         let mut attrs: Vec<(&str, sys::MlirAttribute)> =
             owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();

@@ -200,8 +200,7 @@ impl Layer {
         method: WeightRange,
     ) -> Result<(Grid, WeightChoice), String> {
         let choice = defaults.at(self.op)?;
-        let grid = cimc_quant::weight_grid(self.weight.view(), &choice.spec()?, method)
-            .map_err(|e| e.to_string())?;
+        let grid = crate::quant::convert::weight_grid(self.op, self.weight.view(), choice, method)?;
         Ok((grid, choice))
     }
 
@@ -224,7 +223,14 @@ impl Layer {
             }
         }
         let w = float_const(&at, &self.w_shape, &data);
-        unsafe { sys::mlirOperationSetOperand(self.op, 1, w) };
+        unsafe {
+            sys::mlirOperationSetOperand(self.op, 1, w);
+            // A range chosen for the old weights does not hold the new ones.
+            sys::mlirOperationRemoveAttributeByName(
+                self.op,
+                string_ref(crate::quant::convert::WEIGHT_RANGE_ATTR),
+            );
+        }
     }
 
     /// Replaces the weight constant by `weight` (output channels × fan-in,

@@ -2,6 +2,7 @@
 //! the float model on data) happens in the driver, which records each
 //! activation's observer state on the IR (`cim.quant.observed`);
 //! cim-quant-activation-range turns those into ranges (`cim.quant.range`),
+//! cim-quant-weight-range chooses the weights' (`cim.quant.weight_range`),
 //! and the other passes here read the ranges and the constants, and
 //! rewrite.
 
@@ -13,3 +14,4 @@ pub mod equalize;
 pub mod fake_quant;
 pub mod fold_batch_norm;
 pub mod layer;
+pub mod weight_range;
