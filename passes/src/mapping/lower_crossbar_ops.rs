@@ -1,6 +1,6 @@
 //! `cim-lower-crossbar-ops`: integer convolutions and matmuls with constant
 //! weights become host im2col + `cim.matmul` + exact zero-point and bias
-//! corrections.
+//! corrections; 16-bit inputs go through the crossbars as two i8 digit planes.
 
 use super::{repeat_columns, row_sums};
 use crate::diag::raw_op_error;
@@ -14,7 +14,8 @@ pub static INFO: PassInfo = PassInfo {
     summary: "Lower integer conv2d, depthwise_conv2d and matmul to crossbar matmuls",
     description: "\
 Every `tosa.conv2d`, `tosa.depthwise_conv2d` and `tosa.matmul` whose input is
-i8 and whose weights, bias and zero points are constants becomes
+i8 or i16 and whose weights (values within i8), bias and zero points are
+constants becomes
 
   %cols = cim.im2col %x            (host: windows as rows, padding = input zp)
   %p    = cim.matmul %cols, %W     (the crossbar part: Σ x·w, exact in i32)
@@ -26,12 +27,29 @@ their channels as blocks (`blocks` = channels; im2col is channel-major) so
 that cim-tile can pack them block-diagonally. Input bits come from the
 producer's clamp range (else the element type), weight bits from the
 constant's value range. A float convolution or matmul is an error: quantize
-first. Other integer ops (i16 activations, non-constant weights) stay host
-ops.
+first. Other integer ops (i32 inputs, non-constant weights or weights beyond
+i8, batched matmuls) stay host ops.
+
+16-bit inputs are streamed as two i8 digit planes, as a CIM macro streams
+wide inputs in slices: x = 256·h + l' + 128 with h = x >> 8 and
+l' = (x & 255) - 128, both in [-128, 127] (host ops on the i16 tensor). Each
+plane is im2col'd (padding: the zero point's digits, 0 and -128 for zp 0)
+and the two matrices are stacked along rows (high plane first) into one
+cim.matmul of 2N rows against the same weights: the same tiles, read for
+2N windows of 8-bit inputs, the cost of N windows of 16-bit inputs. The
+host takes wzp·Σ off both planes' partial sums in i32, then computes
+256·(P_h - wzp·Σh) + (P_l - wzp·Σl') + c' in the op's accumulator type
+(i48: 256·P_h overflows i32 for large fan-in), where c' adds
+128·Σ_k w[k][o] - 128·K·wzp to c (from Σx = 256·Σh + Σl' + 128·K). The
+result is the op's i48 value, exactly.
 
 Example: `tosa.conv2d` of tensor<1x8x8x1xi8> by 8x3x3x1 weights becomes a
 cim.im2col to tensor<64x9xi8>, a cim.matmul with tensor<9x8xi8> weights and
-a tosa.add of the per-channel constant.",
+a tosa.add of the per-channel constant. Of tensor<1x8x8x1xi16> it becomes
+two cim.im2col (pad_value 0 and -128) to tensor<64x9xi8>, a tosa.concat to
+tensor<128x9xi8>, the same cim.matmul on it, two tosa.slice of its
+tensor<128x8xi32> cast to i48, 256·high + low + c' and a reshape to
+tensor<1x8x8x8xi48>.",
     anchor: Some("func.func"),
     options: &[] as &[OptionInfo],
     create: |_, _| Box::new(LowerCrossbarOps),
@@ -65,8 +83,8 @@ impl Pass for LowerCrossbarOps {
                 ok = false;
                 continue;
             }
-            if element != "i8" {
-                continue; // i16 activations: a host op
+            if element != "i8" && element != "i16" {
+                continue; // other integer inputs: host ops
             }
             let layer = format!("{}_{index}", name.trim_start_matches("tosa."));
             if lower(op, kind, &layer).is_some() {
@@ -117,14 +135,75 @@ fn input_bits(value: RawValue, zero_point: i64) -> i64 {
     i64::from(emit::signed_bits(lo.min(zero_point), hi.max(zero_point)))
 }
 
+/// The digit planes of a 16-bit value: x = 256·h + l' + 128 with
+/// h = x >> 8 and l' = (x & 255) - 128, both in [-128, 127].
+fn digits(x: i64) -> (i64, i64) {
+    (x >> 8, (x & 255) - 128)
+}
+
+/// The two i8 digit planes of an i16 tensor, high first (see [`digits`]).
+fn planes(e: &Emitter, x: RawValue, dims: &[i64]) -> [RawValue; 2] {
+    let ones = vec![1; dims.len()];
+    let wide = e.tensor(dims, "i16");
+    let eight = e.const_int(&ones, "i16", &[8]);
+    let high = e.value(
+        "tosa.arithmetic_right_shift",
+        &[x, eight],
+        wide,
+        &[("round", e.bool_attr(false))],
+    );
+    let mask = e.const_int(&ones, "i16", &[255]);
+    let low = e.value("tosa.bitwise_and", &[x, mask], wide, &[]);
+    let offset = e.const_int(&ones, "i16", &[-128]);
+    let low = e.value("tosa.add", &[low, offset], wide, &[]);
+    [e.cast(high, dims, "i8"), e.cast(low, dims, "i8")]
+}
+
+/// Rows `[start, start + rows)` of a 2-D tensor.
+fn slice_rows(
+    e: &Emitter,
+    value: RawValue,
+    start: i64,
+    rows: i64,
+    cols: i64,
+    element: &str,
+) -> RawValue {
+    let begin = e.shape(&[start, 0]);
+    let size = e.shape(&[rows, cols]);
+    e.value(
+        "tosa.slice",
+        &[value, begin, size],
+        e.tensor(&[rows, cols], element),
+        &[],
+    )
+}
+
+/// Stacks 2-D i8 matrices along rows.
+fn stack(e: &Emitter, parts: &[RawValue], rows: i64, cols: i64) -> RawValue {
+    if parts.len() == 1 {
+        return parts[0];
+    }
+    e.value(
+        "tosa.concat",
+        parts,
+        e.tensor(&[rows * parts.len() as i64, cols], "i8"),
+        &[("axis", e.attr("0 : i32"))],
+    )
+}
+
 fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
     let e = Emitter::before(op);
     let x = emit::operand(op, 0);
-    let (x_shape, _) = emit::tensor_info(x)?;
-    let (out_shape, _) = emit::tensor_info(emit::result_of(op, 0))?;
+    let (x_shape, x_element) = emit::tensor_info(x)?;
+    // 16-bit inputs go through the crossbars as two i8 digit planes.
+    let wide = x_element == "i16";
+    let (out_shape, out_element) = emit::tensor_info(emit::result_of(op, 0))?;
     let w_value = emit::operand(op, 1);
     let (w_shape, _) = emit::tensor_info(w_value)?;
     let w = emit::const_ints(w_value)?;
+    if w.iter().any(|v| !(-128..=127).contains(v)) {
+        return None; // weights wider than 8 bits (i16 matmuls): a host op
+    }
     let (bias, xzp, wzp) = match kind {
         Kind::Matmul => (
             None,
@@ -137,21 +216,62 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
             single(emit::const_ints(emit::operand(op, 4)))?,
         ),
     };
+    if wide && !(-128..=127).contains(&wzp) {
+        return None; // the i32 partial sums' corrections assume an 8-bit wzp
+    }
+    if kind == Kind::Matmul && (x_shape[0] != 1 || w_shape[0] != 1) {
+        return None; // batched matmul: a host op
+    }
+    let windowing = if kind == Kind::Matmul {
+        None
+    } else {
+        Some((
+            emit::i64_array_attr(op, "pad")?,
+            emit::i64_array_attr(op, "stride")?,
+            emit::i64_array_attr(op, "dilation")?,
+        ))
+    };
+    // The crossbar inputs, i8: the input itself, or its digit planes (high
+    // first) with the zero point's digits as their padding.
+    let (inputs, pad_values) = if wide {
+        let (zh, zl) = digits(xzp);
+        let dims = if kind == Kind::Matmul {
+            vec![x_shape[1], x_shape[2]]
+        } else {
+            x_shape.clone()
+        };
+        let x = if kind == Kind::Matmul {
+            e.reshape(x, &dims, "i16")
+        } else {
+            x
+        };
+        (planes(&e, x, &dims).to_vec(), vec![zh, zl])
+    } else {
+        (vec![x], vec![xzp])
+    };
+    // Both planes take 8 bits: l' spans [-128, 127] (and holds -128 for the
+    // zero point 0 that pads), whatever the clamp.
+    let bits = if wide { 8 } else { input_bits(x, xzp) };
 
-    // The crossbar input (rows = windows) and the weight matrix [K, P].
+    // The crossbar input (rows = windows, one block of rows per plane) and
+    // the weight matrix [K, P].
     let (cols, windows, width, matrix, k, p, blocks) = match kind {
         Kind::Matmul => {
-            if x_shape[0] != 1 || w_shape[0] != 1 {
-                return None; // batched matmul: a host op
-            }
             let (m, kk, n) = (x_shape[1], x_shape[2], w_shape[2]);
-            let cols = e.reshape(x, &[m, kk], "i8");
-            (cols, m, kk, w, kk, n, 1)
+            let rows: Vec<RawValue> = inputs
+                .iter()
+                .map(|plane| {
+                    if wide {
+                        *plane
+                    } else {
+                        e.reshape(*plane, &[m, kk], "i8")
+                    }
+                })
+                .collect();
+            (stack(&e, &rows, m, kk), m, kk, w, kk, n, 1)
         }
         Kind::Conv | Kind::Depthwise => {
-            let pad = emit::i64_array_attr(op, "pad")?;
-            let stride = emit::i64_array_attr(op, "stride")?;
-            let dilation = emit::i64_array_attr(op, "dilation")?;
+            let (pad, stride, dilation) = windowing?;
             let (kh, kw) = if kind == Kind::Conv {
                 (w_shape[1], w_shape[2])
             } else {
@@ -160,19 +280,26 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
             let c = x_shape[3];
             let windows = out_shape[0] * out_shape[1] * out_shape[2];
             let width = kh * kw * c;
-            let cols = e.value(
-                cim::IM2COL,
-                &[x],
-                e.tensor(&[windows, width], "i8"),
-                &[
-                    ("kernel", e.i64_array(&[kh, kw])),
-                    ("stride", e.i64_array(&stride)),
-                    ("dilation", e.i64_array(&dilation)),
-                    ("pad", e.i64_array(&pad)),
-                    ("pad_value", e.i64_attr(xzp)),
-                    ("channel_major", e.bool_attr(kind == Kind::Depthwise)),
-                ],
-            );
+            let planes: Vec<RawValue> = inputs
+                .iter()
+                .zip(&pad_values)
+                .map(|(plane, pad_value)| {
+                    e.value(
+                        cim::IM2COL,
+                        &[*plane],
+                        e.tensor(&[windows, width], "i8"),
+                        &[
+                            ("kernel", e.i64_array(&[kh, kw])),
+                            ("stride", e.i64_array(&stride)),
+                            ("dilation", e.i64_array(&dilation)),
+                            ("pad", e.i64_array(&pad)),
+                            ("pad_value", e.i64_attr(*pad_value)),
+                            ("channel_major", e.bool_attr(kind == Kind::Depthwise)),
+                        ],
+                    )
+                })
+                .collect();
+            let cols = stack(&e, &planes, windows, width);
             if kind == Kind::Conv {
                 // OHWI weights → W[(kh, kw, c)][o].
                 let o = w_shape[0];
@@ -200,6 +327,7 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
             }
         }
     };
+    let rows = windows * inputs.len() as i64;
 
     let (lo, hi) = matrix
         .iter()
@@ -210,9 +338,9 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
     let product = e.value(
         cim::MATMUL,
         &[cols, weights],
-        e.tensor(&[windows, p], "i32"),
+        e.tensor(&[rows, p], "i32"),
         &[
-            ("input_bits", e.i64_attr(input_bits(x, xzp))),
+            ("input_bits", e.i64_attr(bits)),
             ("weight_bits", e.i64_attr(weight_bits)),
             ("cell_bits", e.i64_attr(0)),
             ("layer", e.str_attr(layer)),
@@ -220,35 +348,65 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
         ],
     );
 
-    // c[o] = bias[o] - xzp·Σ_k w[k][o] + K·xzp·wzp, with K the rows per block.
+    // c[o] = bias[o] - xzp·Σ_k w[k][o] + K·xzp·wzp, with K the rows per
+    // block; with digit planes Σx = 256·Σh + Σl' + 128·K adds
+    // 128·Σ_k w[k][o] - 128·K·wzp.
     let per_block = p / blocks;
-    let constant: Vec<i32> = (0..p)
+    let constant: Vec<i64> = (0..p)
         .map(|o| {
             let colsum: i64 = (0..k).map(|r| matrix[(r * p + o) as usize]).sum();
             let b = bias
                 .as_ref()
                 .map_or(0, |b| if b.len() == 1 { b[0] } else { b[o as usize] });
-            (b - xzp * colsum + k * xzp * wzp) as i32
+            let offset = if wide {
+                128 * colsum - 128 * k * wzp
+            } else {
+                0
+            };
+            b - xzp * colsum + k * xzp * wzp + offset
         })
         .collect();
+    // Σ x·(w - wzp) per plane, in i32.
     let mut y = product;
     if wzp != 0 {
-        let sums = row_sums(&e, cols, windows, width, width / blocks);
+        let sums = row_sums(&e, cols, rows, width, width / blocks);
         // One sum per window broadcasts; per-channel sums repeat per output.
         let (sums, sum_cols) = if blocks == 1 {
             (sums, 1)
         } else {
-            (repeat_columns(&e, sums, windows, blocks, per_block), p)
+            (repeat_columns(&e, sums, rows, blocks, per_block), p)
         };
         let scale = e.const_i32(&[1, 1], &[wzp as i32]);
-        let term = e.mul(sums, scale, &[windows, sum_cols]);
-        y = e.binary("tosa.sub", y, term, &[windows, p]);
+        let term = e.mul(sums, scale, &[rows, sum_cols]);
+        y = e.binary("tosa.sub", y, term, &[rows, p]);
     }
-    if constant.iter().any(|c| *c != 0) {
-        let c = e.const_i32(&[1, p], &constant);
+    if wide {
+        // 256·high + low + c, in the op's accumulator type: 256·high
+        // overflows i32 for large fan-in.
+        let acc = out_element.as_str();
+        let high = slice_rows(&e, y, 0, windows, p, "i32");
+        let low = slice_rows(&e, y, windows, windows, p, "i32");
+        let high = e.cast(high, &[windows, p], acc);
+        let low = e.cast(low, &[windows, p], acc);
+        let radix = e.const_int(&[1, 1], acc, &[256]);
+        let shift = e.const_i8(&[1], &[0]);
+        let high = e.value(
+            "tosa.mul",
+            &[high, radix, shift],
+            e.tensor(&[windows, p], acc),
+            &[],
+        );
+        y = e.value("tosa.add", &[high, low], e.tensor(&[windows, p], acc), &[]);
+        if constant.iter().any(|c| *c != 0) {
+            let c = e.const_int(&[1, p], acc, &constant);
+            y = e.value("tosa.add", &[y, c], e.tensor(&[windows, p], acc), &[]);
+        }
+    } else if constant.iter().any(|c| *c != 0) {
+        let c: Vec<i32> = constant.iter().map(|c| *c as i32).collect();
+        let c = e.const_i32(&[1, p], &c);
         y = e.binary("tosa.add", y, c, &[windows, p]);
     }
-    let result = e.reshape(y, &out_shape, "i32");
+    let result = e.reshape(y, &out_shape, &out_element);
     emit::replace_uses(emit::result_of(op, 0), result);
     emit::erase(op);
     Some(())
