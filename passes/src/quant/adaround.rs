@@ -58,12 +58,7 @@ Example: `cimc quantize cnn.f32.mlir --calibration x.npy --weight-bits 2
 func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
     anchor: Some("func.func"),
     options: &[
-        OptionInfo {
-            name: "weight-bits",
-            kind: OptionKind::Int,
-            default: "4",
-            help: "weight bit width, 2..=8",
-        },
+        layer::weight_bits_option("4"),
         layer::PER_CHANNEL_OPTION,
         layer::WEIGHT_SYMMETRIC_OPTION,
         layer::WEIGHT_RANGE_OPTION,
@@ -94,11 +89,7 @@ func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
     ],
     create: |options, _| {
         Box::new(AdaRound {
-            weights: WeightChoice {
-                bits: options.int("weight-bits") as u32,
-                per_channel: options.bool("per-channel"),
-                symmetric: options.bool("weight-symmetric"),
-            },
+            weights: WeightChoice::from_options(options),
             weight_range: layer::weight_range(options.str("weight-range")),
             iterations: options.int("iterations") as usize,
             rows: options.int("rows") as usize,

@@ -58,12 +58,7 @@ Example: `cimc quantize dscnn.f32.mlir --calibration x.npy --per-tensor
 cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
     anchor: Some("func.func"),
     options: &[
-        OptionInfo {
-            name: "weight-bits",
-            kind: OptionKind::Int,
-            default: "8",
-            help: "weight bit width, 2..=8",
-        },
+        layer::weight_bits_option("8"),
         layer::PER_CHANNEL_OPTION,
         layer::WEIGHT_SYMMETRIC_OPTION,
         layer::WEIGHT_RANGE_OPTION,
@@ -76,11 +71,7 @@ cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
     ],
     create: |options, _| {
         Box::new(BiasCorrection {
-            weights: WeightChoice {
-                bits: options.int("weight-bits") as u32,
-                per_channel: options.bool("per-channel"),
-                symmetric: options.bool("weight-symmetric"),
-            },
+            weights: WeightChoice::from_options(options),
             weight_range: layer::weight_range(options.str("weight-range")),
             mode: options.str("mode").to_string(),
         })

@@ -658,39 +658,60 @@ pub(crate) fn weight_layout(
 /// tensor, symmetric (zero point 0) or asymmetric.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct WeightChoice {
-    pub bits: u32,
+    pub bits: i64,
     pub per_channel: bool,
     pub symmetric: bool,
 }
 
 impl WeightChoice {
+    /// The choice a pass's `weight-bits`, `per-channel` and
+    /// `weight-symmetric` options give.
+    pub(crate) fn from_options(options: &crate::Options) -> WeightChoice {
+        WeightChoice {
+            bits: options.int("weight-bits"),
+            per_channel: options.bool("per-channel"),
+            symmetric: options.bool("weight-symmetric"),
+        }
+    }
+
     /// `op`'s overrides (`cim.quant.weight_bits`, `cim.quant.per_channel`,
     /// `cim.quant.weight_symmetric`) over `self`.
+    /// The width is checked (an option out of range is an error here).
     pub(crate) fn at(self, op: RawOp) -> Result<WeightChoice, String> {
-        Ok(WeightChoice {
-            bits: bits_override(op, WEIGHT_BITS_ATTR, WEIGHT_BITS, "weights")?.unwrap_or(self.bits),
+        let choice = WeightChoice {
+            bits: bits_override(op, WEIGHT_BITS_ATTR, WEIGHT_BITS, "weights")?
+                .map_or(self.bits, i64::from),
             per_channel: bool_override(op, PER_CHANNEL_ATTR)?.unwrap_or(self.per_channel),
             symmetric: bool_override(op, WEIGHT_SYMMETRIC_ATTR)?.unwrap_or(self.symmetric),
-        })
+        };
+        choice.check()?;
+        Ok(choice)
+    }
+
+    fn check(self) -> Result<(), String> {
+        if WEIGHT_BITS.contains(&self.bits) {
+            Ok(())
+        } else {
+            Err(format!(
+                "weight-bits = {} is out of range: cimc quantizes weights to {} bits",
+                self.bits,
+                WEIGHT_BITS.describe()
+            ))
+        }
     }
 
     /// The grid spec: symmetric in [-(2^(b-1)-1), 2^(b-1)-1], or
     /// asymmetric in [-2^(b-1), 2^(b-1)-1] with a zero point, per tensor
     /// only (a TOSA convolution or matmul has one weight zero point).
     pub(crate) fn spec(self) -> Result<QuantSpec, String> {
-        if !WEIGHT_BITS.contains(&i64::from(self.bits)) {
-            return Err(format!(
-                "weight-bits = {} is out of range: cimc quantizes weights to {} bits",
-                self.bits,
-                WEIGHT_BITS.describe()
-            ));
-        }
+        self.check()?;
         if !self.symmetric && self.per_channel {
             return Err(format!(
                 "asymmetric weights are per tensor: a TOSA convolution or matmul has one weight zero point (per-channel=false, or '{PER_CHANNEL_ATTR}' = false on the op)"
             ));
         }
-        QuantSpec::new(self.bits, true, self.symmetric, self.per_channel).map_err(|e| e.to_string())
+        QuantSpec::new(self.bits as u32, true, self.symmetric, self.per_channel)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -820,7 +841,7 @@ pub(crate) fn quantize_weights(
             q,
             scales,
             zero_point: zero_point as i32,
-            bits: choice.bits,
+            bits: choice.bits as u32,
             symmetric: given.is_none(),
         });
     }
@@ -835,7 +856,7 @@ pub(crate) fn quantize_weights(
         q,
         scales: grid.scale.iter().map(|s| f64::from(*s)).collect(),
         zero_point: grid.zero_point[0],
-        bits: choice.bits,
+        bits: choice.bits as u32,
         symmetric: choice.symmetric,
     })
 }
@@ -907,7 +928,7 @@ impl Convert {
 
     fn weights(&self) -> WeightChoice {
         WeightChoice {
-            bits: self.weight_bits as u32,
+            bits: self.weight_bits,
             per_channel: self.per_channel,
             symmetric: self.weight_symmetric,
         }

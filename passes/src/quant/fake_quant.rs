@@ -97,12 +97,7 @@ gives the weight-only model, `weights=false` the activation-only one.",
             default: "",
             help: "comma-separated layer names to leave float",
         },
-        OptionInfo {
-            name: "weight-bits",
-            kind: OptionKind::Int,
-            default: "8",
-            help: "weight bit width, 2..=8 (as cim-quant-convert)",
-        },
+        crate::quant::layer::weight_bits_option("8"),
         crate::quant::layer::PER_CHANNEL_OPTION,
         crate::quant::layer::WEIGHT_SYMMETRIC_OPTION,
         crate::quant::layer::WEIGHT_RANGE_OPTION,
@@ -489,7 +484,7 @@ impl FakeQuant {
             WeightRange::MinMax
         };
         let defaults = WeightChoice {
-            bits: self.weight_bits as u32,
+            bits: self.weight_bits,
             per_channel: self.per_channel,
             symmetric: self.weight_symmetric,
         };

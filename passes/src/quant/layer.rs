@@ -34,6 +34,17 @@ pub use crate::quant::convert::{
     PER_CHANNEL_ATTR, WEIGHT_BITS_ATTR, WEIGHT_SCALE_ATTR, WEIGHT_ZERO_POINT_ATTR,
 };
 
+/// The `weight-bits` option of the passes that set weight grids, with its
+/// default.
+pub const fn weight_bits_option(default: &'static str) -> OptionInfo {
+    OptionInfo {
+        name: "weight-bits",
+        kind: OptionKind::Int,
+        default,
+        help: "weight bit width, 2..=8 (the grid cim-quant-convert builds)",
+    }
+}
+
 /// The `per-channel` option of the passes that set weight grids.
 pub const PER_CHANNEL_OPTION: OptionInfo = OptionInfo {
     name: "per-channel",
@@ -249,11 +260,7 @@ impl Layer {
                 at.i64_attr(i64::from(grid.zero_point[0])),
             );
         }
-        emit::set_attr(
-            self.op,
-            WEIGHT_BITS_ATTR,
-            at.i64_attr(i64::from(choice.bits)),
-        );
+        emit::set_attr(self.op, WEIGHT_BITS_ATTR, at.i64_attr(choice.bits));
     }
 
     /// Adds `delta` (per output channel) to the bias.

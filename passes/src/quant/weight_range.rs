@@ -5,7 +5,7 @@
 use crate::emit::{self, Emitter};
 use crate::quant::convert::{WeightChoice, WEIGHT_RANGE_ATTR};
 use crate::quant::layer::{self, Layer};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -46,23 +46,14 @@ weight-bits=2 weight-range=mse},cim-quant-convert{weight-bits=2}))'`
 converts with MSE-clipped 2-bit weights.",
     anchor: Some("func.func"),
     options: &[
-        OptionInfo {
-            name: "weight-bits",
-            kind: OptionKind::Int,
-            default: "8",
-            help: "weight bit width, 2..=8 (the MSE search fits this grid)",
-        },
+        layer::weight_bits_option("8"),
         layer::PER_CHANNEL_OPTION,
         layer::WEIGHT_SYMMETRIC_OPTION,
         layer::WEIGHT_RANGE_OPTION,
     ],
     create: |options, _| {
         Box::new(WeightRangePass {
-            weights: WeightChoice {
-                bits: options.int("weight-bits") as u32,
-                per_channel: options.bool("per-channel"),
-                symmetric: options.bool("weight-symmetric"),
-            },
+            weights: WeightChoice::from_options(options),
             method: layer::weight_range(options.str("weight-range")),
         })
     },
@@ -96,7 +87,7 @@ impl WeightRangePass {
 impl Pass for WeightRangePass {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let func = func.to_raw();
-        if let Err(message) = crate::quant::convert::check_widths(i64::from(self.weights.bits), 8) {
+        if let Err(message) = crate::quant::convert::check_widths(self.weights.bits, 8) {
             crate::diag::raw_op_error(func, &message);
             return Err(PassFailed);
         }
