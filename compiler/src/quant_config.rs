@@ -18,7 +18,9 @@
 //!
 //! Layer names are the location name of the op, or `<op>#<index>` (its
 //! position in the function, after batch norm is folded) when it has none:
-//! the names `cimc quantize --report` prints. The settings become the op
+//! the names `cimc quantize --report` prints. `[defaults]` activation
+//! settings also go on each function (for its arguments, as the flags
+//! would set them). The settings become the op
 //! attributes `cim.quant.weight_bits`, `cim.quant.per_channel`,
 //! `cim.quant.weight_symmetric`, `cim.quant.activation_bits` and
 //! `cim.quant.activation_symmetric`, which the quantization passes read. An
@@ -253,6 +255,31 @@ impl Config {
                     at.i64_attr(value)
                 };
                 emit::set_attr(op, &format!("cim.quant.{key}"), attr);
+            }
+        }
+        // The functions' arguments take the default activation grid, as the
+        // command-line flags give it (layer entries select ops only).
+        let d = &self.file.defaults;
+        if d.activation_bits.is_some() || d.activation_symmetric.is_some() {
+            let mut funcs = Vec::new();
+            module.as_operation().walk(WalkOrder::PreOrder, |op| {
+                if op.name().as_string_ref().as_str() == Ok("func.func") {
+                    funcs.push(op.to_raw());
+                }
+                WalkResult::Advance
+            });
+            for func in funcs {
+                let at = emit::Emitter::before(func);
+                if let Some(bits) = d.activation_bits {
+                    emit::set_attr(func, "cim.quant.activation_bits", at.i64_attr(bits));
+                }
+                if let Some(symmetric) = d.activation_symmetric {
+                    emit::set_attr(
+                        func,
+                        "cim.quant.activation_symmetric",
+                        at.bool_attr(symmetric),
+                    );
+                }
             }
         }
         if let Some(index) = matched.iter().position(|m| !m) {

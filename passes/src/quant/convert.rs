@@ -40,9 +40,10 @@ rewrites every float op as integer TOSA:
     (TOSA takes one weight zero point per op; per channel is an error);
     min-max ranges, or with weight-range=mse the clipping that minimises
     the squared rounding error, unless cim-quant-weight-range recorded the
-    layer's range (`cim.quant.weight_range`), which is used; as an i8 tensor, or an i4 tensor with an i4
-    zero point when b <= 4, the weights are symmetric and the op is a
-    conv2d or depthwise_conv2d of i8 activations (TOSA's int4 extension,
+    layer's range (`cim.quant.weight_range`), which is used; as an i8
+    tensor, or an i4 tensor with an i4 zero point when b <= 4, the weights
+    are symmetric and the op is a conv2d or depthwise_conv2d of i8
+    activations (TOSA's int4 extension,
     which cim-attach-tosa-target adds for validation; reference execution,
     the crossbar mapping and Arm's reference model take i4 weights; there
     is no int4 matmul, so a matmul keeps i8 holding values in the b-bit
@@ -1561,7 +1562,13 @@ impl Pass for Convert {
                 string_ref("function_type"),
                 sys::mlirTypeAttrGet(fty),
             );
-            sys::mlirOperationRemoveAttributeByName(func, string_ref(ARG_RANGES_ATTR));
+            for used in [
+                ARG_RANGES_ATTR,
+                ACTIVATION_BITS_ATTR,
+                ACTIVATION_SYMMETRIC_ATTR,
+            ] {
+                sys::mlirOperationRemoveAttributeByName(func, string_ref(used));
+            }
             sys::mlirOperationSetAttributeByName(
                 func,
                 string_ref(ARG_GRIDS_ATTR),
