@@ -217,8 +217,8 @@ pub struct QuantizeArgs {
     pub asymmetric_weights: bool,
 
     /// Activation bits: 4 to 8 (i8 tensors) or 16 (i16 tensors, symmetric
-    /// grids, i48 accumulators; the crossbar mapping leaves 16-bit layers
-    /// to the host).
+    /// grids, i48 accumulators; the crossbar mapping streams 16-bit inputs
+    /// as two 8-bit digit planes).
     #[arg(long = "activation-bits", default_value_t = 8, value_parser = activation_bits)]
     pub activation_bits: u32,
 
