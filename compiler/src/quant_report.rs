@@ -92,21 +92,6 @@ impl Top1 {
     }
 }
 
-/// The index of the largest value, the first of equals (as `--labels` counts).
-fn argmax(values: &[f64]) -> usize {
-    values
-        .iter()
-        .enumerate()
-        .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
-            if *v > best.1 {
-                (i, *v)
-            } else {
-                best
-            }
-        })
-        .0
-}
-
 /// A model's output compared with the float model's.
 #[derive(Debug, Clone, Copy)]
 struct Outcome {
@@ -342,7 +327,7 @@ impl Job {
             for (r, out) in self.float_outputs[i].iter().zip(&outputs) {
                 error.add(r, &out.to_f64());
             }
-            firsts.push(argmax(&outputs[0].to_f64()));
+            firsts.push(crate::run::argmax(&outputs[0].to_f64()));
         }
         Ok(Outcome {
             error,
@@ -481,8 +466,8 @@ impl Job {
             for (r, out) in outputs.iter().zip(&quantized) {
                 both.add(r, out);
             }
-            float_firsts.push(argmax(&outputs[0]));
-            quant_firsts.push(argmax(&quantized[0]));
+            float_firsts.push(crate::run::argmax(&outputs[0]));
+            quant_firsts.push(crate::run::argmax(&quantized[0]));
             self.float_outputs.push(outputs);
             self.quant_outputs.push(quantized);
         }
@@ -562,12 +547,10 @@ impl Job {
             for (((_, tensor), (scale, zero_point)), ty) in
                 data.iter_mut().zip(grids).zip(&exe.inputs)
             {
-                if tensor.dtype() == DType::F32 {
-                    if let Some(q) =
-                        crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype)
-                    {
-                        *tensor = q;
-                    }
+                if let Some(q) =
+                    crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype)
+                {
+                    *tensor = q;
                 }
             }
         }
@@ -594,7 +577,7 @@ impl Job {
                     versus.add(r, &values);
                 }
             }
-            firsts.push(argmax(&outputs[0].to_f64()));
+            firsts.push(crate::run::argmax(&outputs[0].to_f64()));
         }
         let same = firsts
             .iter()

@@ -255,13 +255,6 @@ fn is_float_activation(op: sys::MlirOperation) -> bool {
             .is_some_and(|(_, e)| e == "f32")
 }
 
-fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
-
 /// The entry function's raw handle.
 fn entry(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation, ReferenceError> {
     let name = reference::entry_name(module, func)?;
@@ -461,16 +454,15 @@ pub fn calibrate(
     // the ranges from it.
     for (op, obs) in tapped.iter().zip(&observers) {
         let attr = observation_attr(context.to_raw(), obs);
-        unsafe { sys::mlirOperationSetAttributeByName(ops[*op], string_ref(OBSERVED_ATTR), attr) };
+        cimc_passes::emit::set_attr(ops[*op], OBSERVED_ATTR, attr);
     }
     let args: Vec<sys::MlirAttribute> = arg_observers
         .iter()
         .map(|obs| observation_attr(context.to_raw(), obs))
         .collect();
-    unsafe {
-        let array = sys::mlirArrayAttrGet(context.to_raw(), args.len() as isize, args.as_ptr());
-        sys::mlirOperationSetAttributeByName(target, string_ref(ARG_OBSERVED_ATTR), array);
-    }
+    let array =
+        unsafe { sys::mlirArrayAttrGet(context.to_raw(), args.len() as isize, args.as_ptr()) };
+    cimc_passes::emit::set_attr(target, ARG_OBSERVED_ATTR, array);
     Ok(samples)
 }
 
@@ -627,11 +619,8 @@ pub fn quantize_with(
         (None, Some(mode)) => format!(
             "weights rounded to nearest, biases corrected ({}) in {} of {layers} layers",
             mode.word(),
-            count_ops(module, |op| {
-                !unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(CORRECTION_ATTR)) }
-                    .ptr
-                    .is_null()
-            })
+            count_ops(module, |op| cimc_passes::emit::attr(op, CORRECTION_ATTR)
+                .is_some())
         ),
         (None, None) => "weights rounded to nearest".to_string(),
     };
@@ -660,14 +649,17 @@ pub fn argument_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i
 
 /// `x` (float) on the integer grid (s, z) of an argument of type `dtype`
 /// (i8 or i16): clamp(round(x / s) + z, min, max) of the type, rounding
-/// half away from zero like the weights. `None` for another type: such an
-/// argument is not a quantized one.
+/// half away from zero like the weights. `None` when `tensor` is not float
+/// or `dtype` is another type: nothing to quantize.
 pub fn quantize_input(
     tensor: &Tensor,
     scale: f64,
     zero_point: i32,
     dtype: reference::DType,
 ) -> Option<Tensor> {
+    if tensor.dtype() != reference::DType::F32 {
+        return None;
+    }
     let shape = tensor.shape().to_vec();
     let q = tensor
         .to_f64()

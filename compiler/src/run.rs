@@ -130,12 +130,8 @@ pub fn run(
     // are quantized onto them, as the float model's callers would feed it.
     if let Some(grids) = crate::quantize::argument_grids(module, cli.entry.as_deref()) {
         for ((tensor, (scale, zero_point)), ty) in tensors.iter_mut().zip(grids).zip(&inputs) {
-            if tensor.dtype() == DType::F32 {
-                if let Some(q) =
-                    crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype)
-                {
-                    *tensor = q;
-                }
+            if let Some(q) = crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype) {
+                *tensor = q;
             }
         }
     }
@@ -338,19 +334,22 @@ pub fn top1(
     let correct = values
         .chunks(classes.max(1))
         .zip(&labels)
-        .filter(|(row, label)| {
-            let best = row
-                .iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
-                    if *v > best.1 {
-                        (i, *v)
-                    } else {
-                        best
-                    }
-                });
-            best.0 as f64 == **label
-        })
+        .filter(|(row, label)| argmax(row) as f64 == **label)
         .count();
     Ok((correct, samples))
+}
+
+/// The index of the largest value, the first of equals (as `--labels` counts).
+pub(crate) fn argmax(values: &[f64]) -> usize {
+    values
+        .iter()
+        .enumerate()
+        .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
+            if *v > best.1 {
+                (i, *v)
+            } else {
+                best
+            }
+        })
+        .0
 }

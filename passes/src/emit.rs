@@ -9,7 +9,8 @@ pub type RawValue = sys::MlirValue;
 pub type RawType = sys::MlirType;
 pub type RawAttr = sys::MlirAttribute;
 
-fn string_ref(text: &str) -> sys::MlirStringRef {
+/// `text` as the C API's string reference (borrowed, not copied).
+pub fn string_ref(text: &str) -> sys::MlirStringRef {
     sys::MlirStringRef {
         data: text.as_ptr().cast(),
         length: text.len(),
@@ -372,6 +373,31 @@ pub fn const_floats(value: RawValue) -> Option<Vec<f32>> {
                 .map(|i| sys::mlirDenseElementsAttrGetFloatValue(attr, i as isize))
                 .collect(),
         )
+    }
+}
+
+/// The attribute `name` of `op`, if present.
+pub fn attr(op: RawOp, name: &str) -> Option<RawAttr> {
+    let attr = unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(name)) };
+    (!attr.ptr.is_null()).then_some(attr)
+}
+
+/// A dense f64 array attribute of `op`, if present.
+pub fn f64_array_attr(op: RawOp, name: &str) -> Option<Vec<f64>> {
+    let attr = attr(op, name)?;
+    unsafe {
+        sys::mlirAttributeIsADenseF64Array(attr).then(|| {
+            (0..sys::mlirDenseArrayGetNumElements(attr))
+                .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i))
+                .collect()
+        })
+    }
+}
+
+/// Removes the attribute `name` of `op` (nothing if absent).
+pub fn remove_attr(op: RawOp, name: &str) {
+    unsafe {
+        sys::mlirOperationRemoveAttributeByName(op, string_ref(name));
     }
 }
 

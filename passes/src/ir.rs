@@ -41,17 +41,8 @@ pub fn single_user(value: sys::MlirValue) -> Option<RawOp> {
 
 /// A float attribute of `op`, if present.
 pub fn float_attr(op: RawOp, name: &str) -> Option<f64> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(
-            op,
-            sys::MlirStringRef {
-                data: name.as_ptr().cast(),
-                length: name.len(),
-            },
-        );
-        (!attr.ptr.is_null() && sys::mlirAttributeIsAFloat(attr))
-            .then(|| sys::mlirFloatAttrGetValueDouble(attr))
-    }
+    let attr = crate::emit::attr(op, name)?;
+    unsafe { sys::mlirAttributeIsAFloat(attr).then(|| sys::mlirFloatAttrGetValueDouble(attr)) }
 }
 
 /// The ops defining `op`'s operands (block arguments have none).

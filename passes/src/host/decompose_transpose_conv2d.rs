@@ -53,19 +53,6 @@ impl Pass for DecomposeTransposeConv2d {
     }
 }
 
-fn attribute(op: RawOp, name: &str) -> Option<sys::MlirAttribute> {
-    let attr = unsafe {
-        sys::mlirOperationGetAttributeByName(
-            op,
-            sys::MlirStringRef {
-                data: name.as_ptr().cast(),
-                length: name.len(),
-            },
-        )
-    };
-    (!attr.ptr.is_null()).then_some(attr)
-}
-
 fn static_tensor(value: RawValue, what: &str, rank: usize) -> Result<(Vec<i64>, String), String> {
     match emit::tensor_info(value) {
         Some((shape, element)) if shape.len() == rank && shape.iter().all(|d| *d > 0) => {
@@ -91,7 +78,7 @@ fn decompose(op: RawOp) -> Result<RawValue, String> {
     static_tensor(emit::result_of(op, 0), "result", 4)?;
     let attr = |name| emit::i64_array_attr(op, name).ok_or(format!("lacks '{name}'"));
     let (out_pad, stride) = (attr("out_pad")?, attr("stride")?);
-    let acc_type = attribute(op, "acc_type").ok_or("lacks 'acc_type'")?;
+    let acc_type = emit::attr(op, "acc_type").ok_or("lacks 'acc_type'")?;
     let (n, ih, iw, ic) = (in_shape[0], in_shape[1], in_shape[2], in_shape[3]);
     let (kh, kw) = (w_shape[1], w_shape[2]);
     let (sy, sx) = (stride[0], stride[1]);
@@ -150,7 +137,7 @@ fn decompose(op: RawOp) -> Result<RawValue, String> {
         ("stride", e.i64_array(&[1, 1])),
         ("dilation", e.i64_array(&[1, 1])),
     ];
-    if let Some(local_bound) = attribute(op, "local_bound") {
+    if let Some(local_bound) = emit::attr(op, "local_bound") {
         attrs.push(("local_bound", local_bound));
     }
     let result_ty = unsafe { sys::mlirValueGetType(emit::result_of(op, 0)) };

@@ -2,7 +2,7 @@
 //! calibration statistics recorded on the IR (the observers' state), the
 //! step between calibration and cim-quant-convert.
 
-use crate::emit::{RawAttr, RawOp};
+use crate::emit::{self, RawAttr, RawOp};
 use crate::quant::convert::{
     ActChoice, ACTIVATION_BITS, ACTIVATION_BITS_OPTION, ACTIVATION_SYMMETRIC_OPTION,
     ARG_RANGES_ATTR, RANGE_ATTR,
@@ -113,20 +113,13 @@ struct ActivationRangePass {
     activation_symmetric: bool,
 }
 
-fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
-
-fn attribute(op: RawOp, name: &str) -> Option<RawAttr> {
-    let attr = unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(name)) };
-    (!attr.ptr.is_null()).then_some(attr)
-}
-
 fn named(context: sys::MlirContext, name: &str, attr: RawAttr) -> sys::MlirNamedAttribute {
-    unsafe { sys::mlirNamedAttributeGet(sys::mlirIdentifierGet(context, string_ref(name)), attr) }
+    unsafe {
+        sys::mlirNamedAttributeGet(
+            sys::mlirIdentifierGet(context, emit::string_ref(name)),
+            attr,
+        )
+    }
 }
 
 /// `obs` as the dictionary `cim.quant.observed` holds (the pass
@@ -290,7 +283,7 @@ pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
 
 /// The number of arguments of a `func.func`.
 fn num_arguments(func: RawOp) -> Option<usize> {
-    let ty = attribute(func, "function_type")?;
+    let ty = emit::attr(func, "function_type")?;
     unsafe {
         sys::mlirAttributeIsAType(ty)
             .then(|| sys::mlirFunctionTypeGetNumInputs(sys::mlirTypeAttrGetValue(ty)) as usize)
@@ -342,7 +335,7 @@ impl ActivationRangePass {
 
     /// The ranges of the function's arguments, if it has observations.
     fn argument_ranges(&self, func: RawOp) -> Result<Option<Vec<(f64, f64)>>, String> {
-        let Some(attr) = attribute(func, ARG_OBSERVED_ATTR) else {
+        let Some(attr) = emit::attr(func, ARG_OBSERVED_ATTR) else {
             return Ok(None);
         };
         let n = num_arguments(func).unwrap_or(0);
@@ -382,7 +375,7 @@ impl Pass for ActivationRangePass {
         let mut failed = false;
         let mut ranges = Vec::new();
         for op in crate::ir::nested_ops(func) {
-            let Some(attr) = attribute(op, OBSERVED_ATTR) else {
+            let Some(attr) = emit::attr(op, OBSERVED_ATTR) else {
                 continue;
             };
             let what = format!("'{OBSERVED_ATTR}'");
@@ -405,7 +398,7 @@ impl Pass for ActivationRangePass {
         let context = unsafe { sys::mlirOperationGetContext(func) };
         for (op, range) in ranges {
             crate::emit::set_attr(op, RANGE_ATTR, range_attr(context, range));
-            unsafe { sys::mlirOperationRemoveAttributeByName(op, string_ref(OBSERVED_ATTR)) };
+            emit::remove_attr(op, OBSERVED_ATTR);
         }
         if let Some(arguments) = arguments {
             let pairs: Vec<RawAttr> = arguments
@@ -415,7 +408,7 @@ impl Pass for ActivationRangePass {
             let array =
                 unsafe { sys::mlirArrayAttrGet(context, pairs.len() as isize, pairs.as_ptr()) };
             crate::emit::set_attr(func, ARG_RANGES_ATTR, array);
-            unsafe { sys::mlirOperationRemoveAttributeByName(func, string_ref(ARG_OBSERVED_ATTR)) };
+            emit::remove_attr(func, ARG_OBSERVED_ATTR);
         }
         Ok(())
     }

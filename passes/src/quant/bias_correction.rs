@@ -84,31 +84,17 @@ struct BiasCorrection {
     mode: String,
 }
 
-fn f64_array_attr(op: RawOp, name: &str) -> Option<Vec<f32>> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(
-            op,
-            sys::MlirStringRef {
-                data: name.as_ptr().cast(),
-                length: name.len(),
-            },
-        );
-        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseF64Array(attr) {
-            return None;
-        }
-        Some(
-            (0..sys::mlirDenseArrayGetNumElements(attr))
-                .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i) as f32)
-                .collect(),
-        )
-    }
-}
-
 /// The batch-norm statistics recorded on `op`, if any.
 pub fn bn_stats(op: RawOp) -> Option<BnStats> {
-    let beta = f64_array_attr(op, BN_BETA_ATTR)?;
-    let gamma = f64_array_attr(op, BN_GAMMA_ATTR)?;
-    BnStats::new(Array1::from(beta), Array1::from(gamma)).ok()
+    let read = |name| -> Option<Array1<f32>> {
+        Some(
+            emit::f64_array_attr(op, name)?
+                .iter()
+                .map(|v| *v as f32)
+                .collect(),
+        )
+    };
+    BnStats::new(read(BN_BETA_ATTR)?, read(BN_GAMMA_ATTR)?).ok()
 }
 
 /// Records batch-norm statistics on `op`.

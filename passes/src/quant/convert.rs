@@ -381,35 +381,15 @@ impl Quantized {
     }
 }
 
-fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
-
 fn key(value: RawValue) -> usize {
     value.ptr as usize
 }
 
 pub(crate) fn range_attr(op: RawOp) -> Option<(f64, f64)> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(RANGE_ATTR));
-        (!attr.ptr.is_null()
-            && sys::mlirAttributeIsADenseF64Array(attr)
-            && sys::mlirDenseArrayGetNumElements(attr) == 2)
-            .then(|| {
-                (
-                    sys::mlirDenseF64ArrayGetElement(attr, 0),
-                    sys::mlirDenseF64ArrayGetElement(attr, 1),
-                )
-            })
+    match emit::f64_array_attr(op, RANGE_ATTR)?.as_slice() {
+        [lo, hi] => Some((*lo, *hi)),
+        _ => None,
     }
-}
-
-fn attribute(op: RawOp, name: &str) -> Option<sys::MlirAttribute> {
-    let attr = unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(name)) };
-    (!attr.ptr.is_null()).then_some(attr)
 }
 
 /// A bit-width override `name = N : i64` on `op`, checked against `allowed`.
@@ -419,7 +399,7 @@ pub(crate) fn bits_override(
     allowed: Widths,
     what: &str,
 ) -> Result<Option<u32>, String> {
-    let Some(attr) = attribute(op, name) else {
+    let Some(attr) = emit::attr(op, name) else {
         return Ok(None);
     };
     let value = unsafe {
@@ -438,7 +418,7 @@ pub(crate) fn bits_override(
 
 /// A boolean override `name = true|false` on `op`.
 pub(crate) fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, String> {
-    let Some(attr) = attribute(op, name) else {
+    let Some(attr) = emit::attr(op, name) else {
         return Ok(None);
     };
     unsafe {
@@ -452,18 +432,10 @@ pub(crate) fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, Strin
 
 /// An `array<f64: ...>` override on `op`.
 fn f64_array_override(op: RawOp, name: &str) -> Result<Option<Vec<f64>>, String> {
-    let Some(attr) = attribute(op, name) else {
-        return Ok(None);
-    };
-    unsafe {
-        if !sys::mlirAttributeIsADenseF64Array(attr) {
-            return Err(format!("'{name}' must be an `array<f64: ...>`"));
-        }
-        Ok(Some(
-            (0..sys::mlirDenseArrayGetNumElements(attr))
-                .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i))
-                .collect(),
-        ))
+    match (emit::attr(op, name), emit::f64_array_attr(op, name)) {
+        (None, _) => Ok(None),
+        (Some(_), None) => Err(format!("'{name}' must be an `array<f64: ...>`")),
+        (Some(_), values) => Ok(values),
     }
 }
 
@@ -1074,13 +1046,7 @@ impl Convert {
         let x = state.input(op, 0)?;
         self.keeps_grid(op, &x)?;
         let bound = |name: &str| -> Result<f64, String> {
-            unsafe {
-                let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-                if attr.ptr.is_null() || !sys::mlirAttributeIsAFloat(attr) {
-                    return Err(format!("'{name}' is not a float"));
-                }
-                Ok(sys::mlirFloatAttrGetValueDouble(attr))
-            }
+            crate::ir::float_attr(op, name).ok_or_else(|| format!("'{name}' is not a float"))
         };
         let (qmin, qmax) = x.grid().qrange();
         let to_q = |v: f64| -> i64 {
@@ -1433,22 +1399,8 @@ impl Pass for Convert {
             PassFailed
         };
         // Arguments: i8 on the recorded ranges.
-        let ranges: Vec<(f64, f64)> = unsafe {
-            let attr = sys::mlirOperationGetAttributeByName(func, string_ref(ARG_RANGES_ATTR));
-            if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
-                Vec::new()
-            } else {
-                (0..sys::mlirArrayAttrGetNumElements(attr))
-                    .map(|i| {
-                        let pair = sys::mlirArrayAttrGetElement(attr, i);
-                        (
-                            sys::mlirDenseF64ArrayGetElement(pair, 0),
-                            sys::mlirDenseF64ArrayGetElement(pair, 1),
-                        )
-                    })
-                    .collect()
-            }
-        };
+        // Malformed (not pairs of f64): as absent, which is diagnosed below.
+        let ranges = emit::f64_pairs_attr(func, ARG_RANGES_ATTR).unwrap_or_default();
         let mut state = State {
             quantized: HashMap::new(),
             dead: Vec::new(),
@@ -1559,7 +1511,7 @@ impl Pass for Convert {
             );
             sys::mlirOperationSetAttributeByName(
                 func,
-                string_ref("function_type"),
+                emit::string_ref("function_type"),
                 sys::mlirTypeAttrGet(fty),
             );
             for used in [
@@ -1567,16 +1519,16 @@ impl Pass for Convert {
                 ACTIVATION_BITS_ATTR,
                 ACTIVATION_SYMMETRIC_ATTR,
             ] {
-                sys::mlirOperationRemoveAttributeByName(func, string_ref(used));
+                emit::remove_attr(func, used);
             }
             sys::mlirOperationSetAttributeByName(
                 func,
-                string_ref(ARG_GRIDS_ATTR),
+                emit::string_ref(ARG_GRIDS_ATTR),
                 f64_pair_array(context, &arg_grids),
             );
             sys::mlirOperationSetAttributeByName(
                 func,
-                string_ref(RESULT_GRIDS_ATTR),
+                emit::string_ref(RESULT_GRIDS_ATTR),
                 f64_pair_array(context, &result_grids),
             );
         }

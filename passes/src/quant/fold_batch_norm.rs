@@ -255,14 +255,7 @@ impl Pass for FoldBatchNorm {
                 sys::mlirOperationSetOperand(folded, 1, w);
                 sys::mlirOperationSetOperand(folded, 2, b);
                 // A weight range chosen before folding does not hold.
-                let name = crate::quant::convert::WEIGHT_RANGE_ATTR;
-                sys::mlirOperationRemoveAttributeByName(
-                    folded,
-                    sys::MlirStringRef {
-                        data: name.as_ptr().cast(),
-                        length: name.len(),
-                    },
-                );
+                crate::emit::remove_attr(folded, crate::quant::convert::WEIGHT_RANGE_ATTR);
                 sys::mlirBlockInsertOwnedOperationBefore(
                     sys::mlirOperationGetBlock(last),
                     last,

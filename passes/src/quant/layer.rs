@@ -112,13 +112,6 @@ pub struct Layer {
     pub activation: Activation,
 }
 
-fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
-
 /// The activation a `tosa.clamp` computes on floats.
 pub fn clamp_activation(op: RawOp) -> Option<Activation> {
     if crate::ir::op_name(op) != "tosa.clamp" {
@@ -217,11 +210,7 @@ impl Layer {
 
     /// Whether a pass already put the weights on a grid.
     pub fn already_on_grid(&self) -> bool {
-        unsafe {
-            !sys::mlirOperationGetAttributeByName(self.op, string_ref(WEIGHT_SCALE_ATTR))
-                .ptr
-                .is_null()
-        }
+        emit::attr(self.op, WEIGHT_SCALE_ATTR).is_some()
     }
 
     /// Replaces the weight constant by `weight` (output channels × fan-in).
@@ -234,14 +223,9 @@ impl Layer {
             }
         }
         let w = float_const(&at, &self.w_shape, &data);
-        unsafe {
-            sys::mlirOperationSetOperand(self.op, 1, w);
-            // A range chosen for the old weights does not hold the new ones.
-            sys::mlirOperationRemoveAttributeByName(
-                self.op,
-                string_ref(crate::quant::convert::WEIGHT_RANGE_ATTR),
-            );
-        }
+        unsafe { sys::mlirOperationSetOperand(self.op, 1, w) };
+        // A range chosen for the old weights does not hold the new ones.
+        emit::remove_attr(self.op, crate::quant::convert::WEIGHT_RANGE_ATTR);
     }
 
     /// Replaces the weight constant by `weight` (output channels × fan-in,
@@ -443,12 +427,11 @@ impl Conv {
 /// Records a layer's calibration inputs; inputs recorded before (the float
 /// network's) become the target inputs.
 pub fn record_inputs(op: RawOp, inputs: RawAttr) {
-    unsafe {
-        let old = sys::mlirOperationGetAttributeByName(op, string_ref(INPUTS_ATTR));
-        let target = sys::mlirOperationGetAttributeByName(op, string_ref(TARGET_INPUTS_ATTR));
-        if !old.ptr.is_null() && target.ptr.is_null() {
-            emit::set_attr(op, TARGET_INPUTS_ATTR, old);
-        }
+    if let (Some(old), None) = (
+        emit::attr(op, INPUTS_ATTR),
+        emit::attr(op, TARGET_INPUTS_ATTR),
+    ) {
+        emit::set_attr(op, TARGET_INPUTS_ATTR, old);
     }
     emit::set_attr(op, INPUTS_ATTR, inputs);
 }
@@ -458,11 +441,10 @@ pub type ShapedF32 = (Vec<i64>, Vec<f32>);
 
 /// A dense f32 elements attribute of `op`: its shape and values.
 pub fn dense_f32_attr(op: RawOp, name: &str) -> Result<Option<ShapedF32>, String> {
+    let Some(attr) = emit::attr(op, name) else {
+        return Ok(None);
+    };
     unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        if attr.ptr.is_null() {
-            return Ok(None);
-        }
         if !sys::mlirAttributeIsADenseElements(attr)
             || !sys::mlirTypeIsAF32(sys::mlirShapedTypeGetElementType(
                 sys::mlirAttributeGetType(attr),
