@@ -14,7 +14,9 @@ training split by the TFLite converter; one fixed calibration, so no std).
 "Full pipeline" is the white paper's PTQ recipe as cimc runs it: BN
 folding, cross-layer equalization (with high-bias absorption), MSE weight
 ranges, AdaRound (layer by layer on the partly rounded network's inputs).
-BC is bias correction (empirical, on the calibration data). AIMET rows come
+BC is bias correction (empirical, on the calibration data). "MSE ranges"
+sets weight and activation ranges by MSE (the white paper's advice for
+activations), with rounding to nearest. AIMET rows come
 from bench/aimet.py in its own venv (--aimet, or --aimet-json with the
 output of an earlier `bench/aimet.py --json F`).
 
@@ -40,6 +42,7 @@ FULL = ["--cle", "--weight-range", "mse", "--adaround"]
 SETTINGS = [
     ("W8A8 min-max", ["--weight-bits", "8"]),
     ("W8A8 full pipeline", ["--weight-bits", "8"] + FULL),
+    ("W8A8 MSE ranges", ["--weight-bits", "8", "--weight-range", "mse", "--activation-range", "mse"]),
     ("W8A8 per-tensor", ["--weight-bits", "8", "--per-tensor"]),
     ("W8A8 per-tensor CLE", ["--weight-bits", "8", "--per-tensor", "--cle"]),
     ("W8A8 per-tensor BC", ["--weight-bits", "8", "--per-tensor", "--bias-correction"]),
