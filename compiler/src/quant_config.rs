@@ -18,9 +18,11 @@
 //!
 //! Layer names are the location name of the op, or `<op>#<index>` (its
 //! position in the function, after batch norm is folded) when it has none:
-//! the names `cimc quantize --report` prints. `[defaults]` activation
-//! settings also go on each function (for its arguments, as the flags
-//! would set them). The settings become the op
+//! the names `cimc quantize --report` prints. `[defaults]` go on every op
+//! that sets a new activation grid, not on those that keep their input's
+//! (clamp, reshape, pooling: they take the settings of the op that sets
+//! it, a fused clamp those of its producer); the activation settings also
+//! go on each function (for its arguments, as the flags would set them). The settings become the op
 //! attributes `cim.quant.weight_bits`, `cim.quant.per_channel`,
 //! `cim.quant.weight_symmetric`, `cim.quant.activation_bits` and
 //! `cim.quant.activation_symmetric`, which the quantization passes read. An
@@ -28,7 +30,7 @@
 //! values for a key, an unknown key and a value out of range are errors.
 
 use cimc_passes::emit;
-use cimc_passes::quant::convert::{Widths, ACTIVATION_BITS, WEIGHT_BITS};
+use cimc_passes::quant::convert::{Widths, ACTIVATION_BITS, KEEPS_GRID, WEIGHT_BITS};
 use cimc_passes::quant::fake_quant::layer_name;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::Module;
@@ -236,7 +238,12 @@ impl Config {
                 }
                 Ok(())
             };
-            set(usize::MAX, &self.file.defaults)?;
+            // Ops that keep their input's grid take it from the op that
+            // sets it: defaults on them would override that op's entries
+            // (a fused clamp's settings win over its producer's).
+            if !KEEPS_GRID.contains(&kind.as_str()) {
+                set(usize::MAX, &self.file.defaults)?;
+            }
             for (index, entry) in self.file.layer.iter().enumerate() {
                 if Config::matches(entry, &name, &kind) {
                     matched[index] = true;

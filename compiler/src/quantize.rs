@@ -62,6 +62,17 @@ pub enum RangeMethod {
     Mse,
 }
 
+/// The flag's spelling: `min-max`, `percentile`, `mse`.
+impl std::fmt::Display for RangeMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use clap::ValueEnum;
+        match self.to_possible_value() {
+            Some(value) => f.write_str(value.get_name()),
+            None => write!(f, "{self:?}"),
+        }
+    }
+}
+
 impl RangeMethod {
     fn method(self) -> ActivationRange {
         match self {
@@ -171,7 +182,7 @@ impl Settings {
     }
 
     /// E.g. `W4A8 per tensor, asymmetric weights, weight ranges mse,
-    /// activation ranges MinMax` (the grids' symmetry when not the default).
+    /// activation ranges min-max` (the grids' symmetry when not the default).
     pub fn describe(&self) -> String {
         let mut out = format!(
             "W{}A{} {}",
@@ -190,7 +201,7 @@ impl Settings {
             out += ", symmetric activations";
         }
         out + &format!(
-            ", weight ranges {}, activation ranges {:?}",
+            ", weight ranges {}, activation ranges {}",
             self.weight_range, self.ranges
         )
     }

@@ -87,6 +87,28 @@ func.func @overrides(%x: tensor<1x4xf32>) -> tensor<2x2xf32> attributes {cim.qua
 
 // -----
 
+// A clamp right after an op that sets a new grid (here tosa.add) is on that
+// op's output grid: its range takes the op's overrides (4 bits on %a), with
+// its own over them (8 bits on %d); a clamp after one that keeps its grid
+// (%c after %b) takes its own.
+// CHECK-LABEL: func.func @fused_clamp(
+// MSE-LABEL: func.func @fused_clamp(
+// MSE: tosa.add %{{.*}} {cim.quant.activation_bits = 4 : i64}
+// MSE-NEXT: tosa.clamp %{{.*}} {cim.quant.range = array<f64: 0.000000e+00, 7.6289060711860657>, max_val
+// MSE-NEXT: tosa.clamp %{{.*}} {cim.quant.range = array<f64: 0.000000e+00, 15.257812421768904>, max_val
+// MSE-NEXT: tosa.add
+// MSE-NEXT: tosa.clamp %{{.*}} {cim.quant.activation_bits = 8 : i64, cim.quant.range = array<f64: 0.000000e+00, 15.257812421768904>, max_val
+func.func @fused_clamp(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %a = tosa.add %x, %x {cim.quant.activation_bits = 4 : i64} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %b = tosa.clamp %a {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32, cim.quant.observed = {count = 10000 : i64, min = 0.0 : f32, max = 15.5 : f32, origin = 0.0 : f64, width = 1.0 : f64, bins = array<i64: 5000, 3000, 1000, 500, 300, 100, 50, 30, 15, 4, 0, 0, 0, 0, 0, 1>}} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %c = tosa.clamp %b {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32, cim.quant.observed = {count = 10000 : i64, min = 0.0 : f32, max = 15.5 : f32, origin = 0.0 : f64, width = 1.0 : f64, bins = array<i64: 5000, 3000, 1000, 500, 300, 100, 50, 30, 15, 4, 0, 0, 0, 0, 0, 1>}} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %e = tosa.add %c, %c {cim.quant.activation_bits = 4 : i64} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %d = tosa.clamp %e {min_val = 0.0 : f32, max_val = 3.40282347E+38 : f32, cim.quant.activation_bits = 8 : i64, cim.quant.observed = {count = 10000 : i64, min = 0.0 : f32, max = 15.5 : f32, origin = 0.0 : f64, width = 1.0 : f64, bins = array<i64: 5000, 3000, 1000, 500, 300, 100, 50, 30, 15, 4, 0, 0, 0, 0, 0, 1>}} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  return %d : tensor<1x4xf32>
+}
+
+// -----
+
 // Every value seen the same (bin width 0): the range is widened to contain
 // 0. Bins may start later than bin 0 (`first_bin`).
 // CHECK-LABEL: func.func @point_and_offset(

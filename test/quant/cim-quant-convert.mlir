@@ -336,6 +336,62 @@ func.func @scale_count(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {c
 
 // -----
 
+// A weight zero point must be an integer: a float or a boolean is not read
+// as one.
+func.func @zero_point_float(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %w = "tosa.const"() <{values = dense<[[[1.0, -0.5], [0.25, 0.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{'cim.quant.weight_zero_point' must be an integer (`cim.quant.weight_zero_point = N : i64`)}}
+  %m = tosa.matmul %x, %w, %z, %z {cim.quant.weight_scale = array<f64: 0.25>, cim.quant.weight_zero_point = -2.0 : f32, cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
+
+// -----
+
+func.func @zero_point_bool(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %w = "tosa.const"() <{values = dense<[[[1.0, -0.5], [0.25, 0.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{'cim.quant.weight_zero_point' must be an integer}}
+  %m = tosa.matmul %x, %w, %z, %z {cim.quant.weight_scale = array<f64: 0.25>, cim.quant.weight_zero_point = true, cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
+
+// -----
+
+// A weight that is not a number lies on no grid.
+func.func @scale_nan(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %w = "tosa.const"() <{values = dense<[[[1.0, -0.5], [0x7FC00000, 0.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{weight NaN of output channel 0 is not finite: it has no place on the grid of 'cim.quant.weight_scale'}}
+  %m = tosa.matmul %x, %w, %z, %z {cim.quant.weight_scale = array<f64: 0.25>, cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
+
+// -----
+
+// ... nor on one cimc chooses.
+func.func @nan_weight(%x: tensor<1x1x2xf32>) -> tensor<1x1x2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %w = "tosa.const"() <{values = dense<[[[1.0, -0.5], [0x7FC00000, 0.0]]]> : tensor<1x2x2xf32>}> : () -> tensor<1x2x2xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  // expected-error@+1 {{weights: non-finite value NaN at flat index 1}}
+  %m = tosa.matmul %x, %w, %z, %z {cim.quant.range = array<f64: -3.0, 3.0>} : (tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x2xf32>
+  return %m : tensor<1x1x2xf32>
+}
+
+// -----
+
+// A multiplication by a constant: one finite positive value (a splat), not
+// an infinite one.
+func.func @mul_infinite(%x: tensor<2xf32>) -> tensor<2xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %c = "tosa.const"() <{values = dense<0x7F800000> : tensor<2xf32>}> : () -> tensor<2xf32>
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  // expected-error@+1 {{only a multiplication by a positive constant scalar is quantized}}
+  %y = tosa.mul %x, %c, %shift {cim.quant.range = array<f64: -1.0, 1.0>} : (tensor<2xf32>, tensor<2xf32>, tensor<1xi8>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
+}
+
+// -----
+
 // An op that keeps its input's grid cannot change its width.
 func.func @keeps_grid(%x: tensor<1x4xf32>) -> tensor<4xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
   %s = tosa.const_shape {values = dense<4> : tensor<1xindex>} : () -> !tosa.shape<1>

@@ -60,7 +60,10 @@ symmetric), as cim-quant-convert quantizes. `cim.quant.activation_bits =
 N : i64` and `cim.quant.activation_symmetric = true|false` on an op (for
 the arguments: on the function) override the options for its range, so a
 layer a configuration puts on 4 bits gets a 4-bit MSE range (min-max
-ranges depend on the width only through the grid's rounding). Ops without
+ranges depend on the width only through the grid's rounding); a tosa.clamp
+right after an op that sets a new grid shares that op's output grid, so
+its range takes the op's overrides with its own over them, as
+cim-quant-convert does. Ops without
 an observation are left alone. A malformed observation (not such a
 dictionary, a state no observer can be in, one without values, not one
 per argument) or an override out of range is an error at the op naming
@@ -316,14 +319,15 @@ impl ActivationRangePass {
         Ok(())
     }
 
-    /// The range of the grid `op`'s overrides (over the options) and the
-    /// method give `obs`.
+    /// The range of the grid the method gives `obs` on the width and
+    /// symmetry `op`'s range is read with (its overrides over the options;
+    /// for a clamp fused with its producer, the producer's output grid's).
     fn range(&self, op: RawOp, obs: &Observer, what: &str) -> Result<(f64, f64), String> {
         let defaults = ActChoice {
             bits: self.activation_bits as u32,
             symmetric: self.activation_symmetric,
         };
-        let spec = defaults.at(op)?.spec()?;
+        let spec = defaults.of_range(op)?.spec()?;
         let grid = cimc_quant::activation_grid(obs, &spec, self.method())
             .map_err(|e| format!("{what}: {e}"))?;
         let (s, z) = (f64::from(grid.scale[0]), f64::from(grid.zero_point[0]));

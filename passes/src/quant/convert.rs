@@ -113,7 +113,7 @@ grid whatever the options say.",
             name: "weight-bits",
             kind: OptionKind::Int,
             default: "8",
-            help: "weight bit width, 2..=8 (symmetric: values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions of i8 activations, else i8)",
+            help: "weight bit width, 2..=8 (symmetric: values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions of i8 activations with symmetric weights, else i8)",
         },
         crate::quant::layer::PER_CHANNEL_OPTION,
         crate::quant::layer::WEIGHT_SYMMETRIC_OPTION,
@@ -243,7 +243,8 @@ struct Convert {
     activation_symmetric: bool,
 }
 
-/// An activation grid: i8 storage, values in the signed `bits`-bit range.
+/// An activation grid: values in the signed `bits`-bit range, stored in i8
+/// (up to 8 bits) or i16 (16 bits).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct ActGrid {
     pub(crate) scale: f64,
@@ -312,6 +313,22 @@ impl ActChoice {
                 .map_err(|m| format!("on the tosa.clamp it fuses with: {m}")),
             None => Ok(own),
         }
+    }
+
+    /// The choice a range recorded on `op` is read with: a tosa.clamp that
+    /// its producer fuses with gives the range of the producer's output
+    /// grid ([`ActChoice::output`]), any other op that of its own.
+    pub fn of_range(self, op: RawOp) -> Result<ActChoice, String> {
+        if crate::ir::op_name(op) == "tosa.clamp" {
+            let fused_to = crate::ir::operand_producers(op).into_iter().find(|p| {
+                fused_clamp(*p).is_some_and(|c| c.ptr == op.ptr)
+                    && !KEEPS_GRID.contains(&crate::ir::op_name(*p).as_str())
+            });
+            if let Some(producer) = fused_to {
+                return self.output(producer);
+            }
+        }
+        self.at(op)
     }
 
     /// The spec of the grid: signed, asymmetric unless symmetric was asked
@@ -399,20 +416,28 @@ pub(crate) fn bits_override(
     allowed: Widths,
     what: &str,
 ) -> Result<Option<u32>, String> {
-    let Some(attr) = emit::attr(op, name) else {
-        return Ok(None);
-    };
-    let value = unsafe {
-        (sys::mlirAttributeIsAInteger(attr) && !sys::mlirAttributeIsABool(attr))
-            .then(|| sys::mlirIntegerAttrGetValueSInt(attr))
-    };
-    match value {
+    match int_override(op, name)? {
         Some(v) if allowed.contains(&v) => Ok(Some(v as u32)),
         Some(v) => Err(format!(
             "'{name}' = {v} is out of range: cimc quantizes {what} to {} bits",
             allowed.describe()
         )),
-        None => Err(format!("'{name}' must be an integer (`{name} = N : i64`)")),
+        None => Ok(None),
+    }
+}
+
+/// An integer override `name = N : i64` on `op` (a boolean or any other
+/// kind of attribute under that name is an error).
+fn int_override(op: RawOp, name: &str) -> Result<Option<i64>, String> {
+    let Some(attr) = emit::attr(op, name) else {
+        return Ok(None);
+    };
+    unsafe {
+        if sys::mlirAttributeIsAInteger(attr) && !sys::mlirAttributeIsABool(attr) {
+            Ok(Some(sys::mlirIntegerAttrGetValueSInt(attr)))
+        } else {
+            Err(format!("'{name}' must be an integer (`{name} = N : i64`)"))
+        }
     }
 }
 
@@ -450,6 +475,16 @@ fn shape_of(value: RawValue) -> Result<Vec<i64>, String> {
 fn fused_clamp(op: RawOp) -> Option<RawOp> {
     single_user(emit::result_of(op, 0)).filter(|user| crate::ir::op_name(*user) == "tosa.clamp")
 }
+
+/// The ops cim-quant-convert puts on their input's grid (a tosa.clamp
+/// right after an op that sets a new grid is fused with that op instead);
+/// every other op it converts sets a new output grid.
+pub const KEEPS_GRID: &[&str] = &[
+    "tosa.clamp",
+    "tosa.reshape",
+    "tosa.max_pool2d",
+    "tosa.avg_pool2d",
+];
 
 /// The scale32 parameters of `scale` if they meet the REQUIREs over
 /// `bounds`.
@@ -770,7 +805,7 @@ pub(crate) fn quantize_weights(
         }
         // A zero point (even 0) makes the grid asymmetric: [-2^(b-1),
         // 2^(b-1) - 1]; without one it is [-(2^(b-1) - 1), 2^(b-1) - 1].
-        let given = emit::int_attr(op, WEIGHT_ZERO_POINT_ATTR);
+        let given = int_override(op, WEIGHT_ZERO_POINT_ATTR)?;
         if given.is_some() && scales.len() > 1 {
             return Err(format!(
                 "'{WEIGHT_ZERO_POINT_ATTR}' with one scale per output channel: asymmetric weights are per tensor"
@@ -794,6 +829,11 @@ pub(crate) fn quantize_weights(
             let s = scales[if scales.len() == 1 { 0 } else { o }];
             for k in 0..cols {
                 let w = layout.matrix[[o, k]];
+                if !w.is_finite() {
+                    return Err(format!(
+                        "weight {w} of output channel {o} is not finite: it has no place on the grid of '{WEIGHT_SCALE_ATTR}'"
+                    ));
+                }
                 let steps = f64::from(w) / s;
                 let v = steps.round() + zero_point as f64;
                 if v < qmin as f64 || v > qmax as f64 {
@@ -845,7 +885,7 @@ impl State {
             .get(&key(emit::operand(op, index)))
             .copied()
             .ok_or_else(|| {
-                format!("operand {index} has no int8 value: its producer was not quantized")
+                format!("operand {index} has no integer value: its producer was not quantized")
             })
     }
 
@@ -1136,9 +1176,13 @@ impl Convert {
             (Ok(x), Some(c), _, _) | (_, _, Ok(x), Some(c)) => (x, c),
             _ => return Err("only a multiplication by a constant scalar is quantized".into()),
         };
-        let c = match c.as_slice() {
-            [c] if c.is_finite() && *c > 0.0 => f64::from(*c),
-            _ if c.iter().all(|v| *v == c[0]) && c[0] > 0.0 => f64::from(c[0]),
+        // One value, or one repeated (a splat): finite and positive.
+        let c = match c.split_first() {
+            Some((first, rest))
+                if rest.iter().all(|v| v == first) && first.is_finite() && *first > 0.0 =>
+            {
+                f64::from(*first)
+            }
             _ => {
                 return Err(
                     "only a multiplication by a positive constant scalar is quantized".into(),
