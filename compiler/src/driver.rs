@@ -411,7 +411,48 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
             "--run takes one module; drop --split-input-file".into(),
         ));
     }
-    let input = Input::read(&cli.input)?;
+    with_parsed_input(&cli.input, |context, mut module, collector, report| {
+        let render = |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
+        if !quantize_first(cli, context, &mut module, &render) {
+            return Ok(false);
+        }
+        // Diagnostics from compiling the model come back inside the error.
+        let result = crate::run::run(cli, context, &module, target);
+        report(collector.take());
+        match result {
+            Ok(()) => Ok(true),
+            Err(crate::run::RunError::Reference(crate::reference::ReferenceError::Diagnosed(
+                diags,
+            )))
+            | Err(crate::run::RunError::Simulate(crate::simulate::SimulateError::Compile(
+                crate::reference::ReferenceError::Diagnosed(diags),
+            ))) => {
+                report(diags);
+                Ok(false)
+            }
+            Err(err) => {
+                eprintln!("cimc: error: {err}");
+                Ok(false)
+            }
+        }
+    })
+}
+
+/// Reads `path` and parses it in a new context whose diagnostics
+/// `collector` gathers, then runs `body` on the module with `report`, which
+/// prints diagnostics quoting the source. An unreadable input is an error;
+/// one that is neither UTF-8 text nor bytecode, or does not parse, is
+/// reported (false).
+fn with_parsed_input(
+    path: &str,
+    body: impl for<'c> FnOnce(
+        &'c Context,
+        Module<'c>,
+        &Collector,
+        &dyn Fn(Vec<Diag>),
+    ) -> Result<bool, DriverError>,
+) -> Result<bool, DriverError> {
+    let input = Input::read(path)?;
     let text = match input.source_text() {
         Ok(text) => text,
         Err(diag) => {
@@ -425,43 +466,16 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
     let context = new_context()?;
     let collector = Collector::default();
     collector.attach(&context);
-    let Some(mut module) = source::parse(&context, &input.bytes, &input.name, &collector) else {
-        for diag in collector.take() {
-            eprint!("{}", renderer.render(&diag));
-        }
-        return Ok(false);
-    };
-    let render = |diags: Vec<Diag>| {
-        for diag in collector.take().into_iter().chain(diags) {
+    let report = |diags: Vec<Diag>| {
+        for diag in diags {
             eprint!("{}", renderer.render(&diag));
         }
     };
-    if !quantize_first(cli, &context, &mut module, &render) {
+    let Some(module) = source::parse(&context, &input.bytes, &input.name, &collector) else {
+        report(collector.take());
         return Ok(false);
-    }
-    // Diagnostics from compiling the model come back inside the error.
-    let result = crate::run::run(cli, &context, &module, target);
-    for diag in collector.take() {
-        eprint!("{}", renderer.render(&diag));
-    }
-    match result {
-        Ok(()) => Ok(true),
-        Err(crate::run::RunError::Reference(crate::reference::ReferenceError::Diagnosed(
-            diags,
-        )))
-        | Err(crate::run::RunError::Simulate(crate::simulate::SimulateError::Compile(
-            crate::reference::ReferenceError::Diagnosed(diags),
-        ))) => {
-            for diag in diags {
-                eprint!("{}", renderer.render(&diag));
-            }
-            Ok(false)
-        }
-        Err(err) => {
-            eprintln!("cimc: error: {err}");
-            Ok(false)
-        }
-    }
+    };
+    body(&context, module, &collector, &report)
 }
 
 /// `--calibration`: quantizes a float module in place before the phases
@@ -563,40 +577,30 @@ fn quantize_module(
 
 /// `cimc quantize`: calibrate, convert, validate, print.
 fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
-    let input = Input::read(&args.input)?;
-    let text = match input.source_text() {
-        Ok(text) => text,
-        Err(diag) => {
-            eprint!("{}", Renderer { sources: vec![] }.render(&diag));
-            return Ok(false);
-        }
-    };
-    let renderer = Renderer {
-        sources: vec![(input.name.as_str(), text.unwrap_or(""))],
-    };
-    let context = new_context()?;
-    let collector = Collector::default();
-    collector.attach(&context);
-    let report = |diags: Vec<Diag>| {
-        for diag in diags {
-            eprint!("{}", renderer.render(&diag));
-        }
-    };
-    let Some(mut module) = source::parse(&context, &input.bytes, &input.name, &collector) else {
-        report(collector.take());
-        return Ok(false);
-    };
+    with_parsed_input(&args.input, |context, module, collector, report| {
+        quantize_parsed(args, context, module, collector, report)
+    })
+}
+
+/// `cimc quantize` on the parsed input.
+fn quantize_parsed(
+    args: &crate::cli::QuantizeArgs,
+    context: &Context,
+    mut module: Module,
+    collector: &Collector,
+    report: &dyn Fn(Vec<Diag>),
+) -> Result<bool, DriverError> {
     // The input must be valid TOSA before anything runs it.
     let checks = format!(
         "builtin.module({})",
         Phase::Tosa.pipeline(OptLevel(2)).join(",")
     );
     if let Err(diags) = pipeline::run(
-        &context,
+        context,
         &mut module,
         &checks,
         &PassContext::default(),
-        &collector,
+        collector,
     ) {
         report(diags);
         return Ok(false);
@@ -659,7 +663,7 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
     };
     let report_all = |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
     let Ok(samples) = quantize_module(
-        &context,
+        context,
         &mut module,
         args.entry.as_deref(),
         &args.calibration,
@@ -683,7 +687,7 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
     if let Some(job) = report_job.as_mut() {
         // The integer model's outputs and top-1, then the report itself.
         if let Err(err) = job
-            .evaluate_integer(&context, &module)
+            .evaluate_integer(context, &module)
             .and_then(|()| job.finish())
         {
             eprintln!("cimc: error: {err}");
