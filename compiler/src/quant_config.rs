@@ -22,12 +22,13 @@
 //! that sets a new activation grid, not on those that keep their input's
 //! (clamp, reshape, pooling: they take the settings of the op that sets
 //! it, a fused clamp those of its producer); the activation settings also
-//! go on each function (for its arguments, as the flags would set them). The settings become the op
-//! attributes `cim.quant.weight_bits`, `cim.quant.per_channel`,
-//! `cim.quant.weight_symmetric`, `cim.quant.activation_bits` and
-//! `cim.quant.activation_symmetric`, which the quantization passes read. An
-//! entry that matches no layer, two entries giving one layer different
-//! values for a key, an unknown key and a value out of range are errors.
+//! go on each function (for its arguments, as the flags would set them).
+//! The settings become the op attributes `cim.quant.weight_bits`,
+//! `cim.quant.per_channel`, `cim.quant.weight_symmetric`,
+//! `cim.quant.activation_bits` and `cim.quant.activation_symmetric`, which
+//! the quantization passes read. An entry that matches no layer, two
+//! entries giving one layer different values for a key, an unknown key and
+//! a value out of range are errors.
 
 use cimc_passes::emit;
 use cimc_passes::quant::convert::{Widths, ACTIVATION_BITS, KEEPS_GRID, WEIGHT_BITS};
