@@ -16,7 +16,10 @@ folding, cross-layer equalization (with high-bias absorption), MSE weight
 ranges, AdaRound (layer by layer on the partly rounded network's inputs).
 BC is bias correction (empirical, on the calibration data). "MSE ranges"
 sets weight and activation ranges by MSE (the white paper's advice for
-activations), with rounding to nearest. AIMET rows come
+activations), with rounding to nearest. "No CLE" drops equalization from
+the full pipeline (the TFLite models were trained without batch norm);
+"10k steps" runs AdaRound for 10,000 steps a layer (the AdaRound paper's
+and AIMET's default) instead of cimc's 4,000. AIMET rows come
 from bench/aimet.py in its own venv (--aimet, or --aimet-json with the
 output of an earlier `bench/aimet.py --json F`).
 
@@ -50,6 +53,7 @@ SETTINGS = [
     ("W4A8 RTN", ["--weight-bits", "4"]),
     ("W4A8 BC", ["--weight-bits", "4", "--bias-correction"]),
     ("W4A8 full pipeline", ["--weight-bits", "4"] + FULL),
+    ("W4A8 AdaRound, no CLE", ["--weight-bits", "4", "--weight-range", "mse", "--adaround"]),
     ("W4A8 per-tensor RTN", ["--weight-bits", "4", "--per-tensor"]),
     ("W4A8 per-tensor CLE", ["--weight-bits", "4", "--per-tensor", "--cle"]),
     ("W4A8 per-tensor BC", ["--weight-bits", "4", "--per-tensor", "--bias-correction"]),
@@ -62,6 +66,7 @@ SETTINGS = [
     ("W4A16 RTN", ["--weight-bits", "4", "--activation-bits", "16"]),
     ("W3A8 RTN", ["--weight-bits", "3"]),
     ("W3A8 full pipeline", ["--weight-bits", "3"] + FULL),
+    ("W3A8 full pipeline, 10k steps", ["--weight-bits", "3"] + FULL + ["--adaround-iterations", "10000"]),
     ("W2A8 RTN min-max", ["--weight-bits", "2"]),
     ("W2A8 RTN MSE", ["--weight-bits", "2", "--weight-range", "mse"]),
     ("W2A8 AdaRound (MSE)", ["--weight-bits", "2", "--weight-range", "mse", "--adaround"]),
