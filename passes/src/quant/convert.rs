@@ -472,7 +472,7 @@ fn shape_of(value: RawValue) -> Result<Vec<i64>, String> {
 
 /// The clamp a convolution (or any op setting a grid) fuses with: its only
 /// user, when that is a tosa.clamp.
-fn fused_clamp(op: RawOp) -> Option<RawOp> {
+pub(crate) fn fused_clamp(op: RawOp) -> Option<RawOp> {
     single_user(emit::result_of(op, 0)).filter(|user| crate::ir::op_name(*user) == "tosa.clamp")
 }
 

@@ -5,11 +5,11 @@
 //! the float model layer by layer.
 
 use super::convert::{
-    check_widths, quantize_weights, range_attr, weight_layout, ActChoice, WeightChoice,
-    ARG_RANGES_ATTR,
+    check_widths, fused_clamp, quantize_weights, range_attr, weight_layout, ActChoice,
+    WeightChoice, ARG_RANGES_ATTR,
 };
 use crate::emit::{self, Emitter, RawOp, RawValue};
-use crate::ir::{float_attr, single_user};
+use crate::ir::float_attr;
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
@@ -349,9 +349,7 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
                 (grid, None, true)
             }
             _ => {
-                // convert's fused clamp: the op's only user is a clamp.
-                let clamp = single_user(emit::result_of(op, 0))
-                    .filter(|user| crate::ir::op_name(*user) == "tosa.clamp");
+                let clamp = fused_clamp(op);
                 let range = clamp.and_then(range_attr).or_else(|| range_attr(op));
                 let grid = match range {
                     Some((lo, hi)) => Some(grid_of(lo, hi, defaults.output(op)?)?),
