@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: post-training quantization accuracy on the digits ladder.
 
-usage: .venv/bin/python bench/quantize.py [--cimc PATH] [--seeds N] [--calibration-size K]
+usage: .venv/bin/python bench/quantize.py [--seeds N] [--calibration-size K] [--only LABELS]
+                                          [--aimet | --aimet-json F] [--quick] [--cimc PATH] [--allow-debug]
 
 For each bundled float model (MLP, CNN, depthwise-separable CNN, the
 torch-mlir batch-norm CNN) and each setting, `cimc quantize` calibrates on K
@@ -23,11 +24,12 @@ and AIMET's default) instead of cimc's 4,000. AIMET rows come
 from bench/aimet.py in its own venv (--aimet, or --aimet-json with the
 output of an earlier `bench/aimet.py --json F`).
 
---only LABEL[,LABEL] restricts the settings (substring match) for quick runs.
+--only LABEL[,LABEL] restricts the settings (substring match). --quick: one
+seed, and only W8A8 min-max and the W4A8 full pipeline. Measures the
+release build (bench/common.py).
 """
 import argparse
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -37,8 +39,7 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODELS = os.path.join(ROOT, "test", "models")
+from common import MODELS, ROOT, add_cimc_args, cimc_binary, machine
 LABELS = os.path.join(MODELS, "digits_test_labels.npy")
 
 FULL = ["--cle", "--weight-range", "mse", "--adaround"]
@@ -88,17 +89,20 @@ def errors(cimc, model, test_input):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cimc", default=os.path.join(ROOT, "target", "debug", "cimc"))
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--calibration-size", type=int, default=256)
     parser.add_argument("--only", default="", help="comma-separated substrings of setting labels")
     parser.add_argument("--aimet", action="store_true", help="also run bench/aimet.py (about 27 min)")
     parser.add_argument("--aimet-json", default=None, help="AIMET rows from an earlier bench/aimet.py --json")
     parser.add_argument("--aimet-python", default=os.path.join(ROOT, ".venv-aimet", "bin", "python"))
+    add_cimc_args(parser)
     args = parser.parse_args()
-    if not os.path.exists(args.cimc):
-        sys.exit(f"{args.cimc} not found: run `cargo build --bin cimc`")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {args.seeds} calibration seeds of "
+    args.cimc = cimc_binary(args)
+    if args.quick:
+        args.seeds = 1
+        args.only = args.only or "W8A8 min-max,W4A8 full pipeline"
+    print(f"machine: {machine()}")
+    print(f"{args.seeds} calibration seeds of "
           f"{args.calibration_size} training samples; misclassified test samples of 450 (mean ± std)")
     names = ["mlp", "cnn", "dscnn", "dscnn_bn"]
     rows = {}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: cimc's reference execution vs Arm's tosa_reference_model binary.
 
-usage: .venv/bin/python bench/reference.py [--samples N] [--skip-resnet]
+usage: .venv/bin/python bench/reference.py [--samples N] [--skip-resnet] [--quick]
+                                           [--cimc PATH] [--allow-debug]
 
 Measured in one run on this machine, on the bundled int8 digits CNN and on
 ResNet-18 int8 (ImageNet, test/models/scale/resnet18.int8.tflite converted
@@ -10,15 +11,13 @@ with tosa-converter-for-tflite). For each model it prints:
   - the reference model binary: time per sample, and its process start-up
     (the same binary on a one-op graph) reported separately;
   - the ratio reference-model / cimc per sample, with and without start-up.
-Needs `bash scripts/dev setup` (the venv with tosa-tools) and a built cimc
-(`cargo build`).
+--quick: 5 digits samples and one ResNet-18 sample. Measures the release
+build (bench/common.py); needs `bash scripts/dev setup` (the venv with
+tosa-tools).
 """
 import argparse
-import glob
 import json
 import os
-import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -26,31 +25,16 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CIMC = os.path.join(ROOT, "target", "debug", "cimc")
+from common import ROOT, add_cimc_args, cimc_binary, convert_tflite, jit_timings, machine, venv_bin
 
 
-def venv_bin(name):
-    hits = glob.glob(os.path.join(ROOT, ".venv", "lib", "python3*", "site-packages", "bin", name))
-    if not hits:
-        sys.exit(f"{name} not found: run `bash scripts/dev setup`")
-    return hits[0]
-
-
-def converter():
-    path = os.path.join(ROOT, ".venv", "bin", "tosa-converter-for-tflite")
-    if not os.path.exists(path):
-        sys.exit("tosa-converter-for-tflite not found: run `bash scripts/dev setup`")
-    return path
-
-
-def cimc_run(model, inputs):
+def cimc_run(cimc, model, inputs):
     """Returns (jit seconds, seconds per sample) as cimc reports them."""
-    out = subprocess.run([CIMC, model, "--run", "--input", inputs], capture_output=True, text=True)
+    out = subprocess.run([cimc, model, "--run", "--input", inputs], capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"cimc failed on {model}:\n{out.stderr}")
-    m = re.search(r"JIT compile ([0-9.]+) s, ([0-9.]+) ms per sample", out.stderr)
-    return float(m.group(1)), float(m.group(2)) / 1e3
+    jit, ms = jit_timings(out.stderr)
+    return jit, ms / 1e3
 
 
 def serialize(model, workdir):
@@ -87,11 +71,11 @@ def startup(workdir, repeats=20):
     return refmodel_per_sample(tosa, d, [np.zeros((1,), np.int32)] * repeats)
 
 
-def bench(name, model, inputs_npy, count, workdir, startup_s):
+def bench(cimc, name, model, inputs_npy, count, workdir, startup_s):
     samples = np.load(inputs_npy)[:count]
     batch = os.path.join(workdir, f"{name}.batch.npy")
     np.save(batch, samples)
-    jit, cimc_s = cimc_run(model, batch)
+    jit, cimc_s = cimc_run(cimc, model, batch)
     ref_s = refmodel_per_sample(serialize(model, workdir), workdir, [samples[i:i + 1] for i in range(count)])
     # Start-up and per-sample time are measured separately, so on a tiny
     # model the difference can be noise below zero: then it is not reported.
@@ -105,24 +89,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=50, help="digits samples (ResNet-18 uses 3)")
     parser.add_argument("--skip-resnet", action="store_true")
+    add_cimc_args(parser)
     args = parser.parse_args()
-    if not os.path.exists(CIMC):
-        sys.exit("target/debug/cimc not found: run `cargo build`")
+    cimc = cimc_binary(args)
+    samples, resnet_samples = (5, 1) if args.quick else (args.samples, 3)
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         startup_s = startup(workdir)
-        rows.append(bench("digits cnn int8", os.path.join(ROOT, "test/models/cnn.int8.mlir"),
-                          os.path.join(ROOT, "test/models/cnn.int8.input.npy"), args.samples, workdir, startup_s))
+        rows.append(bench(cimc, "digits cnn int8", os.path.join(ROOT, "test/models/cnn.int8.mlir"),
+                          os.path.join(ROOT, "test/models/cnn.int8.input.npy"), samples, workdir, startup_s))
         if not args.skip_resnet:
             tflite = os.path.join(ROOT, "test/models/scale/resnet18.int8.tflite")
-            mlir = os.path.join(workdir, "resnet18.int8.mlir")
-            subprocess.run([converter(), tflite, "--text", "-o", mlir], check=True, capture_output=True)
+            mlir = convert_tflite(tflite, os.path.join(workdir, "resnet18.int8.mlir"))
             rng = np.random.default_rng(0)
-            x = rng.integers(-128, 128, size=(3, 224, 224, 3), dtype=np.int8)
+            x = rng.integers(-128, 128, size=(resnet_samples, 224, 224, 3), dtype=np.int8)
             npy = os.path.join(workdir, "resnet_in.npy")
             np.save(npy, x)
-            rows.append(bench("resnet18 int8", mlir, npy, 3, workdir, startup_s))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
+            rows.append(bench(cimc, "resnet18 int8", mlir, npy, resnet_samples, workdir, startup_s))
+    print(f"machine: {machine()}")
     print(f"tosa_reference_model process start-up: {startup_s * 1e3:.2f} ms")
     print(f"{'model':<18}{'samples':>8}{'cimc JIT s':>12}{'cimc ms':>10}{'ref ms':>10}{'ref-startup ms':>16}{'ratio':>8}{'ratio w/o startup':>19}")
     def num(value, width, digits):

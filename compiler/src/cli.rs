@@ -23,10 +23,22 @@ pub enum SimKernel {
 }
 use clap::Parser;
 
+/// `cimc --version`: the crate version, the commit and the build profile
+/// (`cimc 0.1.0 (3f2a9c1d0e4b, release build, opt-level 3)`), so that a
+/// measured number names the build that produced it.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("CIMC_BUILD_COMMIT"),
+    ", ",
+    env!("CIMC_BUILD_PROFILE"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cimc",
-    version,
+    version = VERSION,
     about = "Compile TOSA neural networks for compute-in-memory accelerators",
     long_about = "Compile TOSA neural networks (MLIR) for compute-in-memory accelerators.\n\n\
         Without --pass-pipeline, cimc runs the phase pipelines up to --emit (default: the last \

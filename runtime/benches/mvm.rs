@@ -14,7 +14,8 @@
 //! mean anything): the variants run in interleaved rounds and each keeps
 //! its best time, so that load from other processes hits all of them alike.
 //!
-//! Run: `cargo bench -p cimc-runtime` (set CARGO_TARGET_DIR as usual).
+//! Run: `cargo bench -p cimc-runtime` (set CARGO_TARGET_DIR as usual);
+//! `cargo bench -p cimc-runtime -- --quick` runs 2 rounds instead of 9.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -212,6 +213,32 @@ fn time(f: impl FnOnce()) -> Duration {
     t.elapsed()
 }
 
+/// What was measured: cargo builds benches from the work tree as it is, so
+/// the commit is the work tree's HEAD (with `+dirty` when tracked files
+/// differ from it), and the profile is the one this binary was built with.
+fn build() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let commit = git(&["rev-parse", "--short=12", "HEAD"]).map_or("unknown".into(), |hash| {
+        let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+            .is_some_and(|status| !status.is_empty());
+        format!("{hash}{}", if dirty { "+dirty" } else { "" })
+    });
+    let profile = if cfg!(debug_assertions) {
+        "debug assertions on: not a release build"
+    } else {
+        "release build"
+    };
+    format!("{commit}, {profile}")
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -241,8 +268,14 @@ fn main() {
             wt[o * K + k] = w[k * O + o];
         }
     }
-    let reps = 9;
+    // `cargo bench` passes `--bench`; `-- --quick` asks for a smoke run.
+    let reps = if std::env::args().any(|a| a == "--quick") {
+        2
+    } else {
+        9
+    };
     println!("cimc-runtime mvm benchmark");
+    println!("measured: {}", build());
     println!("machine: {}", machine());
     println!(
         "layer: ResNet-18 layer3 3x3 conv, {K} rows x {O} outputs, {N} windows; \
