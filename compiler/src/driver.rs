@@ -55,7 +55,10 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
         return run_quantize(args);
     }
     if cli.list_passes {
-        print!("{}", pipelines::describe_passes(false));
+        print!(
+            "{}",
+            crate::list_passes::describe_passes(false, OptLevel(cli.opt_level))
+        );
         return Ok(true);
     }
     if let Some(name) = &cli.describe_pass {
@@ -231,6 +234,19 @@ fn process(
     };
     if cli.pass_pipeline.is_none() && !quantize_first(cli, context, &mut module, &push) {
         return Err(ChunkFailure::Diagnosed);
+    }
+    // The quant phase is integer TOSA: a float layer left means the input
+    // needed --calibration, and printing it as "quantized" would be wrong.
+    if cli.pass_pipeline.is_none() && cli.emit == Some(Phase::Quant) {
+        if let Some(op) = crate::quantize::first_float_layer(&module) {
+            let location =
+                unsafe { melior::ir::Location::from_raw(mlir_sys::mlirOperationGetLocation(op)) };
+            collector.push(Diag::error(
+                crate::diagnostics::resolve(location),
+                "--emit=quant: this layer has float weights; give --calibration FILE.npy to quantize the model",
+            ));
+            return Err(ChunkFailure::Diagnosed);
+        }
     }
 
     // A hand-written pipeline may start with any upstream pass, and upstream
@@ -591,10 +607,7 @@ fn quantize_parsed(
     report: &dyn Fn(Vec<Diag>),
 ) -> Result<bool, DriverError> {
     // The input must be valid TOSA before anything runs it.
-    let checks = format!(
-        "builtin.module({})",
-        Phase::Tosa.pipeline(OptLevel(2)).join(",")
-    );
+    let checks = pipelines::tosa_checks();
     if let Err(diags) = pipeline::run(
         context,
         &mut module,

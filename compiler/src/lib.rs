@@ -9,6 +9,7 @@ pub mod context;
 pub mod diagnostics;
 pub mod driver;
 pub mod error;
+pub mod list_passes;
 pub mod llvm;
 pub mod pipeline;
 pub mod pipelines;

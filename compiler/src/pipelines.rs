@@ -5,6 +5,7 @@
 //! passes from the one before it. Lit tests cut at these boundaries.
 
 use cimc_passes::PassInfo;
+use std::borrow::Cow;
 
 /// The phases of compilation, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -12,6 +13,10 @@ pub enum Phase {
     /// The input: parsed, verified, and validated as TOSA 1.0 against the
     /// profiles and extensions it uses.
     Tosa,
+    /// Integer TOSA: with `--calibration`, a float input quantized by the
+    /// quantization passes around calibration (`crate::quantize`); an
+    /// integer input as it came.
+    Quant,
     /// Integer convolutions and matmuls on crossbars: bit-sliced, tiled,
     /// placed and scheduled `cim` ops; everything else stays TOSA host ops.
     Cim,
@@ -24,76 +29,217 @@ pub enum Phase {
     Llvm,
 }
 
+/// Optimization level, `-O0` … `-O3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OptLevel(pub u8);
+
+/// Where a pass runs: on the module, or on every `func.func` in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchor {
+    Module,
+    Func,
+}
+
+/// One pass of a pipeline: its argument, where it runs, its options in
+/// MLIR's `{key=value ...}` syntax (empty: none) and the lowest -O level
+/// that runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub pass: &'static str,
+    pub anchor: Anchor,
+    pub options: Cow<'static, str>,
+    pub from: OptLevel,
+}
+
+impl Step {
+    /// `pass` on `anchor` with static `options`, from -O`from` up.
+    pub const fn new(pass: &'static str, anchor: Anchor, options: &'static str, from: u8) -> Step {
+        Step {
+            pass,
+            anchor,
+            options: Cow::Borrowed(options),
+            from: OptLevel(from),
+        }
+    }
+
+    /// A pass on the module, at every -O level.
+    pub const fn module(pass: &'static str) -> Step {
+        Step::new(pass, Anchor::Module, "", 0)
+    }
+
+    /// A pass on every function, at every -O level.
+    pub const fn func(pass: &'static str) -> Step {
+        Step::new(pass, Anchor::Func, "", 0)
+    }
+
+    /// With options built at run time (from settings).
+    pub fn with_owned(mut self, options: String) -> Step {
+        self.options = Cow::Owned(options);
+        self
+    }
+
+    /// The pass with its options, as in a pipeline.
+    pub fn text(&self) -> String {
+        if self.options.is_empty() {
+            self.pass.to_string()
+        } else {
+            format!("{}{{{}}}", self.pass, self.options)
+        }
+    }
+}
+
+/// The text of `steps` as elements of a module pipeline: consecutive
+/// function passes share one `func.func(...)` nest.
+pub fn elements<'a>(steps: impl IntoIterator<Item = &'a Step>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut nest: Vec<String> = Vec::new();
+    for step in steps {
+        match step.anchor {
+            Anchor::Func => nest.push(step.text()),
+            Anchor::Module => {
+                if !nest.is_empty() {
+                    out.push(format!("func.func({})", nest.join(",")));
+                    nest.clear();
+                }
+                out.push(step.text());
+            }
+        }
+    }
+    if !nest.is_empty() {
+        out.push(format!("func.func({})", nest.join(",")));
+    }
+    out.join(",")
+}
+
+/// `builtin.module(...)` of `steps`.
+pub fn module_pipeline<'a>(steps: impl IntoIterator<Item = &'a Step>) -> String {
+    format!("builtin.module({})", elements(steps))
+}
+
+/// The input checks: cimc's own first (upstream passes, tosa-validate
+/// included, can crash on input they do not expect), then TOSA validation.
+/// Every path that takes TOSA in (the phases, reference execution,
+/// quantization) runs exactly these.
+pub const TOSA_CHECKS: &[Step] = &[
+    Step::module("cim-verify-tosa-input"),
+    Step::module("cim-attach-tosa-target"),
+    Step::module("tosa-validate"),
+    Step::module("cim-detach-tosa-target"),
+];
+
+/// Crossbar mapping. -O0 maps every crossbar op as written; -O1 and up
+/// also merge identical crossbar work and drop unused tiles.
+const CIM: &[Step] = &[
+    Step::func("cim-lower-crossbar-ops"),
+    Step::func("cim-bit-slice"),
+    Step::func("cim-tile"),
+    Step::func("cim-place"),
+    Step::func("cim-schedule"),
+    Step::new("cim-cse", Anchor::Func, "", 1),
+    Step::new("cim-dce", Anchor::Func, "", 1),
+];
+
+/// Upstream lowering of TOSA host ops (and cim's own host ops) to the LLVM
+/// dialect, shared by reference execution and the host phase. Results become
+/// out-params so the caller owns every output buffer; function boundaries
+/// keep identity layouts so buffers are plain row-major arrays.
+const HOST_LOWERING: &[Step] = &[
+    Step::func("cim-lower-to-tosa"),
+    Step::func("cim-decompose-transpose-conv2d"),
+    Step::func("cim-widen-constant-mul"),
+    Step::func("tosa-to-linalg-named"),
+    Step::func("tosa-to-linalg"),
+    Step::new("tosa-to-arith", Anchor::Func, "include-apply-rescale", 0),
+    Step::func("tosa-to-tensor"),
+    Step::new(
+        "one-shot-bufferize",
+        Anchor::Module,
+        "bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map",
+        0,
+    ),
+    Step::new(
+        "buffer-results-to-out-params",
+        Anchor::Module,
+        "modify-public-functions hoist-static-allocs",
+        0,
+    ),
+    Step::module("buffer-deallocation-pipeline"),
+    Step::module("convert-linalg-to-loops"),
+    Step::module("expand-strided-metadata"),
+    Step::module("lower-affine"),
+    Step::module("convert-scf-to-cf"),
+    Step::module("convert-to-llvm"),
+    Step::module("reconcile-unrealized-casts"),
+];
+
 impl Phase {
-    pub const ALL: &'static [Phase] = &[Phase::Tosa, Phase::Cim, Phase::Host, Phase::Llvm];
+    pub const ALL: &'static [Phase] = &[
+        Phase::Tosa,
+        Phase::Quant,
+        Phase::Cim,
+        Phase::Host,
+        Phase::Llvm,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Phase::Tosa => "tosa",
+            Phase::Quant => "quant",
             Phase::Cim => "cim",
             Phase::Host => "host",
             Phase::Llvm => "llvm",
         }
     }
 
-    /// The passes that produce this phase from the previous one's output.
-    pub fn pipeline(self, _opt: OptLevel) -> Vec<&'static str> {
+    /// Every step of this phase's pipeline, whatever the -O level.
+    pub fn steps(self) -> Vec<Step> {
         match self {
-            // cimc's own checks first: upstream passes (tosa-validate
-            // included) can crash on input they do not expect.
-            Phase::Tosa => vec![
-                "cim-verify-tosa-input",
-                "cim-attach-tosa-target",
-                "tosa-validate",
-                "cim-detach-tosa-target",
-            ],
-            Phase::Cim => vec![
-                "func.func(cim-lower-crossbar-ops,cim-bit-slice,cim-tile,cim-place,cim-schedule,cim-cse,cim-dce)",
-            ],
+            Phase::Tosa => TOSA_CHECKS.to_vec(),
+            // The quantization passes run around calibration, which is not
+            // a pass: the driver runs them before the phases' pipeline
+            // (`--calibration`), so this phase adds no pass to it.
+            Phase::Quant => vec![],
+            Phase::Cim => CIM.to_vec(),
             Phase::Host => {
-                let mut passes = vec!["cim-lower-to-runtime"];
-                passes.extend(HOST_LOWERING);
-                passes
+                let mut steps = vec![Step::module("cim-lower-to-runtime")];
+                steps.extend_from_slice(HOST_LOWERING);
+                steps
             }
-            // Translation to LLVM IR is not an MLIR pass: the driver does it.
+            // Translation to LLVM IR is not an MLIR pass: the driver does
+            // it, at the -O level.
             Phase::Llvm => vec![],
         }
     }
-}
 
-/// Optimization level, `-O0` … `-O3`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct OptLevel(pub u8);
+    /// The passes that produce this phase from the previous one's output
+    /// at `opt`.
+    pub fn pipeline(self, opt: OptLevel) -> Vec<Step> {
+        self.steps()
+            .into_iter()
+            .filter(|step| step.from <= opt)
+            .collect()
+    }
+}
 
 /// The module-level pipeline text that compiles up to and including `last`.
 pub fn compile_pipeline(last: Phase, opt: OptLevel) -> String {
-    let passes: Vec<&str> = Phase::ALL
+    let steps: Vec<Step> = Phase::ALL
         .iter()
         .filter(|phase| **phase <= last)
         .flat_map(|phase| phase.pipeline(opt))
         .collect();
-    format!("builtin.module({})", passes.join(","))
+    module_pipeline(&steps)
 }
 
-/// Upstream lowering of TOSA host ops (and cim's own host ops) to the LLVM
-/// dialect, shared by reference execution and the host phase. Results become
-/// out-params so the caller owns every output buffer; function boundaries
-/// keep identity layouts so buffers are plain row-major arrays.
-const HOST_LOWERING: &[&str] = &[
-    "func.func(cim-lower-to-tosa,cim-decompose-transpose-conv2d,cim-widen-constant-mul,tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith{include-apply-rescale},tosa-to-tensor)",
-    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
-    "buffer-results-to-out-params{modify-public-functions hoist-static-allocs}",
-    "buffer-deallocation-pipeline",
-    "convert-linalg-to-loops,expand-strided-metadata,lower-affine,convert-scf-to-cf",
-    "convert-to-llvm,reconcile-unrealized-casts",
-];
+/// `builtin.module(...)` of the input checks.
+pub fn tosa_checks() -> String {
+    module_pipeline(TOSA_CHECKS)
+}
 
 /// Lowers a TOSA module to the LLVM dialect for host execution (reference
-/// execution). cimc's input checks and TOSA validation come first: upstream
-/// lowering can crash on input it does not expect.
+/// execution): the input checks, then upstream lowering.
 pub fn reference_lowering() -> String {
-    let checks = Phase::Tosa.pipeline(OptLevel(2)).join(",");
-    format!("builtin.module({checks},{})", HOST_LOWERING.join(","))
+    module_pipeline(TOSA_CHECKS.iter().chain(HOST_LOWERING))
 }
 
 /// A cimc pass by argument.
@@ -135,42 +281,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The `--list-passes` text: every cimc pass with its summary and options.
-pub fn describe_passes(verbose: bool) -> String {
-    let mut out =
-        String::from("cimc passes (use them in --pass-pipeline beside any upstream MLIR pass):\n");
-    for info in cimc_passes::all() {
-        let anchor = info.anchor.unwrap_or("any op");
-        out.push_str(&format!(
-            "  {:<28} {} [on {anchor}]\n",
-            info.argument, info.summary
-        ));
-        for option in info.options {
-            out.push_str(&format!(
-                "      {}: {} (default {}): {}\n",
-                option.name,
-                option.kind.describe(),
-                option.default,
-                option.help
-            ));
-        }
-        if verbose {
-            for line in info.description.lines() {
-                out.push_str(&format!("      | {line}\n"));
-            }
-        }
-    }
-    out.push_str("\nPhases (--emit=<phase>), each with its pipeline:\n");
-    for phase in Phase::ALL {
-        out.push_str(&format!(
-            "  {:<28} {}\n",
-            phase.name(),
-            phase.pipeline(OptLevel(2)).join(",")
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +296,26 @@ mod tests {
     }
 
     #[test]
+    fn levels_choose_the_passes() {
+        let o0 = compile_pipeline(Phase::Cim, OptLevel(0));
+        let o2 = compile_pipeline(Phase::Cim, OptLevel(2));
+        assert!(!o0.contains("cim-cse") && !o0.contains("cim-dce"), "{o0}");
+        assert!(o2.ends_with("cim-schedule,cim-cse,cim-dce))"), "{o2}");
+        assert_eq!(
+            o0,
+            "builtin.module(cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,\
+             cim-detach-tosa-target,func.func(cim-lower-crossbar-ops,cim-bit-slice,cim-tile,\
+             cim-place,cim-schedule))"
+        );
+        // Function passes of neighbouring phases share one nest; module
+        // passes between them split it.
+        let host = elements(&Phase::Host.pipeline(OptLevel(2)));
+        assert!(host.starts_with("cim-lower-to-runtime,func.func(cim-lower-to-tosa,"));
+        assert!(host
+            .contains("tosa-to-arith{include-apply-rescale},tosa-to-tensor),one-shot-bufferize{"));
+    }
+
+    #[test]
     fn every_phase_pipeline_names_known_passes() {
         fn names(elements: &[crate::pipeline::Element], out: &mut Vec<String>) {
             for element in elements {
@@ -195,8 +325,11 @@ mod tests {
                 }
             }
         }
-        for phase in Phase::ALL.iter().filter(|p| **p != Phase::Llvm) {
-            let text = format!("builtin.module({})", phase.pipeline(OptLevel(2)).join(","));
+        for phase in Phase::ALL
+            .iter()
+            .filter(|p| !matches!(p, Phase::Llvm | Phase::Quant))
+        {
+            let text = module_pipeline(&phase.steps());
             let mut passes = Vec::new();
             names(
                 &crate::pipeline::parse(&text).expect("phase pipelines parse"),

@@ -8,7 +8,7 @@
 
 use crate::diagnostics::{Collector, Diag};
 use crate::pipeline;
-use crate::pipelines::{OptLevel, Phase};
+use crate::pipelines::{module_pipeline, Step, TOSA_CHECKS};
 use crate::reference::{self, ReferenceError, Tap, Tensor};
 use cimc_passes::quant::activation_range::{observation_attr, ARG_OBSERVED_ATTR, OBSERVED_ATTR};
 use cimc_passes::quant::bias_correction::CORRECTION_ATTR;
@@ -223,15 +223,74 @@ impl Settings {
     }
 
     /// The weight-rounding pass after calibration, if any.
-    fn weight_pass(&self) -> Option<String> {
+    fn weight_pass(&self) -> Option<Step> {
         let common = self.weight_options();
         if let Some(iterations) = self.adaround {
-            return Some(format!(
-                "cim-quant-adaround{{{common} iterations={iterations} layers=1}}"
-            ));
+            return Some(
+                Step::func("cim-quant-adaround")
+                    .with_owned(format!("{common} iterations={iterations} layers=1")),
+            );
         }
-        self.bias_correction
-            .map(|mode| format!("cim-quant-bias-correction{{{common} mode={}}}", mode.word()))
+        self.bias_correction.map(|mode| {
+            Step::func("cim-quant-bias-correction")
+                .with_owned(format!("{common} mode={}", mode.word()))
+        })
+    }
+
+    /// Before calibration: batch norm folded, layers equalized with --cle.
+    fn prepare_steps(&self) -> Vec<Step> {
+        let mut steps = vec![Step::func("cim-quant-fold-batch-norm")];
+        if self.cle {
+            steps.push(Step::func("cim-quant-equalize"));
+        }
+        steps
+    }
+
+    /// After calibration: activation ranges from the observations, weight
+    /// ranges from the weights, for the grids cim-quant-convert will choose.
+    fn range_steps(&self) -> Vec<Step> {
+        let method = match self.ranges.method() {
+            ActivationRange::MinMax => "min-max".to_string(),
+            ActivationRange::Percentile(p) => format!("percentile percentile={p}"),
+            ActivationRange::Mse => "mse".to_string(),
+        };
+        vec![
+            Step::func("cim-quant-activation-range")
+                .with_owned(format!("method={method} {}", self.activation_options())),
+            Step::func("cim-quant-weight-range").with_owned(self.weight_options()),
+        ]
+    }
+
+    /// The quantization phase at these settings, a line a step in the
+    /// order `quantize_with` runs them (`--list-passes`).
+    pub fn phase_outline(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.prepare_steps().iter().map(Step::text).collect();
+        if !self.cle {
+            lines.push("(cim-quant-equalize with --cle)".into());
+        }
+        lines.push(
+            "calibration: reference execution of the float model, recording activations".into(),
+        );
+        lines.extend(self.range_steps().iter().map(Step::text));
+        match self.weight_pass() {
+            Some(step) => lines.push(step.text()),
+            None => lines.push(
+                "(cim-quant-adaround with --adaround, a layer a run with calibration between; cim-quant-bias-correction with --bias-correction)".into(),
+            ),
+        }
+        lines.extend(self.convert_steps().iter().map(Step::text));
+        lines
+    }
+
+    /// The conversion to integer TOSA, then the input checks on its result.
+    fn convert_steps(&self) -> Vec<Step> {
+        let mut steps = vec![Step::func("cim-quant-convert").with_owned(format!(
+            "{} {}",
+            self.weight_options(),
+            self.activation_options()
+        ))];
+        steps.extend_from_slice(TOSA_CHECKS);
+        steps
     }
 }
 
@@ -520,6 +579,21 @@ fn float_layers_left(module: &Module) -> bool {
     }) > 0
 }
 
+/// The first weighted layer of `module` whose weights are float and not on
+/// a grid: what only quantization puts on crossbars.
+pub fn first_float_layer(module: &Module) -> Option<sys::MlirOperation> {
+    let mut found = None;
+    module.as_operation().walk(WalkOrder::PreOrder, |op| {
+        let raw = op.to_raw();
+        if Layer::of(raw).is_some_and(|l| !l.already_on_grid()) {
+            found = Some(raw);
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    found
+}
+
 /// How many ops of `module` satisfy `pred`.
 fn count_ops(module: &Module, pred: impl Fn(sys::MlirOperation) -> bool) -> usize {
     let mut count = 0;
@@ -565,15 +639,7 @@ pub fn quantize_with(
     settings: &Settings,
     after_calibration: &mut AfterCalibration<'_>,
 ) -> Result<Quantized, QuantizeError> {
-    run_passes(
-        context,
-        module,
-        if settings.cle {
-            "builtin.module(func.func(cim-quant-fold-batch-norm,cim-quant-equalize))"
-        } else {
-            "builtin.module(func.func(cim-quant-fold-batch-norm))"
-        },
-    )?;
+    run_passes(context, module, &module_pipeline(&settings.prepare_steps()))?;
     if let Some(config) = &settings.config {
         config
             .apply(module)
@@ -584,23 +650,7 @@ pub fn quantize_with(
         inputs: settings.records_inputs(),
     };
     let samples = calibrate(context, module, func, data, settings, recording)?;
-    // Range setting: activations from the observations calibration
-    // recorded, weights from the weights, for the grids cim-quant-convert
-    // will choose (the options, or an op's configuration).
-    let method = match settings.ranges.method() {
-        ActivationRange::MinMax => "min-max".to_string(),
-        ActivationRange::Percentile(p) => format!("percentile percentile={p}"),
-        ActivationRange::Mse => "mse".to_string(),
-    };
-    run_passes(
-        context,
-        module,
-        &format!(
-            "builtin.module(func.func(cim-quant-activation-range{{method={method} {}}},cim-quant-weight-range{{{}}}))",
-            settings.activation_options(),
-            settings.weight_options()
-        ),
-    )?;
+    run_passes(context, module, &module_pipeline(&settings.range_steps()))?;
     // The float model as calibrated, before a weight pass rewrites weights.
     let float = settings.weight_pass().map(|_| unsafe {
         let op = sys::mlirOperationClone(module.as_operation().to_raw());
@@ -608,7 +658,7 @@ pub fn quantize_with(
     });
     let layers = count_ops(module, |op| Layer::of(op).is_some());
     if let Some(pass) = settings.weight_pass() {
-        let pass = format!("builtin.module(func.func({pass}))");
+        let pass = module_pipeline([&pass]);
         run_passes(context, module, &pass)?;
         // AdaRound rounds one layer per run: each next layer learns from
         // the inputs the network rounded so far gives it, against the float
@@ -640,12 +690,7 @@ pub fn quantize_with(
         None => after_calibration(context, module, None)?,
     }
     drop(float);
-    let text = format!(
-        "builtin.module(func.func(cim-quant-convert{{{} {}}}),{})",
-        settings.weight_options(),
-        settings.activation_options(),
-        Phase::Tosa.pipeline(OptLevel(2)).join(",")
-    );
+    let text = module_pipeline(&settings.convert_steps());
     run_passes(context, module, &text)?;
     Ok(Quantized { samples, rounding })
 }
