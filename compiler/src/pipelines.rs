@@ -127,6 +127,10 @@ pub const TOSA_CHECKS: &[Step] = &[
     Step::module("cim-detach-tosa-target"),
 ];
 
+/// The input phase: the checks, then a stable name for every crossbar
+/// layer (`cim.layer`) that reports, configurations and traces key on.
+const TOSA: &[Step] = &[Step::func("cim-name-layers")];
+
 /// Crossbar mapping. -O0 maps every crossbar op as written; -O1 and up
 /// also merge identical crossbar work and drop unused tiles.
 const CIM: &[Step] = &[
@@ -194,7 +198,7 @@ impl Phase {
     /// Every step of this phase's pipeline, whatever the -O level.
     pub fn steps(self) -> Vec<Step> {
         match self {
-            Phase::Tosa => TOSA_CHECKS.to_vec(),
+            Phase::Tosa => TOSA_CHECKS.iter().chain(TOSA).cloned().collect(),
             // The quantization passes run around calibration, which is not
             // a pass: the driver runs them before the phases' pipeline
             // (`--calibration`), so this phase adds no pass to it.

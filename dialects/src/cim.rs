@@ -21,6 +21,11 @@ pub const SHIFT_ADD: &str = "cim.shift_add";
 /// `cim.accumulate`: sums row-tile partial sums.
 pub const ACCUMULATE: &str = "cim.accumulate";
 
+/// `cim.layer`: the stable name of a crossbar layer, set on its TOSA op at
+/// input (`cim-name-layers`) and carried into the `layer` attribute of every
+/// `cim` op it becomes; reports, configurations and traces key on it.
+pub const LAYER_ATTR: &str = "cim.layer";
+
 /// Every op of the dialect.
 pub const OPS: &[&str] = &[IM2COL, MATMUL, PROGRAM, MVM, SHIFT_ADD, ACCUMULATE];
 

@@ -16,6 +16,7 @@ pub mod emit;
 pub mod host;
 pub mod input;
 pub mod ir;
+pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod quant;
@@ -73,10 +74,11 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 22] = [
+    static ALL: [&PassInfo; 23] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
+        &input::name_layers::INFO,
         &mapping::lower_crossbar_ops::INFO,
         &mapping::bit_slice::INFO,
         &mapping::tile::INFO,

@@ -4,4 +4,5 @@
 
 pub mod attach_tosa_target;
 pub mod detach_tosa_target;
+pub mod name_layers;
 pub mod verify_tosa_input;

@@ -59,9 +59,11 @@ struct LowerCrossbarOps;
 
 impl Pass for LowerCrossbarOps {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        // Layers keep the names they got at input (cim-name-layers); a
+        // pipeline that starts here names them the same way.
+        crate::input::name_layers::name_layers(func.to_raw());
         let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw());
         let mut ok = true;
-        let mut index = 0;
         for op in ops {
             let name = crate::ir::op_name(op);
             let kind = match name.as_str() {
@@ -86,10 +88,10 @@ impl Pass for LowerCrossbarOps {
             if element != "i8" && element != "i16" {
                 continue; // other integer inputs: host ops
             }
-            let layer = format!("{}_{index}", name.trim_start_matches("tosa."));
-            if lower(op, kind, &layer).is_some() {
-                index += 1;
-            }
+            let Some(layer) = crate::input::name_layers::layer_name(op) else {
+                continue; // not a crossbar layer: stays a host op
+            };
+            let _ = lower(op, kind, &layer);
         }
         if ok {
             Ok(())

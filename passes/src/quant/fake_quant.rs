@@ -10,6 +10,7 @@ use super::convert::{
 };
 use crate::emit::{self, Emitter, RawOp, RawValue};
 use crate::ir::float_attr;
+use crate::location::location_name;
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
@@ -171,34 +172,6 @@ pub struct Layer {
     /// The bounds of the tosa.clamp whose grid the op's result takes
     /// (ReLU fused into a convolution's output).
     pub fused_clamp: Option<(f64, f64)>,
-}
-
-fn identifier(id: sys::MlirIdentifier) -> String {
-    unsafe {
-        let s = sys::mlirIdentifierStr(id);
-        String::from_utf8_lossy(std::slice::from_raw_parts(s.data.cast::<u8>(), s.length))
-            .into_owned()
-    }
-}
-
-/// The name of a location: a `loc("name")`, or the first name inside a
-/// fused location.
-fn location_name(location: sys::MlirLocation) -> Option<String> {
-    unsafe {
-        if sys::mlirLocationIsAName(location) {
-            return Some(identifier(sys::mlirLocationNameGetName(location)));
-        }
-        if sys::mlirLocationIsAFused(location) {
-            let n = sys::mlirLocationFusedGetNumLocations(location);
-            let mut parts = vec![
-                sys::mlirLocationUnknownGet(sys::mlirLocationGetContext(location));
-                n as usize
-            ];
-            sys::mlirLocationFusedGetLocations(location, parts.as_mut_ptr());
-            return parts.into_iter().find_map(location_name);
-        }
-        None
-    }
 }
 
 /// The ops of `func` in pre-order (the function itself excluded).
