@@ -146,6 +146,11 @@ pub struct Cli {
     #[arg(long = "list-passes")]
     pub list_passes: bool,
 
+    /// Print remarks: each convolution or matmul that stays a host op, and
+    /// why (to standard error, as `file:line:col: remark: ...`).
+    #[arg(long = "remarks")]
+    pub remarks: bool,
+
     /// Print one cimc pass's full description.
     #[arg(long = "describe-pass", value_name = "PASS")]
     pub describe_pass: Option<String>,

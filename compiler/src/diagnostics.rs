@@ -72,6 +72,20 @@ impl Diag {
         )
     }
 
+    /// The remarks passes recorded (`cimc --remarks`), oldest first.
+    pub fn remarks(remarks: &cimc_passes::remark::Remarks) -> Vec<Diag> {
+        remarks
+            .take()
+            .into_iter()
+            .map(|remark| Diag {
+                severity: Severity::Remark,
+                at: resolve(unsafe { Location::from_raw(remark.location) }),
+                message: remark.message,
+                notes: Vec::new(),
+            })
+            .collect()
+    }
+
     pub fn line(&self) -> Option<usize> {
         match &self.at {
             Where::Pos(pos) => Some(pos.line),

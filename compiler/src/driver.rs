@@ -135,6 +135,7 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     collector.attach(&context);
     let pass_context = PassContext {
         target: std::sync::Arc::new(target),
+        remarks: std::sync::Arc::new(cimc_passes::remark::Remarks::new(cli.remarks)),
     };
 
     let mut ok = true;
@@ -282,6 +283,9 @@ fn process(
     }
     let result = pm.run(&mut module);
     drop(pm); // prints the timing report
+    for remark in Diag::remarks(&pass_context.remarks) {
+        collector.push(remark);
+    }
     result.map_err(|_| ChunkFailure::Diagnosed)?;
     if !module.as_operation().verify() {
         return Err(ChunkFailure::Diagnosed);
@@ -433,7 +437,7 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
             return Ok(false);
         }
         // Diagnostics from compiling the model come back inside the error.
-        let result = crate::run::run(cli, context, &module, target);
+        let result = crate::run::run(cli, context, &module, target, &|remarks| report(remarks));
         report(collector.take());
         match result {
             Ok(()) => Ok(true),

@@ -69,6 +69,7 @@ pub fn run(
     context: &Context,
     module: &Module,
     target: cimc_target::Target,
+    remarks: &dyn Fn(Vec<crate::diagnostics::Diag>),
 ) -> Result<(), RunError> {
     let Some(executor) = cli.run else {
         return Ok(());
@@ -87,6 +88,7 @@ pub fn run(
         Executor::Sim => {
             let passes = cimc_passes::PassContext {
                 target: std::sync::Arc::new(target),
+                remarks: std::sync::Arc::new(cimc_passes::remark::Remarks::new(cli.remarks)),
             };
             let kernel = match cli.sim_kernel {
                 SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
@@ -99,7 +101,9 @@ pub fn run(
                 &passes,
                 crate::pipelines::OptLevel(cli.opt_level),
                 kernel,
-            )?;
+            );
+            remarks(crate::diagnostics::Diag::remarks(&passes.remarks));
+            let sim = sim?;
             let types = (sim.inputs().to_vec(), sim.outputs().to_vec());
             simulation = Some(sim);
             types

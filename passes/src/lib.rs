@@ -20,6 +20,7 @@ pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod quant;
+pub mod remark;
 pub mod types;
 
 pub use options::{OptionError, OptionInfo, OptionKind, Options};
@@ -36,16 +37,19 @@ pub trait Pass: Send + Sync {
     fn run(&self, op: OperationRefMut<'_, '_>) -> Result<(), PassFailed>;
 }
 
-/// What every pass may read besides its options: the chip it compiles for.
+/// What every pass may read besides its options: the chip it compiles for,
+/// and where to tell the user what it did not do (remarks).
 #[derive(Clone)]
 pub struct PassContext {
     pub target: std::sync::Arc<cimc_target::Target>,
+    pub remarks: std::sync::Arc<remark::Remarks>,
 }
 
 impl Default for PassContext {
     fn default() -> Self {
         PassContext {
             target: std::sync::Arc::new(cimc_target::Target::default()),
+            remarks: std::sync::Arc::default(),
         }
     }
 }

@@ -133,6 +133,14 @@ impl Options {
         Ok(Options { values })
     }
 
+    /// The value of the option `name`: only [`pass_options!`] reads it, with
+    /// the name it declared, so a pass cannot ask for an option it lacks.
+    pub(crate) fn value(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    // Read by name, for tools and tests that inspect parsed options; passes
+    // read theirs through pass_options!, where a name cannot be misspelt.
     pub fn bool(&self, name: &str) -> bool {
         matches!(self.values.get(name), Some(Value::Bool(true)))
     }
@@ -157,6 +165,143 @@ impl Options {
             _ => "",
         }
     }
+}
+
+/// A Rust type an option is read as; its [`OptionKind`] follows from it, so
+/// the parser checks every value against the type the pass reads.
+pub trait OptionType: Sized + Default {
+    const KIND: OptionKind;
+    /// The value the parser produced for [`Self::KIND`] (defaults filled in).
+    fn from_value(value: &Value) -> Option<Self>;
+}
+
+impl OptionType for bool {
+    const KIND: OptionKind = OptionKind::Bool;
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Bool(value) => Some(*value),
+            _ => None,
+        }
+    }
+}
+
+impl OptionType for i64 {
+    const KIND: OptionKind = OptionKind::Int;
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Int(value) => Some(*value),
+            _ => None,
+        }
+    }
+}
+
+/// Unsigned options parse as u32, so they fit each of these.
+macro_rules! unsigned_option {
+    ($($ty:ty),*) => {$(
+        impl OptionType for $ty {
+            const KIND: OptionKind = OptionKind::UInt;
+            fn from_value(value: &Value) -> Option<Self> {
+                match value {
+                    Value::Int(value) => <$ty>::try_from(*value).ok(),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+unsigned_option!(u32, u64, usize);
+
+impl OptionType for f64 {
+    const KIND: OptionKind = OptionKind::Float;
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Float(value) => Some(*value),
+            _ => None,
+        }
+    }
+}
+
+impl OptionType for String {
+    const KIND: OptionKind = OptionKind::Str;
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Str(value) => Some(value.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Declares a pass's options once: the struct the pass reads them as (a
+/// typed field per option) and the table the parser checks pipelines
+/// against and `--list-passes` prints. Each option's kind follows from its
+/// field's type (`bool`, `i64`, `u32`/`u64`/`usize`, `f64`, `String`; a
+/// `String` with `one_of [...]` takes one of those words), and a field is
+/// read by the name it was declared with: a misspelt option cannot compile
+/// into a silent default.
+///
+/// ```ignore
+/// pass_options! {
+///     /// Options of cim-place.
+///     pub struct PlaceOptions {
+///         reprogram: bool = ("reprogram", "true", "allow time-multiplexing arrays"),
+///         mode: String = ("mode", "a", "how", one_of ["a", "b"]),
+///     }
+/// }
+/// // PassInfo { options: PlaceOptions::INFO,
+/// //            create: |options, _| { let options = PlaceOptions::from(options); ... } }
+/// ```
+#[macro_export]
+macro_rules! pass_options {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $field:ident : $ty:ty = ($option:literal, $default:literal, $help:literal $(, one_of $words:expr)?)
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        $vis struct $name {
+            $(
+                #[doc = $help]
+                pub $field: $ty,
+            )*
+        }
+
+        impl $name {
+            /// The declared options, in the parser's and `--list-passes`' form.
+            pub const INFO: &'static [$crate::OptionInfo] = &[
+                $(
+                    $crate::OptionInfo {
+                        name: $option,
+                        kind: $crate::pass_options!(@kind $ty $(, $words)?),
+                        default: $default,
+                        help: $help,
+                    },
+                )*
+            ];
+        }
+
+        impl From<&$crate::Options> for $name {
+            /// The typed values of options [`$crate::Options::parse`] checked
+            /// against [`Self::INFO`]; every option has a value of its
+            /// field's kind there, so the fallback to the type's default is
+            /// never taken.
+            fn from(options: &$crate::Options) -> Self {
+                $name {
+                    $(
+                        $field: options
+                            .value($option)
+                            .and_then(<$ty as $crate::options::OptionType>::from_value)
+                            .unwrap_or_default(),
+                    )*
+                }
+            }
+        }
+    };
+    (@kind $ty:ty) => { <$ty as $crate::options::OptionType>::KIND };
+    (@kind $ty:ty, $words:expr) => { $crate::OptionKind::Enum(&$words) };
 }
 
 fn convert(pass: &'static str, info: &OptionInfo, text: &str) -> Result<Value, OptionError> {
@@ -247,5 +392,71 @@ fn split_pairs(text: &str) -> Result<Vec<(String, Option<String>)>, String> {
             }
         }
         pairs.push((name, Some(value)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::pass_options! {
+        /// A pass's options, for the tests.
+        pub struct Example {
+            flag: bool = ("flag", "true", "a flag"),
+            count: u32 = ("count", "3", "a count"),
+            offset: i64 = ("offset", "-2", "an offset"),
+            ratio: f64 = ("ratio", "0.5", "a ratio"),
+            mode: String = ("mode", "a", "a mode", one_of ["a", "b"]),
+        }
+    }
+
+    #[test]
+    fn kinds_follow_the_field_types() {
+        let kinds: Vec<OptionKind> = Example::INFO.iter().map(|info| info.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                OptionKind::Bool,
+                OptionKind::UInt,
+                OptionKind::Int,
+                OptionKind::Float,
+                OptionKind::Enum(&["a", "b"])
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_values_with_defaults() {
+        let parsed = Options::parse("example", Example::INFO, "count=7 mode=b flag=false").unwrap();
+        assert_eq!(
+            Example::from(&parsed),
+            Example {
+                flag: false,
+                count: 7,
+                offset: -2,
+                ratio: 0.5,
+                mode: "b".into()
+            }
+        );
+        // A negative value for an unsigned option is refused at parse time.
+        assert!(matches!(
+            Options::parse("example", Example::INFO, "count=-1"),
+            Err(OptionError::BadValue { name: "count", .. })
+        ));
+        assert!(matches!(
+            Options::parse("example", Example::INFO, "cuont=1"),
+            Err(OptionError::Unknown { .. })
+        ));
+    }
+
+    #[test]
+    fn every_pass_builds_from_its_defaults() {
+        let context = crate::PassContext::default();
+        for info in crate::all() {
+            let options = info
+                .parse_options("")
+                .unwrap_or_else(|err| panic!("{}: {err}", info.argument));
+            let _ = (info.create)(&options, &context);
+        }
     }
 }

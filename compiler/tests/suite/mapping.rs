@@ -44,6 +44,7 @@ fn map(mlir: &Path, target: Target) -> (String, Option<serde_json::Value>) {
     let mut module = source::parse(&context, &bytes, &name, &collector).expect("parses");
     let ctx = PassContext {
         target: Arc::new(target),
+        ..PassContext::default()
     };
     pipeline::run(
         &context,

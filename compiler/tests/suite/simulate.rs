@@ -65,6 +65,7 @@ fn bundled_models_are_bit_exact_on_every_preset() {
             assert!(!assume_ideal, "{preset}: an ideal ADC fits the schema");
             let passes = PassContext {
                 target: Arc::new(target),
+                ..PassContext::default()
             };
             let mut sim = Simulation::compile(
                 &context,

@@ -3,9 +3,16 @@
 //! against the model it came from.
 
 use crate::emit::{self, Emitter, RawOp, RawValue};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
+
+crate::pass_options! {
+    /// The options of `cim-lower-to-tosa`.
+    pub struct LowerToTosaOptions {
+        ideal_adc: bool = ("ideal-adc", "false", "treat every ADC as ideal, to check a mapping's arithmetic on chips whose ADCs clip"),
+    }
+}
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-lower-to-tosa",
@@ -31,15 +38,10 @@ arithmetic on a chip whose real ADCs clip.
 Example: `cimc --emit=cim net.mlir | cimc - --pass-pipeline='builtin.module(
 func.func(cim-lower-to-tosa))'` prints TOSA that computes what net.mlir does.",
     anchor: Some("func.func"),
-    options: &[OptionInfo {
-        name: "ideal-adc",
-        kind: OptionKind::Bool,
-        default: "false",
-        help: "treat every ADC as ideal, to check a mapping's arithmetic on chips whose ADCs clip",
-    }],
+    options: LowerToTosaOptions::INFO,
     create: |options, _| {
         Box::new(LowerToTosa {
-            ideal_adc: options.bool("ideal-adc"),
+            ideal_adc: LowerToTosaOptions::from(options).ideal_adc,
         })
     },
 };

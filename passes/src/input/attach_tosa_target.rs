@@ -3,12 +3,19 @@
 
 use crate::diag::emit_error;
 use crate::types::{self, Element};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use melior::ir::operation::{
     OperationLike, OperationMutLike, OperationRefMut, WalkOrder, WalkResult,
 };
 use melior::ir::{Attribute, OperationRef, ValueLike};
 use std::collections::BTreeSet;
+
+crate::pass_options! {
+    /// The options of `cim-attach-tosa-target`.
+    pub struct AttachTosaTargetOptions {
+        level: String = ("level", "none", "TOSA level to validate against", one_of ["none", "8k"]),
+    }
+}
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-attach-tosa-target",
@@ -36,15 +43,10 @@ Example: a module with a DOUBLE_ROUND `tosa.rescale` on i8 gets
 `#tosa.target_env<specification_version = \"1.0\", level = none,
 profiles = [pro_int], extensions = [doubleround]>`.",
     anchor: Some("builtin.module"),
-    options: &[OptionInfo {
-        name: "level",
-        kind: OptionKind::Enum(&["none", "8k"]),
-        default: "none",
-        help: "TOSA level to validate against",
-    }],
+    options: AttachTosaTargetOptions::INFO,
     create: |options, _| {
         Box::new(AttachTosaTarget {
-            level: options.str("level").to_string(),
+            level: AttachTosaTargetOptions::from(options).level,
         })
     },
 };

@@ -2,11 +2,18 @@
 
 use crate::diag::{emit_error, op_error};
 use crate::types::{self, Element};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use melior::ir::attribute::TypeAttribute;
 use melior::ir::operation::{OperationLike, OperationRefMut, WalkOrder, WalkResult};
 use melior::ir::r#type::FunctionType;
 use melior::ir::{BlockLike, OperationRef, RegionLike, Type, ValueLike};
+
+crate::pass_options! {
+    /// The options of `cim-verify-tosa-input`.
+    pub struct VerifyTosaInputOptions {
+        only_tosa_ops: bool = ("only-tosa-ops", "true", "reject ops of other dialects; when false, only TOSA ops and their types are checked"),
+    }
+}
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-verify-tosa-input",
@@ -25,15 +32,10 @@ Example: `cimc --pass-pipeline='builtin.module(cim-verify-tosa-input)' in.mlir`
 on a function containing `arith.addi` reports
 `'arith.addi' op is not a TOSA operation; cimc accepts ...`.",
     anchor: Some("builtin.module"),
-    options: &[OptionInfo {
-        name: "only-tosa-ops",
-        kind: OptionKind::Bool,
-        default: "true",
-        help: "reject ops of other dialects; when false, only TOSA ops and their types are checked",
-    }],
+    options: VerifyTosaInputOptions::INFO,
     create: |options, _| {
         Box::new(VerifyTosaInput {
-            only_tosa_ops: options.bool("only-tosa-ops"),
+            only_tosa_ops: VerifyTosaInputOptions::from(options).only_tosa_ops,
         })
     },
 };

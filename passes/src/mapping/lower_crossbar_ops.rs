@@ -28,7 +28,7 @@ that cim-tile can pack them block-diagonally. Input bits come from the
 producer's clamp range (else the element type), weight bits from the
 constant's value range. A float convolution or matmul is an error: quantize
 first. Other integer ops (i32 inputs, non-constant weights or weights beyond
-i8, batched matmuls) stay host ops.
+i8, batched matmuls) stay host ops; `cimc --remarks` says which and why.
 
 16-bit inputs are streamed as two i8 digit planes, as a CIM macro streams
 wide inputs in slices: x = 256·h + l' + 128 with h = x >> 8 and
@@ -52,10 +52,57 @@ tensor<128x8xi32> cast to i48, 256·high + low + c' and a reshape to
 tensor<1x8x8x8xi48>.",
     anchor: Some("func.func"),
     options: &[] as &[OptionInfo],
-    create: |_, _| Box::new(LowerCrossbarOps),
+    create: |_, context| {
+        Box::new(LowerCrossbarOps {
+            remarks: context.remarks.clone(),
+        })
+    },
 };
 
-struct LowerCrossbarOps;
+struct LowerCrossbarOps {
+    remarks: std::sync::Arc<crate::remark::Remarks>,
+}
+
+/// Why a convolution or matmul on integers stays a host op.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostReason {
+    /// Its input is i32 (or another integer type the crossbars do not take).
+    InputType,
+    /// An operand or result is not a ranked static tensor.
+    NotStatic,
+    /// The weights are not a constant: crossbars hold programmed weights.
+    WeightsNotConstant,
+    /// A weight lies outside i8 (i16 weights).
+    WeightsBeyondI8,
+    /// The bias is not a constant.
+    BiasNotConstant,
+    /// A zero point is not one constant value.
+    ZeroPointNotConstant,
+    /// A 16-bit input with a weight zero point outside i8.
+    WideWeightZeroPoint,
+    /// A matmul with a batch larger than one.
+    BatchedMatmul,
+    /// A convolution without its pad, stride or dilation attribute.
+    MissingWindow,
+}
+
+impl std::fmt::Display for HostReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HostReason::InputType => "its input is not i8 or i16",
+            HostReason::NotStatic => "an operand or result is not a static tensor",
+            HostReason::WeightsNotConstant => "its weights are not a constant",
+            HostReason::WeightsBeyondI8 => "a weight lies outside i8",
+            HostReason::BiasNotConstant => "its bias is not a constant",
+            HostReason::ZeroPointNotConstant => "a zero point is not a single constant",
+            HostReason::WideWeightZeroPoint => {
+                "its input is i16 and its weight zero point lies outside i8"
+            }
+            HostReason::BatchedMatmul => "it is a batched matmul (batch > 1)",
+            HostReason::MissingWindow => "it lacks its pad, stride or dilation attribute",
+        })
+    }
+}
 
 impl Pass for LowerCrossbarOps {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
@@ -73,6 +120,7 @@ impl Pass for LowerCrossbarOps {
                 _ => continue,
             };
             let Some((_, element)) = emit::tensor_info(emit::operand(op, 0)) else {
+                self.remarks.at_op(op, stays(HostReason::NotStatic));
                 continue;
             };
             if element.starts_with('f') || element.starts_with("bf") {
@@ -85,13 +133,16 @@ impl Pass for LowerCrossbarOps {
                 ok = false;
                 continue;
             }
-            if element != "i8" && element != "i16" {
-                continue; // other integer inputs: host ops
-            }
-            let Some(layer) = crate::input::name_layers::layer_name(op) else {
-                continue; // not a crossbar layer: stays a host op
+            let layer = match crate::input::name_layers::layer_name(op) {
+                Some(layer) if element == "i8" || element == "i16" => layer,
+                _ => {
+                    self.remarks.at_op(op, stays(HostReason::InputType));
+                    continue;
+                }
             };
-            let _ = lower(op, kind, &layer);
+            if let Err(reason) = lower(op, kind, &layer) {
+                self.remarks.at_op(op, stays(reason));
+            }
         }
         if ok {
             Ok(())
@@ -99,6 +150,10 @@ impl Pass for LowerCrossbarOps {
             Err(PassFailed)
         }
     }
+}
+
+fn stays(reason: HostReason) -> String {
+    format!("stays a host op: {reason}")
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -193,44 +248,43 @@ fn stack(e: &Emitter, parts: &[RawValue], rows: i64, cols: i64) -> RawValue {
     )
 }
 
-fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
+fn lower(op: RawOp, kind: Kind, layer: &str) -> Result<(), HostReason> {
+    use HostReason::*;
     let e = Emitter::before(op);
     let x = emit::operand(op, 0);
-    let (x_shape, x_element) = emit::tensor_info(x)?;
+    let (x_shape, x_element) = emit::tensor_info(x).ok_or(NotStatic)?;
     // 16-bit inputs go through the crossbars as two i8 digit planes.
     let wide = x_element == "i16";
-    let (out_shape, out_element) = emit::tensor_info(emit::result_of(op, 0))?;
+    let (out_shape, out_element) = emit::tensor_info(emit::result_of(op, 0)).ok_or(NotStatic)?;
     let w_value = emit::operand(op, 1);
-    let (w_shape, _) = emit::tensor_info(w_value)?;
-    let w = emit::const_ints(w_value)?;
+    let (w_shape, _) = emit::tensor_info(w_value).ok_or(NotStatic)?;
+    let w = emit::const_ints(w_value).ok_or(WeightsNotConstant)?;
     if w.iter().any(|v| !(-128..=127).contains(v)) {
-        return None; // weights wider than 8 bits (i16 matmuls): a host op
+        return Err(WeightsBeyondI8); // i16 matmuls
     }
+    let zero_point =
+        |index| single(emit::const_ints(emit::operand(op, index))).ok_or(ZeroPointNotConstant);
     let (bias, xzp, wzp) = match kind {
-        Kind::Matmul => (
-            None,
-            single(emit::const_ints(emit::operand(op, 2)))?,
-            single(emit::const_ints(emit::operand(op, 3)))?,
-        ),
+        Kind::Matmul => (None, zero_point(2)?, zero_point(3)?),
         _ => (
-            Some(emit::const_ints(emit::operand(op, 2))?),
-            single(emit::const_ints(emit::operand(op, 3)))?,
-            single(emit::const_ints(emit::operand(op, 4)))?,
+            Some(emit::const_ints(emit::operand(op, 2)).ok_or(BiasNotConstant)?),
+            zero_point(3)?,
+            zero_point(4)?,
         ),
     };
     if wide && !(-128..=127).contains(&wzp) {
-        return None; // the i32 partial sums' corrections assume an 8-bit wzp
+        return Err(WideWeightZeroPoint); // the i32 partial sums' corrections assume an 8-bit wzp
     }
     if kind == Kind::Matmul && (x_shape[0] != 1 || w_shape[0] != 1) {
-        return None; // batched matmul: a host op
+        return Err(BatchedMatmul);
     }
     let windowing = if kind == Kind::Matmul {
         None
     } else {
         Some((
-            emit::i64_array_attr(op, "pad")?,
-            emit::i64_array_attr(op, "stride")?,
-            emit::i64_array_attr(op, "dilation")?,
+            emit::i64_array_attr(op, "pad").ok_or(MissingWindow)?,
+            emit::i64_array_attr(op, "stride").ok_or(MissingWindow)?,
+            emit::i64_array_attr(op, "dilation").ok_or(MissingWindow)?,
         ))
     };
     // The crossbar inputs, i8: the input itself, or its digit planes (high
@@ -273,7 +327,7 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
             (stack(&e, &rows, m, kk), m, kk, w, kk, n, 1)
         }
         Kind::Conv | Kind::Depthwise => {
-            let (pad, stride, dilation) = windowing?;
+            let (pad, stride, dilation) = windowing.ok_or(MissingWindow)?;
             let (kh, kw) = if kind == Kind::Conv {
                 (w_shape[1], w_shape[2])
             } else {
@@ -411,5 +465,5 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Option<()> {
     let result = e.reshape(y, &out_shape, &out_element);
     emit::replace_uses(emit::result_of(op, 0), result);
     emit::erase(op);
-    Some(())
+    Ok(())
 }

@@ -2,11 +2,22 @@
 
 use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
-use crate::{OptionInfo, OptionKind, Pass, PassContext, PassFailed, PassInfo};
+use crate::{Pass, PassContext, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use cimc_target::Target;
 use melior::ir::operation::OperationRefMut;
 use std::sync::Arc;
+
+crate::pass_options! {
+    /// The options of `cim-place`.
+    pub struct PlaceOptions {
+        reprogram: bool = (
+            "reprogram",
+            "true",
+            "allow time-multiplexing arrays with weight reprogramming when the network does not fit"
+        ),
+    }
+}
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-place",
@@ -24,17 +35,11 @@ the arrays the network needs and the arrays the chip has.
 Example: on isaac (8 arrays per macro, 12 macros per core) tile 100 goes to
 core 1, macro 0, array 4, phase 0.",
     anchor: Some("func.func"),
-    options: &[OptionInfo {
-        name: "reprogram",
-        kind: OptionKind::Bool,
-        default: "true",
-        help:
-            "allow time-multiplexing arrays with weight reprogramming when the network does not fit",
-    }],
+    options: PlaceOptions::INFO,
     create: |options, ctx: &PassContext| {
         Box::new(Place {
             target: ctx.target.clone(),
-            reprogram: options.bool("reprogram"),
+            reprogram: PlaceOptions::from(options).reprogram,
         })
     },
 };

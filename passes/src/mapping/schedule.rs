@@ -2,10 +2,17 @@
 
 use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
 use std::collections::HashMap;
+
+crate::pass_options! {
+    /// The options of `cim-schedule`.
+    pub struct ScheduleOptions {
+        mode: String = ("mode", "layer-sequential", "how stages follow each other", one_of ["layer-sequential"]),
+    }
+}
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-schedule",
@@ -21,15 +28,10 @@ schedules whose stages overlap). Tiles must be placed first (cim-place).
 Example: conv1 of ResNet-18 on isaac: 12544 windows × 8 input bits × 1 =
 100352 steps on each of its 4 arrays.",
     anchor: Some("func.func"),
-    options: &[OptionInfo {
-        name: "mode",
-        kind: OptionKind::Enum(&["layer-sequential"]),
-        default: "layer-sequential",
-        help: "how stages follow each other",
-    }],
+    options: ScheduleOptions::INFO,
     create: |options, _| {
         Box::new(Schedule {
-            mode: options.str("mode").to_string(),
+            mode: ScheduleOptions::from(options).mode,
         })
     },
 };
