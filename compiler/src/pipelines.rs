@@ -308,8 +308,8 @@ mod tests {
         assert_eq!(
             o0,
             "builtin.module(cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,\
-             cim-detach-tosa-target,func.func(cim-lower-crossbar-ops,cim-bit-slice,cim-tile,\
-             cim-place,cim-schedule))"
+             cim-detach-tosa-target,func.func(cim-name-layers,cim-lower-crossbar-ops,cim-bit-slice,\
+             cim-tile,cim-place,cim-schedule))"
         );
         // Function passes of neighbouring phases share one nest; module
         // passes between them split it.
