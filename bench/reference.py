@@ -30,7 +30,7 @@ from common import ROOT, add_cimc_args, cimc_binary, convert_tflite, jit_timings
 
 def cimc_run(cimc, model, inputs):
     """Returns (jit seconds, seconds per sample) as cimc reports them."""
-    out = subprocess.run([cimc, model, "--run", "--input", inputs], capture_output=True, text=True)
+    out = subprocess.run([cimc, model, "--run=reference", "--input", inputs], capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"cimc failed on {model}:\n{out.stderr}")
     jit, ms = jit_timings(out.stderr)
