@@ -107,7 +107,7 @@ impl Diag {
         Diag {
             severity,
             at: resolve(diagnostic.location()),
-            message: diagnostic.to_string(),
+            message: message_lossy(diagnostic),
             notes,
         }
     }
@@ -148,6 +148,30 @@ pub fn resolve(location: Location) -> Where {
             }
         }
     }
+}
+
+// melior's Diagnostic wraps the C handle alone; its Display fails (and
+// `to_string` panics) on text that is not UTF-8, such as an op name the
+// input spelt with a byte escape. The handle is read to print it lossily.
+const _: () =
+    assert!(std::mem::size_of::<Diagnostic>() == std::mem::size_of::<mlir_sys::MlirDiagnostic>());
+
+/// The text of `diagnostic`, invalid UTF-8 replaced by U+FFFD.
+fn message_lossy(diagnostic: &Diagnostic) -> String {
+    unsafe extern "C" fn append(text: mlir_sys::MlirStringRef, data: *mut std::ffi::c_void) {
+        let bytes = unsafe { &mut *(data as *mut Vec<u8>) };
+        if !text.data.is_null() {
+            bytes.extend_from_slice(unsafe {
+                std::slice::from_raw_parts(text.data.cast::<u8>(), text.length)
+            });
+        }
+    }
+    let raw: mlir_sys::MlirDiagnostic = unsafe { std::mem::transmute_copy(diagnostic) };
+    let mut bytes: Vec<u8> = Vec::new();
+    unsafe {
+        mlir_sys::mlirDiagnosticPrint(raw, Some(append), (&mut bytes as *mut Vec<u8>).cast());
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Diagnostics gathered from a context, in the order MLIR reported them.

@@ -754,6 +754,9 @@ fn describe_pass(name: &str) -> Result<bool, DriverError> {
             }
             Ok(true)
         }
+        None if pipelines::UPSTREAM_PASSES.contains(&name) => Err(DriverError::Usage(format!(
+            "'{name}' is an upstream MLIR pass, not a cimc pass: `mlir-opt --help` describes it (cimc runs it in --pass-pipeline)"
+        ))),
         None => {
             let suggestions = pipelines::similar_pass_names(name);
             let hint = suggestions

@@ -290,6 +290,74 @@ fn add_cimc_pass(
     Ok(())
 }
 
+/// Upstream options whose value is itself a pass pipeline, run by the pass
+/// on what it transforms. MLIR parses them only when the pass runs, and then
+/// reports a bad one on stderr and carries on: check them first.
+const PIPELINE_OPTIONS: &[&str] = &["default-pipeline"];
+
+fn check_nested_pipelines(
+    name: &str,
+    options: Option<&str>,
+    col: usize,
+) -> Result<(), PipelineError> {
+    let Some(options) = options else {
+        return Ok(());
+    };
+    for (key, value) in split_option_pairs(options) {
+        if !PIPELINE_OPTIONS.contains(&key.as_str()) || value.is_empty() {
+            continue;
+        }
+        for pass in value.split(|c: char| c == ',' || c == '(' || c == ')') {
+            let pass = pass.split('{').next().unwrap_or("").trim();
+            if pass.is_empty() || pipelines::UPSTREAM_PASSES.contains(&pass) {
+                continue;
+            }
+            let what = if pipelines::lookup_pass(pass).is_some() {
+                "is a cimc pass; upstream passes run only upstream passes in their nested pipelines"
+            } else {
+                "is not a known pass"
+            };
+            return Err(PipelineError::new(
+                col,
+                format!("option '{key}' of pass '{name}': '{pass}' {what}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `key=value` pairs of an option string (values may be quoted or braced).
+fn split_option_pairs(text: &str) -> Vec<(String, String)> {
+    fn flush(item: &mut String, pairs: &mut Vec<(String, String)>) {
+        let item = std::mem::take(item);
+        if let Some((key, value)) = item.split_once('=') {
+            let value = value.trim_matches(|c| matches!(c, '"' | '\'' | '{' | '}'));
+            pairs.push((key.trim().to_string(), value.to_string()));
+        }
+    }
+    let mut pairs = Vec::new();
+    let mut item = String::new();
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '{' | '(') => depth += 1,
+            (None, '}' | ')') => depth = depth.saturating_sub(1),
+            (None, ' ') if depth == 0 => {
+                flush(&mut item, &mut pairs);
+                continue;
+            }
+            _ => {}
+        }
+        item.push(c);
+    }
+    flush(&mut item, &mut pairs);
+    pairs
+}
+
 fn add_upstream_pass(
     opm: &OperationPassManager,
     name: &str,
@@ -300,6 +368,7 @@ fn add_upstream_pass(
         Some(options) => format!("{name}{{{options}}}"),
         None => name.to_string(),
     };
+    check_nested_pipelines(name, options, col)?;
     let mut message = String::new();
     unsafe extern "C" fn collect(text: sys::MlirStringRef, data: *mut c_void) {
         let message = unsafe { &mut *(data as *mut String) };
@@ -322,6 +391,16 @@ fn add_upstream_pass(
     };
     let printed = stderr.finish();
     if result.value != 0 {
+        // An option that is itself a pipeline (inline's default-pipeline) is
+        // parsed when the pass is built: its errors only reach stderr, and
+        // the pass is added anyway. They make the pipeline wrong.
+        if let Some(error) = printed.lines().find(|line| line.contains("error:")) {
+            let reason = error.split("error:").nth(1).unwrap_or(error).trim();
+            return Err(PipelineError::new(
+                col,
+                format!("bad options for pass '{name}': {reason}"),
+            ));
+        }
         eprint!("{printed}");
         return Ok(());
     }

@@ -33,6 +33,8 @@ pub enum RunError {
         got_dtype: &'static str,
         got_shape: Vec<usize>,
     },
+    #[error("{path}: an empty batch (shape {shape:?}): give at least one sample")]
+    EmptyBatch { path: String, shape: Vec<usize> },
     #[error("{path}: a batch of {got} samples, but {first} has {expected}")]
     BatchMismatch {
         path: String,
@@ -284,6 +286,12 @@ fn batch_size(
             && shape[1..] == ty.shape[1..];
         if !batched {
             return Err(mismatch());
+        }
+        if shape[0] == 0 {
+            return Err(RunError::EmptyBatch {
+                path: path.clone(),
+                shape: shape.to_vec(),
+            });
         }
         exact = false;
         match batch {
