@@ -307,7 +307,7 @@ fn check_nested_pipelines(
         if !PIPELINE_OPTIONS.contains(&key.as_str()) || value.is_empty() {
             continue;
         }
-        for pass in value.split(|c: char| c == ',' || c == '(' || c == ')') {
+        for pass in value.split([',', '(', ')']) {
             let pass = pass.split('{').next().unwrap_or("").trim();
             if pass.is_empty() || pipelines::UPSTREAM_PASSES.contains(&pass) {
                 continue;
