@@ -348,19 +348,105 @@ impl Tensor {
             path: name.clone(),
             reason: crate::source::io_reason(&err),
         };
-        let file = std::fs::File::create(path).map_err(fail)?;
-        let mut out = std::io::BufWriter::new(file);
         let shape: Vec<u64> = self.shape().iter().map(|d| *d as u64).collect();
+        let mut bytes: Vec<u8> = Vec::new();
         each!(self, a => {
             let mut writer = npyz::WriteOptions::new()
                 .default_dtype()
                 .shape(&shape)
-                .writer(&mut out)
+                .writer(&mut bytes)
                 .begin_nd()
                 .map_err(fail)?;
             writer.extend(a.iter().copied()).map_err(fail)?;
             writer.finish().map_err(fail)?;
         });
-        Ok(())
+        standard_shape_text(&mut bytes, &shape);
+        std::fs::write(path, &bytes).map_err(fail)
+    }
+}
+
+/// npyz writes a shape as `(61, 25, )`; numpy reads that, but Arm's TOSA
+/// tools parse the header strictly and want numpy's own `(61, 25)` (`(5,)`
+/// for one axis). The header keeps its length: the text is padded with
+/// spaces before its closing newline, as numpy pads it.
+fn standard_shape_text(bytes: &mut [u8], shape: &[u64]) {
+    // Magic, version, then the header length: u16 (v1) or u32 (v2, v3).
+    let (start, len) = match bytes.get(6) {
+        Some(1) if bytes.len() >= 10 => (10, u16::from_le_bytes([bytes[8], bytes[9]]) as usize),
+        Some(2 | 3) if bytes.len() >= 12 => (
+            12,
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+        ),
+        _ => return,
+    };
+    let Some(header) = bytes.get_mut(start..start + len) else {
+        return;
+    };
+    let text = String::from_utf8_lossy(header).into_owned();
+    let (Some(open), Some(newline)) = (text.find("'shape': ("), text.rfind('\n')) else {
+        return;
+    };
+    let Some(close) = text[open..].find(')').map(|i| open + i) else {
+        return;
+    };
+    let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
+    let standard = match dims.len() {
+        1 => format!("({},)", dims[0]),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let rebuilt = format!(
+        "{}{standard}{}",
+        &text[..open + "'shape': ".len()],
+        text[close + 1..newline].trim_end()
+    );
+    if rebuilt.len() > newline {
+        return; // cannot happen: the standard text is never longer
+    }
+    let padded = format!("{rebuilt:<newline$}\n");
+    header.copy_from_slice(padded.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::standard_shape_text;
+    use npyz::WriterBuilder;
+
+    fn header(shape: &[u64]) -> (Vec<u8>, String) {
+        let mut bytes = Vec::new();
+        let n: u64 = shape.iter().product();
+        let mut writer = npyz::WriteOptions::<i8>::new()
+            .default_dtype()
+            .shape(shape)
+            .writer(&mut bytes)
+            .begin_nd()
+            .unwrap();
+        writer.extend((0..n).map(|v| v as i8)).unwrap();
+        writer.finish().unwrap();
+        standard_shape_text(&mut bytes, shape);
+        let len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let text = String::from_utf8_lossy(&bytes[10..10 + len]).into_owned();
+        (bytes, text)
+    }
+
+    #[test]
+    fn shapes_as_numpy_writes_them() {
+        for (shape, text) in [
+            (&[450u64, 10][..], "'shape': (450, 10), }"),
+            (&[5][..], "'shape': (5,), }"),
+            (&[1, 8, 8, 1][..], "'shape': (1, 8, 8, 1), }"),
+        ] {
+            let (bytes, header) = header(shape);
+            assert!(header.contains(text), "{header}");
+            assert!(
+                header.ends_with('\n') && (10 + header.len()) % 64 == 0,
+                "{header:?}"
+            );
+            let back = npyz::NpyFile::new(&bytes[..]).unwrap();
+            assert_eq!(back.shape(), shape);
+            assert_eq!(
+                back.into_vec::<i8>().unwrap().len() as u64,
+                shape.iter().product::<u64>()
+            );
+        }
     }
 }
