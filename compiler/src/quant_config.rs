@@ -105,6 +105,23 @@ pub struct Config {
     file: File,
 }
 
+impl Config {
+    /// The settings `[defaults]` gives every layer.
+    pub fn defaults(&self) -> &LayerSettings {
+        &self.file.defaults
+    }
+
+    /// How many `[[layer]]` entries it has.
+    pub fn entries(&self) -> usize {
+        self.file.layer.len()
+    }
+
+    /// The file it was read from.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
 /// `*`-glob match.
 fn glob(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {

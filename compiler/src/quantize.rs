@@ -184,6 +184,35 @@ impl Settings {
     /// E.g. `W4A8 per tensor, asymmetric weights, weight ranges mse,
     /// activation ranges min-max` (the grids' symmetry when not the default).
     pub fn describe(&self) -> String {
+        // What the configuration's [defaults] set holds for every layer;
+        // its per-layer entries are named, not summed up.
+        let mut this = self.clone();
+        let mut entries = String::new();
+        if let Some(config) = &self.config {
+            let d = config.defaults();
+            if let Some(bits) = d.weight_bits.and_then(|b| u32::try_from(b).ok()) {
+                this.weight_bits = bits;
+            }
+            if let Some(bits) = d.activation_bits.and_then(|b| u32::try_from(b).ok()) {
+                this.activation_bits = bits;
+            }
+            this.per_channel = d.per_channel.unwrap_or(this.per_channel);
+            this.weight_symmetric = d.weight_symmetric.unwrap_or(this.weight_symmetric);
+            this.activation_symmetric = d.activation_symmetric.unwrap_or(this.activation_symmetric);
+            if config.entries() > 0 {
+                entries = format!(
+                    ", with {} per-layer entr{} from {}",
+                    config.entries(),
+                    if config.entries() == 1 { "y" } else { "ies" },
+                    config.path()
+                );
+            }
+        }
+        this.config = None;
+        this.describe_flags() + &entries
+    }
+
+    fn describe_flags(&self) -> String {
         let mut out = format!(
             "W{}A{} {}",
             self.weight_bits,
