@@ -8,27 +8,15 @@
 //! level, counted in "sum units" (one unit = level 1 × level 1).
 //!
 //! The formulas assume a validated target; on an unvalidated one they do
-//! not panic (zero widths count as 1, products saturate).
+//! not panic (zero widths count as 1, products saturate). The crossbar
+//! formulas (steps, cycles, column-sum bounds, ADC bits) live in
+//! [`crate::cost`]; the methods here are their worst case over the target.
 
 use std::fmt;
 
+use crate::cost::{self, StepCycles};
 use crate::schema::{AdcRange, Encoding};
 use crate::Target;
-
-/// ⌈a / b⌉ for b ≥ 1.
-fn div_ceil(a: u64, b: u64) -> u64 {
-    a.div_ceil(b.max(1))
-}
-
-/// 2^bits − 1, saturating.
-fn max_level(bits: u32) -> u64 {
-    1u64.checked_shl(bits).map_or(u64::MAX, |v| v - 1)
-}
-
-/// Bits needed to represent 0..=s: ⌈log2(s + 1)⌉.
-fn bits_for(s: u64) -> u32 {
-    64 - s.leading_zeros()
-}
 
 impl Target {
     /// Total arrays N = chip.cores × core.macros × macro.arrays.
@@ -47,19 +35,26 @@ impl Target {
 
     /// M = 2^cell_bits − 1, the largest cell level.
     pub fn max_cell_level(&self) -> u64 {
-        max_level(self.array.cell_bits)
+        cost::max_cell_level(self.array.cell_bits)
     }
 
-    /// D = 2^dac_bits − 1, the largest input level applied in one step.
+    /// D = 2^dac_bits − 1, the largest input level applied in one step
+    /// (whatever the input width: ≥ [`cost::max_input_digit`] of any).
     pub fn max_input_level(&self) -> u64 {
-        max_level(self.array.dac_bits)
+        cost::max_input_level(self.array.dac_bits)
     }
 
     /// Worst-case column sum without weight flip: A × M × D.
     pub fn worst_case_column_sum(&self) -> u64 {
-        u64::from(self.array.max_active_rows)
-            .saturating_mul(self.max_cell_level())
-            .saturating_mul(self.max_input_level())
+        self.column_sum_bound(false)
+    }
+
+    /// [`cost::column_sum_bound`] of A rows at level M, halved by the flip
+    /// if `flip`, driven at D.
+    fn column_sum_bound(&self, flip: bool) -> u64 {
+        let rows =
+            cost::worst_group_level_sum(self.array.max_active_rows, self.max_cell_level(), flip);
+        cost::column_sum_bound(rows, self.max_input_level())
     }
 
     /// Largest column sum the ADC must resolve: A × M × D, or with
@@ -72,24 +67,19 @@ impl Target {
     /// D times it. The flipped column's true result is recovered digitally
     /// as M × (sum of the inputs) − output.
     pub fn max_column_sum(&self) -> u64 {
-        if self.array.weight_flip {
-            (u64::from(self.array.max_active_rows).saturating_mul(self.max_cell_level()) / 2)
-                .saturating_mul(self.max_input_level())
-        } else {
-            self.worst_case_column_sum()
-        }
+        self.column_sum_bound(self.array.weight_flip)
     }
 
     /// ADC bits that resolve every column sum without flip:
     /// ⌈log2(A × (2^c − 1) × (2^d − 1) + 1)⌉.
     pub fn ideal_adc_bits(&self) -> u32 {
-        bits_for(self.worst_case_column_sum())
+        cost::ideal_adc_bits(self.worst_case_column_sum())
     }
 
     /// ADC bits that resolve every column sum, with the flip if the target
     /// uses it: ⌈log2(max_column_sum + 1)⌉.
     pub fn required_adc_bits(&self) -> u32 {
-        bits_for(self.max_column_sum())
+        cost::ideal_adc_bits(self.max_column_sum())
     }
 
     /// Whether every column sum converts exactly: always for a digital
@@ -104,7 +94,7 @@ impl Target {
         if adc.range == AdcRange::None {
             return None;
         }
-        let max_code = max_level(adc.bits);
+        let max_code = cost::max_adc_code(adc.bits);
         let sum = self.max_column_sum();
         (sum > max_code).then(|| AdcLoss {
             range: adc.range,
@@ -128,7 +118,7 @@ impl Target {
         if self.array.adc.range == AdcRange::None {
             return self.array.rows;
         }
-        let l = max_level(self.array.adc.bits);
+        let l = cost::max_adc_code(self.array.adc.bits);
         let m = self.max_cell_level().max(1);
         let d = self.max_input_level().max(1);
         let a = if self.array.weight_flip {
@@ -160,26 +150,37 @@ impl Target {
         u64::from(self.array.rows) * u64::from(per_row)
     }
 
-    /// Read steps to apply one input: ⌈input_bits / dac_bits⌉.
+    /// Read steps to apply one input: ⌈input_bits / dac_bits⌉
+    /// ([`cost::digits`]).
     pub fn input_cycles(&self, input_bits: u32) -> u32 {
-        input_bits.div_ceil(self.array.dac_bits.max(1))
+        cost::digits(input_bits, self.array.dac_bits)
+    }
+
+    /// Whether the arrays have ADCs (not a digital macro).
+    pub fn has_adc(&self) -> bool {
+        self.array.adc.range != AdcRange::None
     }
 
     /// Conversions one ADC makes per read step: ⌈C / adc.per_array⌉
     /// (0 for a digital macro).
     pub fn adc_conversions_per_step(&self) -> u64 {
-        if self.array.adc.range == AdcRange::None {
-            0
+        if self.has_adc() {
+            cost::conversions_per_adc(self.array.cols, self.array.adc.per_array)
         } else {
-            div_ceil(self.array.cols.into(), self.array.adc.per_array.into())
+            0
         }
     }
 
     /// Cycles to convert one read step: ⌈C / adc.per_array⌉ ×
     /// latency.adc_conversion.
     pub fn adc_cycles_per_step(&self) -> u64 {
-        self.adc_conversions_per_step()
-            .saturating_mul(self.latency.adc_conversion)
+        self.step_cycles().convert
+    }
+
+    /// The pipelined stages of one read step of a full array (all C
+    /// columns): [`StepCycles`].
+    pub fn step_cycles(&self) -> StepCycles {
+        StepCycles::new(self, self.array.cols, self.has_adc())
     }
 
     /// One clock cycle in nanoseconds: 1000 / clock_mhz.

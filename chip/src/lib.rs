@@ -8,7 +8,9 @@
 //! ([`Target::apply_override`]). Every constructor validates; every error
 //! names the offending dotted key and, for text, its `file:line:col`
 //! ([`TargetError`]). Derived quantities (total arrays, ADC bits, slices,
-//! input cycles, ADC loss) are methods of [`Target`] ([`derived`]).
+//! input cycles, ADC loss) are methods of [`Target`] ([`derived`]); the
+//! crossbar cost model (steps, cycles and energy of an mvm, column-sum
+//! bounds and ADC bits) is [`cost`], the one copy of those formulas.
 //!
 //! ```ignore
 //! let mut t = cimc_target::Target::resolve("isaac")?;   // or "chip.toml"
@@ -16,6 +18,7 @@
 //! assert_eq!(t.ideal_adc_bits(), 10); // ⌈log2(256 × 3 × 1 + 1)⌉
 //! ```
 
+pub mod cost;
 pub mod derived;
 pub mod error;
 pub mod keys;
