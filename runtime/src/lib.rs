@@ -6,7 +6,8 @@
 //! description, holds the tiles programmed onto each array, computes every
 //! `cim.mvm` exactly as `dialects/cim/README.md` defines it ([`mvm`]), and
 //! times operations with an event model of arrays, ADCs, shift-and-add,
-//! buffers, the network and the host ([`sim`], [`cost`]), reporting cycles,
+//! buffers, the network and the host ([`sim`]; each operation's cost comes
+//! from `cimc_target::cost`, the model the compiler uses), reporting cycles,
 //! energy by component, utilization, TOPS and TOPS/W ([`Stats`]) and a
 //! Chrome/Perfetto trace ([`trace`]). See the crate README for the model's
 //! formulas and the ABI reference.
@@ -26,7 +27,6 @@
 //! ```
 
 pub mod abi;
-pub mod cost;
 pub mod error;
 pub mod mvm;
 pub mod sim;

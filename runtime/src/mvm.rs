@@ -21,10 +21,13 @@
 //!   overflow), used for every column whose ADC is provably ideal: its
 //!   stored levels bound every step's sum inside the clamp range in every
 //!   row group, so no clamp can change a reading and the flip correction
-//!   cancels exactly: the result is Σ_r x·W.
+//!   cancels exactly: the result is Σ_r x·W. The bound is the cost model's
+//!   ([`cost::Mvm::adc_is_ideal_for`]), the one `cim-lower-to-tosa` checks.
+
+use cimc_target::cost;
 
 use crate::error::{Result, SimError};
-use crate::tile::{max_level, Tile};
+use crate::tile::Tile;
 
 /// The attributes of one `cim.mvm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,27 +65,50 @@ impl MvmParams {
         Ok(())
     }
 
-    /// T = ⌈B / d⌉, the read steps (digits) per input vector.
-    pub fn digits(&self) -> u32 {
-        self.input_bits.div_ceil(self.dac_bits.max(1))
+    /// The mvm of `n` vectors on a `rows × cols` tile with these
+    /// parameters, as the cost model ([`cimc_target::cost`]) takes it.
+    pub fn read(&self, n: u64, rows: u32, cols: u32) -> cost::Mvm {
+        cost::Mvm {
+            vectors: n,
+            rows,
+            cols,
+            input_bits: self.input_bits,
+            dac_bits: self.dac_bits,
+            adc_bits: self.adc_bits,
+            max_active_rows: self.max_active_rows,
+        }
     }
 
-    /// ⌈rows / A⌉, the row groups read one after the other.
+    /// T = ⌈B / d⌉, the read steps (digits) per input vector
+    /// ([`cost::digits`]).
+    pub fn digits(&self) -> u32 {
+        cost::digits(self.input_bits, self.dac_bits)
+    }
+
+    /// ⌈rows / A⌉, the row groups read one after the other
+    /// ([`cost::row_groups`]).
     pub fn row_groups(&self, rows: u32) -> u32 {
-        rows.div_ceil(self.max_active_rows.max(1))
+        cost::row_groups(rows, self.max_active_rows)
     }
 
     /// Array read steps of an mvm of `n` vectors on a tile of `rows` rows:
-    /// n · ⌈B/d⌉ · ⌈rows/A⌉ (what `cim-schedule` writes as `cim.steps`).
+    /// n · ⌈B/d⌉ · ⌈rows/A⌉ ([`cost::steps`], what `cim-schedule` writes as
+    /// `cim.steps`).
     pub fn steps(&self, n: u64, rows: u32) -> u64 {
-        n * u64::from(self.digits()) * u64::from(self.row_groups(rows))
+        cost::steps(
+            n,
+            rows,
+            self.input_bits,
+            self.dac_bits,
+            self.max_active_rows,
+        )
     }
 
     /// The ADC clamp range of an unsigned digit, `(0, 2^a − 1)`, or of the
     /// sign digit, `(−(2^a − 1), 2^a − 1)`; `None` without an ADC.
     pub fn adc_range(&self, sign_digit: bool) -> Option<(i32, i32)> {
         (self.adc_bits > 0).then(|| {
-            let hi = max_level(self.adc_bits) as i32;
+            let hi = cost::max_adc_code(self.adc_bits) as i32;
             (if sign_digit { -hi } else { 0 }, hi)
         })
     }
@@ -115,7 +141,7 @@ impl MvmKernel {
     pub fn new(tile: &Tile, params: MvmParams, choice: KernelChoice) -> Result<MvmKernel> {
         params.validate()?;
         let (rows, cols) = (tile.rows() as usize, tile.cols() as usize);
-        let a = params.max_active_rows as usize;
+        let read = params.read(0, tile.rows(), tile.cols());
         let mut ideal_cols = Vec::new();
         let mut other_cols = Vec::new();
         for c in 0..cols {
@@ -123,22 +149,7 @@ impl MvmKernel {
                 (KernelChoice::BitPlane, _) => false,
                 (KernelChoice::Auto, 0) => true,
                 (KernelChoice::Auto, _) => {
-                    // The largest |digit| any step applies: 2^d − 1 for the
-                    // unsigned digits (when T ≥ 2), 2^(d−1) for the sign digit.
-                    let d = params.dac_bits;
-                    let unsigned = if params.digits() >= 2 {
-                        max_level(d)
-                    } else {
-                        0
-                    };
-                    let umax = u64::from(unsigned.max(1 << (d - 1)));
-                    let limit = u64::from(max_level(params.adc_bits));
-                    (0..rows).step_by(a).all(|g| {
-                        let sum: u64 = (g..(g + a).min(rows))
-                            .map(|r| u64::from(tile.stored(r, c)))
-                            .sum();
-                        sum * umax <= limit
-                    })
+                    read.adc_is_ideal_for((0..rows).map(|r| u64::from(tile.stored(r, c))))
                 }
             };
             if ideal {

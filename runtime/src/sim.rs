@@ -24,10 +24,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+use cimc_target::cost::{self, MvmCost};
 use cimc_target::Target;
 use serde_json::{json, Value};
 
-use crate::cost::{self, MvmCost};
 use crate::error::{Result, SimError};
 use crate::mvm::{KernelChoice, MvmKernel, MvmParams};
 use crate::stats::{ArrayStats, Energy, Stats};
@@ -536,7 +536,10 @@ impl Simulator {
         // Timing.
         let run_start = self.start_run();
         let id = op.array;
-        let c = cost::mvm(&self.target, op.n as u64, op.rows, op.cols, &op.params);
+        let c = op
+            .params
+            .read(op.n as u64, op.rows, op.cols)
+            .cost(&self.target);
         let ready = ready.max(run_start);
         if self.arrays[index].loaded != Some(op.phase) {
             self.write(index, op.phase, true);
@@ -559,7 +562,7 @@ impl Simulator {
         self.counts.mvms += 1;
         self.counts.steps += c.steps;
         self.counts.ops += c.ops;
-        self.energy += c.read_energy;
+        self.energy += Energy::from(c.read_energy);
         self.energy.buffer += c.load_energy_pj + c.store_energy_pj;
         let token = self.token(done);
         self.mvm_events(op, &c, label, token, [load_start, start, store_start]);
@@ -609,12 +612,12 @@ impl Simulator {
             tid: self.tid(id),
             start,
             cycles: c.array_cycles,
-            energy: c.read_energy,
+            energy: Energy::from(c.read_energy),
             args: with(json!({
                 "n": op.n, "rows": op.rows, "cols": op.cols,
                 "input_bits": op.params.input_bits, "dac_bits": op.params.dac_bits,
                 "adc_bits": op.params.adc_bits, "max_active_rows": op.params.max_active_rows,
-                "steps": c.steps, "step_interval": c.step_interval,
+                "steps": c.steps, "step_interval": c.step.interval(),
                 "conversions": c.conversions, "ops": c.ops,
             })),
         });

@@ -2,6 +2,7 @@
 
 use std::ops::{Add, AddAssign};
 
+use cimc_target::cost::ReadEnergy;
 use serde_json::{json, Value};
 
 use crate::sim::ArrayId;
@@ -53,6 +54,19 @@ impl Energy {
             "host": self.host,
             "total": self.total(),
         })
+    }
+}
+
+impl From<ReadEnergy> for Energy {
+    /// An mvm's read energy (the cost model's) as components.
+    fn from(e: ReadEnergy) -> Energy {
+        Energy {
+            array: e.array,
+            dac: e.dac,
+            adc: e.adc,
+            shift_add: e.shift_add,
+            ..Energy::default()
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! A weight tile as programmed onto one crossbar array (`cim.program`).
 
+use cimc_target::cost;
+
 use crate::error::{Result, SimError};
 
 /// Most rows a tile may have. It bounds every intermediate of the kernels:
@@ -65,7 +67,7 @@ impl Tile {
                 flipped.len()
             )));
         }
-        let max = max_level(cell_bits);
+        let max = cost::max_cell_level(cell_bits) as u32;
         if let Some(i) = levels.iter().position(|&l| u32::from(l) > max) {
             return Err(SimError::BadArgument(format!(
                 "level {} at row {}, column {} exceeds 2^cell_bits − 1 = {max}",
@@ -105,7 +107,7 @@ impl Tile {
 
     /// 2^cell_bits − 1.
     pub fn max_level(&self) -> u32 {
-        max_level(self.cell_bits)
+        cost::max_cell_level(self.cell_bits) as u32
     }
 
     /// Cells of the tile (rows × cols).
@@ -143,9 +145,4 @@ impl Tile {
             w
         }
     }
-}
-
-/// 2^bits − 1 for bits ≤ 31.
-pub(crate) fn max_level(bits: u32) -> u32 {
-    (1u32 << bits) - 1
 }
