@@ -5,6 +5,7 @@
 use crate::emit::{self, Emitter, RawOp, RawValue};
 use crate::{Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
+use cimc_target::cost;
 use melior::ir::operation::OperationRefMut;
 
 crate::pass_options! {
@@ -30,7 +31,9 @@ pass a mapped module is plain TOSA again and runs in reference execution.
   * cim.accumulate: tosa.add.
 A `cim.mvm` is lowered only when its ADC is ideal for its tile: no column
 sum of one step, over the levels as stored (complemented in the columns
-`cim.flipped` lists), can exceed 2^adc_bits - 1, or the array has no ADC.
+`cim.flipped` lists) and the largest digit its inputs apply, can exceed
+2^adc_bits - 1, or the array has no ADC (the cost model's bound, the one the
+simulator's exact kernel needs).
 Clipping is the simulator's business; lowering it as exact would lie.
 With `ideal-adc=true` every ADC is taken as ideal: that checks a mapping's
 arithmetic on a chip whose real ADCs clip.
@@ -249,29 +252,28 @@ fn mvm(op: RawOp, assume_ideal: bool) -> Lowered {
     if adc > 0 && !assume_ideal {
         // Worst column sum of one step: the rows read together, each at the
         // level it stores (complemented in flipped columns), driven at the
-        // largest digit.
+        // largest digit of its inputs.
+        let narrow = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
         let cell_bits = emit::int_attr(program, "cell_bits").unwrap_or(8);
-        let max_level = (1i64 << cell_bits) - 1;
+        let max_level = cost::max_cell_level(narrow(cell_bits)) as i64;
+        let digit = emit::int_attr(op, "input_bits")
+            .map_or(cost::max_input_level(narrow(dac)), |bits| {
+                cost::max_input_digit(narrow(bits), narrow(dac))
+            });
         let flipped = emit::bool_array_attr(program, "cim.flipped").unwrap_or_default();
         let (rows, cols) = (s[0], s[1]);
-        let mut worst = 0;
-        for c in 0..cols {
-            let flip = flipped.get(c as usize).copied().unwrap_or(false);
-            for group in (0..rows).step_by(active as usize) {
-                let sum: i64 = (group..(group + active).min(rows))
-                    .map(|r| {
-                        let level = levels[(r * cols + c) as usize];
-                        if flip {
-                            max_level - level
-                        } else {
-                            level
-                        }
-                    })
-                    .sum();
-                worst = worst.max(sum * ((1 << dac) - 1));
-            }
-        }
-        if worst > (1 << adc) - 1 {
+        let worst = (0..cols)
+            .map(|c| {
+                let flip = flipped.get(c as usize).copied().unwrap_or(false);
+                let stored = (0..rows).map(|r| {
+                    let level = levels[(r * cols + c) as usize];
+                    u64::try_from(if flip { max_level - level } else { level }).unwrap_or(0)
+                });
+                cost::column_sum_bound(cost::max_group_level_sum(stored, narrow(active)), digit)
+            })
+            .max()
+            .unwrap_or(0);
+        if !cost::adc_is_ideal(worst, narrow(adc)) {
             return Err(format!(
                 "has column sums up to {worst} per step, beyond its {adc}-bit ADC; cim-lower-to-tosa \
                  models an ideal ADC only (raise array.adc.bits, or use the simulator)"

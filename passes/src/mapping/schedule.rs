@@ -4,6 +4,7 @@ use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
 use crate::{Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
+use cimc_target::cost;
 use melior::ir::operation::OperationRefMut;
 use std::collections::HashMap;
 
@@ -21,7 +22,8 @@ pub static INFO: PassInfo = PassInfo {
 Gives each `cim.mvm` its stage (`cim.stage`: layers in program order, a
 layer's arrays working in parallel) and its array read steps (`cim.steps`):
 windows × ceil(input_bits / dac_bits) × ceil(active rows / max_active_rows),
-where the active rows are the rows of its tile. The function gets
+where the active rows are the rows of its tile (the cost model's
+`cimc_target::cost::steps`, which the simulator counts too). The function gets
 `cim.schedule = \"layer-sequential\"` (mode `pipelined` is reserved for
 schedules whose stages overlap). Tiles must be placed first (cim-place).
 
@@ -63,10 +65,15 @@ impl Pass for Schedule {
             ) else {
                 continue;
             };
-            let attr = |name| emit::int_attr(op, name).unwrap_or(1).max(1);
-            let cycles = (attr("input_bits") + attr("dac_bits") - 1) / attr("dac_bits");
-            let activations = (levels[0] + attr("max_active_rows") - 1) / attr("max_active_rows");
-            let steps = input[0] * cycles * activations;
+            let attr = |name| narrow(emit::int_attr(op, name).unwrap_or(1).max(1));
+            let steps = cost::steps(
+                u64::try_from(input[0]).unwrap_or(0),
+                narrow(levels[0]),
+                attr("input_bits"),
+                attr("dac_bits"),
+                attr("max_active_rows"),
+            );
+            let steps = i64::try_from(steps).unwrap_or(i64::MAX);
             let layer = emit::str_attr(op, "layer").unwrap_or_default();
             let next = stages.len() as i64;
             let stage = *stages.entry(layer).or_insert(next);
@@ -78,4 +85,9 @@ impl Pass for Schedule {
         emit::set_attr(func.to_raw(), "cim.schedule", e.str_attr(&self.mode));
         Ok(())
     }
+}
+
+/// An IR integer as the cost model's u32 (negative: 0; saturating).
+fn narrow(v: i64) -> u32 {
+    u32::try_from(v.max(0)).unwrap_or(u32::MAX)
 }
