@@ -3,7 +3,7 @@
 
 use cimc_dialects::cim;
 use cimc_passes::emit;
-use cimc_target::{Encoding, Target};
+use cimc_target::{cost, Encoding, Target};
 use melior::ir::Module;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -124,19 +124,20 @@ impl Report {
     }
 
     /// Layer-sequential estimate: each stage lasts as long as its busiest
-    /// array; a step costs the array read or its ADC conversions, whichever
-    /// is longer (they overlap across steps); reprogramming between phases
-    /// writes every row of a full set of arrays in parallel.
+    /// array; a step costs the slowest of its pipelined stages on a full
+    /// array (read, ADC conversions, shift-add: the cost model's
+    /// [`cost::StepCycles::interval`], which the simulator uses too);
+    /// reprogramming between phases writes a full set of arrays in
+    /// parallel ([`cost::program`]).
     pub fn estimated_cycles(&self, target: &Target) -> u64 {
-        let per_step = target.latency.array_step.max(target.adc_cycles_per_step());
+        let per_step = target.step_cycles().interval();
         let compute: u64 = self
             .layers
             .iter()
             .map(|l| l.max_steps as u64 * per_step)
             .sum();
-        let reprogram = (self.phases.max(1) as u64 - 1)
-            * u64::from(target.array.rows)
-            * target.latency.program_row;
+        let (write, _) = cost::program(target, target.array.rows, target.array.cols);
+        let reprogram = (self.phases.max(1) as u64 - 1) * write;
         compute + reprogram
     }
 
