@@ -35,7 +35,7 @@ pub fn ideal_adc(preset: &str) -> (Target, bool) {
 }
 
 /// Maps `mlir` onto `target`; returns the mapped module's text and report.
-fn map(mlir: &Path, target: Target) -> (String, Option<serde_json::Value>) {
+pub fn map(mlir: &Path, target: Target) -> (String, Option<serde_json::Value>) {
     let context = new_context().expect("context");
     let collector = Collector::default();
     collector.attach(&context);
