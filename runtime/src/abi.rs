@@ -31,8 +31,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use crate::error::{Result, SimError, Status};
+use crate::ids::{ArrayId, Token};
 use crate::mvm::{KernelChoice, MvmParams};
-use crate::sim::{ArrayId, HostOp, MvmIssue, Simulator, Token};
+use crate::sim::{HostOp, MvmIssue, Simulator};
 use crate::tile::Tile;
 
 mod host;

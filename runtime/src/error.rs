@@ -1,6 +1,6 @@
 //! Errors of the simulator and the status codes the C ABI returns for them.
 
-use crate::sim::ArrayId;
+use crate::ids::ArrayId;
 
 /// A status code of the C ABI (`CIMC_RT_*` in `cimc_runtime.h`). `Ok` is 0;
 /// every error is a positive number that never changes meaning within one

@@ -28,6 +28,7 @@
 
 pub mod abi;
 pub mod error;
+pub mod ids;
 pub mod mvm;
 pub mod sim;
 pub mod stats;
@@ -36,7 +37,8 @@ pub mod trace;
 
 pub use error::{Result, SimError, Status};
 pub use mvm::{kernel_isa, mvm, KernelChoice, MvmKernel, MvmParams};
-pub use sim::{ArrayId, HostOp, MvmIssue, Simulator, Token};
+pub use ids::{ArrayId, Token};
+pub use sim::{HostOp, MvmIssue, Simulator};
 pub use stats::{ArrayStats, Energy, Stats};
 pub use tile::{Tile, MAX_TILE_COLS, MAX_TILE_ROWS};
 pub use trace::{Event, EventKind};

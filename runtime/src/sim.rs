@@ -21,7 +21,6 @@
 //! is done, and every later operation starts no earlier.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 
 use cimc_target::cost::{self, MvmCost};
@@ -29,44 +28,15 @@ use cimc_target::Target;
 use serde_json::{json, Value};
 
 use crate::error::{Result, SimError};
+use crate::ids;
 use crate::mvm::{KernelChoice, MvmKernel, MvmParams};
 use crate::stats::{ArrayStats, Energy, Stats};
 use crate::tile::Tile;
 use crate::trace::{self, Event, EventKind};
 
-/// An array's place in the hierarchy: core, macro within the core, array
-/// within the macro (`cim.core`, `cim.macro`, `cim.array`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ArrayId {
-    pub core: u32,
-    pub macro_: u32,
-    pub array: u32,
-}
-
-impl ArrayId {
-    pub fn new(core: u32, macro_: u32, array: u32) -> ArrayId {
-        ArrayId {
-            core,
-            macro_,
-            array,
-        }
-    }
-}
-
-impl fmt::Display for ArrayId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "array (core {}, macro {}, array {})",
-            self.core, self.macro_, self.array
-        )
-    }
-}
-
-/// A completion token: issued by [`Simulator::mvm`], [`Simulator::host_op`]
-/// and [`Simulator::transfer`], starting at 1. 0 is never issued and means
-/// "no dependency" in a dependency list.
-pub type Token = u64;
+// The ids live in their own module, below this one, so that errors, stats
+// and the trace need not import the simulator; `sim::ArrayId` keeps working.
+pub use crate::ids::{ArrayId, Token};
 
 /// One mvm to issue (the operands and attributes of a placed and scheduled
 /// `cim.mvm`).
@@ -335,7 +305,7 @@ impl Simulator {
 
     /// The trace's thread of an array within its core's process.
     fn tid(&self, id: ArrayId) -> u32 {
-        id.macro_ * self.target.macro_.arrays + id.array
+        ids::array_tid(&self.target, id)
     }
 
     fn check_open(&self, what: &'static str) -> Result<()> {
@@ -579,7 +549,7 @@ impl Simulator {
     ) {
         let id = op.array;
         let name = label.unwrap_or_else(|| "mvm".to_string());
-        let buffer_tid = self.target.core.macros * self.target.macro_.arrays;
+        let buffer_tid = ids::buffer_port_tid(&self.target);
         let base = json!({
             "token": token, "macro": id.macro_, "array": id.array, "phase": op.phase,
             "stage": op.stage,
@@ -673,7 +643,7 @@ impl Simulator {
             } else {
                 op.name.to_string()
             },
-            pid: self.target.chip.cores,
+            pid: ids::host_pid(&self.target),
             tid: 0,
             start,
             cycles,
@@ -722,7 +692,7 @@ impl Simulator {
         self.energy.network += energy;
         self.counts.transfers += 1;
         let token = self.token(t + cycles);
-        let tid = self.target.core.macros * self.target.macro_.arrays + 1;
+        let tid = ids::network_port_tid(&self.target);
         self.events.push(Event {
             kind: EventKind::Transfer,
             name: format!("transfer {src}→{dst}"),
@@ -849,7 +819,7 @@ impl Simulator {
 
     /// The Chrome/Perfetto trace (see [`crate::trace`]).
     pub fn trace_json(&self) -> Value {
-        trace::to_json(self, &self.events)
+        trace::to_json(&self.target, &self.stats(), &self.events)
     }
 
     /// Writes [`Simulator::trace_json`] to `path`.
@@ -860,24 +830,6 @@ impl Simulator {
             path: path.display().to_string(),
             message: e.to_string(),
         })
-    }
-
-    /// The trace's process and thread names: (pid, tid) → name.
-    pub(crate) fn thread_name(&self, pid: u32, tid: u32) -> (String, String) {
-        let cores = self.target.chip.cores;
-        if pid >= cores {
-            return ("host".into(), "host".into());
-        }
-        let arrays = self.target.macro_.arrays;
-        let per_core = self.target.core.macros * arrays;
-        let thread = if tid == per_core {
-            "buffer port".to_string()
-        } else if tid == per_core + 1 {
-            "network port".to_string()
-        } else {
-            format!("macro {} array {}", tid / arrays, tid % arrays)
-        };
-        (format!("core {pid}"), thread)
     }
 }
 

@@ -5,7 +5,7 @@ use std::ops::{Add, AddAssign};
 use cimc_target::cost::ReadEnergy;
 use serde_json::{json, Value};
 
-use crate::sim::ArrayId;
+use crate::ids::ArrayId;
 
 /// Energy by component, in picojoules.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

@@ -19,10 +19,11 @@
 
 use std::collections::BTreeMap;
 
+use cimc_target::Target;
 use serde_json::{json, Value};
 
-use crate::sim::Simulator;
-use crate::stats::Energy;
+use crate::ids::thread_name;
+use crate::stats::{Energy, Stats};
 
 /// What an event is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,9 +74,10 @@ pub struct Event {
     pub args: Value,
 }
 
-/// The trace JSON of `events` (see the module docs).
-pub fn to_json(sim: &Simulator, events: &[Event]) -> Value {
-    let us_per_cycle = sim.target().cycle_ns() / 1000.0;
+/// The trace JSON of `events` (see the module docs) of a run on `target`
+/// that reported `stats`.
+pub fn to_json(target: &Target, stats: &Stats, events: &[Event]) -> Value {
+    let us_per_cycle = target.cycle_ns() / 1000.0;
     let mut threads: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for e in events {
         let t = threads.entry(e.pid).or_default();
@@ -85,7 +87,7 @@ pub fn to_json(sim: &Simulator, events: &[Event]) -> Value {
     }
     let mut out = Vec::with_capacity(events.len() + 2 * threads.len());
     for (&pid, tids) in &threads {
-        let (process, _) = sim.thread_name(pid, 0);
+        let (process, _) = thread_name(target, pid, 0);
         out.push(json!({
             "name": "process_name", "ph": "M", "pid": pid, "tid": 0,
             "args": { "name": process },
@@ -95,7 +97,7 @@ pub fn to_json(sim: &Simulator, events: &[Event]) -> Value {
             "args": { "sort_index": pid },
         }));
         for &tid in tids {
-            let (_, thread) = sim.thread_name(pid, tid);
+            let (_, thread) = thread_name(target, pid, tid);
             out.push(json!({
                 "name": "thread_name", "ph": "M", "pid": pid, "tid": tid,
                 "args": { "name": thread },
@@ -136,9 +138,9 @@ pub fn to_json(sim: &Simulator, events: &[Event]) -> Value {
         "otherData": {
             "generator": "cimc-runtime",
             "abi_version": crate::ABI_VERSION,
-            "target": sim.target().name,
-            "clock_mhz": sim.target().clock_mhz,
-            "stats": sim.stats().to_json(false),
+            "target": target.name,
+            "clock_mhz": target.clock_mhz,
+            "stats": stats.to_json(false),
         },
     })
 }
