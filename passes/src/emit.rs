@@ -4,18 +4,10 @@
 
 use mlir_sys as sys;
 
-pub type RawOp = sys::MlirOperation;
-pub type RawValue = sys::MlirValue;
-pub type RawType = sys::MlirType;
-pub type RawAttr = sys::MlirAttribute;
-
-/// `text` as the C API's string reference (borrowed, not copied).
-pub fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
+use crate::raw::op_name;
+// The handles and the attribute lookup live in `crate::raw`, below this
+// module and `crate::ir`; these paths keep working for other crates.
+pub use crate::raw::{attr, string_ref, RawAttr, RawOp, RawType, RawValue};
 
 /// Inserts new ops before an anchor op, at the anchor's location.
 pub struct Emitter {
@@ -284,10 +276,10 @@ fn const_values(value: RawValue) -> Option<sys::MlirAttribute> {
             return None;
         }
         let op = sys::mlirOpResultGetOwner(value);
-        if crate::ir::op_name(op) == "tosa.reshape" {
+        if op_name(op) == "tosa.reshape" {
             return const_values(sys::mlirOperationGetOperand(op, 0));
         }
-        if crate::ir::op_name(op) != "tosa.const" {
+        if op_name(op) != "tosa.const" {
             return None;
         }
         let attr = sys::mlirOperationGetAttributeByName(op, string_ref("values"));
@@ -374,12 +366,6 @@ pub fn const_floats(value: RawValue) -> Option<Vec<f32>> {
                 .collect(),
         )
     }
-}
-
-/// The attribute `name` of `op`, if present.
-pub fn attr(op: RawOp, name: &str) -> Option<RawAttr> {
-    let attr = unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(name)) };
-    (!attr.ptr.is_null()).then_some(attr)
 }
 
 /// A dense f64 array attribute of `op`, if present.

@@ -4,17 +4,10 @@
 
 use mlir_sys as sys;
 
-/// A raw operation handle.
-pub type RawOp = sys::MlirOperation;
-
-pub fn op_name(op: RawOp) -> String {
-    unsafe {
-        let id = sys::mlirOperationGetName(op);
-        let name = sys::mlirIdentifierStr(id);
-        let bytes = std::slice::from_raw_parts(name.data.cast::<u8>(), name.length);
-        String::from_utf8_lossy(bytes).into_owned()
-    }
-}
+use crate::raw::attr;
+// `op_name` and `RawOp` live in `crate::raw`; these paths keep working for
+// other crates.
+pub use crate::raw::{op_name, RawOp};
 
 /// Whether no result of `op` is used.
 pub fn results_unused(op: RawOp) -> bool {
@@ -41,7 +34,7 @@ pub fn single_user(value: sys::MlirValue) -> Option<RawOp> {
 
 /// A float attribute of `op`, if present.
 pub fn float_attr(op: RawOp, name: &str) -> Option<f64> {
-    let attr = crate::emit::attr(op, name)?;
+    let attr = attr(op, name)?;
     unsafe { sys::mlirAttributeIsAFloat(attr).then(|| sys::mlirFloatAttrGetValueDouble(attr)) }
 }
 

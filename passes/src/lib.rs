@@ -20,6 +20,7 @@ pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod quant;
+pub mod raw;
 pub mod remark;
 pub mod types;
 

@@ -1,6 +1,7 @@
 //! `cim-cse`: merges `cim` ops that compute the same value.
 
-use crate::ir::{self, RawOp};
+use crate::ir;
+use crate::raw::RawOp;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
@@ -72,7 +73,7 @@ impl Pass for CimCse {
         for block in ir::nested_blocks(root.to_raw()) {
             let mut seen: HashMap<Key, RawOp> = HashMap::new();
             for op in ir::block_ops(block) {
-                let name = ir::op_name(op);
+                let name = crate::raw::op_name(op);
                 let has_regions = unsafe { sys::mlirOperationGetNumRegions(op) } > 0;
                 if !cim::is_cim_op(&name) || has_regions {
                     continue;

@@ -1,6 +1,7 @@
 //! `cim-dce`: removes `cim` ops whose results are unused.
 
-use crate::ir::{self, RawOp};
+use crate::ir;
+use crate::raw::RawOp;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
@@ -29,7 +30,8 @@ struct CimDce;
 
 impl Pass for CimDce {
     fn run(&self, root: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let is_dead = |op: RawOp| cim::is_cim_op(&ir::op_name(op)) && ir::results_unused(op);
+        let is_dead =
+            |op: RawOp| cim::is_cim_op(&crate::raw::op_name(op)) && ir::results_unused(op);
         let mut worklist: Vec<RawOp> = ir::nested_ops(root.to_raw())
             .into_iter()
             .filter(|op| is_dead(*op))

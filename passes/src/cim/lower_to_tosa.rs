@@ -2,7 +2,8 @@
 //! mapped IR runs in reference execution and can be checked bit for bit
 //! against the model it came from.
 
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
+use crate::raw::{RawOp, RawValue};
 use crate::{Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use cimc_target::cost;
@@ -58,7 +59,7 @@ impl Pass for LowerToTosa {
         let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw());
         let mut programs = Vec::new();
         for op in ops {
-            let lowered = match crate::ir::op_name(op).as_str() {
+            let lowered = match crate::raw::op_name(op).as_str() {
                 cim::IM2COL => im2col(op),
                 cim::MATMUL => matmul(op),
                 cim::MVM => mvm(op, self.ideal_adc),

@@ -2,7 +2,8 @@
 //! stride-1 `tosa.conv2d`, which upstream lowering handles (MLIR 22's
 //! tosa-to-linalg has no pattern for transpose_conv2d).
 
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
+use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -44,7 +45,7 @@ impl Pass for DecomposeTransposeConv2d {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
             .into_iter()
-            .filter(|op| crate::ir::op_name(*op) == "tosa.transpose_conv2d")
+            .filter(|op| crate::raw::op_name(*op) == "tosa.transpose_conv2d")
             .collect();
         for op in ops {
             emit::replace_or_report(op, decompose(op))?;
@@ -78,7 +79,7 @@ fn decompose(op: RawOp) -> Result<RawValue, String> {
     static_tensor(emit::result_of(op, 0), "result", 4)?;
     let attr = |name| emit::i64_array_attr(op, name).ok_or(format!("lacks '{name}'"));
     let (out_pad, stride) = (attr("out_pad")?, attr("stride")?);
-    let acc_type = emit::attr(op, "acc_type").ok_or("lacks 'acc_type'")?;
+    let acc_type = crate::raw::attr(op, "acc_type").ok_or("lacks 'acc_type'")?;
     let (n, ih, iw, ic) = (in_shape[0], in_shape[1], in_shape[2], in_shape[3]);
     let (kh, kw) = (w_shape[1], w_shape[2]);
     let (sy, sx) = (stride[0], stride[1]);
@@ -137,7 +138,7 @@ fn decompose(op: RawOp) -> Result<RawValue, String> {
         ("stride", e.i64_array(&[1, 1])),
         ("dilation", e.i64_array(&[1, 1])),
     ];
-    if let Some(local_bound) = emit::attr(op, "local_bound") {
+    if let Some(local_bound) = crate::raw::attr(op, "local_bound") {
         attrs.push(("local_bound", local_bound));
     }
     let result_ty = unsafe { sys::mlirValueGetType(emit::result_of(op, 0)) };

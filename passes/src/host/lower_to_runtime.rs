@@ -1,7 +1,8 @@
 //! `cim-lower-to-runtime`: turns placed and scheduled `cim` ops into calls of
 //! the runtime ABI, so the compiled host program drives the simulated chip.
 
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
+use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
@@ -242,7 +243,7 @@ fn is_constant(value: RawValue) -> bool {
     unsafe {
         sys::mlirValueIsAOpResult(value)
             && matches!(
-                crate::ir::op_name(sys::mlirOpResultGetOwner(value)).as_str(),
+                crate::raw::op_name(sys::mlirOpResultGetOwner(value)).as_str(),
                 "tosa.const" | "tosa.const_shape" | "arith.constant"
             )
     }
@@ -271,7 +272,7 @@ impl Lowering {
         let levels = emit::operand(program, 0);
         let producer =
             unsafe { sys::mlirValueIsAOpResult(levels).then(|| sys::mlirOpResultGetOwner(levels)) }
-                .filter(|op| crate::ir::op_name(*op) == "tosa.const")
+                .filter(|op| crate::raw::op_name(*op) == "tosa.const")
                 .ok_or("the levels of a cim.program must be a tosa.const")?;
         let (shape, element) = emit::tensor_info(levels).ok_or("levels are not a tensor")?;
         if shape.len() != 2 {
@@ -357,7 +358,7 @@ fn mvm(state: &mut FuncState, op: RawOp) -> Result<(), String> {
     let tile = emit::operand(op, 0);
     let program =
         unsafe { sys::mlirValueIsAOpResult(tile).then(|| sys::mlirOpResultGetOwner(tile)) }
-            .filter(|p| crate::ir::op_name(*p) == cim::PROGRAM)
+            .filter(|p| crate::raw::op_name(*p) == cim::PROGRAM)
             .ok_or("the tile of a cim.mvm must come from a cim.program")?;
     let input = emit::operand(op, 1);
     let result = emit::result_of(op, 0);
@@ -407,7 +408,7 @@ fn host_op(
     op: RawOp,
     next: RawOp,
 ) -> Result<(), String> {
-    let name = crate::ir::op_name(op);
+    let name = crate::raw::op_name(op);
     let mut elements = 0;
     for i in 0..unsafe { sys::mlirOperationGetNumOperands(op) } {
         let value = emit::operand(op, i);
@@ -473,7 +474,7 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
     let funcs: Vec<RawOp> = top
         .iter()
         .copied()
-        .filter(|op| crate::ir::op_name(*op) == "func.func" && !is_declaration(*op))
+        .filter(|op| crate::raw::op_name(*op) == "func.func" && !is_declaration(*op))
         .collect();
 
     let fail = |message: String| (None, message);
@@ -548,7 +549,7 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
         // cim ops must sit at the top level of the function: the token
         // dataflow below follows one block.
         for op in crate::ir::nested_ops(func) {
-            let name = crate::ir::op_name(op);
+            let name = crate::raw::op_name(op);
             if cim::OPS.contains(&name.as_str())
                 && unsafe { sys::mlirOperationGetBlock(op) }.ptr != body.ptr
             {
@@ -577,7 +578,7 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
         };
         let mut programs = Vec::new();
         for (index, op) in ops.iter().copied().enumerate() {
-            let name = crate::ir::op_name(op);
+            let name = crate::raw::op_name(op);
             if name == cim::PROGRAM {
                 lowering.program(op).map_err(at_op(op))?;
                 programs.push(op);

@@ -1,7 +1,8 @@
 //! `cim-widen-constant-mul`: computes 8- and 16-bit `tosa.mul` of constants
 //! as i32 multiplications, so that upstream's wrong folder never sees them.
 
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
+use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -40,7 +41,7 @@ impl Pass for WidenConstantMul {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
             .into_iter()
-            .filter(|op| crate::ir::op_name(*op) == "tosa.mul")
+            .filter(|op| crate::raw::op_name(*op) == "tosa.mul")
             .collect();
         let mut constant = HashMap::new();
         for op in ops {
@@ -83,7 +84,7 @@ fn is_constant(value: RawValue, memo: &mut HashMap<usize, bool>) -> bool {
         if let Some(known) = memo.get(&(op.ptr as usize)) {
             return *known;
         }
-        let name = crate::ir::op_name(op);
+        let name = crate::raw::op_name(op);
         let operands = sys::mlirOperationGetNumOperands(op);
         let result = match name.as_str() {
             "tosa.const" | "tosa.const_shape" => true,

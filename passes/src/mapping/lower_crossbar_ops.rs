@@ -4,7 +4,8 @@
 
 use super::{repeat_columns, row_sums};
 use crate::diag::raw_op_error;
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
+use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
@@ -112,7 +113,7 @@ impl Pass for LowerCrossbarOps {
         let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw());
         let mut ok = true;
         for op in ops {
-            let name = crate::ir::op_name(op);
+            let name = crate::raw::op_name(op);
             let kind = match name.as_str() {
                 "tosa.conv2d" => Kind::Conv,
                 "tosa.depthwise_conv2d" => Kind::Depthwise,
@@ -173,7 +174,7 @@ fn input_bits(value: RawValue, zero_point: i64) -> i64 {
     let (lo, hi) = unsafe {
         if mlir_sys::mlirValueIsAOpResult(value) {
             let producer = mlir_sys::mlirOpResultGetOwner(value);
-            if crate::ir::op_name(producer) == "tosa.clamp" {
+            if crate::raw::op_name(producer) == "tosa.clamp" {
                 match (
                     emit::int_attr(producer, "min_val"),
                     emit::int_attr(producer, "max_val"),

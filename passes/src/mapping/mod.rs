@@ -14,7 +14,8 @@ pub mod place;
 pub mod schedule;
 pub mod tile;
 
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
+use crate::raw::{RawOp, RawValue};
 
 /// Σ over each window of its im2col row (per block of `block` columns when
 /// `block` divides the row): `[rows, width / block]` in i32.
@@ -58,7 +59,7 @@ pub(crate) fn repeat_columns(
 pub(crate) fn matmuls(root: RawOp) -> Vec<RawOp> {
     crate::ir::nested_ops(root)
         .into_iter()
-        .filter(|op| crate::ir::op_name(*op) == cimc_dialects::cim::MATMUL)
+        .filter(|op| crate::raw::op_name(*op) == cimc_dialects::cim::MATMUL)
         .collect()
 }
 

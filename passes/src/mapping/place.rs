@@ -53,7 +53,7 @@ impl Pass for Place {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let programs: Vec<_> = crate::ir::nested_ops(func.to_raw())
             .into_iter()
-            .filter(|op| crate::ir::op_name(*op) == cim::PROGRAM)
+            .filter(|op| crate::raw::op_name(*op) == cim::PROGRAM)
             .collect();
         let total = self.target.total_arrays() as usize;
         if !self.reprogram && programs.len() > total {

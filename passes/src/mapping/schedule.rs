@@ -47,7 +47,7 @@ impl Pass for Schedule {
         let ops: Vec<_> = crate::ir::nested_ops(func.to_raw());
         let mut stages: HashMap<String, i64> = HashMap::new();
         for op in ops {
-            if crate::ir::op_name(op) != cim::MVM {
+            if crate::raw::op_name(op) != cim::MVM {
                 continue;
             }
             let tile = emit::operand(op, 0);

@@ -2,7 +2,8 @@
 
 use super::{matmul_facts, matmuls, MatmulFacts};
 use crate::diag::raw_op_error;
-use crate::emit::{self, Emitter, RawValue};
+use crate::emit::{self, Emitter};
+use crate::raw::RawValue;
 use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
 use cimc_dialects::cim;
 use cimc_target::Target;

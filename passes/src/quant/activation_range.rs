@@ -2,11 +2,12 @@
 //! calibration statistics recorded on the IR (the observers' state), the
 //! step between calibration and cim-quant-convert.
 
-use crate::emit::{self, RawAttr, RawOp};
+use crate::emit;
 use crate::quant::convert::{
     ActChoice, ACTIVATION_BITS, ACTIVATION_BITS_OPTION, ACTIVATION_SYMMETRIC_OPTION,
     ARG_RANGES_ATTR, RANGE_ATTR,
 };
+use crate::raw::{RawAttr, RawOp};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{ActivationRange, Observer, ObserverParts};
 use melior::ir::operation::OperationRefMut;
@@ -119,7 +120,7 @@ struct ActivationRangePass {
 fn named(context: sys::MlirContext, name: &str, attr: RawAttr) -> sys::MlirNamedAttribute {
     unsafe {
         sys::mlirNamedAttributeGet(
-            sys::mlirIdentifierGet(context, emit::string_ref(name)),
+            sys::mlirIdentifierGet(context, crate::raw::string_ref(name)),
             attr,
         )
     }
@@ -286,7 +287,7 @@ pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
 
 /// The number of arguments of a `func.func`.
 fn num_arguments(func: RawOp) -> Option<usize> {
-    let ty = emit::attr(func, "function_type")?;
+    let ty = crate::raw::attr(func, "function_type")?;
     unsafe {
         sys::mlirAttributeIsAType(ty)
             .then(|| sys::mlirFunctionTypeGetNumInputs(sys::mlirTypeAttrGetValue(ty)) as usize)
@@ -339,7 +340,7 @@ impl ActivationRangePass {
 
     /// The ranges of the function's arguments, if it has observations.
     fn argument_ranges(&self, func: RawOp) -> Result<Option<Vec<(f64, f64)>>, String> {
-        let Some(attr) = emit::attr(func, ARG_OBSERVED_ATTR) else {
+        let Some(attr) = crate::raw::attr(func, ARG_OBSERVED_ATTR) else {
             return Ok(None);
         };
         let n = num_arguments(func).unwrap_or(0);
@@ -379,7 +380,7 @@ impl Pass for ActivationRangePass {
         let mut failed = false;
         let mut ranges = Vec::new();
         for op in crate::ir::nested_ops(func) {
-            let Some(attr) = emit::attr(op, OBSERVED_ATTR) else {
+            let Some(attr) = crate::raw::attr(op, OBSERVED_ATTR) else {
                 continue;
             };
             let what = format!("'{OBSERVED_ATTR}'");

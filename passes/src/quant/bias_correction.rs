@@ -2,8 +2,9 @@
 //! their grid and moves the bias so the layer's mean output is what the
 //! float layer's was.
 
-use crate::emit::{self, Emitter, RawOp};
+use crate::emit::{self, Emitter};
 use crate::quant::layer::{self, Layer, WeightChoice};
+use crate::raw::RawOp;
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{Activation, BnStats, InputChannels, WeightRange};
 use melior::ir::operation::OperationRefMut;

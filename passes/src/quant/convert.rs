@@ -3,8 +3,9 @@
 //! asymmetric; int8/int4 weights, symmetric or asymmetric; i32 or i48
 //! accumulators; `tosa.rescale`).
 
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
 use crate::ir::single_user;
+use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{Grid, QuantSpec, WeightRange};
 use melior::ir::operation::OperationRefMut;
@@ -319,10 +320,10 @@ impl ActChoice {
     /// its producer fuses with gives the range of the producer's output
     /// grid ([`ActChoice::output`]), any other op that of its own.
     pub fn of_range(self, op: RawOp) -> Result<ActChoice, String> {
-        if crate::ir::op_name(op) == "tosa.clamp" {
+        if crate::raw::op_name(op) == "tosa.clamp" {
             let fused_to = crate::ir::operand_producers(op).into_iter().find(|p| {
                 fused_clamp(*p).is_some_and(|c| c.ptr == op.ptr)
-                    && !KEEPS_GRID.contains(&crate::ir::op_name(*p).as_str())
+                    && !KEEPS_GRID.contains(&crate::raw::op_name(*p).as_str())
             });
             if let Some(producer) = fused_to {
                 return self.output(producer);
@@ -429,7 +430,7 @@ pub(crate) fn bits_override(
 /// An integer override `name = N : i64` on `op` (a boolean or any other
 /// kind of attribute under that name is an error).
 fn int_override(op: RawOp, name: &str) -> Result<Option<i64>, String> {
-    let Some(attr) = emit::attr(op, name) else {
+    let Some(attr) = crate::raw::attr(op, name) else {
         return Ok(None);
     };
     unsafe {
@@ -443,7 +444,7 @@ fn int_override(op: RawOp, name: &str) -> Result<Option<i64>, String> {
 
 /// A boolean override `name = true|false` on `op`.
 pub(crate) fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, String> {
-    let Some(attr) = emit::attr(op, name) else {
+    let Some(attr) = crate::raw::attr(op, name) else {
         return Ok(None);
     };
     unsafe {
@@ -457,7 +458,7 @@ pub(crate) fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, Strin
 
 /// An `array<f64: ...>` override on `op`.
 fn f64_array_override(op: RawOp, name: &str) -> Result<Option<Vec<f64>>, String> {
-    match (emit::attr(op, name), emit::f64_array_attr(op, name)) {
+    match (crate::raw::attr(op, name), emit::f64_array_attr(op, name)) {
         (None, _) => Ok(None),
         (Some(_), None) => Err(format!("'{name}' must be an `array<f64: ...>`")),
         (Some(_), values) => Ok(values),
@@ -473,7 +474,7 @@ fn shape_of(value: RawValue) -> Result<Vec<i64>, String> {
 /// The clamp a convolution (or any op setting a grid) fuses with: its only
 /// user, when that is a tosa.clamp.
 pub(crate) fn fused_clamp(op: RawOp) -> Option<RawOp> {
-    single_user(emit::result_of(op, 0)).filter(|user| crate::ir::op_name(*user) == "tosa.clamp")
+    single_user(emit::result_of(op, 0)).filter(|user| crate::raw::op_name(*user) == "tosa.clamp")
 }
 
 /// The ops cim-quant-convert puts on their input's grid (a tosa.clamp
@@ -1431,7 +1432,7 @@ impl Pass for Convert {
         let floats = ops.iter().any(|op| {
             (0..unsafe { sys::mlirOperationGetNumResults(*op) }).any(|i| {
                 emit::tensor_info(emit::result_of(*op, i)).is_some_and(|(_, e)| e == "f32")
-                    && crate::ir::op_name(*op) != "tosa.const"
+                    && crate::raw::op_name(*op) != "tosa.const"
             })
         });
         if !floats {
@@ -1474,7 +1475,7 @@ impl Pass for Convert {
             // Callers feed int8: below 8 bits the argument is clamped to its
             // grid's range (unless its only user is a clamp, which does it).
             let only_clamp =
-                single_user(arg).is_some_and(|user| crate::ir::op_name(user) == "tosa.clamp");
+                single_user(arg).is_some_and(|user| crate::raw::op_name(user) == "tosa.clamp");
             let value = if only_clamp {
                 arg
             } else {
@@ -1485,7 +1486,7 @@ impl Pass for Convert {
         }
         let mut result_grids = Vec::new();
         for op in ops {
-            let name = crate::ir::op_name(op);
+            let name = crate::raw::op_name(op);
             let result = match name.as_str() {
                 "tosa.const" | "tosa.const_shape" => Ok(()),
                 "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul" => {
@@ -1530,7 +1531,7 @@ impl Pass for Convert {
             }
         }
         for op in crate::ir::block_ops(body) {
-            if crate::ir::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
+            if crate::raw::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
                 emit::erase(op);
             }
         }
@@ -1555,7 +1556,7 @@ impl Pass for Convert {
             );
             sys::mlirOperationSetAttributeByName(
                 func,
-                emit::string_ref("function_type"),
+                crate::raw::string_ref("function_type"),
                 sys::mlirTypeAttrGet(fty),
             );
             for used in [
@@ -1567,12 +1568,12 @@ impl Pass for Convert {
             }
             sys::mlirOperationSetAttributeByName(
                 func,
-                emit::string_ref(ARG_GRIDS_ATTR),
+                crate::raw::string_ref(ARG_GRIDS_ATTR),
                 f64_pair_array(context, &arg_grids),
             );
             sys::mlirOperationSetAttributeByName(
                 func,
-                emit::string_ref(RESULT_GRIDS_ATTR),
+                crate::raw::string_ref(RESULT_GRIDS_ATTR),
                 f64_pair_array(context, &result_grids),
             );
         }

@@ -2,9 +2,10 @@
 //! joined by ReLU (and max pooling), so per-tensor and low-bit weight grids
 //! lose less.
 
-use crate::emit::{self, RawOp};
+use crate::emit;
 use crate::ir::{float_attr, single_user};
 use crate::quant::bias_correction::{bn_stats, set_bn_stats};
+use crate::raw::RawOp;
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::{CleLayer, CleOptions, InputChannels};
 use melior::ir::operation::OperationRefMut;
@@ -94,7 +95,7 @@ fn next(op: RawOp) -> Option<RawOp> {
     let mut relus = 0;
     loop {
         let user = single_user(emit::result_of(at, 0))?;
-        match crate::ir::op_name(user).as_str() {
+        match crate::raw::op_name(user).as_str() {
             "tosa.clamp" => {
                 let relu = float_attr(user, "min_val") == Some(0.0)
                     && float_attr(user, "max_val").is_some_and(|m| m >= 1e30);
@@ -142,7 +143,7 @@ fn relu_only_between(from: RawOp, to: RawOp) -> bool {
     let Some(user) = single_user(emit::result_of(from, 0)) else {
         return false;
     };
-    crate::ir::op_name(user) == "tosa.clamp"
+    crate::raw::op_name(user) == "tosa.clamp"
         && single_user(emit::result_of(user, 0)).is_some_and(|u| u.ptr == to.ptr)
 }
 
@@ -208,7 +209,7 @@ impl Pass for Equalize {
         }
         // The old weight constants.
         for op in crate::ir::nested_ops(func) {
-            if crate::ir::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
+            if crate::raw::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
                 emit::erase(op);
             }
         }

@@ -8,9 +8,10 @@ use super::convert::{
     check_widths, fused_clamp, quantize_weights, range_attr, weight_layout, ActChoice,
     WeightChoice, ARG_RANGES_ATTR,
 };
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
 use crate::ir::float_attr;
 use crate::location::location_name;
+use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
@@ -211,7 +212,7 @@ fn direct_blocks(op: RawOp) -> Vec<sys::MlirBlock> {
 fn enclosing_func(op: RawOp) -> Option<RawOp> {
     let mut parent = unsafe { sys::mlirOperationGetParentOperation(op) };
     while !parent.ptr.is_null() {
-        if crate::ir::op_name(parent) == "func.func" {
+        if crate::raw::op_name(parent) == "func.func" {
             return Some(parent);
         }
         parent = unsafe { sys::mlirOperationGetParentOperation(parent) };
@@ -228,12 +229,12 @@ pub fn layer_name(op: RawOp) -> String {
     let index = enclosing_func(op)
         .and_then(|func| preorder(func).iter().position(|o| o.ptr == op.ptr))
         .unwrap_or(0);
-    format!("{}#{index}", crate::ir::op_name(op))
+    format!("{}#{index}", crate::raw::op_name(op))
 }
 
 fn name_at(op: RawOp, index: usize) -> String {
     location_name(unsafe { sys::mlirOperationGetLocation(op) })
-        .unwrap_or_else(|| format!("{}#{index}", crate::ir::op_name(op)))
+        .unwrap_or_else(|| format!("{}#{index}", crate::raw::op_name(op)))
 }
 
 fn arg_name(arg: RawValue, index: usize) -> String {
@@ -300,7 +301,7 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
         }
     }
     for (index, op) in preorder(func).into_iter().enumerate() {
-        let name = crate::ir::op_name(op);
+        let name = crate::raw::op_name(op);
         if !is_f32_result(op) || matches!(name.as_str(), "tosa.const" | "tosa.const_shape") {
             continue;
         }
@@ -481,7 +482,7 @@ impl FakeQuant {
         unsafe { sys::mlirOperationSetOperand(op, 1, replacement) };
         if unsafe { sys::mlirValueIsAOpResult(weight) } {
             let old = owner(weight);
-            if crate::ir::op_name(old) == "tosa.const" && crate::ir::results_unused(old) {
+            if crate::raw::op_name(old) == "tosa.const" && crate::ir::results_unused(old) {
                 emit::erase(old);
             }
         }

@@ -2,8 +2,9 @@
 //! a convolution (explicit batch norm as torch-mlir emits it) into the
 //! convolution's weights and bias.
 
-use crate::emit::{self, Emitter, RawOp, RawValue};
+use crate::emit::{self, Emitter};
 use crate::quant::bias_correction::set_bn_stats;
+use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -50,7 +51,7 @@ fn evaluate(value: RawValue, depth: usize) -> Option<(Vec<f32>, Vec<i64>)> {
         return None;
     }
     let op = unsafe { sys::mlirOpResultGetOwner(value) };
-    let name = crate::ir::op_name(op);
+    let name = crate::raw::op_name(op);
     let unary = |f: fn(f32) -> f32| -> Option<(Vec<f32>, Vec<i64>)> {
         let (v, _) = evaluate(emit::operand(op, 0), depth + 1)?;
         Some((v.into_iter().map(f).collect(), shape.clone()))
@@ -122,7 +123,7 @@ struct Conv {
 }
 
 fn conv(op: RawOp) -> Option<Conv> {
-    let name = crate::ir::op_name(op);
+    let name = crate::raw::op_name(op);
     if name != "tosa.conv2d" && name != "tosa.depthwise_conv2d" {
         return None;
     }
@@ -187,7 +188,7 @@ impl Pass for FoldBatchNorm {
             // eps) on, the chain maps a normalised value n to gamma*n + beta.
             let mut stats: Option<(Vec<f32>, Vec<f32>)> = None;
             while let Some((user, index)) = single_user(emit::result_of(last, 0)) {
-                let name = crate::ir::op_name(user);
+                let name = crate::raw::op_name(user);
                 if !matches!(name.as_str(), "tosa.add" | "tosa.sub" | "tosa.mul") || index > 1 {
                     break;
                 }
@@ -206,7 +207,7 @@ impl Pass for FoldBatchNorm {
                 }
                 let normalises = name == "tosa.mul"
                     && unsafe { sys::mlirValueIsAOpResult(other) }
-                    && crate::ir::op_name(unsafe { sys::mlirOpResultGetOwner(other) })
+                    && crate::raw::op_name(unsafe { sys::mlirOpResultGetOwner(other) })
                         == "tosa.rsqrt";
                 if normalises {
                     stats = Some((vec![0.0; channels], vec![1.0; channels]));
@@ -274,7 +275,7 @@ impl Pass for FoldBatchNorm {
         loop {
             let mut erased = false;
             for op in crate::ir::nested_ops(func).into_iter().rev() {
-                let name = crate::ir::op_name(op);
+                let name = crate::raw::op_name(op);
                 let pure = matches!(
                     name.as_str(),
                     "tosa.const"

@@ -17,9 +17,10 @@
 //! these scales instead of setting a range, so the integer weights are the
 //! ones the pass chose.
 
-use crate::emit::{self, Emitter, RawAttr, RawOp, RawValue};
+use crate::emit::{self, Emitter};
 use crate::ir::{float_attr, single_user};
 use crate::quant::convert::weight_layout;
+use crate::raw::{RawAttr, RawOp, RawValue};
 use crate::{OptionInfo, OptionKind};
 use cimc_quant::{Activation, Grid, WeightRange};
 use mlir_sys as sys;
@@ -114,7 +115,7 @@ pub struct Layer {
 
 /// The activation a `tosa.clamp` computes on floats.
 pub fn clamp_activation(op: RawOp) -> Option<Activation> {
-    if crate::ir::op_name(op) != "tosa.clamp" {
+    if crate::raw::op_name(op) != "tosa.clamp" {
         return None;
     }
     let lo = float_attr(op, "min_val")? as f32;
@@ -130,7 +131,7 @@ impl Layer {
     /// The layer `op` is, if it is a float weighted op with constant
     /// weights (and, for a convolution, a constant bias).
     pub fn of(op: RawOp) -> Option<Layer> {
-        let kind = crate::ir::op_name(op);
+        let kind = crate::raw::op_name(op);
         if !WEIGHTED.contains(&kind.as_str()) {
             return None;
         }
@@ -150,7 +151,7 @@ impl Layer {
         };
         let (bias, bias_slot, after) = if kind == "tosa.matmul" {
             let add = single_user(emit::result_of(op, 0))
-                .filter(|u| crate::ir::op_name(*u) == "tosa.add");
+                .filter(|u| crate::raw::op_name(*u) == "tosa.add");
             let constant = add.and_then(|add| {
                 (0..2).find_map(|i| {
                     let other = emit::operand(add, i);
@@ -210,7 +211,7 @@ impl Layer {
 
     /// Whether a pass already put the weights on a grid.
     pub fn already_on_grid(&self) -> bool {
-        emit::attr(self.op, WEIGHT_SCALE_ATTR).is_some()
+        crate::raw::attr(self.op, WEIGHT_SCALE_ATTR).is_some()
     }
 
     /// Replaces the weight constant by `weight` (output channels × fan-in).
@@ -428,8 +429,8 @@ impl Conv {
 /// network's) become the target inputs.
 pub fn record_inputs(op: RawOp, inputs: RawAttr) {
     if let (Some(old), None) = (
-        emit::attr(op, INPUTS_ATTR),
-        emit::attr(op, TARGET_INPUTS_ATTR),
+        crate::raw::attr(op, INPUTS_ATTR),
+        crate::raw::attr(op, TARGET_INPUTS_ATTR),
     ) {
         emit::set_attr(op, TARGET_INPUTS_ATTR, old);
     }
@@ -441,7 +442,7 @@ pub type ShapedF32 = (Vec<i64>, Vec<f32>);
 
 /// A dense f32 elements attribute of `op`: its shape and values.
 pub fn dense_f32_attr(op: RawOp, name: &str) -> Result<Option<ShapedF32>, String> {
-    let Some(attr) = emit::attr(op, name) else {
+    let Some(attr) = crate::raw::attr(op, name) else {
         return Ok(None);
     };
     unsafe {
@@ -495,7 +496,7 @@ fn f64_array(at: &Emitter, values: &[f64]) -> RawAttr {
 /// biases).
 pub fn erase_dead_constants(func: RawOp) {
     for op in crate::ir::nested_ops(func) {
-        if crate::ir::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
+        if crate::raw::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
             emit::erase(op);
         }
     }
