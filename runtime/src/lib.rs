@@ -36,8 +36,8 @@ pub mod tile;
 pub mod trace;
 
 pub use error::{Result, SimError, Status};
-pub use mvm::{kernel_isa, mvm, KernelChoice, MvmKernel, MvmParams};
 pub use ids::{ArrayId, Token};
+pub use mvm::{kernel_isa, mvm, KernelChoice, MvmKernel, MvmParams};
 pub use sim::{HostOp, MvmIssue, Simulator};
 pub use stats::{ArrayStats, Energy, Stats};
 pub use tile::{Tile, MAX_TILE_COLS, MAX_TILE_ROWS};
