@@ -3,9 +3,10 @@
 //! step between calibration and cim-quant-convert.
 
 use crate::emit;
-use crate::quant::convert::{
-    ActChoice, ACTIVATION_BITS, ACTIVATION_BITS_OPTION, ACTIVATION_SYMMETRIC_OPTION,
-    ARG_RANGES_ATTR, RANGE_ATTR,
+use crate::quant::grid::ActChoice;
+use crate::quant::options::{
+    ACTIVATION_BITS, ACTIVATION_BITS_OPTION, ACTIVATION_SYMMETRIC_OPTION, ARG_RANGES_ATTR,
+    RANGE_ATTR,
 };
 use crate::raw::{RawAttr, RawOp};
 use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};

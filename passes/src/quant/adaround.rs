@@ -58,10 +58,10 @@ Example: `cimc quantize cnn.f32.mlir --calibration x.npy --weight-bits 2
 func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
     anchor: Some("func.func"),
     options: &[
-        layer::weight_bits_option("4"),
-        layer::PER_CHANNEL_OPTION,
-        layer::WEIGHT_SYMMETRIC_OPTION,
-        layer::WEIGHT_RANGE_OPTION,
+        crate::quant::options::weight_bits_option("4"),
+        crate::quant::options::PER_CHANNEL_OPTION,
+        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
+        crate::quant::options::WEIGHT_RANGE_OPTION,
         OptionInfo {
             name: "iterations",
             kind: OptionKind::UInt,
@@ -90,7 +90,7 @@ func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
     create: |options, _| {
         Box::new(AdaRound {
             weights: WeightChoice::from_options(options),
-            weight_range: layer::weight_range(options.str("weight-range")),
+            weight_range: crate::quant::options::weight_range(options.str("weight-range")),
             iterations: options.int("iterations") as usize,
             rows: options.int("rows") as usize,
             layers: options.int("layers") as usize,

@@ -59,10 +59,10 @@ Example: `cimc quantize dscnn.f32.mlir --calibration x.npy --per-tensor
 cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
     anchor: Some("func.func"),
     options: &[
-        layer::weight_bits_option("8"),
-        layer::PER_CHANNEL_OPTION,
-        layer::WEIGHT_SYMMETRIC_OPTION,
-        layer::WEIGHT_RANGE_OPTION,
+        crate::quant::options::weight_bits_option("8"),
+        crate::quant::options::PER_CHANNEL_OPTION,
+        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
+        crate::quant::options::WEIGHT_RANGE_OPTION,
         OptionInfo {
             name: "mode",
             kind: OptionKind::Enum(&["auto", "empirical", "analytical"]),
@@ -73,7 +73,7 @@ cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
     create: |options, _| {
         Box::new(BiasCorrection {
             weights: WeightChoice::from_options(options),
-            weight_range: layer::weight_range(options.str("weight-range")),
+            weight_range: crate::quant::options::weight_range(options.str("weight-range")),
             mode: options.str("mode").to_string(),
         })
     },

@@ -4,10 +4,8 @@
 //! `cim-quant-convert` would use. The quantization report compares it with
 //! the float model layer by layer.
 
-use super::convert::{
-    check_widths, fused_clamp, quantize_weights, range_attr, weight_layout, ActChoice,
-    WeightChoice, ARG_RANGES_ATTR,
-};
+use super::grid::{fused_clamp, quantize_weights, weight_layout, ActChoice, WeightChoice};
+use super::options::{check_widths, range_attr, ARG_RANGES_ATTR};
 use crate::emit::{self, Emitter};
 use crate::ir::float_attr;
 use crate::location::location_name;
@@ -99,12 +97,12 @@ gives the weight-only model, `weights=false` the activation-only one.",
             default: "",
             help: "comma-separated layer names to leave float",
         },
-        crate::quant::layer::weight_bits_option("8"),
-        crate::quant::layer::PER_CHANNEL_OPTION,
-        crate::quant::layer::WEIGHT_SYMMETRIC_OPTION,
-        crate::quant::layer::WEIGHT_RANGE_OPTION,
-        super::convert::ACTIVATION_BITS_OPTION,
-        super::convert::ACTIVATION_SYMMETRIC_OPTION,
+        crate::quant::options::weight_bits_option("8"),
+        crate::quant::options::PER_CHANNEL_OPTION,
+        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
+        crate::quant::options::WEIGHT_RANGE_OPTION,
+        super::options::ACTIVATION_BITS_OPTION,
+        super::options::ACTIVATION_SYMMETRIC_OPTION,
     ],
     create: |options, _| {
         Box::new(FakeQuant {

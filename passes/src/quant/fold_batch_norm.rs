@@ -256,7 +256,7 @@ impl Pass for FoldBatchNorm {
                 sys::mlirOperationSetOperand(folded, 1, w);
                 sys::mlirOperationSetOperand(folded, 2, b);
                 // A weight range chosen before folding does not hold.
-                crate::emit::remove_attr(folded, crate::quant::convert::WEIGHT_RANGE_ATTR);
+                crate::emit::remove_attr(folded, crate::quant::options::WEIGHT_RANGE_ATTR);
                 sys::mlirBlockInsertOwnedOperationBefore(
                     sys::mlirOperationGetBlock(last),
                     last,

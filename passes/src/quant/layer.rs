@@ -19,9 +19,8 @@
 
 use crate::emit::{self, Emitter};
 use crate::ir::{float_attr, single_user};
-use crate::quant::convert::weight_layout;
+use crate::quant::grid::{weight_grid, weight_layout};
 use crate::raw::{RawAttr, RawOp, RawValue};
-use crate::{OptionInfo, OptionKind};
 use cimc_quant::{Activation, Grid, WeightRange};
 use mlir_sys as sys;
 use ndarray::{Array2, ArrayView2};
@@ -30,54 +29,10 @@ pub const INPUTS_ATTR: &str = "cim.quant.inputs";
 /// The float network's inputs of the layer, when `cim.quant.inputs` holds
 /// those of the partly rounded network.
 pub const TARGET_INPUTS_ATTR: &str = "cim.quant.target_inputs";
-pub(crate) use crate::quant::convert::WeightChoice;
-pub use crate::quant::convert::{
+pub(crate) use crate::quant::grid::WeightChoice;
+pub use crate::quant::options::{
     PER_CHANNEL_ATTR, WEIGHT_BITS_ATTR, WEIGHT_SCALE_ATTR, WEIGHT_ZERO_POINT_ATTR,
 };
-
-/// The `weight-bits` option of the passes that set weight grids, with its
-/// default.
-pub const fn weight_bits_option(default: &'static str) -> OptionInfo {
-    OptionInfo {
-        name: "weight-bits",
-        kind: OptionKind::Int,
-        default,
-        help: "weight bit width, 2..=8 (the grid cim-quant-convert builds)",
-    }
-}
-
-/// The `per-channel` option of the passes that set weight grids.
-pub const PER_CHANNEL_OPTION: OptionInfo = OptionInfo {
-    name: "per-channel",
-    kind: OptionKind::Bool,
-    default: "true",
-    help: "one weight scale per output channel (else one per tensor)",
-};
-
-/// The `weight-symmetric` option of the passes that set weight grids.
-pub const WEIGHT_SYMMETRIC_OPTION: OptionInfo = OptionInfo {
-    name: "weight-symmetric",
-    kind: OptionKind::Bool,
-    default: "true",
-    help: "symmetric weight grids (zero point 0); false: asymmetric, per tensor, one zero point",
-};
-
-/// The `weight-range` option of the passes that set weight grids.
-pub const WEIGHT_RANGE_OPTION: OptionInfo = OptionInfo {
-    name: "weight-range",
-    kind: OptionKind::Enum(&["min-max", "mse"]),
-    default: "min-max",
-    help: "weight ranges: the extremes, or the clipping that minimises the squared rounding error",
-};
-
-/// The method a `weight-range` option names.
-pub fn weight_range(word: &str) -> WeightRange {
-    if word == "mse" {
-        WeightRange::Mse(cimc_quant::MseSearch::default())
-    } else {
-        WeightRange::MinMax
-    }
-}
 
 /// The ops with constant weights the quantization level rewrites.
 pub const WEIGHTED: &[&str] = &["tosa.conv2d", "tosa.depthwise_conv2d", "tosa.matmul"];
@@ -205,7 +160,7 @@ impl Layer {
         method: WeightRange,
     ) -> Result<(Grid, WeightChoice), String> {
         let choice = defaults.at(self.op)?;
-        let grid = crate::quant::convert::weight_grid(self.op, self.weight.view(), choice, method)?;
+        let grid = weight_grid(self.op, self.weight.view(), choice, method)?;
         Ok((grid, choice))
     }
 
@@ -226,7 +181,7 @@ impl Layer {
         let w = float_const(&at, &self.w_shape, &data);
         unsafe { sys::mlirOperationSetOperand(self.op, 1, w) };
         // A range chosen for the old weights does not hold the new ones.
-        emit::remove_attr(self.op, crate::quant::convert::WEIGHT_RANGE_ATTR);
+        emit::remove_attr(self.op, crate::quant::options::WEIGHT_RANGE_ATTR);
     }
 
     /// Replaces the weight constant by `weight` (output channels × fan-in,

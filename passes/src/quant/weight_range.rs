@@ -3,8 +3,9 @@
 //! op, where the passes that put weights on a grid read it.
 
 use crate::emit::{self, Emitter};
-use crate::quant::convert::{WeightChoice, WEIGHT_RANGE_ATTR};
+use crate::quant::grid::WeightChoice;
 use crate::quant::layer::{self, Layer};
+use crate::quant::options::WEIGHT_RANGE_ATTR;
 use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
@@ -46,15 +47,15 @@ weight-bits=2 weight-range=mse},cim-quant-convert{weight-bits=2}))'`
 converts with MSE-clipped 2-bit weights.",
     anchor: Some("func.func"),
     options: &[
-        layer::weight_bits_option("8"),
-        layer::PER_CHANNEL_OPTION,
-        layer::WEIGHT_SYMMETRIC_OPTION,
-        layer::WEIGHT_RANGE_OPTION,
+        crate::quant::options::weight_bits_option("8"),
+        crate::quant::options::PER_CHANNEL_OPTION,
+        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
+        crate::quant::options::WEIGHT_RANGE_OPTION,
     ],
     create: |options, _| {
         Box::new(WeightRangePass {
             weights: WeightChoice::from_options(options),
-            method: layer::weight_range(options.str("weight-range")),
+            method: crate::quant::options::weight_range(options.str("weight-range")),
         })
     },
 };
@@ -87,7 +88,7 @@ impl WeightRangePass {
 impl Pass for WeightRangePass {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let func = func.to_raw();
-        if let Err(message) = crate::quant::convert::check_widths(self.weights.bits, 8) {
+        if let Err(message) = crate::quant::options::check_widths(self.weights.bits, 8) {
             crate::diag::raw_op_error(func, &message);
             return Err(PassFailed);
         }
