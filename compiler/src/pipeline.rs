@@ -564,4 +564,34 @@ mod tests {
             );
         }
     }
+
+    // Here rather than in `pipelines` so that module needs no parser.
+    #[test]
+    fn every_phase_pipeline_names_known_passes() {
+        fn names(elements: &[Element], out: &mut Vec<String>) {
+            for element in elements {
+                match element {
+                    Element::Pass { name, .. } => out.push(name.clone()),
+                    Element::Nest { elements, .. } => names(elements, out),
+                }
+            }
+        }
+        for phase in pipelines::Phase::ALL
+            .iter()
+            .filter(|p| !matches!(p, pipelines::Phase::Llvm | pipelines::Phase::Quant))
+        {
+            let text = pipelines::module_pipeline(&phase.steps());
+            let mut passes = Vec::new();
+            names(&parse(&text).expect("phase pipelines parse"), &mut passes);
+            assert!(!passes.is_empty());
+            for pass in passes {
+                assert!(
+                    pipelines::lookup_pass(&pass).is_some()
+                        || pipelines::UPSTREAM_PASSES.contains(&pass.as_str()),
+                    "{pass} in phase {}",
+                    phase.name()
+                );
+            }
+        }
+    }
 }

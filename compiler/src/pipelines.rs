@@ -318,35 +318,4 @@ mod tests {
         assert!(host
             .contains("tosa-to-arith{include-apply-rescale},tosa-to-tensor),one-shot-bufferize{"));
     }
-
-    #[test]
-    fn every_phase_pipeline_names_known_passes() {
-        fn names(elements: &[crate::pipeline::Element], out: &mut Vec<String>) {
-            for element in elements {
-                match element {
-                    crate::pipeline::Element::Pass { name, .. } => out.push(name.clone()),
-                    crate::pipeline::Element::Nest { elements, .. } => names(elements, out),
-                }
-            }
-        }
-        for phase in Phase::ALL
-            .iter()
-            .filter(|p| !matches!(p, Phase::Llvm | Phase::Quant))
-        {
-            let text = module_pipeline(&phase.steps());
-            let mut passes = Vec::new();
-            names(
-                &crate::pipeline::parse(&text).expect("phase pipelines parse"),
-                &mut passes,
-            );
-            assert!(!passes.is_empty());
-            for pass in passes {
-                assert!(
-                    lookup_pass(&pass).is_some() || UPSTREAM_PASSES.contains(&pass.as_str()),
-                    "{pass} in phase {}",
-                    phase.name()
-                );
-            }
-        }
-    }
 }
