@@ -5,8 +5,8 @@ Usage:
     scripts/import_cycles.py [--edges] [REPO_ROOT]
 
 For every workspace crate (compiler, passes, dialects, chip, runtime, quant)
-and every target of it (src/lib.rs, src/main.rs, src/bin/*, tests/*, benches/*,
-examples/*), the script maps each source file to its module path by following
+and every target of it (src/lib.rs, src/main.rs, build.rs, src/bin/*, tests/*,
+benches/*, examples/*), the script maps each source file to its module path by following
 the `mod NAME;` declarations from the target's root (honouring
 `#[path = "..."]`), and reads the file's references to other modules of the
 same crate:
