@@ -1,0 +1,390 @@
+//! `cim-quant-convert`: rewrites a calibrated float TOSA function as integer
+//! TOSA (int8 activations of 4..=8 bits or int16 ones, symmetric or
+//! asymmetric; int8/int4 weights, symmetric or asymmetric; i32 or i48
+//! accumulators; `tosa.rescale`).
+//!
+//! This file is the pass: its options and the walk over the function (its
+//! arguments, each op in order, the return, then the function's type and
+//! grids). How each op is rewritten is in `rules`, the integer TOSA the
+//! rules build (checked rescales, clamps) in `integer`, the activations
+//! already on a grid in `value`.
+
+mod integer;
+mod rules;
+mod value;
+
+use crate::emit::{self, Emitter};
+use crate::ir::single_user;
+use crate::quant::options::check_widths;
+use crate::raw::RawOp;
+use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use cimc_quant::WeightRange;
+use integer::restrict;
+use melior::ir::operation::OperationRefMut;
+use mlir_sys as sys;
+use rules::Rules;
+use std::collections::HashMap;
+use value::{key, Quantized, State};
+
+// The pass's options, attributes and grids live in `options` and `grid`;
+// these paths keep working for other crates.
+pub use crate::quant::grid::{ActChoice, WeightChoice, KEEPS_GRID};
+pub use crate::quant::options::{
+    Widths, ACTIVATION_BITS, ACTIVATION_BITS_ATTR, ACTIVATION_BITS_OPTION,
+    ACTIVATION_SYMMETRIC_ATTR, ACTIVATION_SYMMETRIC_OPTION, ARG_GRIDS_ATTR, ARG_RANGES_ATTR,
+    PER_CHANNEL_ATTR, RANGE_ATTR, RESULT_GRIDS_ATTR, WEIGHT_BITS, WEIGHT_BITS_ATTR,
+    WEIGHT_RANGE_ATTR, WEIGHT_SCALE_ATTR, WEIGHT_SYMMETRIC_ATTR, WEIGHT_ZERO_POINT_ATTR,
+};
+
+pub static INFO: PassInfo = PassInfo {
+    argument: "cim-quant-convert",
+    summary: "Rewrite a calibrated float TOSA function as integer TOSA",
+    description: "\
+Reads the activation ranges calibration recorded on the IR — the
+function attribute `cim.quant.arg_ranges = [array<f64: lo, hi>, ...]` (one
+per argument) and `cim.quant.range = array<f64: lo, hi>` on ops — and
+rewrites every float op as integer TOSA:
+  * activations: per tensor on b = activation-bits bits, 4..=8 in i8
+    tensors or 16 in i16 tensors; asymmetric: s = (hi - lo) / (2^b - 1),
+    z = -2^(b-1) - round(lo / s) (ranges widened to contain 0), values in
+    [-2^(b-1), 2^(b-1) - 1]; symmetric (activation-symmetric=true, and
+    always at 16 bits, since TOSA's int16 zero points are 0):
+    s = max(|lo|, |hi|) / (2^(b-1) - 1), z = 0;
+    arguments and results become i8 (i16) tensors (feed q = round(x / s)
+    + z); below 8 bits every value put on a new grid (by a rescale, or an
+    argument) is followed by a `tosa.clamp` to that range, since
+    tosa.rescale saturates to the tensor's type only; a value whose only
+    user is a tosa.clamp is left to that clamp, which clamps within the
+    range anyway. The crossbar mapping reads such a clamp as the input's
+    bit width (fewer DAC cycles);
+  * tosa.conv2d, tosa.depthwise_conv2d, tosa.matmul with constant weights:
+    weights symmetric in [-(2^(b-1)-1), 2^(b-1)-1] (b = weight-bits, per
+    output channel or per tensor), or with weight-symmetric=false
+    asymmetric in [-2^(b-1), 2^(b-1)-1] with a zero point, per tensor only
+    (TOSA takes one weight zero point per op; per channel is an error);
+    min-max ranges, or with weight-range=mse the clipping that minimises
+    the squared rounding error, unless cim-quant-weight-range recorded the
+    layer's range (`cim.quant.weight_range`), which is used; as an i8
+    tensor, or an i4 tensor with an i4 zero point when b <= 4, the weights
+    are symmetric and the op is a conv2d or depthwise_conv2d of i8
+    activations (TOSA's int4 extension,
+    which cim-attach-tosa-target adds for validation; reference execution,
+    the crossbar mapping and Arm's reference model take i4 weights; there
+    is no int4 matmul, so a matmul keeps i8 holding values in the b-bit
+    range); bias as i32 at s_x * s_w, an i32 accumulator and a per-channel
+    `tosa.rescale` (SINGLE_ROUND, scale32) by s_x * s_w[c] / s_y. Over
+    16-bit activations (TOSA's int16 extension): i8 weights (a matmul's
+    are i16, both operands of a TOSA matmul having one type, with zero
+    point 0, so asymmetric weights there are an error), an i48 bias and
+    accumulator, and the rescale takes a 16-bit multiplier (scale32 =
+    false, which TOSA requires of an i48 input). A convolution whose only
+    user is a clamp takes the clamp's range, so ReLU/ReLU6 fuse into the
+    output grid;
+  * tosa.clamp: the float bounds on the input's grid, within its range;
+  * tosa.reshape, tosa.max_pool2d: unchanged on the input's grid;
+    tosa.avg_pool2d: integer pooling with the input's zero point and grid;
+  * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
+    a rescale by s_x / s_y; tosa.mul by a positive constant scalar: one
+    rescale by s_x * c / s_y; tosa.add / tosa.sub of a constant (a matmul's
+    bias): x widened to i32 at s_x / 2^16 (s_x / 2^8 for 16-bit x), the
+    constant at that scale, an i32 add, a rescale to the output grid;
+  * tosa.add / tosa.sub of two activations (equal shapes or broadcast):
+    both rescaled to i32 on the common scale s = max(s_a, s_b) / 2^k, k the
+    largest of 16..=0 for which every rescale meets the REQUIREs, an i32
+    add or sub, a rescale by s / s_y onto the output's grid;
+  * tosa.concat of activations: each input rescaled onto the output's grid
+    (by s_in / s_y; none when the grids and types are the same), a concat.
+Per-op overrides (attributes a configuration sets on the float ops):
+  * `cim.quant.weight_bits = N : i64` (2..=8) on a conv2d, depthwise_conv2d
+    or matmul overrides `weight-bits`, `cim.quant.per_channel = true|false`
+    overrides `per-channel`;
+  * `cim.quant.weight_scale = array<f64: s, ...>` (one scale, or one per
+    output channel) on such an op says its float weights already lie on
+    that grid (w = s * q up to f32 rounding): q = round(w / s) is used as
+    is, with these scales, no range is computed; every q must lie in the
+    b-bit range and w / s within 1e-3 of it; with
+    `cim.quant.weight_zero_point = z : i64` beside one scale the grid is
+    asymmetric: q = round(w / s) + z;
+  * `cim.quant.weight_symmetric = true|false` overrides `weight-symmetric`;
+  * `cim.quant.activation_bits = N : i64` (4..=8 or 16) and
+    `cim.quant.activation_symmetric = true|false` on an op that sets a new
+    grid (conv2d, depthwise_conv2d, matmul, reduce_sum, mul, add, sub,
+    concat) override `activation-bits` / `activation-symmetric` for its
+    result; on the tosa.clamp a convolution fuses with, they set the fused
+    grid's. Ops that keep their input's grid (clamp, reshape, pooling)
+    accept them only when they are the input's. The function's arguments
+    take these attributes on the func.func (for all of them), else the
+    options.
+An override out of range, of the wrong type, or contradicting another
+(several weight scales with `cim.quant.per_channel = false`) is an error
+at the op naming the attribute.
+Every rescale's (multiplier, shift) is checked against the TOSA reference
+model's REQUIREs for every input the accumulator can hold. A float op not
+listed, a missing range or a weight that is not a constant is an error at
+the op.
+
+Example: `cimc quantize net.f32.mlir --calibration x.npy` records the ranges
+and runs this pass; alone: `cimc calibrated.mlir
+--pass-pipeline='builtin.module(func.func(cim-quant-convert{weight-bits=4}))'`
+(i4 convolution weights); `{activation-bits=16}` gives i16 activations
+and i48 accumulators; `{weight-symmetric=false per-channel=false}`
+asymmetric weights; a conv2d carrying `cim.quant.weight_bits = 2 : i64,
+cim.quant.activation_bits = 6 : i64` gets W2 weights and a 6-bit output
+grid whatever the options say.",
+    anchor: Some("func.func"),
+    options: &[
+        OptionInfo {
+            name: "weight-bits",
+            kind: OptionKind::Int,
+            default: "8",
+            help: "weight bit width, 2..=8 (symmetric: values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions of i8 activations with symmetric weights, else i8)",
+        },
+        crate::quant::options::PER_CHANNEL_OPTION,
+        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
+        crate::quant::options::WEIGHT_RANGE_OPTION,
+        ACTIVATION_BITS_OPTION,
+        ACTIVATION_SYMMETRIC_OPTION,
+    ],
+    create: |options, _| {
+        Box::new(Convert {
+            weight_bits: options.int("weight-bits"),
+            per_channel: options.bool("per-channel"),
+            weight_symmetric: options.bool("weight-symmetric"),
+            weight_range: crate::quant::options::weight_range(options.str("weight-range")),
+            activation_bits: options.int("activation-bits"),
+            activation_symmetric: options.bool("activation-symmetric"),
+        })
+    },
+};
+
+/// The float ops this pass rewrites (besides constants and the return).
+pub const SUPPORTED: &[&str] = &[
+    "tosa.conv2d",
+    "tosa.depthwise_conv2d",
+    "tosa.matmul",
+    "tosa.clamp",
+    "tosa.reshape",
+    "tosa.max_pool2d",
+    "tosa.avg_pool2d",
+    "tosa.reduce_sum",
+    "tosa.mul",
+    "tosa.add",
+    "tosa.sub",
+    "tosa.concat",
+];
+
+/// The message for an op outside [`SUPPORTED`].
+pub fn unsupported(name: &str) -> String {
+    format!(
+        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations"
+    )
+}
+
+struct Convert {
+    weight_bits: i64,
+    per_channel: bool,
+    weight_symmetric: bool,
+    weight_range: WeightRange,
+    activation_bits: i64,
+    activation_symmetric: bool,
+}
+
+impl Convert {
+    fn activations(&self) -> ActChoice {
+        ActChoice {
+            bits: self.activation_bits as u32,
+            symmetric: self.activation_symmetric,
+        }
+    }
+
+    fn weights(&self) -> WeightChoice {
+        WeightChoice {
+            bits: self.weight_bits,
+            per_channel: self.per_channel,
+            symmetric: self.weight_symmetric,
+        }
+    }
+}
+
+fn f64_pair_array(context: sys::MlirContext, pairs: &[(f64, i32)]) -> sys::MlirAttribute {
+    unsafe {
+        let elements: Vec<sys::MlirAttribute> = pairs
+            .iter()
+            .map(|(s, z)| {
+                let values = [*s, f64::from(*z)];
+                sys::mlirDenseF64ArrayGet(context, 2, values.as_ptr())
+            })
+            .collect();
+        sys::mlirArrayAttrGet(context, elements.len() as isize, elements.as_ptr())
+    }
+}
+
+impl Pass for Convert {
+    fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        let func = func.to_raw();
+        if let Err(message) = check_widths(self.weight_bits, self.activation_bits) {
+            crate::diag::raw_op_error(func, &message);
+            return Err(PassFailed);
+        }
+        let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
+        if body.ptr.is_null() {
+            return Ok(());
+        }
+        let context = unsafe { sys::mlirOperationGetContext(func) };
+        let ops = crate::ir::block_ops(body);
+        let floats = ops.iter().any(|op| {
+            (0..unsafe { sys::mlirOperationGetNumResults(*op) }).any(|i| {
+                emit::tensor_info(emit::result_of(*op, i)).is_some_and(|(_, e)| e == "f32")
+                    && crate::raw::op_name(*op) != "tosa.const"
+            })
+        });
+        if !floats {
+            // Already integer (e.g. a TFLite int8 model): nothing to do.
+            return Ok(());
+        }
+        let fail = |op: RawOp, message: String| {
+            crate::diag::raw_op_error(op, &message);
+            PassFailed
+        };
+        // Arguments: i8 on the recorded ranges.
+        // Malformed (not pairs of f64): as absent, which is diagnosed below.
+        let ranges = emit::f64_pairs_attr(func, ARG_RANGES_ATTR).unwrap_or_default();
+        let mut state = State {
+            quantized: HashMap::new(),
+            dead: Vec::new(),
+        };
+        let n_args = unsafe { sys::mlirBlockGetNumArguments(body) };
+        if ranges.len() != n_args as usize {
+            return Err(fail(
+                func,
+                format!("'{ARG_RANGES_ATTR}' must give one range per argument ({n_args}): calibrate first (cimc quantize)"),
+            ));
+        }
+        let mut arg_grids = Vec::new();
+        for (i, (lo, hi)) in ranges.iter().enumerate() {
+            let arg = unsafe { sys::mlirBlockGetArgument(body, i as isize) };
+            let (shape, element) = emit::tensor_info(arg)
+                .ok_or_else(|| fail(func, format!("argument {i} is not a ranked tensor")))?;
+            if element != "f32" {
+                return Err(fail(func, format!("argument {i} is {element}, not f32")));
+            }
+            let grid = self
+                .activations()
+                .at(func)
+                .and_then(|choice| choice.grid(*lo, *hi))
+                .map_err(|m| fail(func, m))?;
+            let at = Emitter::before(ops[0]);
+            unsafe { sys::mlirValueSetType(arg, at.tensor(&shape, grid.element())) };
+            // Callers feed int8: below 8 bits the argument is clamped to its
+            // grid's range (unless its only user is a clamp, which does it).
+            let only_clamp =
+                single_user(arg).is_some_and(|user| crate::raw::op_name(user) == "tosa.clamp");
+            let value = if only_clamp {
+                arg
+            } else {
+                restrict(&at, arg, grid).map_err(|m| fail(func, m))?
+            };
+            state.quantized.insert(key(arg), Quantized::on(value, grid));
+            arg_grids.push((grid.scale, grid.zero_point));
+        }
+        let rules = Rules {
+            activations: self.activations(),
+            weights: self.weights(),
+            weight_range: self.weight_range,
+        };
+        let mut result_grids = Vec::new();
+        for op in ops {
+            let name = crate::raw::op_name(op);
+            let result = match name.as_str() {
+                "tosa.const" | "tosa.const_shape" => Ok(()),
+                "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul" => {
+                    rules.weighted(&mut state, op, &name)
+                }
+                "tosa.clamp" => rules.clamp(&mut state, op),
+                "tosa.reshape" | "tosa.max_pool2d" => rules.same_grid(&mut state, op, &name),
+                "tosa.avg_pool2d" => rules.avg_pool(&mut state, op),
+                "tosa.reduce_sum" => rules.reduce_sum(&mut state, op),
+                "tosa.mul" => rules.mul_by_constant(&mut state, op),
+                "tosa.add" | "tosa.sub" => {
+                    let subtract = name == "tosa.sub";
+                    if state.has_input(op, 0) && state.has_input(op, 1) {
+                        rules.add_activations(&mut state, op, subtract)
+                    } else {
+                        rules.add_constant(&mut state, op, subtract)
+                    }
+                }
+                "tosa.concat" => rules.concat(&mut state, op),
+                "func.return" => {
+                    let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+                    let mut values = Vec::new();
+                    for i in 0..n {
+                        match state.input(op, i) {
+                            Ok(q) => {
+                                values.push(q.value);
+                                result_grids.push((q.scale, q.zero_point));
+                            }
+                            Err(m) => return Err(fail(op, m)),
+                        }
+                    }
+                    unsafe { sys::mlirOperationSetOperands(op, n, values.as_ptr()) };
+                    Ok(())
+                }
+                other => Err(unsupported(other)),
+            };
+            result.map_err(|m| fail(op, m))?;
+        }
+        for op in state.dead.into_iter().rev() {
+            if crate::ir::results_unused(op) {
+                emit::erase(op);
+            }
+        }
+        for op in crate::ir::block_ops(body) {
+            if crate::raw::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
+                emit::erase(op);
+            }
+        }
+        // The function type follows its arguments and results.
+        unsafe {
+            let inputs: Vec<sys::MlirType> = (0..n_args)
+                .map(|i| sys::mlirValueGetType(sys::mlirBlockGetArgument(body, i)))
+                .collect();
+            let ret = crate::ir::block_ops(body)
+                .into_iter()
+                .last()
+                .expect("a function body ends with its return");
+            let results: Vec<sys::MlirType> = (0..sys::mlirOperationGetNumOperands(ret))
+                .map(|i| sys::mlirValueGetType(sys::mlirOperationGetOperand(ret, i)))
+                .collect();
+            let fty = sys::mlirFunctionTypeGet(
+                context,
+                inputs.len() as isize,
+                inputs.as_ptr(),
+                results.len() as isize,
+                results.as_ptr(),
+            );
+            sys::mlirOperationSetAttributeByName(
+                func,
+                crate::raw::string_ref("function_type"),
+                sys::mlirTypeAttrGet(fty),
+            );
+            for used in [
+                ARG_RANGES_ATTR,
+                ACTIVATION_BITS_ATTR,
+                ACTIVATION_SYMMETRIC_ATTR,
+            ] {
+                emit::remove_attr(func, used);
+            }
+            sys::mlirOperationSetAttributeByName(
+                func,
+                crate::raw::string_ref(ARG_GRIDS_ATTR),
+                f64_pair_array(context, &arg_grids),
+            );
+            sys::mlirOperationSetAttributeByName(
+                func,
+                crate::raw::string_ref(RESULT_GRIDS_ATTR),
+                f64_pair_array(context, &result_grids),
+            );
+        }
+        Ok(())
+    }
+}

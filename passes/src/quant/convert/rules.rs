@@ -1,0 +1,502 @@
+//! How cim-quant-convert rewrites each float op it handles as integer
+//! TOSA: the op's output grid, its integer form, the rescales onto that
+//! grid.
+
+use super::integer::{
+    attrs_except, clamp_int, rescale, restrict, restrict_result, scale_fits, shape_of,
+};
+use super::value::{Quantized, State};
+use crate::emit::{self, Emitter};
+use crate::quant::grid::{
+    fused_clamp, quantize_weights, weight_layout, ActChoice, ActGrid, WeightChoice,
+};
+use crate::quant::options::{
+    bits_override, bool_override, range_attr, ACTIVATION_BITS, ACTIVATION_BITS_ATTR,
+    ACTIVATION_SYMMETRIC_ATTR, RANGE_ATTR,
+};
+use crate::raw::RawOp;
+use cimc_quant::WeightRange;
+use mlir_sys as sys;
+
+/// The range of `op`'s output grid: a convolution's only user being a clamp
+/// (ReLU, ReLU6), the clamp's range, else the op's own.
+fn output_range(op: RawOp) -> Result<(f64, f64), String> {
+    fused_clamp(op)
+        .and_then(range_attr)
+        .or_else(|| range_attr(op))
+        .ok_or_else(|| format!("no '{RANGE_ATTR}' on the op: calibrate first (cimc quantize)"))
+}
+
+/// The rules, with the widths, symmetry and weight range the pass's
+/// options choose (an op's attributes may override them).
+pub(super) struct Rules {
+    pub(super) activations: ActChoice,
+    pub(super) weights: WeightChoice,
+    pub(super) weight_range: WeightRange,
+}
+
+impl Rules {
+    /// The output grid of an op that sets a new one: its range (or its
+    /// fused clamp's) on the width and symmetry the fused clamp, else the
+    /// op, asks for.
+    fn output_grid(&self, op: RawOp) -> Result<ActGrid, String> {
+        let (lo, hi) = output_range(op)?;
+        self.activations.output(op)?.grid(lo, hi)
+    }
+
+    /// An op that keeps its input's grid accepts an activation width or
+    /// symmetry only when it is the input's.
+    fn keeps_grid(&self, op: RawOp, x: &Quantized) -> Result<(), String> {
+        match bits_override(op, ACTIVATION_BITS_ATTR, ACTIVATION_BITS, "activations")? {
+            Some(bits) if bits != x.bits => Err(format!(
+                "'{ACTIVATION_BITS_ATTR}' = {bits}: this op keeps its input's grid ({} bits); set the width on the op that produces the input",
+                x.bits
+            )),
+            _ => match bool_override(op, ACTIVATION_SYMMETRIC_ATTR)? {
+                Some(symmetric) if symmetric != x.symmetric => Err(format!(
+                    "'{ACTIVATION_SYMMETRIC_ATTR}' = {symmetric}: this op keeps its input's grid ({}); set it on the op that produces the input",
+                    if x.symmetric { "symmetric" } else { "asymmetric" }
+                )),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    pub(super) fn weighted(&self, state: &mut State, op: RawOp, name: &str) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        let weight = emit::operand(op, 1);
+        let w_shape = shape_of(weight)?;
+        let w_data = emit::const_floats(weight)
+            .ok_or("the weights must be a float tosa.const: crossbars hold constant weights")?;
+        let layout = weight_layout(name, &w_shape, &w_data)?;
+        let w = quantize_weights(op, &layout, self.weights, self.weight_range)?;
+        let wide = x.storage_bits() == 16;
+        let matmul = name == "tosa.matmul";
+        if wide && matmul && w.zero_point != 0 {
+            return Err(
+                "asymmetric weights of a matmul of 16-bit activations: TOSA's int16 matmul takes zero point 0 (make this layer's weights symmetric)"
+                    .into(),
+            );
+        }
+        let mut q = vec![0i32; w_data.len()];
+        for (o, row) in layout.index.iter().enumerate() {
+            for (k, p) in row.iter().enumerate() {
+                q[*p] = w.q[[o, k]];
+            }
+        }
+        let rows = layout.matrix.nrows();
+        let z = i64::from(w.zero_point);
+        let row_abs: Vec<i64> = (0..rows)
+            .map(|o| w.q.row(o).iter().map(|v| (i64::from(*v) - z).abs()).sum())
+            .collect();
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        // TOSA's int4 weights: convolutions of int8 activations only (no
+        // int4 matmul, no int16 x int4), zero point 0. int16 activations
+        // take int8 weights, or int16 ones in a matmul (both operands of a
+        // TOSA matmul have one type).
+        let int4 = w.bits <= 4 && !matmul && !wide && w.symmetric;
+        let (w_int, w_zp) = if int4 {
+            (
+                at.const_int(&w_shape, "i4", &q),
+                at.const_int(&[1], "i4", &[0]),
+            )
+        } else if wide && matmul {
+            (
+                at.const_int(&w_shape, "i16", &q),
+                at.const_int(&[1], "i16", &[0]),
+            )
+        } else {
+            (
+                at.const_i8_from(&w_shape, &q),
+                at.const_i8(&[1], &[w.zero_point as i8]),
+            )
+        };
+        let acc = if wide { "i48" } else { "i32" };
+        let out_shape = shape_of(emit::result_of(op, 0))?;
+        let acc_ty = at.tensor(&out_shape, acc);
+        let x_zp = at.const_int(&[1], x.element(), &[x.zero_point]);
+        let (x_lo, x_hi) = x.centred();
+        let max_x = x_lo.abs().max(x_hi.abs());
+        let mut bias_abs = 0i64;
+        let value = if matmul {
+            at.value("tosa.matmul", &[x.value, w_int, x_zp, w_zp], acc_ty, &[])
+        } else {
+            let bias = emit::operand(op, 2);
+            let b = emit::const_floats(bias).ok_or("the bias must be a float tosa.const")?;
+            let b_shape = shape_of(bias)?;
+            // The bias is added to the accumulator: within i32 / 2 (i48 / 2).
+            let limit = if wide {
+                (1i64 << 46) as f64
+            } else {
+                f64::from(i32::MAX / 2)
+            };
+            let b_int: Vec<i64> = (0..b.len())
+                .map(|o| {
+                    let channel = if b.len() == 1 { 0 } else { o };
+                    let v = (f64::from(b[o]) / (x.scale * w.scale(channel))).round();
+                    v.clamp(-limit, limit) as i64
+                })
+                .collect();
+            bias_abs = b_int.iter().map(|v| v.abs()).max().unwrap_or(0);
+            let b_const = if wide {
+                at.const_int(&b_shape, "i48", &b_int)
+            } else {
+                let narrow: Vec<i32> = b_int.iter().map(|v| *v as i32).collect();
+                at.const_i32(&b_shape, &narrow)
+            };
+            let owned = attrs_except(op, &["acc_type"]);
+            let mut attrs: Vec<(&str, sys::MlirAttribute)> =
+                owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+            attrs.push(("acc_type", at.attr(acc)));
+            at.value(name, &[x.value, w_int, b_const, x_zp, w_zp], acc_ty, &attrs)
+        };
+        let bound = row_abs.iter().max().copied().unwrap_or(0) * max_x + bias_abs;
+        let scales: Vec<f64> = if w.scales.len() == 1 {
+            vec![x.scale * w.scales[0] / y.scale]
+        } else {
+            (0..rows).map(|o| x.scale * w.scale(o) / y.scale).collect()
+        };
+        let out = rescale(
+            &at,
+            value,
+            y.element(),
+            &scales,
+            0,
+            y.zero_point,
+            (-bound, bound),
+        )?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    pub(super) fn clamp(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let bound = |name: &str| -> Result<f64, String> {
+            crate::ir::float_attr(op, name).ok_or_else(|| format!("'{name}' is not a float"))
+        };
+        let (qmin, qmax) = x.grid().qrange();
+        let to_q = |v: f64| -> i64 {
+            let q = (v / x.scale).round() + f64::from(x.zero_point);
+            q.clamp(qmin as f64, qmax as f64) as i64
+        };
+        let (lo, hi) = (to_q(bound("min_val")?), to_q(bound("max_val")?));
+        let at = Emitter::before(op);
+        let y = clamp_int(&at, x.value, lo, hi)?;
+        state.done(op, Quantized { value: y, ..x });
+        Ok(())
+    }
+
+    /// Ops that keep the input's grid: reshape, max pooling.
+    pub(super) fn same_grid(&self, state: &mut State, op: RawOp, name: &str) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let at = Emitter::before(op);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let mut operands = vec![x.value];
+        let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+        for i in 1..n {
+            operands.push(emit::operand(op, i));
+        }
+        let owned = attrs_except(op, &[]);
+        let attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let y = at.value(name, &operands, at.tensor(&shape, x.element()), &attrs);
+        state.done(op, Quantized { value: y, ..x });
+        Ok(())
+    }
+
+    pub(super) fn avg_pool(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let at = Emitter::before(op);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let zp = at.const_int(&[1], x.element(), &[x.zero_point]);
+        let owned = attrs_except(op, &["acc_type"]);
+        let mut attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        attrs.push(("acc_type", at.attr("i32")));
+        let y = at.value(
+            "tosa.avg_pool2d",
+            &[x.value, zp, zp],
+            at.tensor(&shape, x.element()),
+            &attrs,
+        );
+        state.done(op, Quantized { value: y, ..x });
+        Ok(())
+    }
+
+    pub(super) fn reduce_sum(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        let wide = rescale(&at, x.value, "i32", &[1.0], x.zero_point, 0, x.centred())?;
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let owned = attrs_except(op, &[]);
+        let attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let sum = at.value("tosa.reduce_sum", &[wide], at.tensor(&shape, "i32"), &attrs);
+        let in_shape = shape_of(emit::operand(op, 0))?;
+        let count: i64 = in_shape.iter().product::<i64>() / shape.iter().product::<i64>().max(1);
+        let (lo, hi) = x.centred();
+        let out = rescale(
+            &at,
+            sum,
+            y.element(),
+            &[x.scale / y.scale],
+            0,
+            y.zero_point,
+            (lo * count, hi * count),
+        )?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    pub(super) fn mul_by_constant(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let (x, c) = match (
+            state.input(op, 0),
+            emit::const_floats(emit::operand(op, 1)),
+            state.input(op, 1),
+            emit::const_floats(emit::operand(op, 0)),
+        ) {
+            (Ok(x), Some(c), _, _) | (_, _, Ok(x), Some(c)) => (x, c),
+            _ => return Err("only a multiplication by a constant scalar is quantized".into()),
+        };
+        // One value, or one repeated (a splat): finite and positive.
+        let c = match c.split_first() {
+            Some((first, rest))
+                if rest.iter().all(|v| v == first) && first.is_finite() && *first > 0.0 =>
+            {
+                f64::from(*first)
+            }
+            _ => {
+                return Err(
+                    "only a multiplication by a positive constant scalar is quantized".into(),
+                )
+            }
+        };
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        let out = rescale(
+            &at,
+            x.value,
+            y.element(),
+            &[x.scale * c / y.scale],
+            x.zero_point,
+            y.zero_point,
+            x.centred(),
+        )?;
+        if shape_of(out)? != shape_of(emit::result_of(op, 0))? {
+            return Err("the multiplication broadcasts its activation: not supported".into());
+        }
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    /// `x + c` (or `x - c`) with a constant `c`: x widened to i32 at
+    /// s_acc = s_x / 2^16 (2^8 for 16-bit x), c at the same scale, an i32 add, a rescale to the
+    /// output grid.
+    pub(super) fn add_constant(
+        &self,
+        state: &mut State,
+        op: RawOp,
+        subtract: bool,
+    ) -> Result<(), String> {
+        let (x, c_value) = match (state.input(op, 0), emit::const_floats(emit::operand(op, 1))) {
+            (Ok(x), Some(_)) => (x, emit::operand(op, 1)),
+            _ if !subtract => {
+                match (state.input(op, 1), emit::const_floats(emit::operand(op, 0))) {
+                    (Ok(x), Some(_)) => (x, emit::operand(op, 0)),
+                    _ => {
+                        return Err(
+                            "only an addition of a constant or of two activations is quantized"
+                                .into(),
+                        )
+                    }
+                }
+            }
+            _ => {
+                return Err(
+                    "only a subtraction of a constant or of two activations is quantized".into(),
+                )
+            }
+        };
+        let c = emit::const_floats(c_value).ok_or("the constant is not f32")?;
+        let c_shape = shape_of(c_value)?;
+        let y = self.output_grid(op)?;
+        // 2^16 for int8, 2^8 for int16: |x - z| * widen stays below 2^24.
+        let widen = 1i64 << (24 - x.storage_bits());
+        let acc_scale = x.scale / widen as f64;
+        let sign = if subtract { -1.0 } else { 1.0 };
+        let mut c_q = Vec::with_capacity(c.len());
+        for v in &c {
+            let q = (sign * f64::from(*v) / acc_scale).round();
+            if q.abs() >= f64::from(1u32 << 30) {
+                return Err(format!(
+                    "the constant {v} is too large for the activation's scale {}",
+                    x.scale
+                ));
+            }
+            c_q.push(q as i32);
+        }
+        let at = Emitter::before(op);
+        let (lo, hi) = x.centred();
+        let wide = rescale(
+            &at,
+            x.value,
+            "i32",
+            &[widen as f64],
+            x.zero_point,
+            0,
+            (lo, hi),
+        )?;
+        let c_const = at.const_i32(&c_shape, &c_q);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let sum = at.value("tosa.add", &[wide, c_const], at.tensor(&shape, "i32"), &[]);
+        let (c_min, c_max) = c_q.iter().fold((0i64, 0i64), |(a, b), v| {
+            (a.min(i64::from(*v)), b.max(i64::from(*v)))
+        });
+        let out = rescale(
+            &at,
+            sum,
+            y.element(),
+            &[acc_scale / y.scale],
+            0,
+            y.zero_point,
+            (lo * widen + c_min, hi * widen + c_max),
+        )?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    /// `a + b` (or `a - b`) of two activations: both rescaled to i32 on the
+    /// common scale s = max(s_a, s_b) / 2^k, an i32 add (or sub, TOSA
+    /// broadcasting), a rescale by s / s_y to the output grid. k is the
+    /// largest of 16..=0 for which every rescale meets the REQUIREs.
+    pub(super) fn add_activations(
+        &self,
+        state: &mut State,
+        op: RawOp,
+        subtract: bool,
+    ) -> Result<(), String> {
+        let a = state.input(op, 0)?;
+        let b = state.input(op, 1)?;
+        let y = self.output_grid(op)?;
+        let top = a.scale.max(b.scale);
+        // Each input's i32 range after its rescale (monotone in the value).
+        let widened = |q: &Quantized, s: f64| -> Option<(i64, i64)> {
+            let p = scale_fits(q.scale / s, q.centred())?;
+            let (lo, hi) = q.centred();
+            let apply = |v: i64| {
+                i64::from(cimc_quant::apply_scale_32(
+                    v as i32,
+                    p.multiplier,
+                    p.shift,
+                    false,
+                ))
+            };
+            Some((apply(lo), apply(hi)))
+        };
+        let plan = (0..=16).rev().find_map(|k: i32| {
+            let s = top / f64::from(k).exp2();
+            let (a_lo, a_hi) = widened(&a, s)?;
+            let (b_lo, b_hi) = widened(&b, s)?;
+            let sum = if subtract {
+                (a_lo - b_hi, a_hi - b_lo)
+            } else {
+                (a_lo + b_lo, a_hi + b_hi)
+            };
+            let fits_i32 = sum.0 >= i64::from(i32::MIN) && sum.1 <= i64::from(i32::MAX);
+            (fits_i32 && scale_fits(s / y.scale, sum).is_some()).then_some((s, sum))
+        });
+        let Some((s, sum_bounds)) = plan else {
+            return Err(format!(
+                "no common scale for the operands (scales {} and {}) and the output (scale {}) meets the rescale REQUIREs",
+                a.scale, b.scale, y.scale
+            ));
+        };
+        let at = Emitter::before(op);
+        let wa = rescale(
+            &at,
+            a.value,
+            "i32",
+            &[a.scale / s],
+            a.zero_point,
+            0,
+            a.centred(),
+        )?;
+        let wb = rescale(
+            &at,
+            b.value,
+            "i32",
+            &[b.scale / s],
+            b.zero_point,
+            0,
+            b.centred(),
+        )?;
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let kind = if subtract { "tosa.sub" } else { "tosa.add" };
+        let sum = at.value(kind, &[wa, wb], at.tensor(&shape, "i32"), &[]);
+        let out = rescale(
+            &at,
+            sum,
+            y.element(),
+            &[s / y.scale],
+            0,
+            y.zero_point,
+            sum_bounds,
+        )?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    /// `tosa.concat` of activations: each input rescaled onto the output's
+    /// grid (unless it is already on it), an int8 concat.
+    pub(super) fn concat(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+        let mut inputs = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let x = state.input(op, i)?;
+            let same = x.scale == y.scale
+                && x.zero_point == y.zero_point
+                && x.bits <= y.bits
+                && x.storage_bits() == y.storage_bits();
+            let value = if same {
+                x.value
+            } else {
+                let v = rescale(
+                    &at,
+                    x.value,
+                    y.element(),
+                    &[x.scale / y.scale],
+                    x.zero_point,
+                    y.zero_point,
+                    x.centred(),
+                )
+                .map_err(|m| format!("input {i}: {m}"))?;
+                restrict(&at, v, y)?
+            };
+            inputs.push(value);
+        }
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let owned = attrs_except(op, &[]);
+        let attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        let out = at.value(
+            "tosa.concat",
+            &inputs,
+            at.tensor(&shape, y.element()),
+            &attrs,
+        );
+        state.done_on(op, out, y);
+        Ok(())
+    }
+}
