@@ -18,6 +18,7 @@ use crate::quantize::{QuantizeError, Settings};
 use crate::reference::{self, DType, Tap, Tensor};
 use cimc_passes::quant::convert::RESULT_GRIDS_ATTR;
 use cimc_passes::quant::fake_quant::{self, FakeQuant, Layer, MARKER_ATTR};
+use cimc_passes::quant::transplant::{self, Transplant};
 use cimc_passes::Pass;
 use melior::ir::operation::OperationRefMut;
 use melior::ir::{BlockLike, Module};
@@ -386,11 +387,12 @@ impl Job {
         let layers =
             fake_quant::layers(func, self.pass().activation_defaults()).map_err(report_error)?;
         self.transplants = match rewritten {
-            Some(rewritten) => transplants(
+            Some(rewritten) => transplant::transplants(
                 &layers,
                 entry_func(rewritten, self.entry.as_deref())?,
                 self.pass().activation_defaults(),
-            )?,
+            )
+            .map_err(report_error)?,
             None => Vec::new(),
         };
 
@@ -887,130 +889,4 @@ fn entry_func(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation,
 fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, f64)>> {
     let target = entry_func(module, func).ok()?;
     cimc_passes::emit::f64_pairs_attr(target, RESULT_GRIDS_ATTR)
-}
-
-/// A constant operand's shape and values.
-type Constant = (Vec<i64>, Vec<f32>);
-
-/// The weights, bias and grid attributes a weight pass (AdaRound, bias
-/// correction) gave one weighted op.
-struct Transplant {
-    weight: Constant,
-    /// A convolution's bias operand.
-    bias: Option<Constant>,
-    /// A matmul's bias: the constant operand of the tosa.add using it.
-    add: Option<(isize, Constant)>,
-    attrs: Vec<(&'static str, sys::MlirAttribute)>,
-}
-
-fn constant(value: sys::MlirValue) -> Option<Constant> {
-    let (shape, _) = cimc_passes::emit::tensor_info(value)?;
-    Some((shape, cimc_passes::emit::const_floats(value)?))
-}
-
-/// The tosa.add after a matmul and the index of its constant operand.
-fn bias_add(op: sys::MlirOperation) -> Option<(sys::MlirOperation, isize)> {
-    let add = cimc_passes::ir::single_user(cimc_passes::emit::result_of(op, 0))
-        .filter(|u| cimc_passes::ir::op_name(*u) == "tosa.add")?;
-    let index = (0..2)
-        .find(|i| cimc_passes::emit::const_floats(cimc_passes::emit::operand(add, *i)).is_some())?;
-    Some((add, index))
-}
-
-const GRID_ATTRS: [&str; 5] = [
-    cimc_passes::quant::convert::WEIGHT_SCALE_ATTR,
-    cimc_passes::quant::convert::WEIGHT_ZERO_POINT_ATTR,
-    cimc_passes::quant::convert::WEIGHT_BITS_ATTR,
-    cimc_passes::quant::convert::PER_CHANNEL_ATTR,
-    cimc_passes::quant::convert::WEIGHT_SYMMETRIC_ATTR,
-];
-
-impl Transplant {
-    fn of(op: sys::MlirOperation) -> Option<Transplant> {
-        let matmul = cimc_passes::ir::op_name(op) == "tosa.matmul";
-        let attrs = GRID_ATTRS
-            .iter()
-            .filter_map(|name| {
-                let attr = unsafe {
-                    sys::mlirOperationGetAttributeByName(
-                        op,
-                        sys::MlirStringRef {
-                            data: name.as_ptr().cast(),
-                            length: name.len(),
-                        },
-                    )
-                };
-                (!attr.ptr.is_null()).then_some((*name, attr))
-            })
-            .collect();
-        Some(Transplant {
-            weight: constant(cimc_passes::emit::operand(op, 1))?,
-            bias: (!matmul)
-                .then(|| constant(cimc_passes::emit::operand(op, 2)))
-                .flatten(),
-            add: bias_add(op)
-                .filter(|_| matmul)
-                .and_then(|(add, i)| Some((i, constant(cimc_passes::emit::operand(add, i))?))),
-            attrs,
-        })
-    }
-
-    /// Gives `op` (the same layer in another copy of the model) these
-    /// weights, bias and attributes.
-    fn apply(&self, op: sys::MlirOperation) {
-        let set = |at_op: sys::MlirOperation, index: isize, (shape, values): &Constant| {
-            let at = cimc_passes::emit::Emitter::before(at_op);
-            let ty = at.tensor(shape, "f32");
-            let attr = unsafe {
-                sys::mlirDenseElementsAttrFloatGet(ty, values.len() as isize, values.as_ptr())
-            };
-            let c = at.value("tosa.const", &[], ty, &[("values", attr)]);
-            unsafe { sys::mlirOperationSetOperand(at_op, index, c) };
-        };
-        set(op, 1, &self.weight);
-        if let Some(bias) = &self.bias {
-            set(op, 2, bias);
-        }
-        if let (Some((index, bias)), Some((add, _))) = (&self.add, bias_add(op)) {
-            set(add, *index, bias);
-        }
-        for (name, attr) in &self.attrs {
-            cimc_passes::emit::set_attr(op, name, *attr);
-        }
-    }
-}
-
-/// What the weight pass left on each weighted layer of `rewritten`, matched
-/// to `layers` (of the float model) by position: weight passes replace
-/// constants, which moves the indices that name unnamed layers.
-fn transplants(
-    layers: &[Layer],
-    rewritten: sys::MlirOperation,
-    defaults: cimc_passes::quant::convert::ActChoice,
-) -> Result<Vec<(String, Transplant)>, QuantizeError> {
-    let theirs: Vec<Layer> = fake_quant::layers(rewritten, defaults)
-        .map_err(report_error)?
-        .into_iter()
-        .filter(|l| l.weighted)
-        .collect();
-    let ours: Vec<&Layer> = layers.iter().filter(|l| l.weighted).collect();
-    if ours.len() != theirs.len() || ours.iter().zip(&theirs).any(|(a, b)| a.kind != b.kind) {
-        return Err(report_error(
-            "internal error: the weight pass changed the model's weighted layers",
-        ));
-    }
-    ours.iter()
-        .zip(&theirs)
-        .map(|(a, b)| {
-            let op =
-                b.op.ok_or_else(|| report_error("internal error: a weighted argument"))?;
-            let t = Transplant::of(op).ok_or_else(|| {
-                report_error(format!(
-                    "internal error: layer '{}' has no constant weights after the weight pass",
-                    a.name
-                ))
-            })?;
-            Ok((a.name.clone(), t))
-        })
-        .collect()
 }

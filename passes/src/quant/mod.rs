@@ -16,4 +16,5 @@ pub mod fold_batch_norm;
 pub mod grid;
 pub mod layer;
 pub mod options;
+pub mod transplant;
 pub mod weight_range;
