@@ -1,121 +1,26 @@
-//! The quantization report of `cimc quantize --report FILE.json`: after
-//! calibration, before conversion, the calibrated float model is compared
-//! with fake-quantized copies of itself (`cim-quant-fake-quant`), all run
-//! through reference execution on the evaluation data:
-//!   * per layer, the fully fake-quantized model's activation against the
-//!     float model's (SQNR in dB, cosine similarity), over all samples;
-//!   * at the output, weight-only, activation-only and both;
-//!   * per layer, the output with only that layer quantized and with every
-//!     layer but that one;
-//!   * with labels, top-1 of the float, fake-quantized and (after
-//!     conversion) integer models.
-//!
-//! The tables go to standard error, everything to the JSON file.
+//! The experiment of the quantization report: reads the evaluation data,
+//! runs the float model, fake-quantized variants of it and the converted
+//! integer model through reference execution, and measures each against the
+//! float model.
 
+use super::findings::{Error, Findings, LayerRow, Outcome, Top1};
+use super::observe::{entry_func, marked, plan_taps, read_source, result_grids, Observed};
 use crate::cli::QuantizeArgs;
 use crate::diagnostics::Collector;
 use crate::quantize::{QuantizeError, Settings};
-use crate::reference::{self, DType, Tap, Tensor};
-use cimc_passes::quant::convert::RESULT_GRIDS_ATTR;
-use cimc_passes::quant::fake_quant::{self, FakeQuant, Layer, MARKER_ATTR};
+use crate::reference::{self, DType, Tensor};
+use cimc_passes::quant::fake_quant::{self, FakeQuant, Layer};
 use cimc_passes::quant::transplant::{self, Transplant};
 use cimc_passes::Pass;
 use melior::ir::operation::OperationRefMut;
-use melior::ir::{BlockLike, Module};
+use melior::ir::Module;
 use melior::Context;
 use mlir_sys as sys;
-use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Instant;
 
 /// The JIT's optimization level for every model the report runs.
 const OPT_LEVEL: u8 = 2;
-
-/// Squared-error sums of a quantized signal against its float reference.
-#[derive(Debug, Default, Clone, Copy)]
-struct Error {
-    signal: f64,
-    noise: f64,
-    dot: f64,
-    quantized: f64,
-}
-
-impl Error {
-    fn add(&mut self, reference: &[f64], quantized: &[f64]) {
-        for (r, q) in reference.iter().zip(quantized) {
-            self.signal += r * r;
-            self.noise += (r - q) * (r - q);
-            self.dot += r * q;
-            self.quantized += q * q;
-        }
-    }
-
-    /// 10·log10(Σ r² / Σ (r − q)²); `None` when there is no error at all.
-    fn sqnr_db(&self) -> Option<f64> {
-        (self.noise > 0.0).then(|| 10.0 * (self.signal / self.noise).log10())
-    }
-
-    /// Σ r·q / √(Σ r² · Σ q²); 1 when both are zero.
-    fn cosine(&self) -> f64 {
-        let norms = (self.signal * self.quantized).sqrt();
-        if norms > 0.0 {
-            self.dot / norms
-        } else if self.signal == self.quantized {
-            1.0
-        } else {
-            0.0
-        }
-    }
-
-    fn json(&self) -> Value {
-        json!({ "cosine": self.cosine(), "sqnr_db": self.sqnr_db() })
-    }
-}
-
-/// Correct top-1 predictions out of a total.
-#[derive(Debug, Clone, Copy)]
-struct Top1 {
-    correct: usize,
-    total: usize,
-}
-
-impl Top1 {
-    fn accuracy(&self) -> f64 {
-        100.0 * self.correct as f64 / self.total.max(1) as f64
-    }
-
-    fn json(&self) -> Value {
-        json!({ "accuracy": self.accuracy(), "correct": self.correct, "total": self.total })
-    }
-
-    fn text(&self) -> String {
-        format!("{:.2}% ({}/{})", self.accuracy(), self.correct, self.total)
-    }
-}
-
-/// A model's output compared with the float model's.
-#[derive(Debug, Clone, Copy)]
-struct Outcome {
-    error: Error,
-    top1: Option<Top1>,
-}
-
-impl Outcome {
-    fn json(&self) -> Value {
-        let mut value = self.error.json();
-        value["top1"] = self.top1.map_or(Value::Null, |t| t.json());
-        value
-    }
-}
-
-/// One row of the per-layer table.
-struct LayerRow {
-    layer: Layer,
-    /// The fully fake-quantized model's activation against the float one.
-    error: Option<Error>,
-    only: Outcome,
-    all_but: Outcome,
-}
 
 /// What `cimc quantize --report` computes, filled in two steps.
 pub struct Job {
@@ -415,9 +320,7 @@ impl Job {
                 (None, Some(arg)) => Observed::Arg(arg),
                 (None, None) => unreachable!("a layer is an op or an argument"),
             });
-            let marker = full_ops.iter().position(|op| {
-                cimc_passes::emit::str_attr(*op, MARKER_ATTR).as_deref() == Some(full_name.as_str())
-            });
+            let marker = marked(&full_ops, full_name);
             quant_values.push(Observed::Op(marker.ok_or_else(|| {
                 report_error(format!(
                     "internal error: no fake-quantized value for layer '{}'",
@@ -594,178 +497,20 @@ impl Job {
         Ok(())
     }
 
-    fn json(&self) -> Value {
-        let s = &self.settings;
-        let layers: Vec<Value> = self
-            .rows
-            .iter()
-            .map(|row| {
-                let l = &row.layer;
-                // Keys in alphabetical order: the same text whether or not
-                // serde_json preserves insertion order.
-                json!({
-                    "activation": row.error.map_or(Value::Null, |e| e.json()),
-                    "all_but": row.all_but.json(),
-                    "argument": l.arg,
-                    "fused_clamp": l.fused_clamp.map(|(lo, hi)| json!([lo, hi])),
-                    "grid": l.grid.map(|(scale, zero_point)| json!({"scale": scale, "zero_point": zero_point})),
-                    "index": l.index,
-                    "name": l.name,
-                    "only": row.only.json(),
-                    "op": l.kind,
-                    "weights": l.weighted,
-                })
-            })
-            .collect();
-        let ablation = |name: &str| {
-            self.ablation
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or(Value::Null, |(_, o)| o.json())
-        };
-        let output = json!({
-            "activations_only": ablation("activations_only"),
-            "both": ablation("both"),
-            "integer": self.integer.map_or(Value::Null, |o| o.json()),
-            "integer_vs_fake_quant": self.agreement.map_or(Value::Null, |(e, same)| json!({
-                "cosine": e.cosine(),
-                "same_top1_class": same,
-                "sqnr_db": e.sqnr_db(),
-            })),
-            "weights_only": ablation("weights_only"),
-        });
-        json!({
-            "inputs": self.data.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
-            "labels": self.labels.as_ref().map(|(p, _)| p.clone()),
-            "layers": layers,
-            "output": output,
-            "samples": self.samples,
-            "settings": {
-                "activation_bits": 8,
-                "activation_range": format!("{:?}", s.ranges),
-                "cle": s.cle,
-                "per_channel": s.per_channel,
-                "weight_bits": s.weight_bits,
-                "weight_range": s.weight_range,
-            },
-            "top1": {
-                "fake_quant": self.ablation.iter().find(|(n, _)| *n == "both").and_then(|(_, o)| o.top1).map(|t| t.json()),
-                "float": self.float_top1.map(|t| t.json()),
-                "integer": self.integer.and_then(|o| o.top1).map(|t| t.json()),
-            },
-        })
-    }
-
-    /// The tables printed on standard error.
-    fn text(&self) -> String {
-        let s = &self.settings;
-        let labels = self.labels.is_some();
-        let db = |e: &Error| e.sqnr_db().map_or("inf".to_string(), |v| format!("{v:.2}"));
-        let top = |t: Option<Top1>| t.map_or("-".to_string(), |t| t.text());
-        let mut out = format!(
-            "quantization report: {}; {} sample(s), {:.2} s\n",
-            s.describe(),
-            self.samples,
-            self.started.elapsed().as_secs_f64()
-        );
-        out += &format!(
-            "{:<24} {:>10} {:>9}{}\n",
-            "model (output vs float)",
-            "SQNR dB",
-            "cosine",
-            if labels { "  top-1" } else { "" }
-        );
-        let mut line = |name: &str, o: Option<&Outcome>, t: Option<Top1>| {
-            let (d, c) = o.map_or(("-".to_string(), "-".to_string()), |o| {
-                (db(&o.error), format!("{:.6}", o.error.cosine()))
-            });
-            out += &format!(
-                "{name:<24} {d:>10} {c:>9}{}\n",
-                if labels {
-                    format!("  {}", top(t))
-                } else {
-                    String::new()
-                }
-            );
-        };
-        line("float", None, self.float_top1);
-        for (name, title) in [
-            ("weights_only", "weights only"),
-            ("activations_only", "activations only"),
-            ("both", "weights + activations"),
-        ] {
-            let o = self
-                .ablation
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, o)| o);
-            line(title, o, o.and_then(|o| o.top1));
+    /// What the tables and the JSON show.
+    fn findings(&self) -> Findings<'_> {
+        Findings {
+            settings: &self.settings,
+            inputs: self.data.iter().map(|(p, _)| p.as_str()).collect(),
+            labels: self.labels.as_ref().map(|(p, _)| p.as_str()),
+            samples: self.samples,
+            started: self.started,
+            float_top1: self.float_top1,
+            ablation: &self.ablation,
+            rows: &self.rows,
+            integer: self.integer,
+            agreement: self.agreement,
         }
-        line(
-            "integer (converted)",
-            self.integer.as_ref(),
-            self.integer.and_then(|o| o.top1),
-        );
-        if let Some((e, same)) = &self.agreement {
-            out += &format!(
-                "integer vs fake-quant: output SQNR {} dB, cosine {:.6}, same top-1 class on {same}/{} sample(s)\n",
-                db(e),
-                e.cosine(),
-                self.samples
-            );
-        }
-        let width = self
-            .rows
-            .iter()
-            .map(|r| r.layer.name.len())
-            .max()
-            .unwrap_or(5)
-            .max(5);
-        let op_width = self
-            .rows
-            .iter()
-            .map(|r| op_label(&r.layer).len())
-            .max()
-            .unwrap_or(2)
-            .max(2);
-        out += &format!(
-            "\nper layer: its activation in the fake-quantized model vs float (an op with a fused clamp after the clamp);\n\
-             only / all but: the output with only this layer quantized / every layer but this one\n\
-             {:<width$} {:<op_width$} {:>10} {:>9} {:>12}{} {:>14}{}\n",
-            "layer",
-            "op",
-            "SQNR dB",
-            "cosine",
-            "only: SQNR",
-            if labels { "       top-1" } else { "" },
-            "all but: SQNR",
-            if labels { "       top-1" } else { "" },
-        );
-        for row in &self.rows {
-            let (d, c) = row.error.map_or(("-".to_string(), "-".to_string()), |e| {
-                (db(&e), format!("{:.6}", e.cosine()))
-            });
-            let short = |t: Option<Top1>| {
-                if labels {
-                    format!(
-                        " {:>11}",
-                        t.map_or("-".into(), |t| format!("{:.2}%", t.accuracy()))
-                    )
-                } else {
-                    String::new()
-                }
-            };
-            out += &format!(
-                "{:<width$} {:<op_width$} {d:>10} {c:>9} {:>12}{} {:>14}{}\n",
-                row.layer.name,
-                op_label(&row.layer),
-                db(&row.only.error),
-                short(row.only.top1),
-                db(&row.all_but.error),
-                short(row.all_but.top1),
-            );
-        }
-        out
     }
 
     /// Writes the JSON (`-`: standard output) and prints the tables.
@@ -774,7 +519,8 @@ impl Job {
             eprintln!("cimc: note: no quantization report: the model is already integer");
             return Ok(());
         }
-        let text = serde_json::to_string_pretty(&self.json()).unwrap_or_default() + "\n";
+        let findings = self.findings();
+        let text = serde_json::to_string_pretty(&findings.json()).unwrap_or_default() + "\n";
         let written = if self.path == "-" {
             std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
         } else {
@@ -787,106 +533,7 @@ impl Job {
                 crate::source::io_reason(&err)
             ))
         })?;
-        eprint!("{}", self.text());
+        eprint!("{}", findings.text());
         Ok(())
     }
-}
-
-/// `tosa.conv2d (W, ReLU)`: the op, whether it has weights and whether a
-/// clamp is fused into its grid.
-fn op_label(layer: &Layer) -> String {
-    let mut tags = Vec::new();
-    if layer.weighted {
-        tags.push("W");
-    }
-    if layer.fused_clamp.is_some() {
-        tags.push("+clamp");
-    }
-    if tags.is_empty() {
-        layer.kind.clone()
-    } else {
-        format!("{} ({})", layer.kind, tags.join(" "))
-    }
-}
-
-/// An activation to observe: an op's result (pre-order index) or an argument.
-#[derive(Debug, Clone, Copy)]
-enum Observed {
-    Op(usize),
-    Arg(usize),
-}
-
-/// Where an observed activation is read.
-enum Source {
-    Input(usize),
-    Result(usize),
-    Tap(usize),
-}
-
-/// Taps for `values`; a value the function returns is read from its result
-/// (the same buffer returned twice crashes MLIR 22's
-/// buffer-results-to-out-params, see `quantize::calibrate`).
-fn plan_taps(
-    func: sys::MlirOperation,
-    ops: &[sys::MlirOperation],
-    values: &[Observed],
-) -> (Vec<Tap>, Vec<Source>) {
-    let ret = ops.iter().rev().find(|o| {
-        cimc_passes::ir::op_name(**o) == "func.return"
-            && unsafe { sys::mlirOperationGetParentOperation(**o) }.ptr == func.ptr
-    });
-    let returned = |value: sys::MlirValue| -> Option<usize> {
-        let ret = *ret?;
-        (0..unsafe { sys::mlirOperationGetNumOperands(ret) })
-            .find(|i| cimc_passes::emit::operand(ret, *i).ptr == value.ptr)
-            .map(|i| i as usize)
-    };
-    let mut taps = Vec::new();
-    let sources = values
-        .iter()
-        .map(|v| match v {
-            Observed::Arg(i) => Source::Input(*i),
-            Observed::Op(index) => match returned(cimc_passes::emit::result_of(ops[*index], 0)) {
-                Some(r) => Source::Result(r),
-                None => {
-                    taps.push(Tap {
-                        op: *index,
-                        result: 0,
-                    });
-                    Source::Tap(taps.len() - 1)
-                }
-            },
-        })
-        .collect();
-    (taps, sources)
-}
-
-fn read_source(source: &Source, inputs: &[Tensor], outputs: &[Tensor], results: usize) -> Vec<f64> {
-    match source {
-        Source::Input(i) => inputs[*i].to_f64(),
-        Source::Result(r) => outputs[*r].to_f64(),
-        Source::Tap(t) => outputs[results + t].to_f64(),
-    }
-}
-
-/// The entry function's raw handle.
-fn entry_func(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation, QuantizeError> {
-    let name = reference::entry_name(module, func)?;
-    let mut op = module.body().first_operation().map(|op| op.to_raw());
-    while let Some(raw) = op {
-        if cimc_passes::ir::op_name(raw) == "func.func"
-            && cimc_passes::emit::str_attr(raw, "sym_name").as_deref() == Some(name.as_str())
-        {
-            return Ok(raw);
-        }
-        let next = unsafe { sys::mlirOperationGetNextInBlock(raw) };
-        op = (!next.ptr.is_null()).then_some(next);
-    }
-    Err(reference::ReferenceError::NoFunction(name).into())
-}
-
-/// The (scale, zero point) of each result of a converted function.
-fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, f64)>> {
-    let target = entry_func(module, func).ok()?;
-    cimc_passes::emit::f64_pairs_attr(target, RESULT_GRIDS_ATTR)
 }

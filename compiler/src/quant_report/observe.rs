@@ -1,0 +1,108 @@
+//! Where the quantization report reads a model: its entry function, each
+//! observed activation (an input, a result or a reference-execution tap),
+//! the end of a layer's fake-quantization chain, and the converted model's
+//! result grids.
+
+use crate::quantize::QuantizeError;
+use crate::reference::{self, Tap, Tensor};
+use cimc_passes::quant::convert::RESULT_GRIDS_ATTR;
+use cimc_passes::quant::fake_quant::MARKER_ATTR;
+use melior::ir::{BlockLike, Module};
+use mlir_sys as sys;
+
+/// An activation to observe: an op's result (pre-order index) or an argument.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Observed {
+    Op(usize),
+    Arg(usize),
+}
+
+/// Where an observed activation is read.
+pub(super) enum Source {
+    Input(usize),
+    Result(usize),
+    Tap(usize),
+}
+
+/// Taps for `values`; a value the function returns is read from its result
+/// (the same buffer returned twice crashes MLIR 22's
+/// buffer-results-to-out-params, see `quantize::calibrate`).
+pub(super) fn plan_taps(
+    func: sys::MlirOperation,
+    ops: &[sys::MlirOperation],
+    values: &[Observed],
+) -> (Vec<Tap>, Vec<Source>) {
+    let ret = ops.iter().rev().find(|o| {
+        cimc_passes::ir::op_name(**o) == "func.return"
+            && unsafe { sys::mlirOperationGetParentOperation(**o) }.ptr == func.ptr
+    });
+    let returned = |value: sys::MlirValue| -> Option<usize> {
+        let ret = *ret?;
+        (0..unsafe { sys::mlirOperationGetNumOperands(ret) })
+            .find(|i| cimc_passes::emit::operand(ret, *i).ptr == value.ptr)
+            .map(|i| i as usize)
+    };
+    let mut taps = Vec::new();
+    let sources = values
+        .iter()
+        .map(|v| match v {
+            Observed::Arg(i) => Source::Input(*i),
+            Observed::Op(index) => match returned(cimc_passes::emit::result_of(ops[*index], 0)) {
+                Some(r) => Source::Result(r),
+                None => {
+                    taps.push(Tap {
+                        op: *index,
+                        result: 0,
+                    });
+                    Source::Tap(taps.len() - 1)
+                }
+            },
+        })
+        .collect();
+    (taps, sources)
+}
+
+pub(super) fn read_source(
+    source: &Source,
+    inputs: &[Tensor],
+    outputs: &[Tensor],
+    results: usize,
+) -> Vec<f64> {
+    match source {
+        Source::Input(i) => inputs[*i].to_f64(),
+        Source::Result(r) => outputs[*r].to_f64(),
+        Source::Tap(t) => outputs[results + t].to_f64(),
+    }
+}
+
+/// The entry function's raw handle.
+pub(super) fn entry_func(
+    module: &Module,
+    func: Option<&str>,
+) -> Result<sys::MlirOperation, QuantizeError> {
+    let name = reference::entry_name(module, func)?;
+    let mut op = module.body().first_operation().map(|op| op.to_raw());
+    while let Some(raw) = op {
+        if cimc_passes::ir::op_name(raw) == "func.func"
+            && cimc_passes::emit::str_attr(raw, "sym_name").as_deref() == Some(name.as_str())
+        {
+            return Ok(raw);
+        }
+        let next = unsafe { sys::mlirOperationGetNextInBlock(raw) };
+        op = (!next.ptr.is_null()).then_some(next);
+    }
+    Err(reference::ReferenceError::NoFunction(name).into())
+}
+
+/// The (scale, zero point) of each result of a converted function.
+pub(super) fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, f64)>> {
+    let target = entry_func(module, func).ok()?;
+    cimc_passes::emit::f64_pairs_attr(target, RESULT_GRIDS_ATTR)
+}
+
+/// The op (pre-order index in `ops`) cim-quant-fake-quant marked as the
+/// end of layer `name`'s chain.
+pub(super) fn marked(ops: &[sys::MlirOperation], name: &str) -> Option<usize> {
+    ops.iter()
+        .position(|op| cimc_passes::emit::str_attr(*op, MARKER_ATTR).as_deref() == Some(name))
+}
