@@ -4,12 +4,12 @@
 Usage:
     scripts/import_cycles.py [--edges] [REPO_ROOT]
 
-For every workspace crate (compiler, passes, dialects, chip, runtime, quant)
-and every target of it (src/lib.rs, src/main.rs, build.rs, src/bin/*, tests/*,
-benches/*, examples/*), the script maps each source file to its module path by following
-the `mod NAME;` declarations from the target's root (honouring
-`#[path = "..."]`), and reads the file's references to other modules of the
-same crate:
+For every workspace crate (the `members` of the root Cargo.toml: compiler,
+passes, dialects, chip, runtime, quant) and every target of it (src/lib.rs,
+src/main.rs, build.rs, src/bin/*, tests/*, benches/*, examples/*), the script
+maps each source file to its module path by following the `mod NAME;`
+declarations from the target's root (honouring `#[path = "..."]`), and reads
+the file's references to other modules of the same crate:
 
   * every `use` tree (groups, `self`, `as`, globs), whose paths start with
     `crate::`, `super::`, `self::`, a child module or a name the module has
@@ -45,7 +45,17 @@ import os
 import re
 import sys
 
-CRATES = ["compiler", "passes", "dialects", "chip", "runtime", "quant"]
+
+def workspace_members(repo):
+    """The `members = [...]` of the workspace's Cargo.toml, so a new crate is
+    checked without editing this script."""
+    with open(os.path.join(repo, "Cargo.toml"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^\[workspace\].*?^members\s*=\s*\[(.*?)\]", text, re.S | re.M)
+    if not m:
+        sys.exit("import_cycles.py: no [workspace] members in Cargo.toml")
+    return re.findall(r'"([^"]+)"', m.group(1))
+
 
 ITEM_KEYWORDS = {"fn", "struct", "enum", "trait", "type", "const", "static", "union"}
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -488,7 +498,7 @@ def main(argv):
     repo = args[0] if args else os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     files = set()
     cycles = []
-    for name in CRATES:
+    for name in workspace_members(repo):
         for root in targets(os.path.join(repo, name)):
             crate = Crate(name, root)
             files.update(crate.file_module)
