@@ -133,37 +133,11 @@ impl Options {
         Ok(Options { values })
     }
 
-    /// The value of the option `name`: only [`pass_options!`] reads it, with
-    /// the name it declared, so a pass cannot ask for an option it lacks.
-    pub(crate) fn value(&self, name: &str) -> Option<&Value> {
+    /// The checked value of the option `name`. Passes do not call this:
+    /// [`pass_options!`] reads each declared option by the name it declared,
+    /// into a field of the option's type, so a misspelt name cannot compile.
+    pub fn value(&self, name: &str) -> Option<&Value> {
         self.values.get(name)
-    }
-
-    // Read by name, for tools and tests that inspect parsed options; passes
-    // read theirs through pass_options!, where a name cannot be misspelt.
-    pub fn bool(&self, name: &str) -> bool {
-        matches!(self.values.get(name), Some(Value::Bool(true)))
-    }
-
-    pub fn int(&self, name: &str) -> i64 {
-        match self.values.get(name) {
-            Some(Value::Int(value)) => *value,
-            _ => 0,
-        }
-    }
-
-    pub fn float(&self, name: &str) -> f64 {
-        match self.values.get(name) {
-            Some(Value::Float(value)) => *value,
-            _ => 0.0,
-        }
-    }
-
-    pub fn str(&self, name: &str) -> &str {
-        match self.values.get(name) {
-            Some(Value::Str(value)) => value,
-            _ => "",
-        }
     }
 }
 
@@ -256,7 +230,7 @@ macro_rules! pass_options {
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
             $(
-                $field:ident : $ty:ty = ($option:literal, $default:literal, $help:literal $(, one_of $words:expr)?)
+                $field:ident : $ty:ty = ($option:literal, $default:expr, $help:expr $(, one_of $words:expr)?)
             ),* $(,)?
         }
     ) => {
@@ -264,7 +238,7 @@ macro_rules! pass_options {
         #[derive(Debug, Clone, PartialEq)]
         $vis struct $name {
             $(
-                #[doc = $help]
+                #[doc = concat!("The `", $option, "` option.")]
                 pub $field: $ty,
             )*
         }

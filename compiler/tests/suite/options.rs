@@ -2,64 +2,61 @@
 
 use cimc_passes::{OptionError, OptionInfo, OptionKind, Options};
 
-static DECLARED: &[OptionInfo] = &[
-    OptionInfo {
-        name: "flag",
-        kind: OptionKind::Bool,
-        default: "false",
-        help: "",
-    },
-    OptionInfo {
-        name: "count",
-        kind: OptionKind::UInt,
-        default: "3",
-        help: "",
-    },
-    OptionInfo {
-        name: "offset",
-        kind: OptionKind::Int,
-        default: "-1",
-        help: "",
-    },
-    OptionInfo {
-        name: "mode",
-        kind: OptionKind::Enum(&["fast", "exact"]),
-        default: "exact",
-        help: "",
-    },
-    OptionInfo {
-        name: "label",
-        kind: OptionKind::Str,
-        default: "",
-        help: "",
-    },
-    OptionInfo {
-        name: "ratio",
-        kind: OptionKind::Float,
-        default: "99.99",
-        help: "",
-    },
-];
+cimc_passes::pass_options! {
+    /// Options of every kind, as a pass declares them.
+    struct TestOptions {
+        flag: bool = ("flag", "false", ""),
+        count: u32 = ("count", "3", ""),
+        offset: i64 = ("offset", "-1", ""),
+        mode: String = ("mode", "exact", "", one_of ["fast", "exact"]),
+        label: String = ("label", "", ""),
+        ratio: f64 = ("ratio", "99.99", ""),
+    }
+}
 
-fn parse(text: &str) -> Result<Options, OptionError> {
-    Options::parse("test-pass", DECLARED, text)
+static DECLARED: &[OptionInfo] = TestOptions::INFO;
+
+fn parse(text: &str) -> Result<TestOptions, OptionError> {
+    Options::parse("test-pass", DECLARED, text).map(|options| TestOptions::from(&options))
+}
+
+#[test]
+fn declared_kinds_follow_the_field_types() {
+    let kinds: Vec<OptionKind> = DECLARED.iter().map(|info| info.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            OptionKind::Bool,
+            OptionKind::UInt,
+            OptionKind::Int,
+            OptionKind::Enum(&["fast", "exact"]),
+            OptionKind::Str,
+            OptionKind::Float,
+        ]
+    );
 }
 
 #[test]
 fn defaults_fill_in() {
     let options = parse("").unwrap();
-    assert!(!options.bool("flag"));
-    assert_eq!(options.int("count"), 3);
-    assert_eq!(options.int("offset"), -1);
-    assert_eq!(options.str("mode"), "exact");
-    assert_eq!(options.float("ratio"), 99.99);
+    assert_eq!(
+        options,
+        TestOptions {
+            flag: false,
+            count: 3,
+            offset: -1,
+            mode: "exact".into(),
+            label: String::new(),
+            ratio: 99.99,
+        }
+    );
 }
 
 #[test]
 fn float_options() {
-    assert_eq!(parse("ratio=-2.5").unwrap().float("ratio"), -2.5);
-    assert_eq!(parse("ratio=1e2").unwrap().float("ratio"), 100.0);
-    assert_eq!(parse("ratio=7").unwrap().float("ratio"), 7.0);
+    assert_eq!(parse("ratio=-2.5").unwrap().ratio, -2.5);
+    assert_eq!(parse("ratio=1e2").unwrap().ratio, 100.0);
+    assert_eq!(parse("ratio=7").unwrap().ratio, 7.0);
     for bad in ["ratio=inf", "ratio=NaN", "ratio=1.2.3", "ratio=", "ratio"] {
         let err = parse(bad).unwrap_err();
         assert!(matches!(err, OptionError::BadValue { .. }), "{bad}: {err}");
@@ -73,13 +70,13 @@ fn float_options() {
 #[test]
 fn values_quotes_braces_and_bare_flags() {
     let options = parse("flag count=7  offset=-4 mode=fast label=\"a b\"").unwrap();
-    assert!(options.bool("flag"));
-    assert_eq!(options.int("count"), 7);
-    assert_eq!(options.int("offset"), -4);
-    assert_eq!(options.str("mode"), "fast");
-    assert_eq!(options.str("label"), "a b");
+    assert!(options.flag);
+    assert_eq!(options.count, 7);
+    assert_eq!(options.offset, -4);
+    assert_eq!(options.mode, "fast");
+    assert_eq!(options.label, "a b");
     let options = parse("label={x {y} z}").unwrap();
-    assert_eq!(options.str("label"), "x {y} z");
+    assert_eq!(options.label, "x {y} z");
 }
 
 #[test]

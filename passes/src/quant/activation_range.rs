@@ -5,11 +5,10 @@
 use crate::emit;
 use crate::quant::grid::ActChoice;
 use crate::quant::options::{
-    ACTIVATION_BITS, ACTIVATION_BITS_OPTION, ACTIVATION_SYMMETRIC_OPTION, ARG_RANGES_ATTR,
-    RANGE_ATTR,
+    ACTIVATION_BITS, ACTIVATION_BITS_HELP, ACTIVATION_SYMMETRIC_HELP, ARG_RANGES_ATTR, RANGE_ATTR,
 };
 use crate::raw::{RawAttr, RawOp};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::{ActivationRange, Observer, ObserverParts};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -85,31 +84,36 @@ each up to the f32 rounding of the grid's scale; `cimc observed.mlir
 cim-quant-activation-range{method=percentile},cim-quant-convert))'` sets
 the ranges and converts.",
     anchor: Some("func.func"),
-    options: &[
-        OptionInfo {
-            name: "method",
-            kind: OptionKind::Enum(&["min-max", "percentile", "mse"]),
-            default: "min-max",
-            help: "how a range is chosen from an observation: the observed extremes, percentiles, or the histogram MSE optimum",
-        },
-        OptionInfo {
-            name: "percentile",
-            kind: OptionKind::Float,
-            default: "99.99",
-            help: "with method=percentile: the range is [the (100 - p)-th, the p-th] percentile, p in [50, 100]",
-        },
-        ACTIVATION_BITS_OPTION,
-        ACTIVATION_SYMMETRIC_OPTION,
-    ],
+    options: ActivationRangeOptions::INFO,
     create: |options, _| {
+        let options = ActivationRangeOptions::from(options);
         Box::new(ActivationRangePass {
-            method: options.str("method").to_string(),
-            percentile: options.float("percentile"),
-            activation_bits: options.int("activation-bits"),
-            activation_symmetric: options.bool("activation-symmetric"),
+            method: options.method,
+            percentile: options.percentile,
+            activation_bits: options.activation_bits,
+            activation_symmetric: options.activation_symmetric,
         })
     },
 };
+
+crate::pass_options! {
+    /// The options of `cim-quant-activation-range`.
+    pub struct ActivationRangeOptions {
+        method: String = (
+            "method",
+            "min-max",
+            "how a range is chosen from an observation: the observed extremes, percentiles, or the histogram MSE optimum",
+            one_of ["min-max", "percentile", "mse"]
+        ),
+        percentile: f64 = (
+            "percentile",
+            "99.99",
+            "with method=percentile: the range is [the (100 - p)-th, the p-th] percentile, p in [50, 100]"
+        ),
+        activation_bits: i64 = ("activation-bits", "8", ACTIVATION_BITS_HELP),
+        activation_symmetric: bool = ("activation-symmetric", "false", ACTIVATION_SYMMETRIC_HELP),
+    }
+}
 
 struct ActivationRangePass {
     method: String,

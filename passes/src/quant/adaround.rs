@@ -4,7 +4,11 @@
 
 use crate::emit::{self, Emitter};
 use crate::quant::layer::{self, Layer, WeightChoice};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::quant::options::{
+    weight_range, PER_CHANNEL_HELP, WEIGHT_BITS_HELP, WEIGHT_RANGES, WEIGHT_RANGE_HELP,
+    WEIGHT_SYMMETRIC_HELP,
+};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::{AdaRoundOptions, AdaRoundProblem, Grid, WeightRange};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -57,47 +61,45 @@ Example: `cimc quantize cnn.f32.mlir --calibration x.npy --weight-bits 2
 --adaround`; alone: `cimc calibrated.mlir --pass-pipeline='builtin.module(
 func.func(cim-quant-adaround{weight-bits=2 iterations=500}))'`.",
     anchor: Some("func.func"),
-    options: &[
-        crate::quant::options::weight_bits_option("4"),
-        crate::quant::options::PER_CHANNEL_OPTION,
-        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
-        crate::quant::options::WEIGHT_RANGE_OPTION,
-        OptionInfo {
-            name: "iterations",
-            kind: OptionKind::UInt,
-            default: "4000",
-            help: "optimisation steps per layer",
-        },
-        OptionInfo {
-            name: "rows",
-            kind: OptionKind::UInt,
-            default: "4096",
-            help: "at most this many input rows (im2col patches) per problem",
-        },
-        OptionInfo {
-            name: "layers",
-            kind: OptionKind::UInt,
-            default: "0",
-            help: "round at most this many layers (the first not yet on a grid; 0: all)",
-        },
-        OptionInfo {
-            name: "seed",
-            kind: OptionKind::UInt,
-            default: "0",
-            help: "seed of the mini-batch sampler",
-        },
-    ],
+    options: AdaRoundPassOptions::INFO,
     create: |options, _| {
+        let options = AdaRoundPassOptions::from(options);
         Box::new(AdaRound {
-            weights: WeightChoice::from_options(options),
-            weight_range: crate::quant::options::weight_range(options.str("weight-range")),
-            iterations: options.int("iterations") as usize,
-            rows: options.int("rows") as usize,
-            layers: options.int("layers") as usize,
-            seed: options.int("seed") as u64,
+            weights: WeightChoice {
+                bits: options.weight_bits,
+                per_channel: options.per_channel,
+                symmetric: options.weight_symmetric,
+            },
+            weight_range: weight_range(&options.weight_range),
+            iterations: options.iterations,
+            rows: options.rows,
+            layers: options.layers,
+            seed: options.seed,
         })
     },
 };
+
+crate::pass_options! {
+    /// The options of `cim-quant-adaround`.
+    pub struct AdaRoundPassOptions {
+        weight_bits: i64 = ("weight-bits", "4", WEIGHT_BITS_HELP),
+        per_channel: bool = ("per-channel", "true", PER_CHANNEL_HELP),
+        weight_symmetric: bool = ("weight-symmetric", "true", WEIGHT_SYMMETRIC_HELP),
+        weight_range: String = ("weight-range", "min-max", WEIGHT_RANGE_HELP, one_of WEIGHT_RANGES),
+        iterations: usize = ("iterations", "4000", "optimisation steps per layer"),
+        rows: usize = (
+            "rows",
+            "4096",
+            "at most this many input rows (im2col patches) per problem"
+        ),
+        layers: usize = (
+            "layers",
+            "0",
+            "round at most this many layers (the first not yet on a grid; 0: all)"
+        ),
+        seed: u64 = ("seed", "0", "seed of the mini-batch sampler"),
+    }
+}
 
 struct AdaRound {
     weights: WeightChoice,

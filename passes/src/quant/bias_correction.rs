@@ -4,8 +4,12 @@
 
 use crate::emit::{self, Emitter};
 use crate::quant::layer::{self, Layer, WeightChoice};
+use crate::quant::options::{
+    weight_range, PER_CHANNEL_HELP, WEIGHT_BITS_HELP, WEIGHT_RANGES, WEIGHT_RANGE_HELP,
+    WEIGHT_SYMMETRIC_HELP,
+};
 use crate::raw::RawOp;
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::{Activation, BnStats, InputChannels, WeightRange};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -58,26 +62,41 @@ Example: `cimc quantize dscnn.f32.mlir --calibration x.npy --per-tensor
 --pass-pipeline='builtin.module(func.func(cim-quant-fold-batch-norm,
 cim-quant-bias-correction{mode=analytical weight-bits=4}))'`.",
     anchor: Some("func.func"),
-    options: &[
-        crate::quant::options::weight_bits_option("8"),
-        crate::quant::options::PER_CHANNEL_OPTION,
-        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
-        crate::quant::options::WEIGHT_RANGE_OPTION,
-        OptionInfo {
-            name: "mode",
-            kind: OptionKind::Enum(&["auto", "empirical", "analytical"]),
-            default: "auto",
-            help: "where E[x] comes from: calibration inputs, batch-norm statistics, or whichever the op has",
-        },
-    ],
+    options: BiasCorrectionOptions::INFO,
     create: |options, _| {
+        let options = BiasCorrectionOptions::from(options);
         Box::new(BiasCorrection {
-            weights: WeightChoice::from_options(options),
-            weight_range: crate::quant::options::weight_range(options.str("weight-range")),
-            mode: options.str("mode").to_string(),
+            weights: WeightChoice {
+                bits: options.weight_bits,
+                per_channel: options.per_channel,
+                symmetric: options.weight_symmetric,
+            },
+            weight_range: weight_range(&options.weight_range),
+            mode: options.mode,
         })
     },
 };
+
+crate::pass_options! {
+    /// The options of `cim-quant-bias-correction`.
+    pub struct BiasCorrectionOptions {
+        weight_bits: i64 = ("weight-bits", "8", WEIGHT_BITS_HELP),
+        per_channel: bool = ("per-channel", "true", PER_CHANNEL_HELP),
+        weight_symmetric: bool = ("weight-symmetric", "true", WEIGHT_SYMMETRIC_HELP),
+        weight_range: String = (
+            "weight-range",
+            "min-max",
+            WEIGHT_RANGE_HELP,
+            one_of WEIGHT_RANGES
+        ),
+        mode: String = (
+            "mode",
+            "auto",
+            "where E[x] comes from: calibration inputs, batch-norm statistics, or whichever the op has",
+            one_of ["auto", "empirical", "analytical"]
+        ),
+    }
+}
 
 struct BiasCorrection {
     weights: WeightChoice,

@@ -6,7 +6,7 @@ use crate::emit;
 use crate::ir::{float_attr, single_user};
 use crate::quant::bias_correction::{bn_stats, set_bn_stats};
 use crate::raw::RawOp;
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::{CleLayer, CleOptions, InputChannels};
 use melior::ir::operation::OperationRefMut;
 use ndarray::Array1;
@@ -46,18 +46,24 @@ quantize --cle` does.
 Example: `cimc dscnn_bn.f32.mlir --pass-pipeline='builtin.module(
 func.func(cim-quant-fold-batch-norm,cim-quant-equalize))'`.",
     anchor: Some("func.func"),
-    options: &[OptionInfo {
-        name: "absorb-high-bias",
-        kind: OptionKind::Bool,
-        default: "true",
-        help: "move the part of a ReLU layer's bias its batch-norm statistics say is always passed into the next layer",
-    }],
+    options: EqualizeOptions::INFO,
     create: |options, _| {
         Box::new(Equalize {
-            absorb_high_bias: options.bool("absorb-high-bias"),
+            absorb_high_bias: EqualizeOptions::from(options).absorb_high_bias,
         })
     },
 };
+
+crate::pass_options! {
+    /// The options of `cim-quant-equalize`.
+    pub struct EqualizeOptions {
+        absorb_high_bias: bool = (
+            "absorb-high-bias",
+            "true",
+            "move the part of a ReLU layer's bias its batch-norm statistics say is always passed into the next layer"
+        ),
+    }
+}
 
 struct Equalize {
     absorb_high_bias: bool,

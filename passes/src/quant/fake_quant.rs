@@ -5,12 +5,15 @@
 //! the float model layer by layer.
 
 use super::grid::{fused_clamp, quantize_weights, weight_layout, ActChoice, WeightChoice};
-use super::options::{check_widths, range_attr, ARG_RANGES_ATTR};
+use super::options::{
+    check_widths, range_attr, ACTIVATION_BITS_HELP, ACTIVATION_SYMMETRIC_HELP, ARG_RANGES_ATTR,
+    PER_CHANNEL_HELP, WEIGHT_BITS_HELP, WEIGHT_RANGES, WEIGHT_RANGE_HELP, WEIGHT_SYMMETRIC_HELP,
+};
 use crate::emit::{self, Emitter};
 use crate::ir::float_attr;
 use crate::location::location_name;
 use crate::raw::{RawOp, RawValue};
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -72,53 +75,51 @@ cim-quant-fake-quant{weight-bits=4 only=tosa.conv2d#9}))'` quantizes the
 weights and the output of that convolution only; `activations=false`
 gives the weight-only model, `weights=false` the activation-only one.",
     anchor: Some("func.func"),
-    options: &[
-        OptionInfo {
-            name: "weights",
-            kind: OptionKind::Bool,
-            default: "true",
-            help: "fake-quantize the weights of conv2d, depthwise_conv2d and matmul",
-        },
-        OptionInfo {
-            name: "activations",
-            kind: OptionKind::Bool,
-            default: "true",
-            help: "fake-quantize the arguments and every calibrated activation onto its grid",
-        },
-        OptionInfo {
-            name: "only",
-            kind: OptionKind::Str,
-            default: "",
-            help: "comma-separated layer names: fake-quantize only these (empty: all)",
-        },
-        OptionInfo {
-            name: "skip",
-            kind: OptionKind::Str,
-            default: "",
-            help: "comma-separated layer names to leave float",
-        },
-        crate::quant::options::weight_bits_option("8"),
-        crate::quant::options::PER_CHANNEL_OPTION,
-        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
-        crate::quant::options::WEIGHT_RANGE_OPTION,
-        super::options::ACTIVATION_BITS_OPTION,
-        super::options::ACTIVATION_SYMMETRIC_OPTION,
-    ],
+    options: FakeQuantOptions::INFO,
     create: |options, _| {
+        let options = FakeQuantOptions::from(options);
         Box::new(FakeQuant {
-            weights: options.bool("weights"),
-            activations: options.bool("activations"),
-            only: split_names(options.str("only")),
-            skip: split_names(options.str("skip")),
-            weight_bits: options.int("weight-bits"),
-            per_channel: options.bool("per-channel"),
-            weight_symmetric: options.bool("weight-symmetric"),
-            mse: options.str("weight-range") == "mse",
-            activation_bits: options.int("activation-bits"),
-            activation_symmetric: options.bool("activation-symmetric"),
+            weights: options.weights,
+            activations: options.activations,
+            only: split_names(&options.only),
+            skip: split_names(&options.skip),
+            weight_bits: options.weight_bits,
+            per_channel: options.per_channel,
+            weight_symmetric: options.weight_symmetric,
+            mse: options.weight_range == "mse",
+            activation_bits: options.activation_bits,
+            activation_symmetric: options.activation_symmetric,
         })
     },
 };
+
+crate::pass_options! {
+    /// The options of `cim-quant-fake-quant`.
+    pub struct FakeQuantOptions {
+        weights: bool = (
+            "weights",
+            "true",
+            "fake-quantize the weights of conv2d, depthwise_conv2d and matmul"
+        ),
+        activations: bool = (
+            "activations",
+            "true",
+            "fake-quantize the arguments and every calibrated activation onto its grid"
+        ),
+        only: String = (
+            "only",
+            "",
+            "comma-separated layer names: fake-quantize only these (empty: all)"
+        ),
+        skip: String = ("skip", "", "comma-separated layer names to leave float"),
+        weight_bits: i64 = ("weight-bits", "8", WEIGHT_BITS_HELP),
+        per_channel: bool = ("per-channel", "true", PER_CHANNEL_HELP),
+        weight_symmetric: bool = ("weight-symmetric", "true", WEIGHT_SYMMETRIC_HELP),
+        weight_range: String = ("weight-range", "min-max", WEIGHT_RANGE_HELP, one_of WEIGHT_RANGES),
+        activation_bits: i64 = ("activation-bits", "8", ACTIVATION_BITS_HELP),
+        activation_symmetric: bool = ("activation-symmetric", "false", ACTIVATION_SYMMETRIC_HELP),
+    }
+}
 
 /// The attribute naming the layer whose activation an inserted chain
 /// fake-quantizes (on the chain's last op).

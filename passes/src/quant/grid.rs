@@ -200,16 +200,6 @@ pub struct WeightChoice {
 }
 
 impl WeightChoice {
-    /// The choice a pass's `weight-bits`, `per-channel` and
-    /// `weight-symmetric` options give.
-    pub(crate) fn from_options(options: &crate::Options) -> WeightChoice {
-        WeightChoice {
-            bits: options.int("weight-bits"),
-            per_channel: options.bool("per-channel"),
-            symmetric: options.bool("weight-symmetric"),
-        }
-    }
-
     /// `op`'s overrides (`cim.quant.weight_bits`, `cim.quant.per_channel`,
     /// `cim.quant.weight_symmetric`) over `self`.
     /// The width is checked (an option out of range is an error here).

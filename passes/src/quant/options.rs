@@ -6,25 +6,14 @@
 
 use crate::emit;
 use crate::raw::RawOp;
-use crate::{OptionInfo, OptionKind};
 use cimc_quant::WeightRange;
 use mlir_sys as sys;
 
-/// `activation-bits`, as cim-quant-convert reads it.
-pub const ACTIVATION_BITS_OPTION: OptionInfo = OptionInfo {
-    name: "activation-bits",
-    kind: OptionKind::Int,
-    default: "8",
-    help: "activation bit width, 4..=8 (i8 tensors whose values lie in [-2^(b-1), 2^(b-1)-1]) or 16 (i16 tensors, symmetric)",
-};
+/// Help of the `activation-bits` option the activation passes share.
+pub const ACTIVATION_BITS_HELP: &str = "activation bit width, 4..=8 (i8 tensors whose values lie in [-2^(b-1), 2^(b-1)-1]) or 16 (i16 tensors, symmetric)";
 
-/// `activation-symmetric`, as cim-quant-convert reads it.
-pub const ACTIVATION_SYMMETRIC_OPTION: OptionInfo = OptionInfo {
-    name: "activation-symmetric",
-    kind: OptionKind::Bool,
-    default: "false",
-    help: "symmetric activation grids (zero point 0) instead of asymmetric ones; 16-bit grids are always symmetric",
-};
+/// Help of the shared `activation-symmetric` option.
+pub const ACTIVATION_SYMMETRIC_HELP: &str = "symmetric activation grids (zero point 0) instead of asymmetric ones; 16-bit grids are always symmetric";
 
 /// Attribute names the calibration writes.
 pub const RANGE_ATTR: &str = "cim.quant.range";
@@ -168,40 +157,20 @@ pub(crate) fn check_widths(weight_bits: i64, activation_bits: i64) -> Result<(),
     Ok(())
 }
 
-/// The `weight-bits` option of the passes that set weight grids, with its
-/// default.
-pub const fn weight_bits_option(default: &'static str) -> OptionInfo {
-    OptionInfo {
-        name: "weight-bits",
-        kind: OptionKind::Int,
-        default,
-        help: "weight bit width, 2..=8 (the grid cim-quant-convert builds)",
-    }
-}
+/// Help of the `weight-bits` option of the passes that set weight grids.
+pub const WEIGHT_BITS_HELP: &str = "weight bit width, 2..=8 (the grid cim-quant-convert builds)";
 
-/// The `per-channel` option of the passes that set weight grids.
-pub const PER_CHANNEL_OPTION: OptionInfo = OptionInfo {
-    name: "per-channel",
-    kind: OptionKind::Bool,
-    default: "true",
-    help: "one weight scale per output channel (else one per tensor)",
-};
+/// Help of the shared `per-channel` option.
+pub const PER_CHANNEL_HELP: &str = "one weight scale per output channel (else one per tensor)";
 
-/// The `weight-symmetric` option of the passes that set weight grids.
-pub const WEIGHT_SYMMETRIC_OPTION: OptionInfo = OptionInfo {
-    name: "weight-symmetric",
-    kind: OptionKind::Bool,
-    default: "true",
-    help: "symmetric weight grids (zero point 0); false: asymmetric, per tensor, one zero point",
-};
+/// Help of the shared `weight-symmetric` option.
+pub const WEIGHT_SYMMETRIC_HELP: &str =
+    "symmetric weight grids (zero point 0); false: asymmetric, per tensor, one zero point";
 
-/// The `weight-range` option of the passes that set weight grids.
-pub const WEIGHT_RANGE_OPTION: OptionInfo = OptionInfo {
-    name: "weight-range",
-    kind: OptionKind::Enum(&["min-max", "mse"]),
-    default: "min-max",
-    help: "weight ranges: the extremes, or the clipping that minimises the squared rounding error",
-};
+/// The words and help of the shared `weight-range` option.
+pub const WEIGHT_RANGES: [&str; 2] = ["min-max", "mse"];
+pub const WEIGHT_RANGE_HELP: &str =
+    "weight ranges: the extremes, or the clipping that minimises the squared rounding error";
 
 /// The method a `weight-range` option names.
 pub fn weight_range(word: &str) -> WeightRange {

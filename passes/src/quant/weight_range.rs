@@ -5,7 +5,10 @@
 use crate::emit::{self, Emitter};
 use crate::quant::grid::WeightChoice;
 use crate::quant::layer::{self, Layer};
-use crate::quant::options::WEIGHT_RANGE_ATTR;
+use crate::quant::options::{
+    weight_range, PER_CHANNEL_HELP, WEIGHT_BITS_HELP, WEIGHT_RANGES, WEIGHT_RANGE_ATTR,
+    WEIGHT_RANGE_HELP, WEIGHT_SYMMETRIC_HELP,
+};
 use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
@@ -46,19 +49,29 @@ Example: weights [[1.0, -0.3], [0.5, 0.0]] (two output channels) give
 weight-bits=2 weight-range=mse},cim-quant-convert{weight-bits=2}))'`
 converts with MSE-clipped 2-bit weights.",
     anchor: Some("func.func"),
-    options: &[
-        crate::quant::options::weight_bits_option("8"),
-        crate::quant::options::PER_CHANNEL_OPTION,
-        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
-        crate::quant::options::WEIGHT_RANGE_OPTION,
-    ],
+    options: WeightRangeOptions::INFO,
     create: |options, _| {
+        let options = WeightRangeOptions::from(options);
         Box::new(WeightRangePass {
-            weights: WeightChoice::from_options(options),
-            method: crate::quant::options::weight_range(options.str("weight-range")),
+            weights: WeightChoice {
+                bits: options.weight_bits,
+                per_channel: options.per_channel,
+                symmetric: options.weight_symmetric,
+            },
+            method: weight_range(&options.weight_range),
         })
     },
 };
+
+crate::pass_options! {
+    /// The options of `cim-quant-weight-range`.
+    pub struct WeightRangeOptions {
+        weight_bits: i64 = ("weight-bits", "8", WEIGHT_BITS_HELP),
+        per_channel: bool = ("per-channel", "true", PER_CHANNEL_HELP),
+        weight_symmetric: bool = ("weight-symmetric", "true", WEIGHT_SYMMETRIC_HELP),
+        weight_range: String = ("weight-range", "min-max", WEIGHT_RANGE_HELP, one_of WEIGHT_RANGES),
+    }
+}
 
 struct WeightRangePass {
     weights: WeightChoice,

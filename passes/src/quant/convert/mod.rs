@@ -15,9 +15,12 @@ mod value;
 
 use crate::emit::{self, Emitter};
 use crate::ir::single_user;
-use crate::quant::options::check_widths;
+use crate::quant::options::{
+    check_widths, ACTIVATION_BITS_HELP, ACTIVATION_SYMMETRIC_HELP, PER_CHANNEL_HELP, WEIGHT_RANGES,
+    WEIGHT_RANGE_HELP, WEIGHT_SYMMETRIC_HELP,
+};
 use crate::raw::RawOp;
-use crate::{OptionInfo, OptionKind, Pass, PassFailed, PassInfo};
+use crate::{Pass, PassFailed, PassInfo};
 use cimc_quant::WeightRange;
 use integer::restrict;
 use melior::ir::operation::OperationRefMut;
@@ -30,10 +33,10 @@ use value::{key, Quantized, State};
 // these paths keep working for other crates.
 pub use crate::quant::grid::{ActChoice, WeightChoice, KEEPS_GRID};
 pub use crate::quant::options::{
-    Widths, ACTIVATION_BITS, ACTIVATION_BITS_ATTR, ACTIVATION_BITS_OPTION,
-    ACTIVATION_SYMMETRIC_ATTR, ACTIVATION_SYMMETRIC_OPTION, ARG_GRIDS_ATTR, ARG_RANGES_ATTR,
-    PER_CHANNEL_ATTR, RANGE_ATTR, RESULT_GRIDS_ATTR, WEIGHT_BITS, WEIGHT_BITS_ATTR,
-    WEIGHT_RANGE_ATTR, WEIGHT_SCALE_ATTR, WEIGHT_SYMMETRIC_ATTR, WEIGHT_ZERO_POINT_ATTR,
+    Widths, ACTIVATION_BITS, ACTIVATION_BITS_ATTR, ACTIVATION_SYMMETRIC_ATTR, ARG_GRIDS_ATTR,
+    ARG_RANGES_ATTR, PER_CHANNEL_ATTR, RANGE_ATTR, RESULT_GRIDS_ATTR, WEIGHT_BITS,
+    WEIGHT_BITS_ATTR, WEIGHT_RANGE_ATTR, WEIGHT_SCALE_ATTR, WEIGHT_SYMMETRIC_ATTR,
+    WEIGHT_ZERO_POINT_ATTR,
 };
 
 pub static INFO: PassInfo = PassInfo {
@@ -132,30 +135,35 @@ asymmetric weights; a conv2d carrying `cim.quant.weight_bits = 2 : i64,
 cim.quant.activation_bits = 6 : i64` gets W2 weights and a 6-bit output
 grid whatever the options say.",
     anchor: Some("func.func"),
-    options: &[
-        OptionInfo {
-            name: "weight-bits",
-            kind: OptionKind::Int,
-            default: "8",
-            help: "weight bit width, 2..=8 (symmetric: values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions of i8 activations with symmetric weights, else i8)",
-        },
-        crate::quant::options::PER_CHANNEL_OPTION,
-        crate::quant::options::WEIGHT_SYMMETRIC_OPTION,
-        crate::quant::options::WEIGHT_RANGE_OPTION,
-        ACTIVATION_BITS_OPTION,
-        ACTIVATION_SYMMETRIC_OPTION,
-    ],
+    options: ConvertOptions::INFO,
     create: |options, _| {
+        let options = ConvertOptions::from(options);
         Box::new(Convert {
-            weight_bits: options.int("weight-bits"),
-            per_channel: options.bool("per-channel"),
-            weight_symmetric: options.bool("weight-symmetric"),
-            weight_range: crate::quant::options::weight_range(options.str("weight-range")),
-            activation_bits: options.int("activation-bits"),
-            activation_symmetric: options.bool("activation-symmetric"),
+            weight_bits: options.weight_bits,
+            per_channel: options.per_channel,
+            weight_symmetric: options.weight_symmetric,
+            weight_range: crate::quant::options::weight_range(&options.weight_range),
+            activation_bits: options.activation_bits,
+            activation_symmetric: options.activation_symmetric,
         })
     },
 };
+
+crate::pass_options! {
+    /// The options of `cim-quant-convert`.
+    pub struct ConvertOptions {
+        weight_bits: i64 = (
+            "weight-bits",
+            "8",
+            "weight bit width, 2..=8 (symmetric: values in [-(2^(b-1)-1), 2^(b-1)-1]; i4 tensors at <= 4 bits on convolutions of i8 activations with symmetric weights, else i8)"
+        ),
+        per_channel: bool = ("per-channel", "true", PER_CHANNEL_HELP),
+        weight_symmetric: bool = ("weight-symmetric", "true", WEIGHT_SYMMETRIC_HELP),
+        weight_range: String = ("weight-range", "min-max", WEIGHT_RANGE_HELP, one_of WEIGHT_RANGES),
+        activation_bits: i64 = ("activation-bits", "8", ACTIVATION_BITS_HELP),
+        activation_symmetric: bool = ("activation-symmetric", "false", ACTIVATION_SYMMETRIC_HELP),
+    }
+}
 
 /// The float ops this pass rewrites (besides constants and the return).
 pub const SUPPORTED: &[&str] = &[
