@@ -1,0 +1,3 @@
+mod emit;
+mod ir;
+mod leaf;
