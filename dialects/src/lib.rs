@@ -5,6 +5,7 @@
 //! definitions and names their ops for the passes.
 
 pub mod cim;
+pub mod handle;
 
 use melior::{ir::Module, Context};
 use std::fmt;

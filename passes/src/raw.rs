@@ -11,26 +11,15 @@ pub type RawValue = sys::MlirValue;
 pub type RawType = sys::MlirType;
 pub type RawAttr = sys::MlirAttribute;
 
-/// `text` as the C API's string reference (borrowed, not copied).
-pub fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
+pub use cimc_dialects::handle::string_ref;
+use cimc_dialects::handle::OpRef;
 
 /// The name of `op` (`tosa.conv2d`).
 pub fn op_name(op: RawOp) -> String {
-    unsafe {
-        let id = sys::mlirOperationGetName(op);
-        let name = sys::mlirIdentifierStr(id);
-        let bytes = std::slice::from_raw_parts(name.data.cast::<u8>(), name.length);
-        String::from_utf8_lossy(bytes).into_owned()
-    }
+    OpRef::new(op).map(OpRef::name).unwrap_or_default()
 }
 
 /// The attribute `name` of `op`, if present.
 pub fn attr(op: RawOp, name: &str) -> Option<RawAttr> {
-    let attr = unsafe { sys::mlirOperationGetAttributeByName(op, string_ref(name)) };
-    (!attr.ptr.is_null()).then_some(attr)
+    OpRef::new(op)?.attr(name)
 }

@@ -1,11 +1,10 @@
 //! `cim-cse`: merges `cim` ops that compute the same value.
 
-use crate::ir;
-use crate::raw::RawOp;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
+use cimc_dialects::handle::{attribute_text, type_text, OpRef};
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 pub static INFO: PassInfo = PassInfo {
@@ -38,60 +37,45 @@ struct Key {
     results: Vec<String>,
 }
 
-fn key(op: RawOp, name: String) -> Key {
-    unsafe {
-        let operands = (0..sys::mlirOperationGetNumOperands(op))
-            .map(|i| sys::mlirOperationGetOperand(op, i).ptr as usize)
-            .collect();
-        let mut attributes: Vec<String> = (0..sys::mlirOperationGetNumAttributes(op))
-            .map(|i| {
-                let named = sys::mlirOperationGetAttribute(op, i);
-                let name = sys::mlirIdentifierStr(named.name);
-                let name = std::slice::from_raw_parts(name.data.cast::<u8>(), name.length);
-                let value = melior::ir::Attribute::from_raw(named.attribute);
-                format!("{}={value}", String::from_utf8_lossy(name))
-            })
-            .collect();
-        attributes.sort();
-        let results = (0..sys::mlirOperationGetNumResults(op))
-            .map(|i| {
-                let value = sys::mlirOperationGetResult(op, i);
-                melior::ir::Type::from_raw(sys::mlirValueGetType(value)).to_string()
-            })
-            .collect();
-        Key {
-            name,
-            operands,
-            attributes,
-            results,
-        }
+fn key(op: OpRef, name: String) -> Key {
+    let operands = op.operands().iter().map(|v| v.raw().ptr as usize).collect();
+    let mut attributes: Vec<String> = op
+        .attrs()
+        .into_iter()
+        .map(|(name, value)| format!("{name}={}", attribute_text(value)))
+        .collect();
+    attributes.sort();
+    let results = op.results().iter().map(|r| type_text(r.ty())).collect();
+    Key {
+        name,
+        operands,
+        attributes,
+        results,
     }
 }
 
 impl Pass for CimCse {
     fn run(&self, root: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        for block in ir::nested_blocks(root.to_raw()) {
-            let mut seen: HashMap<Key, RawOp> = HashMap::new();
-            for op in ir::block_ops(block) {
-                let name = crate::raw::op_name(op);
-                let has_regions = unsafe { sys::mlirOperationGetNumRegions(op) } > 0;
-                if !cim::is_cim_op(&name) || has_regions {
+        let Some(root) = OpRef::new(root.to_raw()) else {
+            return Ok(());
+        };
+        for block in root.nested_blocks() {
+            let mut seen: HashMap<Key, OpRef> = HashMap::new();
+            for op in block.ops() {
+                let name = op.name();
+                if !cim::is_cim_op(&name) || op.num_regions() > 0 {
                     continue;
                 }
                 match seen.entry(key(op, name)) {
-                    std::collections::hash_map::Entry::Vacant(slot) => {
+                    Entry::Vacant(slot) => {
                         slot.insert(op);
                     }
-                    std::collections::hash_map::Entry::Occupied(first) => unsafe {
-                        let first = *first.get();
-                        for i in 0..sys::mlirOperationGetNumResults(op) {
-                            sys::mlirValueReplaceAllUsesOfWith(
-                                sys::mlirOperationGetResult(op, i),
-                                sys::mlirOperationGetResult(first, i),
-                            );
+                    Entry::Occupied(first) => {
+                        for (mine, theirs) in op.results().into_iter().zip(first.get().results()) {
+                            mine.replace_all_uses_with(theirs);
                         }
-                        sys::mlirOperationDestroy(op);
-                    },
+                        op.erase();
+                    }
                 }
             }
         }

@@ -1,9 +1,8 @@
 //! `cim-dce`: removes `cim` ops whose results are unused.
 
-use crate::ir;
-use crate::raw::RawOp;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
+use cimc_dialects::handle::OpRef;
 use melior::ir::operation::OperationRefMut;
 use std::collections::HashSet;
 
@@ -30,23 +29,26 @@ struct CimDce;
 
 impl Pass for CimDce {
     fn run(&self, root: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let is_dead =
-            |op: RawOp| cim::is_cim_op(&crate::raw::op_name(op)) && ir::results_unused(op);
-        let mut worklist: Vec<RawOp> = ir::nested_ops(root.to_raw())
+        let Some(root) = OpRef::new(root.to_raw()) else {
+            return Ok(());
+        };
+        let is_dead = |op: OpRef| cim::is_cim_op(&op.name()) && op.results_unused();
+        let mut worklist: Vec<OpRef> = root
+            .nested_ops()
             .into_iter()
             .filter(|op| is_dead(*op))
             .collect();
         let mut erased = HashSet::new();
         while let Some(op) = worklist.pop() {
-            if !erased.insert(op.ptr) || !is_dead(op) {
+            if !erased.insert(op) || !is_dead(op) {
                 continue;
             }
-            let producers = ir::operand_producers(op);
-            unsafe { mlir_sys::mlirOperationDestroy(op) };
+            let producers = op.producers();
+            op.erase();
             worklist.extend(
                 producers
                     .into_iter()
-                    .filter(|producer| !erased.contains(&producer.ptr) && is_dead(*producer)),
+                    .filter(|producer| !erased.contains(producer) && is_dead(*producer)),
             );
         }
         Ok(())

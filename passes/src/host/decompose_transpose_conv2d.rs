@@ -5,8 +5,8 @@
 use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::OpRef;
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-decompose-transpose-conv2d",
@@ -141,7 +141,10 @@ fn decompose(op: RawOp) -> Result<RawValue, String> {
     if let Some(local_bound) = crate::raw::attr(op, "local_bound") {
         attrs.push(("local_bound", local_bound));
     }
-    let result_ty = unsafe { sys::mlirValueGetType(emit::result_of(op, 0)) };
+    let result_ty = OpRef::new(op)
+        .and_then(|o| o.result(0))
+        .ok_or("tosa.transpose_conv2d has no result")?
+        .ty();
     Ok(e.value(
         "tosa.conv2d",
         &[x, flipped, bias, input_zp, weight_zp],

@@ -4,8 +4,8 @@
 use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::{OpRef, ValueRef};
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 use std::collections::HashMap;
 
 pub static INFO: PassInfo = PassInfo {
@@ -64,7 +64,10 @@ impl Pass for WidenConstantMul {
             let e = Emitter::before(op);
             let wide_a = e.cast(a, &a_shape, "i32");
             let wide_b = e.cast(b, &b_shape, "i32");
-            let result_ty = unsafe { sys::mlirValueGetType(emit::result_of(op, 0)) };
+            let Some(result) = OpRef::new(op).and_then(|o| o.result(0)) else {
+                continue;
+            };
+            let result_ty = result.ty();
             let product = e.value("tosa.mul", &[wide_a, wide_b, shift], result_ty, &[]);
             emit::replace_uses(emit::result_of(op, 0), product);
             emit::erase(op);
@@ -76,27 +79,22 @@ impl Pass for WidenConstantMul {
 /// Whether `value` is computed from constants only: a `tosa.const` or
 /// `tosa.const_shape`, or a region-free TOSA op all of whose operands are.
 fn is_constant(value: RawValue, memo: &mut HashMap<usize, bool>) -> bool {
-    unsafe {
-        if !sys::mlirValueIsAOpResult(value) {
-            return false;
-        }
-        let op = sys::mlirOpResultGetOwner(value);
-        if let Some(known) = memo.get(&(op.ptr as usize)) {
-            return *known;
-        }
-        let name = crate::raw::op_name(op);
-        let operands = sys::mlirOperationGetNumOperands(op);
-        let result = match name.as_str() {
-            "tosa.const" | "tosa.const_shape" => true,
-            _ if name.starts_with("tosa.")
-                && operands > 0
-                && sys::mlirOperationGetNumRegions(op) == 0 =>
-            {
-                (0..operands).all(|i| is_constant(sys::mlirOperationGetOperand(op, i), memo))
-            }
-            _ => false,
-        };
-        memo.insert(op.ptr as usize, result);
-        result
+    let Some(op) = ValueRef::new(value).and_then(ValueRef::producer) else {
+        return false;
+    };
+    let key = op.raw().ptr as usize;
+    if let Some(known) = memo.get(&key) {
+        return *known;
     }
+    let name = op.name();
+    let result = match name.as_str() {
+        "tosa.const" | "tosa.const_shape" => true,
+        _ if name.starts_with("tosa.") && op.num_operands() > 0 && op.num_regions() == 0 => op
+            .operands()
+            .into_iter()
+            .all(|operand| is_constant(operand.raw(), memo)),
+        _ => false,
+    };
+    memo.insert(key, result);
+    result
 }

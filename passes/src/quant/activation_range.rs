@@ -9,6 +9,7 @@ use crate::quant::options::{
 };
 use crate::raw::{RawAttr, RawOp};
 use crate::{Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::{AttrRef, OpRef};
 use cimc_quant::{ActivationRange, Observer, ObserverParts};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -122,15 +123,6 @@ struct ActivationRangePass {
     activation_symmetric: bool,
 }
 
-fn named(context: sys::MlirContext, name: &str, attr: RawAttr) -> sys::MlirNamedAttribute {
-    unsafe {
-        sys::mlirNamedAttributeGet(
-            sys::mlirIdentifierGet(context, crate::raw::string_ref(name)),
-            attr,
-        )
-    }
-}
-
 /// `obs` as the dictionary `cim.quant.observed` holds (the pass
 /// description): the bins from the first to the last non-empty one.
 pub fn observation_attr(context: sys::MlirContext, obs: &Observer) -> RawAttr {
@@ -145,31 +137,21 @@ pub fn observation_attr(context: sys::MlirContext, obs: &Observer) -> RawAttr {
     let end = counts.iter().rposition(|c| *c > 0).map_or(first, |i| i + 1);
     // Counts of values observed by one process fit i64.
     let bins: Vec<i64> = counts[first..end].iter().map(|c| *c as i64).collect();
-    unsafe {
-        let i64_type = sys::mlirIntegerTypeGet(context, 64);
-        let int = |v: i64| sys::mlirIntegerAttrGet(i64_type, v);
-        let f64_attr =
-            |v: f64| sys::mlirFloatAttrDoubleGet(context, sys::mlirF64TypeGet(context), v);
-        let f32_attr =
-            |v: f32| sys::mlirFloatAttrDoubleGet(context, sys::mlirF32TypeGet(context), v.into());
-        let mut fields = vec![
-            named(context, "count", int(count as i64)),
-            named(context, "origin", f64_attr(origin)),
-            named(context, "width", f64_attr(width)),
-            named(
-                context,
-                "bins",
-                sys::mlirDenseI64ArrayGet(context, bins.len() as isize, bins.as_ptr()),
-            ),
-            named(context, "first_bin", int(first as i64)),
-            named(context, "num_bins", int(counts.len() as i64)),
-        ];
-        if let Some((min, max)) = min_max {
-            fields.push(named(context, "min", f32_attr(min)));
-            fields.push(named(context, "max", f32_attr(max)));
-        }
-        sys::mlirDictionaryAttrGet(context, fields.len() as isize, fields.as_ptr())
+    let int = |v: i64| AttrRef::i64(context, v);
+    let float = |v: f64| AttrRef::f64(context, v);
+    let mut fields = vec![
+        ("count", int(count as i64)),
+        ("origin", float(origin)),
+        ("width", float(width)),
+        ("bins", AttrRef::i64_array(context, &bins)),
+        ("first_bin", int(first as i64)),
+        ("num_bins", int(counts.len() as i64)),
+    ];
+    if let Some((min, max)) = min_max {
+        fields.push(("min", AttrRef::f32(context, min)));
+        fields.push(("max", AttrRef::f32(context, max)));
     }
+    AttrRef::dict(context, &fields).raw()
 }
 
 /// The observer a `cim.quant.observed` dictionary holds; `what` names the
@@ -186,34 +168,24 @@ pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
         "num_bins",
     ];
     let shape = "{count, min, max, origin, width, bins[, first_bin, num_bins]}";
-    if !unsafe { sys::mlirAttributeIsADictionary(attr) } {
+    let Some(entries) = AttrRef::new(attr).and_then(AttrRef::as_dict) else {
         return Err(format!("{what} must be a dictionary {shape}"));
-    }
-    let mut fields: Vec<(String, RawAttr)> = Vec::new();
-    for i in 0..unsafe { sys::mlirDictionaryAttrGetNumElements(attr) } {
-        let entry = unsafe { sys::mlirDictionaryAttrGetElement(attr, i) };
-        let name = unsafe { sys::mlirIdentifierStr(entry.name) };
-        let name = String::from_utf8_lossy(unsafe {
-            std::slice::from_raw_parts(name.data.cast::<u8>(), name.length)
-        })
-        .into_owned();
+    };
+    let mut fields: Vec<(String, AttrRef)> = Vec::new();
+    for (name, value) in entries {
         if !FIELDS.contains(&name.as_str()) {
             return Err(format!(
                 "{what} has an unknown entry '{name}': it holds {shape}"
             ));
         }
-        fields.push((name, entry.attribute));
+        fields.push((name, value));
     }
     let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, a)| *a);
     let int = |name: &str| -> Result<Option<i64>, String> {
         let Some(a) = field(name) else {
             return Ok(None);
         };
-        let value = unsafe {
-            (sys::mlirAttributeIsAInteger(a) && !sys::mlirAttributeIsABool(a))
-                .then(|| sys::mlirIntegerAttrGetValueSInt(a))
-        };
-        match value {
+        match a.as_int() {
             Some(v) if v >= 0 => Ok(Some(v)),
             Some(v) => Err(format!("{what}: '{name}' = {v} must not be negative")),
             None => Err(format!(
@@ -225,13 +197,9 @@ pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
         let Some(a) = field(name) else {
             return Ok(None);
         };
-        if unsafe { sys::mlirAttributeIsAFloat(a) } {
-            Ok(Some(unsafe { sys::mlirFloatAttrGetValueDouble(a) }))
-        } else {
-            Err(format!(
-                "{what}: '{name}' must be a float (`{name} = x : f64`)"
-            ))
-        }
+        a.as_float()
+            .map(Some)
+            .ok_or_else(|| format!("{what}: '{name}' must be a float (`{name} = x : f64`)"))
     };
     let required = |name: &str, value: Option<f64>| {
         value.ok_or_else(|| format!("{what} lacks '{name}' (it holds {shape})"))
@@ -241,12 +209,9 @@ pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
     let width = required("width", float("width")?)?;
     let bins: Vec<i64> = match field("bins") {
         None => return Err(format!("{what} lacks 'bins' (it holds {shape})")),
-        Some(a) if unsafe { sys::mlirAttributeIsADenseI64Array(a) } => {
-            (0..unsafe { sys::mlirDenseArrayGetNumElements(a) })
-                .map(|i| unsafe { sys::mlirDenseI64ArrayGetElement(a, i) })
-                .collect()
-        }
-        Some(_) => return Err(format!("{what}: 'bins' must be an `array<i64: ...>`")),
+        Some(a) => a
+            .as_i64_array()
+            .ok_or_else(|| format!("{what}: 'bins' must be an `array<i64: ...>`"))?,
     };
     if let Some(i) = bins.iter().position(|c| *c < 0) {
         return Err(format!(
@@ -292,11 +257,8 @@ pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
 
 /// The number of arguments of a `func.func`.
 fn num_arguments(func: RawOp) -> Option<usize> {
-    let ty = crate::raw::attr(func, "function_type")?;
-    unsafe {
-        sys::mlirAttributeIsAType(ty)
-            .then(|| sys::mlirFunctionTypeGetNumInputs(sys::mlirTypeAttrGetValue(ty)) as usize)
-    }
+    let ty = OpRef::new(func)?.attribute("function_type")?.as_type()?;
+    unsafe { Some(sys::mlirFunctionTypeGetNumInputs(ty) as usize) }
 }
 
 impl ActivationRangePass {
@@ -350,18 +312,18 @@ impl ActivationRangePass {
         };
         let n = num_arguments(func).unwrap_or(0);
         let what = format!("'{ARG_OBSERVED_ATTR}'");
-        if !unsafe { sys::mlirAttributeIsAArray(attr) }
-            || unsafe { sys::mlirArrayAttrGetNumElements(attr) } as usize != n
-        {
-            return Err(format!(
-                "{what} must be an array of one observation per argument ({n})"
-            ));
-        }
-        (0..n)
-            .map(|i| {
+        let elements = AttrRef::new(attr)
+            .and_then(AttrRef::as_array)
+            .filter(|elements| elements.len() == n)
+            .ok_or_else(|| {
+                format!("{what} must be an array of one observation per argument ({n})")
+            })?;
+        elements
+            .into_iter()
+            .enumerate()
+            .map(|(i, element)| {
                 let what = format!("{what} entry {i}");
-                let element = unsafe { sys::mlirArrayAttrGetElement(attr, i as isize) };
-                let obs = read_observation(element, &what)?;
+                let obs = read_observation(element.raw(), &what)?;
                 self.range(func, &obs, &what)
             })
             .collect::<Result<Vec<_>, _>>()
@@ -369,9 +331,8 @@ impl ActivationRangePass {
     }
 }
 
-fn range_attr(context: sys::MlirContext, (lo, hi): (f64, f64)) -> RawAttr {
-    let values = [lo, hi];
-    unsafe { sys::mlirDenseF64ArrayGet(context, 2, values.as_ptr()) }
+fn range_attr(context: sys::MlirContext, (lo, hi): (f64, f64)) -> AttrRef {
+    AttrRef::f64_array(context, &[lo, hi])
 }
 
 impl Pass for ActivationRangePass {
@@ -405,19 +366,20 @@ impl Pass for ActivationRangePass {
         if failed {
             return Err(PassFailed);
         }
-        let context = unsafe { sys::mlirOperationGetContext(func) };
+        let Some(func_op) = OpRef::new(func) else {
+            return Err(PassFailed);
+        };
+        let context = func_op.context();
         for (op, range) in ranges {
-            crate::emit::set_attr(op, RANGE_ATTR, range_attr(context, range));
+            crate::emit::set_attr(op, RANGE_ATTR, range_attr(context, range).raw());
             emit::remove_attr(op, OBSERVED_ATTR);
         }
         if let Some(arguments) = arguments {
-            let pairs: Vec<RawAttr> = arguments
+            let pairs: Vec<AttrRef> = arguments
                 .into_iter()
                 .map(|range| range_attr(context, range))
                 .collect();
-            let array =
-                unsafe { sys::mlirArrayAttrGet(context, pairs.len() as isize, pairs.as_ptr()) };
-            crate::emit::set_attr(func, ARG_RANGES_ATTR, array);
+            func_op.set_attr(ARG_RANGES_ATTR, AttrRef::array(context, &pairs).raw());
             emit::remove_attr(func, ARG_OBSERVED_ATTR);
         }
         Ok(())

@@ -6,6 +6,7 @@ use crate::emit::{self, Emitter};
 use crate::quant::bias_correction::set_bn_stats;
 use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::{OpRef, ValueRef};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 
@@ -47,10 +48,10 @@ struct FoldBatchNorm;
 /// subgraphs batch norm parameters come in.
 fn evaluate(value: RawValue, depth: usize) -> Option<(Vec<f32>, Vec<i64>)> {
     let (shape, element) = emit::tensor_info(value)?;
-    if element != "f32" || depth > 8 || !unsafe { sys::mlirValueIsAOpResult(value) } {
+    if element != "f32" || depth > 8 {
         return None;
     }
-    let op = unsafe { sys::mlirOpResultGetOwner(value) };
+    let op = ValueRef::new(value)?.producer()?.raw();
     let name = crate::raw::op_name(op);
     let unary = |f: fn(f32) -> f32| -> Option<(Vec<f32>, Vec<i64>)> {
         let (v, _) = evaluate(emit::operand(op, 0), depth + 1)?;
@@ -87,18 +88,8 @@ fn evaluate(value: RawValue, depth: usize) -> Option<(Vec<f32>, Vec<i64>)> {
 }
 
 fn single_user(value: RawValue) -> Option<(RawOp, isize)> {
-    unsafe {
-        let first = sys::mlirValueGetFirstUse(value);
-        if sys::mlirOpOperandIsNull(first)
-            || !sys::mlirOpOperandIsNull(sys::mlirOpOperandGetNextUse(first))
-        {
-            return None;
-        }
-        Some((
-            sys::mlirOpOperandGetOwner(first),
-            sys::mlirOpOperandGetOperandNumber(first) as isize,
-        ))
-    }
+    let (user, index) = ValueRef::new(value)?.single_use()?;
+    Some((user.raw(), index as isize))
 }
 
 /// Per-channel values of a constant of `channels` channels along the last
@@ -206,9 +197,9 @@ impl Pass for FoldBatchNorm {
                     break;
                 }
                 let normalises = name == "tosa.mul"
-                    && unsafe { sys::mlirValueIsAOpResult(other) }
-                    && crate::raw::op_name(unsafe { sys::mlirOpResultGetOwner(other) })
-                        == "tosa.rsqrt";
+                    && ValueRef::new(other)
+                        .and_then(ValueRef::producer)
+                        .is_some_and(|p| p.is("tosa.rsqrt"));
                 if normalises {
                     stats = Some((vec![0.0; channels], vec![1.0; channels]));
                 } else if let Some((beta, gamma)) = &mut stats {
@@ -251,18 +242,21 @@ impl Pass for FoldBatchNorm {
             let b = at.value("tosa.const", &[], b_ty, &[("values", b)]);
             // A copy of the convolution with the folded constants, where the
             // chain ends.
-            let folded = unsafe { sys::mlirOperationClone(c.op) };
-            unsafe {
-                sys::mlirOperationSetOperand(folded, 1, w);
-                sys::mlirOperationSetOperand(folded, 2, b);
-                // A weight range chosen before folding does not hold.
-                crate::emit::remove_attr(folded, crate::quant::options::WEIGHT_RANGE_ATTR);
-                sys::mlirBlockInsertOwnedOperationBefore(
-                    sys::mlirOperationGetBlock(last),
-                    last,
-                    folded,
-                );
-            }
+            let (Some(conv), Some(last_op), Some(w), Some(b)) = (
+                OpRef::new(c.op),
+                OpRef::new(last),
+                ValueRef::new(w),
+                ValueRef::new(b),
+            ) else {
+                continue;
+            };
+            let folded = conv.deep_clone();
+            folded.set_operand(1, w);
+            folded.set_operand(2, b);
+            // A weight range chosen before folding does not hold.
+            folded.remove_attr(crate::quant::options::WEIGHT_RANGE_ATTR);
+            last_op.insert_before(folded);
+            let folded = folded.raw();
             if let Some((beta, gamma)) = &stats {
                 set_bn_stats(folded, beta, gamma);
             }
@@ -286,7 +280,7 @@ impl Pass for FoldBatchNorm {
                         | "tosa.reciprocal"
                 );
                 if pure
-                    && unsafe { sys::mlirOperationGetNumResults(op) } == 1
+                    && OpRef::new(op).is_some_and(|o| o.num_results() == 1)
                     && crate::ir::results_unused(op)
                     && (name == "tosa.const" || evaluate(emit::result_of(op, 0), 0).is_some())
                 {

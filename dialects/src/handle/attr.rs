@@ -1,0 +1,198 @@
+//! [`AttrRef`]: a safe handle on an attribute, with the typed reads the
+//! passes make of the attributes they keep on ops (observations, ranges,
+//! overrides) and the builders for the ones they write.
+
+use super::{string_ref, text};
+use mlir_sys as sys;
+
+/// An attribute.
+#[derive(Clone, Copy, Debug)]
+pub struct AttrRef(pub(super) sys::MlirAttribute);
+
+impl AttrRef {
+    /// The handle of `attr`; `None` for a null attribute.
+    pub fn new(attr: sys::MlirAttribute) -> Option<AttrRef> {
+        (!attr.ptr.is_null()).then_some(AttrRef(attr))
+    }
+
+    pub fn raw(self) -> sys::MlirAttribute {
+        self.0
+    }
+
+    /// The value of an integer attribute (not a boolean).
+    pub fn as_int(self) -> Option<i64> {
+        unsafe {
+            (sys::mlirAttributeIsAInteger(self.0) && !sys::mlirAttributeIsABool(self.0))
+                .then(|| sys::mlirIntegerAttrGetValueSInt(self.0))
+        }
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        unsafe { sys::mlirAttributeIsABool(self.0).then(|| sys::mlirBoolAttrGetValue(self.0)) }
+    }
+
+    pub fn as_float(self) -> Option<f64> {
+        unsafe {
+            sys::mlirAttributeIsAFloat(self.0).then(|| sys::mlirFloatAttrGetValueDouble(self.0))
+        }
+    }
+
+    pub fn as_string(self) -> Option<String> {
+        unsafe {
+            sys::mlirAttributeIsAString(self.0).then(|| text(sys::mlirStringAttrGetValue(self.0)))
+        }
+    }
+
+    /// The entries of a dictionary attribute, in its (sorted) order.
+    pub fn as_dict(self) -> Option<Vec<(String, AttrRef)>> {
+        unsafe {
+            if !sys::mlirAttributeIsADictionary(self.0) {
+                return None;
+            }
+            Some(
+                (0..sys::mlirDictionaryAttrGetNumElements(self.0))
+                    .map(|i| {
+                        let entry = sys::mlirDictionaryAttrGetElement(self.0, i);
+                        (
+                            text(sys::mlirIdentifierStr(entry.name)),
+                            AttrRef(entry.attribute),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+    }
+
+    /// The elements of an array attribute.
+    pub fn as_array(self) -> Option<Vec<AttrRef>> {
+        unsafe {
+            if !sys::mlirAttributeIsAArray(self.0) {
+                return None;
+            }
+            Some(
+                (0..sys::mlirArrayAttrGetNumElements(self.0))
+                    .map(|i| AttrRef(sys::mlirArrayAttrGetElement(self.0, i)))
+                    .collect(),
+            )
+        }
+    }
+
+    /// The values of an `array<i64: ...>`.
+    pub fn as_i64_array(self) -> Option<Vec<i64>> {
+        unsafe {
+            if !sys::mlirAttributeIsADenseI64Array(self.0) {
+                return None;
+            }
+            Some(
+                (0..sys::mlirDenseArrayGetNumElements(self.0))
+                    .map(|i| sys::mlirDenseI64ArrayGetElement(self.0, i))
+                    .collect(),
+            )
+        }
+    }
+
+    /// The values of an `array<f64: ...>`.
+    pub fn as_f64_array(self) -> Option<Vec<f64>> {
+        unsafe {
+            if !sys::mlirAttributeIsADenseF64Array(self.0) {
+                return None;
+            }
+            Some(
+                (0..sys::mlirDenseArrayGetNumElements(self.0))
+                    .map(|i| sys::mlirDenseF64ArrayGetElement(self.0, i))
+                    .collect(),
+            )
+        }
+    }
+
+    /// The type a type attribute holds.
+    pub fn as_type(self) -> Option<sys::MlirType> {
+        unsafe { sys::mlirAttributeIsAType(self.0).then(|| sys::mlirTypeAttrGetValue(self.0)) }
+    }
+
+    /// `value : i64`.
+    pub fn i64(context: sys::MlirContext, value: i64) -> AttrRef {
+        unsafe {
+            AttrRef(sys::mlirIntegerAttrGet(
+                sys::mlirIntegerTypeGet(context, 64),
+                value,
+            ))
+        }
+    }
+
+    /// `value : f64`.
+    pub fn f64(context: sys::MlirContext, value: f64) -> AttrRef {
+        unsafe {
+            AttrRef(sys::mlirFloatAttrDoubleGet(
+                context,
+                sys::mlirF64TypeGet(context),
+                value,
+            ))
+        }
+    }
+
+    /// `value : f32`.
+    pub fn f32(context: sys::MlirContext, value: f32) -> AttrRef {
+        unsafe {
+            AttrRef(sys::mlirFloatAttrDoubleGet(
+                context,
+                sys::mlirF32TypeGet(context),
+                value.into(),
+            ))
+        }
+    }
+
+    /// `array<i64: ...>`.
+    pub fn i64_array(context: sys::MlirContext, values: &[i64]) -> AttrRef {
+        unsafe {
+            AttrRef(sys::mlirDenseI64ArrayGet(
+                context,
+                values.len() as isize,
+                values.as_ptr(),
+            ))
+        }
+    }
+
+    /// `array<f64: ...>`.
+    pub fn f64_array(context: sys::MlirContext, values: &[f64]) -> AttrRef {
+        unsafe {
+            AttrRef(sys::mlirDenseF64ArrayGet(
+                context,
+                values.len() as isize,
+                values.as_ptr(),
+            ))
+        }
+    }
+
+    /// `[a, b, ...]`.
+    pub fn array(context: sys::MlirContext, elements: &[AttrRef]) -> AttrRef {
+        let raw: Vec<sys::MlirAttribute> = elements.iter().map(|a| a.0).collect();
+        unsafe {
+            AttrRef(sys::mlirArrayAttrGet(
+                context,
+                raw.len() as isize,
+                raw.as_ptr(),
+            ))
+        }
+    }
+
+    /// `{name = value, ...}`.
+    pub fn dict(context: sys::MlirContext, entries: &[(&str, AttrRef)]) -> AttrRef {
+        let named: Vec<sys::MlirNamedAttribute> = entries
+            .iter()
+            .map(|(name, value)| unsafe {
+                sys::mlirNamedAttributeGet(
+                    sys::mlirIdentifierGet(context, string_ref(name)),
+                    value.0,
+                )
+            })
+            .collect();
+        unsafe {
+            AttrRef(sys::mlirDictionaryAttrGet(
+                context,
+                named.len() as isize,
+                named.as_ptr(),
+            ))
+        }
+    }
+}
