@@ -278,6 +278,33 @@ impl OpRef {
         OpRef(unsafe { sys::mlirOperationClone(self.0) })
     }
 
+    /// The nearest enclosing op named `name`.
+    pub fn ancestor(self, name: &str) -> Option<OpRef> {
+        let mut parent = self.parent();
+        while let Some(p) = parent {
+            if p.is(name) {
+                return Some(p);
+            }
+            parent = p.parent();
+        }
+        None
+    }
+
+    /// The first block of region 0 (a function's body).
+    pub fn body(self) -> Option<BlockRef> {
+        if self.num_regions() == 0 {
+            return None;
+        }
+        BlockRef::new(unsafe {
+            sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(self.0, 0))
+        })
+    }
+
+    /// Moves this op (already in a block) to just after `other`.
+    pub fn move_after(self, other: OpRef) {
+        unsafe { sys::mlirOperationMoveAfter(self.0, other.0) }
+    }
+
     /// Inserts `op` (created, not yet in a block) just before this op; false
     /// when this op is in no block.
     pub fn insert_before(self, op: OpRef) -> bool {
@@ -362,6 +389,24 @@ impl ValueRef {
         }
     }
 
+    pub fn location(self) -> sys::MlirLocation {
+        unsafe { sys::mlirValueGetLocation(self.0) }
+    }
+
+    /// Makes every use of the value use `other` instead, except the uses by
+    /// the ops of `except`.
+    pub fn replace_all_uses_except(self, other: ValueRef, except: &[OpRef]) {
+        let mut raw: Vec<sys::MlirOperation> = except.iter().map(|op| op.0).collect();
+        unsafe {
+            sys::mlirValueReplaceAllUsesExcept(
+                self.0,
+                other.0,
+                raw.len() as isize,
+                raw.as_mut_ptr(),
+            )
+        }
+    }
+
     /// Makes every use of the value use `other` instead.
     pub fn replace_all_uses_with(self, other: ValueRef) {
         unsafe { sys::mlirValueReplaceAllUsesOfWith(self.0, other.0) }
@@ -388,6 +433,16 @@ impl BlockRef {
             }
         }
         ops
+    }
+
+    /// The block's first op.
+    pub fn first(self) -> Option<OpRef> {
+        OpRef::new(unsafe { sys::mlirBlockGetFirstOperation(self.0) })
+    }
+
+    /// Argument `index`, if the block has that many.
+    pub fn argument(self, index: usize) -> Option<ValueRef> {
+        self.arguments().get(index).copied()
     }
 
     /// The block's arguments.

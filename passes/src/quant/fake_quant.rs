@@ -14,6 +14,7 @@ use crate::ir::float_attr;
 use crate::location::location_name;
 use crate::raw::{RawOp, RawValue};
 use crate::{Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::{OpRef, ValueRef};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -176,68 +177,44 @@ pub struct Layer {
 
 /// The ops of `func` in pre-order (the function itself excluded).
 pub fn preorder(func: RawOp) -> Vec<RawOp> {
-    fn visit(op: RawOp, out: &mut Vec<RawOp>) {
-        out.push(op);
-        for block in direct_blocks(op) {
-            for inner in crate::ir::block_ops(block) {
-                visit(inner, out);
-            }
-        }
-    }
-    let mut ops = Vec::new();
-    for block in direct_blocks(func) {
-        for op in crate::ir::block_ops(block) {
-            visit(op, &mut ops);
-        }
-    }
-    ops
+    OpRef::new(func).map_or_else(Vec::new, |f| {
+        f.preorder().into_iter().map(OpRef::raw).collect()
+    })
 }
 
-fn direct_blocks(op: RawOp) -> Vec<sys::MlirBlock> {
-    let mut blocks = Vec::new();
-    unsafe {
-        for r in 0..sys::mlirOperationGetNumRegions(op) {
-            let mut block = sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(op, r));
-            while !block.ptr.is_null() {
-                blocks.push(block);
-                block = sys::mlirBlockGetNextInRegion(block);
-            }
-        }
-    }
-    blocks
-}
-
-/// The enclosing func.func of `op`.
-fn enclosing_func(op: RawOp) -> Option<RawOp> {
-    let mut parent = unsafe { sys::mlirOperationGetParentOperation(op) };
-    while !parent.ptr.is_null() {
-        if crate::raw::op_name(parent) == "func.func" {
-            return Some(parent);
-        }
-        parent = unsafe { sys::mlirOperationGetParentOperation(parent) };
-    }
-    None
+/// The op defining a value the emitter just built (always an op result).
+fn owner(value: RawValue) -> RawOp {
+    ValueRef::new(value)
+        .and_then(ValueRef::producer)
+        .map(OpRef::raw)
+        .expect("a value the emitter built is an op's result")
 }
 
 /// A layer's name: the op's location name, or `<op name>#<index>` with its
 /// index in the enclosing function's pre-order walk.
 pub fn layer_name(op: RawOp) -> String {
-    if let Some(name) = location_name(unsafe { sys::mlirOperationGetLocation(op) }) {
+    let Some(handle) = OpRef::new(op) else {
+        return String::new();
+    };
+    if let Some(name) = location_name(handle.location()) {
         return name;
     }
-    let index = enclosing_func(op)
-        .and_then(|func| preorder(func).iter().position(|o| o.ptr == op.ptr))
+    let index = handle
+        .ancestor("func.func")
+        .and_then(|func| preorder(func.raw()).iter().position(|o| o.ptr == op.ptr))
         .unwrap_or(0);
     format!("{}#{index}", crate::raw::op_name(op))
 }
 
 fn name_at(op: RawOp, index: usize) -> String {
-    location_name(unsafe { sys::mlirOperationGetLocation(op) })
+    OpRef::new(op)
+        .and_then(|o| location_name(o.location()))
         .unwrap_or_else(|| format!("{}#{index}", crate::raw::op_name(op)))
 }
 
 fn arg_name(arg: RawValue, index: usize) -> String {
-    location_name(unsafe { sys::mlirValueGetLocation(arg) })
+    ValueRef::new(arg)
+        .and_then(|a| location_name(a.location()))
         .unwrap_or_else(|| format!("arg#{index}"))
 }
 
@@ -251,7 +228,7 @@ fn arg_ranges(func: RawOp) -> Option<Vec<(f64, f64)>> {
 }
 
 fn is_f32_result(op: RawOp) -> bool {
-    (unsafe { sys::mlirOperationGetNumResults(op) }) == 1
+    OpRef::new(op).is_some_and(|o| o.num_results() == 1)
         && emit::tensor_info(emit::result_of(op, 0)).is_some_and(|(_, e)| e == "f32")
 }
 
@@ -261,10 +238,9 @@ fn is_f32_result(op: RawOp) -> bool {
 /// a clamp takes the clamp's range and width), clamps and pooling keep
 /// their input's.
 pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
-    let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
-    if body.ptr.is_null() {
+    let Some(body) = OpRef::new(func).and_then(OpRef::body) else {
         return Ok(Vec::new());
-    }
+    };
     type Grid = ((f64, i32), u32);
     let grid_of = |lo: f64, hi: f64, choice: ActChoice| -> Result<Grid, String> {
         let g = choice.grid(lo, hi)?;
@@ -274,9 +250,8 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
     let mut grids: HashMap<usize, Grid> = HashMap::new();
     let mut out = Vec::new();
     let ranges = arg_ranges(func).unwrap_or_default();
-    let n_args = unsafe { sys::mlirBlockGetNumArguments(body) } as usize;
-    for i in 0..n_args {
-        let arg = unsafe { sys::mlirBlockGetArgument(body, i as isize) };
+    for (i, arg) in body.arguments().into_iter().enumerate() {
+        let arg = arg.raw();
         let float = emit::tensor_info(arg).is_some_and(|(_, e)| e == "f32");
         let grid = match ranges.get(i) {
             Some((lo, hi)) if float => Some(grid_of(*lo, *hi, defaults.at(func)?)?),
@@ -304,9 +279,9 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
         if !is_f32_result(op) || matches!(name.as_str(), "tosa.const" | "tosa.const_shape") {
             continue;
         }
-        let input = (unsafe { sys::mlirOperationGetNumOperands(op) } > 0)
-            .then(|| grids.get(&key(emit::operand(op, 0))).copied())
-            .flatten();
+        let input = OpRef::new(op)
+            .and_then(|o| o.operand(0))
+            .and_then(|x| grids.get(&key(x.raw())).copied());
         let weighted = matches!(
             name.as_str(),
             "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul"
@@ -361,10 +336,6 @@ fn f32_const(at: &Emitter, shape: &[i64], data: &[f32]) -> RawValue {
     at.value("tosa.const", &[], ty, &[("values", attr)])
 }
 
-fn owner(value: RawValue) -> RawOp {
-    unsafe { sys::mlirOpResultGetOwner(value) }
-}
-
 /// The five-op chain q(x) (module documentation), built before `at`'s
 /// anchor; returns its ops in order and the result.
 fn fake_quant_chain(
@@ -415,8 +386,9 @@ fn fake_quant_chain(
 
 /// Redirects the uses of `x` to `y`, except inside the chain that computes `y`.
 fn reroute(x: RawValue, y: RawValue, chain: &[RawOp]) {
-    unsafe {
-        sys::mlirValueReplaceAllUsesExcept(x, y, chain.len() as isize, chain.as_ptr() as *mut _)
+    if let (Some(x), Some(y)) = (ValueRef::new(x), ValueRef::new(y)) {
+        let chain: Vec<OpRef> = chain.iter().filter_map(|op| OpRef::new(*op)).collect();
+        x.replace_all_uses_except(y, &chain);
     }
 }
 
@@ -478,21 +450,22 @@ impl FakeQuant {
         let fq = self.weight_values(op, kind, &shape, &data)?;
         let at = Emitter::before(op);
         let replacement = f32_const(&at, &shape, &fq);
-        unsafe { sys::mlirOperationSetOperand(op, 1, replacement) };
-        if unsafe { sys::mlirValueIsAOpResult(weight) } {
-            let old = owner(weight);
-            if crate::raw::op_name(old) == "tosa.const" && crate::ir::results_unused(old) {
-                emit::erase(old);
+        let (Some(handle), Some(replacement)) = (OpRef::new(op), ValueRef::new(replacement)) else {
+            return Err("the op has no weight operand to replace".into());
+        };
+        handle.set_operand(1, replacement);
+        if let Some(old) = ValueRef::new(weight).and_then(ValueRef::producer) {
+            if old.is("tosa.const") && old.results_unused() {
+                old.erase();
             }
         }
         Ok(())
     }
 
     fn run_on(&self, func: RawOp) -> Result<(), (RawOp, String)> {
-        let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
-        if body.ptr.is_null() {
+        let Some(body) = OpRef::new(func).and_then(OpRef::body) else {
             return Ok(());
-        }
+        };
         if !self.weights && !self.activations {
             return Ok(());
         }
@@ -536,8 +509,7 @@ impl FakeQuant {
             };
             match (layer.op, layer.arg) {
                 (Some(op), _) => {
-                    let next = unsafe { sys::mlirOperationGetNextInBlock(op) };
-                    if next.ptr.is_null() {
+                    if OpRef::new(op).and_then(OpRef::next).is_none() {
                         return Err((op, "the op has no successor to insert after".into()));
                     }
                     let x = emit::result_of(op, 0);
@@ -547,15 +519,19 @@ impl FakeQuant {
                         .map_err(|m| (op, m))?;
                     let mut previous = op;
                     for c in &chain {
-                        unsafe { sys::mlirOperationMoveAfter(*c, previous) };
+                        if let (Some(c), Some(p)) = (OpRef::new(*c), OpRef::new(previous)) {
+                            c.move_after(p);
+                        }
                         previous = *c;
                     }
                     reroute(x, y, &chain);
                 }
                 (None, Some(i)) => {
-                    let first = unsafe { sys::mlirBlockGetFirstOperation(body) };
-                    let x = unsafe { sys::mlirBlockGetArgument(body, i as isize) };
-                    let at = Emitter::before(first);
+                    let (Some(first), Some(x)) = (body.first(), body.argument(i)) else {
+                        return Err((func, format!("the function has no argument {i}")));
+                    };
+                    let x = x.raw();
+                    let at = Emitter::before(first.raw());
                     let (chain, y) = fake_quant_chain(&at, x, grid, layer.bits, &layer.name)
                         .map_err(|m| (func, m))?;
                     reroute(x, y, &chain);
