@@ -105,6 +105,56 @@ impl AttrRef {
         }
     }
 
+    /// The shape and values of a dense f32 elements attribute.
+    pub fn as_dense_f32(self) -> Option<(Vec<i64>, Vec<f32>)> {
+        unsafe {
+            if !sys::mlirAttributeIsADenseElements(self.0) {
+                return None;
+            }
+            let ty = sys::mlirAttributeGetType(self.0);
+            if !sys::mlirTypeIsAF32(sys::mlirShapedTypeGetElementType(ty)) {
+                return None;
+            }
+            let shape: Vec<i64> = (0..sys::mlirShapedTypeGetRank(ty) as isize)
+                .map(|d| sys::mlirShapedTypeGetDimSize(ty, d))
+                .collect();
+            let count = sys::mlirElementsAttrGetNumElements(self.0) as usize;
+            let values = if sys::mlirDenseElementsAttrIsSplat(self.0) {
+                vec![sys::mlirDenseElementsAttrGetFloatSplatValue(self.0); count]
+            } else {
+                (0..count)
+                    .map(|i| sys::mlirDenseElementsAttrGetFloatValue(self.0, i as isize))
+                    .collect()
+            };
+            Some((shape, values))
+        }
+    }
+
+    /// `dense<data> : ty` for a shaped f32 type `ty` holding `data.len()`
+    /// elements.
+    pub fn dense_f32(ty: sys::MlirType, data: &[f32]) -> AttrRef {
+        unsafe {
+            AttrRef(sys::mlirDenseElementsAttrFloatGet(
+                ty,
+                data.len() as isize,
+                data.as_ptr(),
+            ))
+        }
+    }
+
+    /// `dense<data> : tensor<shape x f32>`.
+    pub fn dense_f32_tensor(context: sys::MlirContext, shape: &[i64], data: &[f32]) -> AttrRef {
+        let ty = unsafe {
+            sys::mlirRankedTensorTypeGet(
+                shape.len() as isize,
+                shape.as_ptr(),
+                sys::mlirF32TypeGet(context),
+                sys::mlirAttributeGetNull(),
+            )
+        };
+        AttrRef::dense_f32(ty, data)
+    }
+
     /// The type a type attribute holds.
     pub fn as_type(self) -> Option<sys::MlirType> {
         unsafe { sys::mlirAttributeIsAType(self.0).then(|| sys::mlirTypeAttrGetValue(self.0)) }

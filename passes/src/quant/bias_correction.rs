@@ -8,11 +8,11 @@ use crate::quant::options::{
     weight_range, PER_CHANNEL_HELP, WEIGHT_BITS_HELP, WEIGHT_RANGES, WEIGHT_RANGE_HELP,
     WEIGHT_SYMMETRIC_HELP,
 };
-use crate::raw::RawOp;
+use crate::raw::{RawOp, RawValue};
 use crate::{Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::{AttrRef, ValueRef};
 use cimc_quant::{Activation, BnStats, InputChannels, WeightRange};
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 use ndarray::{Array1, Axis};
 
 /// Batch-norm statistics cim-quant-fold-batch-norm records on the folded
@@ -122,7 +122,7 @@ pub fn set_bn_stats(op: RawOp, beta: &[f32], gamma: &[f32]) {
     let at = Emitter::before(op);
     for (name, values) in [(BN_BETA_ATTR, beta), (BN_GAMMA_ATTR, gamma)] {
         let v: Vec<f64> = values.iter().map(|x| f64::from(*x)).collect();
-        let attr = unsafe { sys::mlirDenseF64ArrayGet(at.context(), v.len() as isize, v.as_ptr()) };
+        let attr = AttrRef::f64_array(at.context(), &v).raw();
         emit::set_attr(op, name, attr);
     }
 }
@@ -130,19 +130,18 @@ pub fn set_bn_stats(op: RawOp, beta: &[f32], gamma: &[f32]) {
 /// E[x] per input channel of `layer` from the statistics of the
 /// convolution that produces its input, through at most one clamp.
 fn expected_input(layer: &Layer) -> Result<Option<Array1<f32>>, String> {
-    let input = emit::operand(layer.op, 0);
-    if !unsafe { sys::mlirValueIsAOpResult(input) } {
+    let producer_of = |value: RawValue| ValueRef::new(value).and_then(ValueRef::producer);
+    let Some(first) = producer_of(emit::operand(layer.op, 0)) else {
         return Ok(None);
-    }
-    let mut producer = unsafe { sys::mlirOpResultGetOwner(input) };
+    };
+    let mut producer = first.raw();
     let mut activation = Activation::Identity;
     if let Some(clamp) = layer::clamp_activation(producer) {
         activation = clamp;
-        let inner = emit::operand(producer, 0);
-        if !unsafe { sys::mlirValueIsAOpResult(inner) } {
+        let Some(inner) = producer_of(emit::operand(producer, 0)) else {
             return Ok(None);
-        }
-        producer = unsafe { sys::mlirOpResultGetOwner(inner) };
+        };
+        producer = inner.raw();
     }
     let Some(stats) = bn_stats(producer) else {
         return Ok(None);
@@ -206,7 +205,7 @@ impl BiasCorrection {
         layer.add_to_bias(&delta)?;
         let at = Emitter::before(layer.op);
         let d: Vec<f64> = delta.iter().map(|x| f64::from(*x)).collect();
-        let attr = unsafe { sys::mlirDenseF64ArrayGet(at.context(), d.len() as isize, d.as_ptr()) };
+        let attr = AttrRef::f64_array(at.context(), &d).raw();
         emit::set_attr(layer.op, CORRECTION_ATTR, attr);
         Ok(true)
     }

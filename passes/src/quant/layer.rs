@@ -21,6 +21,7 @@ use crate::emit::{self, Emitter};
 use crate::ir::{float_attr, single_user};
 use crate::quant::grid::{weight_grid, weight_layout};
 use crate::raw::{RawAttr, RawOp, RawValue};
+use cimc_dialects::handle::{AttrRef, OpRef, ValueRef};
 use cimc_quant::{Activation, Grid, WeightRange};
 use mlir_sys as sys;
 use ndarray::{Array2, ArrayView2};
@@ -179,7 +180,7 @@ impl Layer {
             }
         }
         let w = float_const(&at, &self.w_shape, &data);
-        unsafe { sys::mlirOperationSetOperand(self.op, 1, w) };
+        set_operand(self.op, 1, w);
         // A range chosen for the old weights does not hold the new ones.
         emit::remove_attr(self.op, crate::quant::options::WEIGHT_RANGE_ATTR);
     }
@@ -216,7 +217,7 @@ impl Layer {
             BiasSlot::Operand => {
                 let at = Emitter::before(self.op);
                 let b = float_const(&at, &[rows], bias);
-                unsafe { sys::mlirOperationSetOperand(self.op, 2, b) };
+                set_operand(self.op, 2, b);
             }
             BiasSlot::Add { op, operand } => {
                 let at = Emitter::before(op);
@@ -225,7 +226,7 @@ impl Layer {
                 let mut dims = vec![1; shape.len()];
                 *dims.last_mut().ok_or("rank-0 bias addition")? = rows;
                 let b = float_const(&at, &dims, bias);
-                unsafe { sys::mlirOperationSetOperand(op, operand, b) };
+                set_operand(op, operand as usize, b);
             }
             BiasSlot::None => {
                 return Err(
@@ -397,43 +398,23 @@ pub type ShapedF32 = (Vec<i64>, Vec<f32>);
 
 /// A dense f32 elements attribute of `op`: its shape and values.
 pub fn dense_f32_attr(op: RawOp, name: &str) -> Result<Option<ShapedF32>, String> {
-    let Some(attr) = crate::raw::attr(op, name) else {
+    let Some(attr) = OpRef::new(op).and_then(|o| o.attribute(name)) else {
         return Ok(None);
     };
-    unsafe {
-        if !sys::mlirAttributeIsADenseElements(attr)
-            || !sys::mlirTypeIsAF32(sys::mlirShapedTypeGetElementType(
-                sys::mlirAttributeGetType(attr),
-            ))
-        {
-            return Err(format!("'{name}' must be a dense f32 tensor attribute"));
-        }
-        let ty = sys::mlirAttributeGetType(attr);
-        let shape: Vec<i64> = (0..sys::mlirShapedTypeGetRank(ty) as isize)
-            .map(|d| sys::mlirShapedTypeGetDimSize(ty, d))
-            .collect();
-        let count = sys::mlirElementsAttrGetNumElements(attr) as usize;
-        let values = if sys::mlirDenseElementsAttrIsSplat(attr) {
-            vec![sys::mlirDenseElementsAttrGetFloatSplatValue(attr); count]
-        } else {
-            (0..count)
-                .map(|i| sys::mlirDenseElementsAttrGetFloatValue(attr, i as isize))
-                .collect()
-        };
-        Ok(Some((shape, values)))
-    }
+    attr.as_dense_f32()
+        .map(Some)
+        .ok_or_else(|| format!("'{name}' must be a dense f32 tensor attribute"))
 }
 
 /// A `dense<...> : tensor<shape x f32>` attribute.
 pub fn dense_f32(context: sys::MlirContext, shape: &[i64], data: &[f32]) -> RawAttr {
-    unsafe {
-        let ty = sys::mlirRankedTensorTypeGet(
-            shape.len() as isize,
-            shape.as_ptr(),
-            sys::mlirF32TypeGet(context),
-            sys::mlirAttributeGetNull(),
-        );
-        sys::mlirDenseElementsAttrFloatGet(ty, data.len() as isize, data.as_ptr())
+    AttrRef::dense_f32_tensor(context, shape, data).raw()
+}
+
+/// Makes operand `index` of `op` `value`.
+fn set_operand(op: RawOp, index: usize, value: RawValue) {
+    if let (Some(op), Some(value)) = (OpRef::new(op), ValueRef::new(value)) {
+        op.set_operand(index, value);
     }
 }
 
@@ -444,7 +425,7 @@ fn float_const(at: &Emitter, shape: &[i64], data: &[f32]) -> RawValue {
 }
 
 fn f64_array(at: &Emitter, values: &[f64]) -> RawAttr {
-    unsafe { sys::mlirDenseF64ArrayGet(at.context(), values.len() as isize, values.as_ptr()) }
+    AttrRef::f64_array(at.context(), values).raw()
 }
 
 /// Erases the constants nothing uses any more (replaced weights and

@@ -6,8 +6,8 @@
 
 use crate::emit;
 use crate::raw::RawOp;
+use cimc_dialects::handle::OpRef;
 use cimc_quant::WeightRange;
-use mlir_sys as sys;
 
 /// Help of the `activation-bits` option the activation passes share.
 pub const ACTIVATION_BITS_HELP: &str = "activation bit width, 4..=8 (i8 tensors whose values lie in [-2^(b-1), 2^(b-1)-1]) or 16 (i16 tensors, symmetric)";
@@ -104,30 +104,22 @@ pub(crate) fn bits_override(
 /// An integer override `name = N : i64` on `op` (a boolean or any other
 /// kind of attribute under that name is an error).
 pub(crate) fn int_override(op: RawOp, name: &str) -> Result<Option<i64>, String> {
-    let Some(attr) = crate::raw::attr(op, name) else {
+    let Some(attr) = OpRef::new(op).and_then(|o| o.attribute(name)) else {
         return Ok(None);
     };
-    unsafe {
-        if sys::mlirAttributeIsAInteger(attr) && !sys::mlirAttributeIsABool(attr) {
-            Ok(Some(sys::mlirIntegerAttrGetValueSInt(attr)))
-        } else {
-            Err(format!("'{name}' must be an integer (`{name} = N : i64`)"))
-        }
-    }
+    attr.as_int()
+        .map(Some)
+        .ok_or_else(|| format!("'{name}' must be an integer (`{name} = N : i64`)"))
 }
 
 /// A boolean override `name = true|false` on `op`.
 pub(crate) fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, String> {
-    let Some(attr) = crate::raw::attr(op, name) else {
+    let Some(attr) = OpRef::new(op).and_then(|o| o.attribute(name)) else {
         return Ok(None);
     };
-    unsafe {
-        if sys::mlirAttributeIsABool(attr) {
-            Ok(Some(sys::mlirBoolAttrGetValue(attr)))
-        } else {
-            Err(format!("'{name}' must be true or false"))
-        }
-    }
+    attr.as_bool()
+        .map(Some)
+        .ok_or_else(|| format!("'{name}' must be true or false"))
 }
 
 /// An `array<f64: ...>` override on `op`.

@@ -13,6 +13,7 @@ use crate::quant::options::{
     WEIGHT_ZERO_POINT_ATTR,
 };
 use crate::raw::{op_name, RawOp, RawValue};
+use cimc_dialects::handle::{AttrRef, OpRef, ValueRef};
 use mlir_sys as sys;
 
 /// A constant operand's shape and values.
@@ -54,18 +55,7 @@ impl Transplant {
         let matmul = op_name(op) == "tosa.matmul";
         let attrs = GRID_ATTRS
             .iter()
-            .filter_map(|name| {
-                let attr = unsafe {
-                    sys::mlirOperationGetAttributeByName(
-                        op,
-                        sys::MlirStringRef {
-                            data: name.as_ptr().cast(),
-                            length: name.len(),
-                        },
-                    )
-                };
-                (!attr.ptr.is_null()).then_some((*name, attr))
-            })
+            .filter_map(|name| crate::raw::attr(op, name).map(|attr| (*name, attr)))
             .collect();
         Some(Transplant {
             weight: constant(emit::operand(op, 1))?,
@@ -83,11 +73,11 @@ impl Transplant {
         let set = |at_op: RawOp, index: isize, (shape, values): &Constant| {
             let at = Emitter::before(at_op);
             let ty = at.tensor(shape, "f32");
-            let attr = unsafe {
-                sys::mlirDenseElementsAttrFloatGet(ty, values.len() as isize, values.as_ptr())
-            };
+            let attr = AttrRef::dense_f32(ty, values).raw();
             let c = at.value("tosa.const", &[], ty, &[("values", attr)]);
-            unsafe { sys::mlirOperationSetOperand(at_op, index, c) };
+            if let (Some(target), Some(c)) = (OpRef::new(at_op), ValueRef::new(c)) {
+                target.set_operand(index as usize, c);
+            }
         };
         set(op, 1, &self.weight);
         if let Some(bias) = &self.bias {

@@ -21,6 +21,7 @@ use crate::quant::options::{
 };
 use crate::raw::RawOp;
 use crate::{Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::AttrRef;
 use cimc_quant::WeightRange;
 use integer::restrict;
 use melior::ir::operation::OperationRefMut;
@@ -215,16 +216,11 @@ impl Convert {
 }
 
 fn f64_pair_array(context: sys::MlirContext, pairs: &[(f64, i32)]) -> sys::MlirAttribute {
-    unsafe {
-        let elements: Vec<sys::MlirAttribute> = pairs
-            .iter()
-            .map(|(s, z)| {
-                let values = [*s, f64::from(*z)];
-                sys::mlirDenseF64ArrayGet(context, 2, values.as_ptr())
-            })
-            .collect();
-        sys::mlirArrayAttrGet(context, elements.len() as isize, elements.as_ptr())
-    }
+    let elements: Vec<AttrRef> = pairs
+        .iter()
+        .map(|(s, z)| AttrRef::f64_array(context, &[*s, f64::from(*z)]))
+        .collect();
+    AttrRef::array(context, &elements).raw()
 }
 
 impl Pass for Convert {
