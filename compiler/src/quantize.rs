@@ -10,6 +10,7 @@ use crate::diagnostics::{Collector, Diag};
 use crate::pipeline;
 use crate::pipelines::{module_pipeline, Step, TOSA_CHECKS};
 use crate::reference::{self, ReferenceError, Tap, Tensor};
+use cimc_dialects::handle::{AttrRef, OpRef};
 use cimc_passes::quant::activation_range::{observation_attr, ARG_OBSERVED_ATTR, OBSERVED_ATTR};
 use cimc_passes::quant::bias_correction::CORRECTION_ATTR;
 use cimc_passes::quant::convert::{unsupported, ARG_GRIDS_ATTR, SUPPORTED};
@@ -329,15 +330,9 @@ const MAX_RECORDED: usize = 16 << 20;
 
 /// The ops of `func` in the pre-order the taps count (`reference::Tap`).
 fn ops_preorder(func: sys::MlirOperation) -> Vec<sys::MlirOperation> {
-    let func_ref = unsafe { melior::ir::OperationRef::from_raw(func) };
-    let mut ops = Vec::new();
-    func_ref.walk(WalkOrder::PreOrder, |op| {
-        if op.to_raw().ptr != func.ptr {
-            ops.push(op.to_raw());
-        }
-        WalkResult::Advance
-    });
-    ops
+    OpRef::new(func).map_or_else(Vec::new, |f| {
+        f.preorder().into_iter().map(OpRef::raw).collect()
+    })
 }
 
 fn is_float_activation(op: sys::MlirOperation) -> bool {
@@ -348,27 +343,10 @@ fn is_float_activation(op: sys::MlirOperation) -> bool {
     ) {
         return false;
     }
-    let single = unsafe { sys::mlirOperationGetNumResults(op) } == 1;
+    let single = OpRef::new(op).is_some_and(|o| o.num_results() == 1);
     single
         && cimc_passes::emit::tensor_info(cimc_passes::emit::result_of(op, 0))
             .is_some_and(|(_, e)| e == "f32")
-}
-
-/// The entry function's raw handle.
-fn entry(module: &Module, func: Option<&str>) -> Result<sys::MlirOperation, ReferenceError> {
-    let name = reference::entry_name(module, func)?;
-    let mut found = None;
-    module.as_operation().walk(WalkOrder::PreOrder, |op| {
-        if op.name().as_string_ref().as_str() == Ok("func.func")
-            && cimc_passes::emit::str_attr(op.to_raw(), "sym_name").as_deref()
-                == Some(name.as_str())
-        {
-            found = Some(op.to_raw());
-            return WalkResult::Interrupt;
-        }
-        WalkResult::Advance
-    });
-    found.ok_or(ReferenceError::NoFunction(name))
 }
 
 /// Runs the float function on `data` (one tensor per argument, leading
@@ -413,7 +391,7 @@ pub fn calibrate(
         samples = samples.min(shape[0]);
     }
 
-    let target = entry(module, func)?;
+    let target = reference::entry_func(module, func)?;
     let ops = ops_preorder(target);
     // Ops the conversion cannot handle are reported before any calibration
     // run, at their locations.
@@ -455,13 +433,10 @@ pub fn calibrate(
     // buffer-results-to-out-params (hoist-static-allocs) in MLIR 22.
     let returned = |op: sys::MlirOperation| -> Option<usize> {
         let value = cimc_passes::emit::result_of(op, 0);
-        let ret = ops.iter().rev().find(|o| {
-            cimc_passes::ir::op_name(**o) == "func.return"
-                && unsafe { sys::mlirOperationGetParentOperation(**o) }.ptr == target.ptr
+        let ret = ops.iter().rev().filter_map(|o| OpRef::new(*o)).find(|o| {
+            o.is("func.return") && o.parent().is_some_and(|p| p.raw().ptr == target.ptr)
         })?;
-        (0..unsafe { sys::mlirOperationGetNumOperands(*ret) })
-            .find(|i| cimc_passes::emit::operand(*ret, *i).ptr == value.ptr)
-            .map(|i| i as usize)
+        ret.operands().iter().position(|v| v.raw().ptr == value.ptr)
     };
     let mut taps = Vec::new();
     let sources: Vec<Source> = tapped
@@ -486,12 +461,16 @@ pub fn calibrate(
             if Layer::of(*op).is_none() {
                 continue;
             }
-            let input = cimc_passes::emit::operand(*op, 0);
-            let source = if unsafe { sys::mlirValueIsABlockArgument(input) } {
-                Source::Arg(unsafe { sys::mlirBlockArgumentGetArgNumber(input) } as usize)
+            let Some(input) = OpRef::new(*op).and_then(|o| o.operand(0)) else {
+                continue;
+            };
+            let source = if let Some(number) = input.argument_number() {
+                Source::Arg(number)
             } else {
-                let producer = unsafe { sys::mlirOpResultGetOwner(input) };
-                let Some(p) = ops.iter().position(|o| o.ptr == producer.ptr) else {
+                let Some(producer) = input.producer() else {
+                    continue;
+                };
+                let Some(p) = ops.iter().position(|o| o.ptr == producer.raw().ptr) else {
                     continue;
                 };
                 *by_producer
@@ -555,13 +534,12 @@ pub fn calibrate(
         let attr = observation_attr(context.to_raw(), obs);
         cimc_passes::emit::set_attr(ops[*op], OBSERVED_ATTR, attr);
     }
-    let args: Vec<sys::MlirAttribute> = arg_observers
+    let args: Vec<AttrRef> = arg_observers
         .iter()
-        .map(|obs| observation_attr(context.to_raw(), obs))
+        .filter_map(|obs| AttrRef::new(observation_attr(context.to_raw(), obs)))
         .collect();
-    let array =
-        unsafe { sys::mlirArrayAttrGet(context.to_raw(), args.len() as isize, args.as_ptr()) };
-    cimc_passes::emit::set_attr(target, ARG_OBSERVED_ATTR, array);
+    let array = AttrRef::array(context.to_raw(), &args);
+    cimc_passes::emit::set_attr(target, ARG_OBSERVED_ATTR, array.raw());
     Ok(samples)
 }
 
@@ -599,6 +577,14 @@ pub fn quantize(
     settings: &Settings,
 ) -> Result<Quantized, QuantizeError> {
     quantize_with(context, module, func, data, settings, &mut |_, _, _| Ok(()))
+}
+
+/// A copy of `module` (and everything in it), owned apart from it.
+pub(crate) fn clone_module<'c>(module: &Module<'c>) -> Module<'c> {
+    unsafe {
+        let op = sys::mlirOperationClone(module.as_operation().to_raw());
+        Module::from_raw(sys::mlirModuleFromOperation(op))
+    }
 }
 
 /// Whether a weighted layer still has float weights not on a grid.
@@ -681,10 +667,7 @@ pub fn quantize_with(
     let samples = calibrate(context, module, func, data, settings, recording)?;
     run_passes(context, module, &module_pipeline(&settings.range_steps()))?;
     // The float model as calibrated, before a weight pass rewrites weights.
-    let float = settings.weight_pass().map(|_| unsafe {
-        let op = sys::mlirOperationClone(module.as_operation().to_raw());
-        Module::from_raw(sys::mlirModuleFromOperation(op))
-    });
+    let float = settings.weight_pass().map(|_| clone_module(module));
     let layers = count_ops(module, |op| Layer::of(op).is_some());
     if let Some(pass) = settings.weight_pass() {
         let pass = module_pipeline([&pass]);
@@ -727,7 +710,7 @@ pub fn quantize_with(
 /// The (scale, zero point) of each argument of a module `cimc quantize`
 /// wrote, if it records them.
 pub fn argument_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i32)>> {
-    let target = entry(module, func).ok()?;
+    let target = reference::entry_func(module, func).ok()?;
     let pairs = cimc_passes::emit::f64_pairs_attr(target, ARG_GRIDS_ATTR)?;
     Some(pairs.into_iter().map(|(s, z)| (s, z as i32)).collect())
 }

@@ -15,7 +15,6 @@ use cimc_passes::Pass;
 use melior::ir::operation::OperationRefMut;
 use melior::ir::Module;
 use melior::Context;
-use mlir_sys as sys;
 use std::path::Path;
 use std::time::Instant;
 
@@ -156,10 +155,7 @@ impl Job {
         module: &Module<'c>,
         pass: &FakeQuant,
     ) -> Result<(Module<'c>, Vec<String>), QuantizeError> {
-        let clone = unsafe {
-            let op = sys::mlirOperationClone(module.as_operation().to_raw());
-            Module::from_raw(sys::mlirModuleFromOperation(op))
-        };
+        let clone = crate::quantize::clone_module(module);
         let target = entry_func(&clone, self.entry.as_deref())?;
         let before =
             fake_quant::layers(target, pass.activation_defaults()).map_err(report_error)?;

@@ -7,7 +7,7 @@ use crate::quantize::QuantizeError;
 use crate::reference::{self, Tap, Tensor};
 use cimc_passes::quant::convert::RESULT_GRIDS_ATTR;
 use cimc_passes::quant::fake_quant::MARKER_ATTR;
-use melior::ir::{BlockLike, Module};
+use melior::ir::Module;
 use mlir_sys as sys;
 
 /// An activation to observe: an op's result (pre-order index) or an argument.
@@ -80,18 +80,7 @@ pub(super) fn entry_func(
     module: &Module,
     func: Option<&str>,
 ) -> Result<sys::MlirOperation, QuantizeError> {
-    let name = reference::entry_name(module, func)?;
-    let mut op = module.body().first_operation().map(|op| op.to_raw());
-    while let Some(raw) = op {
-        if cimc_passes::ir::op_name(raw) == "func.func"
-            && cimc_passes::emit::str_attr(raw, "sym_name").as_deref() == Some(name.as_str())
-        {
-            return Ok(raw);
-        }
-        let next = unsafe { sys::mlirOperationGetNextInBlock(raw) };
-        op = (!next.ptr.is_null()).then_some(next);
-    }
-    Err(reference::ReferenceError::NoFunction(name).into())
+    Ok(reference::entry_func(module, func)?)
 }
 
 /// The (scale, zero point) of each result of a converted function.

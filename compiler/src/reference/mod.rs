@@ -13,6 +13,7 @@ pub use tensor::{DType, NpyError, Tensor, TensorType};
 use crate::diagnostics::{Collector, Diag};
 use crate::pipeline;
 use crate::pipelines;
+use cimc_dialects::handle::{string_ref, AttrRef, BlockRef, OpRef};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{BlockLike, Module, Type, TypeLike};
 use melior::pass::PassManager;
@@ -95,7 +96,7 @@ pub fn signature_of(
     module: &Module,
     func: Option<&str>,
 ) -> Result<(Vec<TensorType>, Vec<TensorType>), ReferenceError> {
-    let target = find_function(module, func)?;
+    let target = entry_func(module, func)?;
     signature(target, &symbol_name(target))
 }
 
@@ -115,7 +116,7 @@ pub enum Lowering<'a> {
 
 /// The name of `func`, or of the module's only public function.
 pub fn entry_name(module: &Module, func: Option<&str>) -> Result<String, ReferenceError> {
-    Ok(symbol_name(find_function(module, func)?))
+    Ok(symbol_name(entry_func(module, func)?))
 }
 
 /// Compiles `func` (or the module's only public function) of a TOSA module.
@@ -159,7 +160,7 @@ fn compile_collecting(
         let op = sys::mlirOperationClone(module.as_operation().to_raw());
         Module::from_raw(sys::mlirModuleFromOperation(op))
     };
-    let target = find_function(&clone, func)?;
+    let target = entry_func(&clone, func)?;
     let name = symbol_name(target);
     add_taps(context, target, taps)?;
     let (inputs, outputs) = signature(target, &name)?;
@@ -331,49 +332,31 @@ fn descriptor(tensor: &mut Tensor) -> Vec<i64> {
     d
 }
 
-fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
-
 fn symbol_name(func: sys::MlirOperation) -> String {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(func, string_ref("sym_name"));
-        let value = sys::mlirStringAttrGetValue(attr);
-        String::from_utf8_lossy(std::slice::from_raw_parts(
-            value.data.cast::<u8>(),
-            value.length,
-        ))
-        .into_owned()
-    }
+    OpRef::new(func)
+        .and_then(|f| f.attribute("sym_name"))
+        .and_then(AttrRef::as_string)
+        .unwrap_or_default()
 }
 
-fn find_function(
+/// The entry function of `module`: the `func.func` named `name`, or the
+/// module's only public one.
+pub fn entry_func(
     module: &Module,
     name: Option<&str>,
 ) -> Result<sys::MlirOperation, ReferenceError> {
     let mut public = Vec::new();
     let mut named = None;
-    let mut op = module.body().first_operation().map(|op| op.to_raw());
-    while let Some(raw) = op {
-        let op_name = unsafe { melior::ir::OperationRef::from_raw(raw) }.name();
-        if op_name.as_string_ref().as_str() == Ok("func.func") {
-            let sym = symbol_name(raw);
-            let private = unsafe {
-                let vis = sys::mlirOperationGetAttributeByName(raw, string_ref("sym_visibility"));
-                !vis.ptr.is_null()
-            };
-            if Some(sym.as_str()) == name {
-                named = Some(raw);
+    let body = module.body().to_raw();
+    for op in BlockRef::new(body).map_or_else(Vec::new, BlockRef::ops) {
+        if op.is("func.func") {
+            if Some(symbol_name(op.raw()).as_str()) == name {
+                named = Some(op.raw());
             }
-            if !private {
-                public.push(raw);
+            if !op.has_attr("sym_visibility") {
+                public.push(op.raw());
             }
         }
-        let next = unsafe { sys::mlirOperationGetNextInBlock(raw) };
-        op = (!next.ptr.is_null()).then_some(next);
     }
     match name {
         Some(name) => named.ok_or_else(|| ReferenceError::NoFunction(name.into())),
