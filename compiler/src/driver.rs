@@ -511,7 +511,14 @@ fn quantize_first(
         return true;
     }
     let settings = match quantize_target(&cli.target, &cli.target_opts) {
-        Ok(settings) => settings,
+        Ok(settings) => crate::quantize::Settings {
+            print_ir: crate::quantize::IrPrinting {
+                before_all: cli.print_ir_before_all,
+                after_all: cli.print_ir_after_all,
+                elide_elements_larger: cli.elide_elements_larger,
+            },
+            ..settings
+        },
         Err(err) => {
             eprintln!("{err}");
             return false;

@@ -476,6 +476,19 @@ pub fn run(
     pass_context: &PassContext,
     collector: &crate::diagnostics::Collector,
 ) -> Result<(), Vec<crate::diagnostics::Diag>> {
+    run_with(context, module, text, pass_context, collector, &|_| {})
+}
+
+/// [`run`], with `configure` called on the pass manager before it runs (IR
+/// printing, timing).
+pub fn run_with(
+    context: &melior::Context,
+    module: &mut melior::ir::Module,
+    text: &str,
+    pass_context: &PassContext,
+    collector: &crate::diagnostics::Collector,
+    configure: &dyn Fn(&PassManager),
+) -> Result<(), Vec<crate::diagnostics::Diag>> {
     let internal = |err: PipelineError| {
         vec![crate::diagnostics::Diag::at(
             "<pass-pipeline>",
@@ -487,6 +500,7 @@ pub fn run(
     let elements = parse(text).map_err(internal)?;
     let pm = PassManager::new(context);
     build(&pm, &elements, pass_context).map_err(internal)?;
+    configure(&pm);
     pm.run(module).map_err(|_| collector.take())
 }
 

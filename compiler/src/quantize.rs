@@ -130,6 +130,54 @@ pub struct Settings {
     pub bias_correction: Option<BiasMode>,
     /// Per-layer overrides (`--config`).
     pub config: Option<crate::quant_config::Config>,
+    /// IR dumps around the quantization passes and the driver's own IR
+    /// edits (calibration, `--config`), as `--mlir-print-ir-*-all` asks.
+    pub print_ir: IrPrinting,
+}
+
+/// Which IR dumps quantization prints to stderr, in MLIR's format.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct IrPrinting {
+    pub before_all: bool,
+    pub after_all: bool,
+    /// `--mlir-elide-elementsattrs-if-larger`.
+    pub elide_elements_larger: Option<usize>,
+}
+
+impl IrPrinting {
+    /// Has `pm` print what was asked.
+    fn configure(self, pm: &melior::pass::PassManager) {
+        if self.before_all || self.after_all {
+            pm.enable_ir_printing(&melior::pass::PassIrPrintingOptions {
+                before_all: self.before_all,
+                after_all: self.after_all,
+                module_scope: false,
+                on_change: false,
+                on_failure: false,
+                flags: self.flags(),
+                tree_printing_path: Default::default(),
+            });
+        }
+    }
+
+    fn flags(self) -> melior::ir::operation::OperationPrintingFlags {
+        let flags = melior::ir::operation::OperationPrintingFlags::new();
+        match self.elide_elements_larger {
+            Some(limit) => flags.elide_large_elements_attributes(limit),
+            None => flags,
+        }
+    }
+
+    /// The dump after a step the driver does on the IR itself, not a pass.
+    fn after(self, step: &str, what: &str, module: &Module) {
+        if self.after_all {
+            eprintln!("// -----// IR Dump After {step} ({what}) //----- //");
+            match module.as_operation().to_string_with_flags(self.flags()) {
+                Ok(text) => eprintln!("{text}"),
+                Err(_) => eprintln!("{}", module.as_operation()),
+            }
+        }
+    }
 }
 
 impl Default for Settings {
@@ -148,6 +196,7 @@ impl Default for Settings {
             adaround: None,
             bias_correction: None,
             config: None,
+            print_ir: IrPrinting::default(),
         }
     }
 }
@@ -629,10 +678,22 @@ pub struct Quantized {
 }
 
 /// Runs a pass pipeline, collecting its diagnostics into the error.
-fn run_passes(context: &Context, module: &mut Module, text: &str) -> Result<(), QuantizeError> {
+fn run_passes(
+    context: &Context,
+    module: &mut Module,
+    text: &str,
+    printing: IrPrinting,
+) -> Result<(), QuantizeError> {
     let collector = Collector::default();
     let handler = collector.attach(context);
-    let result = pipeline::run(context, module, text, &PassContext::default(), &collector);
+    let result = pipeline::run_with(
+        context,
+        module,
+        text,
+        &PassContext::default(),
+        &collector,
+        &|pm| printing.configure(pm),
+    );
     context.detach_diagnostic_handler(handler);
     result.map_err(QuantizeError::Diagnosed)
 }
@@ -654,24 +715,45 @@ pub fn quantize_with(
     settings: &Settings,
     after_calibration: &mut AfterCalibration<'_>,
 ) -> Result<Quantized, QuantizeError> {
-    run_passes(context, module, &module_pipeline(&settings.prepare_steps()))?;
+    let printing = settings.print_ir;
+    run_passes(
+        context,
+        module,
+        &module_pipeline(&settings.prepare_steps()),
+        printing,
+    )?;
     if let Some(config) = &settings.config {
         config
             .apply(module)
             .map_err(|e| QuantizeError::Config(Box::new(e)))?;
+        printing.after(
+            "config",
+            "cimc: --config overrides set on the layers",
+            module,
+        );
     }
     let recording = Recording {
         ranges: true,
         inputs: settings.records_inputs(),
     };
     let samples = calibrate(context, module, func, data, settings, recording)?;
-    run_passes(context, module, &module_pipeline(&settings.range_steps()))?;
+    printing.after(
+        "calibration",
+        "cimc: reference execution on the calibration data, observers recorded",
+        module,
+    );
+    run_passes(
+        context,
+        module,
+        &module_pipeline(&settings.range_steps()),
+        printing,
+    )?;
     // The float model as calibrated, before a weight pass rewrites weights.
     let float = settings.weight_pass().map(|_| clone_module(module));
     let layers = count_ops(module, |op| Layer::of(op).is_some());
     if let Some(pass) = settings.weight_pass() {
         let pass = module_pipeline([&pass]);
-        run_passes(context, module, &pass)?;
+        run_passes(context, module, &pass, printing)?;
         // AdaRound rounds one layer per run: each next layer learns from
         // the inputs the network rounded so far gives it, against the float
         // network's (Nagel et al. 2020, section 5: asymmetric
@@ -682,7 +764,12 @@ pub fn quantize_with(
         };
         while settings.adaround.is_some() && float_layers_left(module) {
             calibrate(context, module, func, data, settings, inputs_only)?;
-            run_passes(context, module, &pass)?;
+            printing.after(
+                "calibration",
+                "cimc: the next layer's inputs recorded for AdaRound",
+                module,
+            );
+            run_passes(context, module, &pass, printing)?;
         }
     }
     let rounding = match (settings.adaround, settings.bias_correction) {
@@ -703,7 +790,7 @@ pub fn quantize_with(
     }
     drop(float);
     let text = module_pipeline(&settings.convert_steps());
-    run_passes(context, module, &text)?;
+    run_passes(context, module, &text, printing)?;
     Ok(Quantized { samples, rounding })
 }
 
