@@ -2,10 +2,14 @@
 //!
 //! Each dialect lives in `dialects/<name>/` with its `.irdl.mlir` definition
 //! and a README giving the exact semantics of its ops; this crate embeds the
-//! definitions and names their ops for the passes.
+//! definitions and gives the passes a typed view of each op (checked getters,
+//! one `build`, the attribute names declared once).
 
+pub mod builder;
 pub mod cim;
 pub mod handle;
+
+pub use builder::Builder;
 
 use melior::{ir::Module, Context};
 use std::fmt;

@@ -1,0 +1,62 @@
+//! A `cim` op that breaks its definition, with the op's location so that the
+//! caller emits a located diagnostic.
+
+use mlir_sys as sys;
+use std::fmt;
+
+/// A malformed `cim` op: printed as MLIR's verifiers print, `'cim.mvm' op
+/// requires attribute 'adc_bits'`, at the op's location.
+#[derive(Debug, Clone)]
+pub struct MalformedOp {
+    op: sys::MlirOperation,
+    op_name: String,
+    location: sys::MlirLocation,
+    reason: String,
+}
+
+impl MalformedOp {
+    /// `op` is malformed for `reason` (a phrase following `'<op>' op`).
+    pub fn new(op: sys::MlirOperation, reason: impl Into<String>) -> Self {
+        MalformedOp {
+            op,
+            op_name: op_name(op),
+            location: unsafe { sys::mlirOperationGetLocation(op) },
+            reason: reason.into(),
+        }
+    }
+
+    /// Where the op is: report the diagnostic here.
+    pub fn location(&self) -> sys::MlirLocation {
+        self.location
+    }
+
+    /// The malformed op (a `cim.mvm`'s program when that is malformed).
+    pub fn op(&self) -> sys::MlirOperation {
+        self.op
+    }
+
+    pub fn op_name(&self) -> &str {
+        &self.op_name
+    }
+
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for MalformedOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "'{}' op {}", self.op_name, self.reason)
+    }
+}
+
+impl std::error::Error for MalformedOp {}
+
+/// The name of `op` (`cim.mvm`).
+pub(crate) fn op_name(op: sys::MlirOperation) -> String {
+    unsafe {
+        let name = sys::mlirIdentifierStr(sys::mlirOperationGetName(op));
+        let bytes = std::slice::from_raw_parts(name.data.cast::<u8>(), name.length);
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}

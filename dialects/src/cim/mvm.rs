@@ -1,0 +1,168 @@
+//! `cim.mvm`: bit-serial matrix-vector products against a tile, read through
+//! an ADC; carries its schedule (cim-schedule) as discardable attributes.
+
+use super::attrs::{ADC_BITS, DAC_BITS, INPUT_BITS, LAYER, MAX_ACTIVE_ROWS, STAGE, STEPS};
+use super::check::{self, operand_shape, Check};
+use super::{MalformedOp, Program};
+use crate::builder::i64_attr;
+use crate::Builder;
+use mlir_sys as sys;
+
+/// The attributes of a `cim.mvm`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MvmAttrs {
+    /// Bits per input element (B).
+    pub input_bits: u32,
+    /// Input bits per read step (d).
+    pub dac_bits: u32,
+    /// ADC resolution (a); 0: no ADC, a digital adder tree.
+    pub adc_bits: u32,
+    /// Rows driven in one read step (A).
+    pub max_active_rows: u32,
+    pub layer: String,
+}
+
+/// A checked `cim.mvm`: `(!cim.tile, tensor<NxR>) -> tensor<NxCxi32>`, whose
+/// tile comes from a checked `cim.program`.
+#[derive(Debug, Clone)]
+pub struct Mvm {
+    op: sys::MlirOperation,
+    tile: Program,
+    attrs: MvmAttrs,
+}
+
+impl Mvm {
+    pub const NAME: &'static str = "cim.mvm";
+    /// The attributes `cim.irdl.mlir` declares, all set by [`Mvm::build`].
+    pub const ATTRIBUTES: &'static [&'static str] =
+        &[INPUT_BITS, DAC_BITS, ADC_BITS, MAX_ACTIVE_ROWS, LAYER];
+    /// The discardable attributes passes add, each with its setter.
+    pub const DISCARDABLE: &'static [&'static str] = &[STAGE, STEPS];
+
+    /// Checks the op and the `cim.program` its tile comes from (an error at
+    /// the program when that program is malformed).
+    pub fn from_op(op: sys::MlirOperation) -> Result<Self, MalformedOp> {
+        let check = Check::new(op, Self::NAME)?;
+        check.operands(2)?;
+        check.results(1)?;
+        let tile = unsafe { sys::mlirOperationGetOperand(op, 0) };
+        let producer =
+            unsafe { sys::mlirValueIsAOpResult(tile).then(|| sys::mlirOpResultGetOwner(tile)) }
+                .filter(|producer| super::error::op_name(*producer) == Program::NAME)
+                .ok_or_else(|| {
+                    check.fail(format!(
+                        "operand #0 ('tile') must be the result of a '{}'",
+                        Program::NAME
+                    ))
+                })?;
+        let tile = Program::from_op(producer)?;
+        check.tensor(1, "input", 2)?;
+        let attrs = MvmAttrs {
+            input_bits: check.width(INPUT_BITS)?,
+            dac_bits: check.width(DAC_BITS)?,
+            adc_bits: check.width(ADC_BITS)?,
+            max_active_rows: check.width(MAX_ACTIVE_ROWS)?,
+            layer: check.string(LAYER)?,
+        };
+        check.optional_int(STAGE)?;
+        check.optional_int(STEPS)?;
+        Ok(Mvm { op, tile, attrs })
+    }
+
+    /// Inserts a `cim.mvm` reading `tile` with `input`, of result type
+    /// `output`.
+    pub fn build(
+        at: &Builder,
+        tile: &Program,
+        input: sys::MlirValue,
+        output: sys::MlirType,
+        attrs: &MvmAttrs,
+    ) -> Self {
+        let op = at.create(
+            Self::NAME,
+            &[tile.result(), input],
+            &[output],
+            &[
+                (INPUT_BITS, at.i64_attr(i64::from(attrs.input_bits))),
+                (DAC_BITS, at.i64_attr(i64::from(attrs.dac_bits))),
+                (ADC_BITS, at.i64_attr(i64::from(attrs.adc_bits))),
+                (
+                    MAX_ACTIVE_ROWS,
+                    at.i64_attr(i64::from(attrs.max_active_rows)),
+                ),
+                (LAYER, at.str_attr(&attrs.layer)),
+            ],
+        );
+        Mvm {
+            op,
+            tile: tile.clone(),
+            attrs: attrs.clone(),
+        }
+    }
+
+    pub fn op(&self) -> sys::MlirOperation {
+        self.op
+    }
+
+    pub fn attrs(&self) -> &MvmAttrs {
+        &self.attrs
+    }
+
+    /// The `cim.program` whose tile this reads.
+    pub fn tile(&self) -> &Program {
+        &self.tile
+    }
+
+    pub fn input(&self) -> sys::MlirValue {
+        unsafe { sys::mlirOperationGetOperand(self.op, 1) }
+    }
+
+    /// `[N, R]`: N input vectors of R elements.
+    pub fn input_shape(&self) -> [i64; 2] {
+        operand_shape(self.op, 1)
+    }
+
+    pub fn result(&self) -> sys::MlirValue {
+        unsafe { sys::mlirOperationGetResult(self.op, 0) }
+    }
+
+    pub fn input_bits(&self) -> u32 {
+        self.attrs.input_bits
+    }
+
+    pub fn dac_bits(&self) -> u32 {
+        self.attrs.dac_bits
+    }
+
+    pub fn adc_bits(&self) -> u32 {
+        self.attrs.adc_bits
+    }
+
+    pub fn max_active_rows(&self) -> u32 {
+        self.attrs.max_active_rows
+    }
+
+    pub fn layer(&self) -> &str {
+        &self.attrs.layer
+    }
+
+    // Discardable: `None` until cim-schedule has run.
+
+    /// The stage of the schedule.
+    pub fn stage(&self) -> Option<i64> {
+        check::int(self.op, STAGE)
+    }
+
+    pub fn set_stage(&self, stage: i64) {
+        check::set(self.op, STAGE, i64_attr(check::context(self.op), stage));
+    }
+
+    /// The array read steps.
+    pub fn steps(&self) -> Option<i64> {
+        check::int(self.op, STEPS)
+    }
+
+    pub fn set_steps(&self, steps: i64) {
+        check::set(self.op, STEPS, i64_attr(check::context(self.op), steps));
+    }
+}
