@@ -24,3 +24,12 @@ pub fn op_error(op: OperationRef<'_, '_>, message: &str) {
 pub fn raw_op_error(op: mlir_sys::MlirOperation, message: &str) {
     op_error(unsafe { OperationRef::from_raw(op) }, message);
 }
+
+/// Reports a malformed `cim` op at its location; the pass then fails.
+pub fn malformed(err: cimc_dialects::cim::MalformedOp) -> crate::PassFailed {
+    emit_error(
+        unsafe { melior::ir::Location::from_raw(err.location()) },
+        &err.to_string(),
+    );
+    crate::PassFailed
+}

@@ -2,6 +2,7 @@
 //! before an anchor op, tensor types, integer constants (`tosa.const`,
 //! `tosa.const_shape`) and the values of constant operands.
 
+use cimc_dialects::Builder;
 use mlir_sys as sys;
 
 use crate::raw::op_name;
@@ -9,34 +10,33 @@ use crate::raw::op_name;
 // module and `crate::ir`; these paths keep working for other crates.
 pub use crate::raw::{attr, string_ref, RawAttr, RawOp, RawType, RawValue};
 
-/// Inserts new ops before an anchor op, at the anchor's location.
+/// Inserts new ops before an anchor op, at the anchor's location: the
+/// dialects' [`Builder`] (which the typed `cim` views build with) plus the
+/// TOSA ops and constants the passes emit around them.
 pub struct Emitter {
-    context: sys::MlirContext,
-    location: sys::MlirLocation,
-    block: sys::MlirBlock,
-    before: RawOp,
+    at: Builder,
 }
 
 impl Emitter {
     /// Emits before `anchor`, with its location.
     pub fn before(anchor: RawOp) -> Self {
-        unsafe {
-            Emitter {
-                context: sys::mlirOperationGetContext(anchor),
-                location: sys::mlirOperationGetLocation(anchor),
-                block: sys::mlirOperationGetBlock(anchor),
-                before: anchor,
-            }
+        Emitter {
+            at: Builder::before(anchor),
         }
     }
 
+    /// Where typed `cim` ops are built (`cim::Mvm::build(e.builder(), ...)`).
+    pub fn builder(&self) -> &Builder {
+        &self.at
+    }
+
     pub fn context(&self) -> sys::MlirContext {
-        self.context
+        self.at.context()
     }
 
     /// Parses a type (`i32`, `tensor<4x8xi8>`, `!cim.tile`).
     pub fn ty(&self, text: &str) -> RawType {
-        unsafe { sys::mlirTypeParseGet(self.context, string_ref(text)) }
+        self.at.ty(text)
     }
 
     /// A ranked tensor type.
@@ -53,28 +53,27 @@ impl Emitter {
 
     /// Parses an attribute (`3 : i64`, `array<i64: 1, 2>`, `"conv1"`).
     pub fn attr(&self, text: &str) -> RawAttr {
-        unsafe { sys::mlirAttributeParseGet(self.context, string_ref(text)) }
+        unsafe { sys::mlirAttributeParseGet(self.context(), string_ref(text)) }
     }
 
     pub fn i64_attr(&self, value: i64) -> RawAttr {
-        unsafe { sys::mlirIntegerAttrGet(sys::mlirIntegerTypeGet(self.context, 64), value) }
+        self.at.i64_attr(value)
     }
 
     pub fn bool_attr(&self, value: bool) -> RawAttr {
-        unsafe { sys::mlirBoolAttrGet(self.context, i32::from(value)) }
+        self.at.bool_attr(value)
     }
 
     pub fn str_attr(&self, value: &str) -> RawAttr {
-        unsafe { sys::mlirStringAttrGet(self.context, string_ref(value)) }
+        self.at.str_attr(value)
     }
 
     pub fn bool_array(&self, values: &[bool]) -> RawAttr {
-        let ints: Vec<i32> = values.iter().map(|v| i32::from(*v)).collect();
-        unsafe { sys::mlirDenseBoolArrayGet(self.context, ints.len() as isize, ints.as_ptr()) }
+        self.at.bool_array(values)
     }
 
     pub fn i64_array(&self, values: &[i64]) -> RawAttr {
-        unsafe { sys::mlirDenseI64ArrayGet(self.context, values.len() as isize, values.as_ptr()) }
+        self.at.i64_array(values)
     }
 
     /// Creates `name` and inserts it; returns the op.
@@ -85,28 +84,7 @@ impl Emitter {
         results: &[RawType],
         attrs: &[(&str, RawAttr)],
     ) -> RawOp {
-        unsafe {
-            let mut state = sys::mlirOperationStateGet(string_ref(name), self.location);
-            sys::mlirOperationStateAddOperands(
-                &mut state,
-                operands.len() as isize,
-                operands.as_ptr(),
-            );
-            sys::mlirOperationStateAddResults(&mut state, results.len() as isize, results.as_ptr());
-            let named: Vec<sys::MlirNamedAttribute> = attrs
-                .iter()
-                .map(|(key, value)| {
-                    sys::mlirNamedAttributeGet(
-                        sys::mlirIdentifierGet(self.context, string_ref(key)),
-                        *value,
-                    )
-                })
-                .collect();
-            sys::mlirOperationStateAddAttributes(&mut state, named.len() as isize, named.as_ptr());
-            let op = sys::mlirOperationCreate(&mut state);
-            sys::mlirBlockInsertOwnedOperationBefore(self.block, self.before, op);
-            op
-        }
+        self.at.create(name, operands, results, attrs)
     }
 
     /// Like [`Emitter::op`], returning the single result.

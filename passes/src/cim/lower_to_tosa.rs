@@ -5,7 +5,7 @@
 use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
 use crate::{Pass, PassFailed, PassInfo};
-use cimc_dialects::cim;
+use cimc_dialects::cim::{self, Accumulate, Im2col, Matmul, Mvm, ShiftAdd};
 use cimc_target::cost;
 use melior::ir::operation::OperationRefMut;
 
@@ -59,17 +59,17 @@ impl Pass for LowerToTosa {
         let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw());
         let mut programs = Vec::new();
         for op in ops {
-            let lowered = match crate::raw::op_name(op).as_str() {
-                cim::IM2COL => im2col(op),
-                cim::MATMUL => matmul(op),
-                cim::MVM => mvm(op, self.ideal_adc),
-                cim::SHIFT_ADD => shift_add(op),
-                cim::ACCUMULATE => accumulate(op),
-                cim::PROGRAM => {
+            let lowered = match cim::Op::from_op(op).map_err(crate::diag::malformed)? {
+                Some(cim::Op::Im2col(view)) => im2col(&view),
+                Some(cim::Op::Matmul(view)) => matmul(&view),
+                Some(cim::Op::Mvm(view)) => mvm(&view, self.ideal_adc),
+                Some(cim::Op::ShiftAdd(view)) => shift_add(&view),
+                Some(cim::Op::Accumulate(view)) => accumulate(&view),
+                Some(cim::Op::Program(_)) => {
                     programs.push(op);
                     continue;
                 }
-                _ => continue,
+                None => continue,
             };
             emit::replace_or_report(op, lowered)?;
         }
@@ -90,20 +90,14 @@ fn shape(value: RawValue) -> Result<Vec<i64>, String> {
         .ok_or_else(|| "has an operand that is not a ranked tensor".to_string())
 }
 
-fn im2col(op: RawOp) -> Lowered {
-    let e = Emitter::before(op);
-    let x = emit::operand(op, 0);
-    let s = shape(x)?;
+fn im2col(op: &Im2col) -> Lowered {
+    let e = Emitter::before(op.op());
+    let x = op.input();
+    let s = op.input_shape();
     let (n, h, w, c) = (s[0], s[1], s[2], s[3]);
-    let attr = |name| emit::i64_array_attr(op, name).ok_or(format!("lacks '{name}'"));
-    let (kernel, stride, dilation, pad) = (
-        attr("kernel")?,
-        attr("stride")?,
-        attr("dilation")?,
-        attr("pad")?,
-    );
-    let pad_value = emit::int_attr(op, "pad_value").ok_or("lacks 'pad_value'")?;
-    let channel_major = emit::int_attr(op, "channel_major").ok_or("lacks 'channel_major'")? != 0;
+    let (kernel, stride, dilation, pad) = (op.kernel(), op.stride(), op.dilation(), op.pad());
+    let pad_value = op.pad_value();
+    let channel_major = op.channel_major();
     let (ph, pw) = (h + pad[0] + pad[1], w + pad[2] + pad[3]);
     let oh = (ph - (kernel[0] - 1) * dilation[0] - 1) / stride[0] + 1;
     let ow = (pw - (kernel[1] - 1) * dilation[1] - 1) / stride[1] + 1;
@@ -214,15 +208,14 @@ fn product(e: &Emitter, x: RawValue, levels: &[i64], k: i64, p: i64) -> Lowered 
     Ok(e.reshape(out, &[rows, p], "i32"))
 }
 
-fn matmul(op: RawOp) -> Lowered {
-    let e = Emitter::before(op);
-    let weights =
-        emit::const_ints(emit::operand(op, 1)).ok_or("has weights that are not constant")?;
-    let s = shape(emit::operand(op, 1))?;
+fn matmul(op: &Matmul) -> Lowered {
+    let e = Emitter::before(op.op());
+    let weights = emit::const_ints(op.weights()).ok_or("has weights that are not constant")?;
+    let s = op.weights_shape();
     let (k, p) = (s[0], s[1]);
-    let blocks = emit::int_attr(op, "blocks").unwrap_or(1);
+    let blocks = i64::from(op.blocks());
     if blocks == 1 {
-        return product(&e, emit::operand(op, 0), &weights, k, p);
+        return product(&e, op.input(), &weights, k, p);
     }
     let q = p / blocks;
     let mut full = vec![0i64; (blocks * k * p) as usize];
@@ -234,34 +227,28 @@ fn matmul(op: RawOp) -> Lowered {
             }
         }
     }
-    product(&e, emit::operand(op, 0), &full, blocks * k, p)
+    product(&e, op.input(), &full, blocks * k, p)
 }
 
-fn mvm(op: RawOp, assume_ideal: bool) -> Lowered {
-    let e = Emitter::before(op);
-    let program = unsafe { mlir_sys::mlirOpResultGetOwner(emit::operand(op, 0)) };
-    let levels_value = emit::operand(program, 0);
+fn mvm(op: &Mvm, assume_ideal: bool) -> Lowered {
+    let e = Emitter::before(op.op());
+    let program = op.tile();
+    let levels_value = program.levels();
     let levels =
         emit::const_ints(levels_value).ok_or("reads a tile whose levels are not constant")?;
-    let s = shape(levels_value)?;
-    let attr = |name| emit::int_attr(op, name).unwrap_or(0);
+    let s = program.levels_shape();
     let (adc, dac, active) = (
-        attr("adc_bits"),
-        attr("dac_bits").max(1),
-        attr("max_active_rows").max(1),
+        op.adc_bits(),
+        op.dac_bits().max(1),
+        op.max_active_rows().max(1),
     );
     if adc > 0 && !assume_ideal {
         // Worst column sum of one step: the rows read together, each at the
         // level it stores (complemented in flipped columns), driven at the
         // largest digit of its inputs.
-        let narrow = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
-        let cell_bits = emit::int_attr(program, "cell_bits").unwrap_or(8);
-        let max_level = cost::max_cell_level(narrow(cell_bits)) as i64;
-        let digit = emit::int_attr(op, "input_bits")
-            .map_or(cost::max_input_level(narrow(dac)), |bits| {
-                cost::max_input_digit(narrow(bits), narrow(dac))
-            });
-        let flipped = emit::bool_array_attr(program, "cim.flipped").unwrap_or_default();
+        let max_level = cost::max_cell_level(program.cell_bits()) as i64;
+        let digit = cost::max_input_digit(op.input_bits(), dac);
+        let flipped = program.flipped().unwrap_or_default();
         let (rows, cols) = (s[0], s[1]);
         let worst = (0..cols)
             .map(|c| {
@@ -270,27 +257,27 @@ fn mvm(op: RawOp, assume_ideal: bool) -> Lowered {
                     let level = levels[(r * cols + c) as usize];
                     u64::try_from(if flip { max_level - level } else { level }).unwrap_or(0)
                 });
-                cost::column_sum_bound(cost::max_group_level_sum(stored, narrow(active)), digit)
+                cost::column_sum_bound(cost::max_group_level_sum(stored, active), digit)
             })
             .max()
             .unwrap_or(0);
-        if !cost::adc_is_ideal(worst, narrow(adc)) {
+        if !cost::adc_is_ideal(worst, adc) {
             return Err(format!(
                 "has column sums up to {worst} per step, beyond its {adc}-bit ADC; cim-lower-to-tosa \
                  models an ideal ADC only (raise array.adc.bits, or use the simulator)"
             ));
         }
     }
-    product(&e, emit::operand(op, 1), &levels, s[0], s[1])
+    product(&e, op.input(), &levels, s[0], s[1])
 }
 
-fn shift_add(op: RawOp) -> Lowered {
-    let e = Emitter::before(op);
-    let x = emit::operand(op, 0);
-    let s = shape(x)?;
-    let slices = emit::int_attr(op, "slices").ok_or("lacks 'slices'")?;
-    let cell_bits = emit::int_attr(op, "cell_bits").ok_or("lacks 'cell_bits'")?;
-    let differential = emit::int_attr(op, "differential").unwrap_or(0) != 0;
+fn shift_add(op: &ShiftAdd) -> Lowered {
+    let e = Emitter::before(op.op());
+    let x = op.partials();
+    let s = op.partials_shape();
+    let slices = i64::from(op.slices());
+    let cell_bits = i64::from(op.cell_bits());
+    let differential = op.differential();
     let per_weight = if differential { 2 * slices } else { slices };
     let (rows, outputs) = (s[0], s[1] / per_weight);
     let grouped = e.reshape(x, &[rows, outputs, per_weight], "i32");
@@ -315,13 +302,13 @@ fn shift_add(op: RawOp) -> Lowered {
     Ok(e.reshape(summed, &[rows, outputs], "i32"))
 }
 
-fn accumulate(op: RawOp) -> Lowered {
-    let e = Emitter::before(op);
-    let count = unsafe { mlir_sys::mlirOperationGetNumOperands(op) };
-    let s = shape(emit::operand(op, 0))?;
-    let mut sum = emit::operand(op, 0);
-    for i in 1..count {
-        sum = e.binary("tosa.add", sum, emit::operand(op, i), &s);
+fn accumulate(op: &Accumulate) -> Lowered {
+    let e = Emitter::before(op.op());
+    let partials = op.partials();
+    let s = shape(partials[0])?;
+    let mut sum = partials[0];
+    for partial in &partials[1..] {
+        sum = e.binary("tosa.add", sum, *partial, &s);
     }
     Ok(sum)
 }

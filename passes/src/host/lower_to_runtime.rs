@@ -4,7 +4,7 @@
 use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
-use cimc_dialects::cim;
+use cimc_dialects::cim::{self, attrs, MalformedOp, Matmul, Mvm, Program};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 use std::collections::HashMap;
@@ -224,10 +224,20 @@ fn call(at: &Emitter, callee: &str, args: &[RawValue], result: &str) -> RawValue
     )
 }
 
-fn required(op: RawOp, name: &str) -> Result<i64, String> {
-    emit::int_attr(op, name).ok_or_else(|| {
-        format!("'{name}' is missing: run cim-tile, cim-place and cim-schedule before cim-lower-to-runtime")
-    })
+/// A discardable attribute the mapping passes add is missing.
+fn missing(name: &str) -> String {
+    format!(
+        "'{name}' is missing: run cim-tile, cim-place and cim-schedule before cim-lower-to-runtime"
+    )
+}
+
+/// The placement of `program`, in ABI order, as i32 constants.
+fn placement_args(at: &Emitter, program: &Program) -> Result<Vec<RawValue>, String> {
+    program
+        .placement_parts()
+        .into_iter()
+        .map(|(name, value)| i32_const(at, i64::from(value.ok_or_else(|| missing(name))?), name))
+        .collect()
 }
 
 fn i32_const(at: &Emitter, value: i64, what: &str) -> Result<RawValue, String> {
@@ -254,7 +264,7 @@ fn is_free(name: &str) -> bool {
     matches!(
         name,
         "tosa.const" | "tosa.const_shape" | "arith.constant" | "tosa.reshape" | "func.return"
-    ) || name == cim::PROGRAM
+    ) || name == Program::NAME
 }
 
 struct Lowering {
@@ -267,17 +277,14 @@ struct Lowering {
 
 impl Lowering {
     /// Programs `program`'s tile in `@cimc_init`.
-    fn program(&mut self, program: RawOp) -> Result<(), String> {
+    fn program(&mut self, program: &Program) -> Result<(), String> {
         let at = Emitter::before(self.init_at);
-        let levels = emit::operand(program, 0);
+        let levels = program.levels();
         let producer =
             unsafe { sys::mlirValueIsAOpResult(levels).then(|| sys::mlirOpResultGetOwner(levels)) }
                 .filter(|op| crate::raw::op_name(*op) == "tosa.const")
                 .ok_or("the levels of a cim.program must be a tosa.const")?;
         let (shape, element) = emit::tensor_info(levels).ok_or("levels are not a tensor")?;
-        if shape.len() != 2 {
-            return Err("the levels of a cim.program must be 2-D".into());
-        }
         let clone = unsafe { sys::mlirOperationClone(producer) };
         unsafe {
             sys::mlirBlockInsertOwnedOperationBefore(
@@ -292,33 +299,24 @@ impl Lowering {
             // truncating cast keeps the bit pattern (255 → 0xFF).
             cells = at.cast(cells, &shape, "i8");
         }
-        let flipped: Vec<i8> = match emit::bool_array_attr(program, "cim.flipped") {
+        // The view checked that the flags, if any, cover every column.
+        let flipped: Vec<i8> = match program.flipped() {
             Some(flags) => flags.iter().map(|f| i8::from(*f)).collect(),
             None => vec![0; shape[1] as usize],
         };
-        if flipped.len() as i64 != shape[1] {
-            return Err(format!(
-                "cim.flipped has {} entries for {} columns",
-                flipped.len(),
-                shape[1]
-            ));
-        }
         let flipped = at.const_i8(&[shape[1]], &flipped);
         let mut args = vec![
             self.sim_arg,
             dynamic_buffer(&at, cells, 2)?,
             dynamic_buffer(&at, flipped, 1)?,
         ];
-        for name in ["cim.core", "cim.macro", "cim.array", "cim.phase"] {
-            args.push(i32_const(&at, required(program, name)?, name)?);
-        }
+        args.extend(placement_args(&at, program)?);
         args.push(i32_const(
             &at,
-            required(program, "cell_bits")?,
-            "cell_bits",
+            i64::from(program.cell_bits()),
+            attrs::CELL_BITS,
         )?);
-        let layer = emit::str_attr(program, "layer").unwrap_or_default();
-        let (ptr, len) = self.strings.emit(&at, &layer)?;
+        let (ptr, len) = self.strings.emit(&at, program.layer())?;
         args.extend([ptr, len]);
         self.statuses.push(call(&at, PROGRAM_FN, &args, "i32"));
         Ok(())
@@ -354,14 +352,10 @@ impl FuncState {
     }
 }
 
-fn mvm(state: &mut FuncState, op: RawOp) -> Result<(), String> {
-    let tile = emit::operand(op, 0);
-    let program =
-        unsafe { sys::mlirValueIsAOpResult(tile).then(|| sys::mlirOpResultGetOwner(tile)) }
-            .filter(|p| crate::raw::op_name(*p) == cim::PROGRAM)
-            .ok_or("the tile of a cim.mvm must come from a cim.program")?;
-    let input = emit::operand(op, 1);
-    let result = emit::result_of(op, 0);
+fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
+    let op = mvm.op();
+    let input = mvm.input();
+    let result = mvm.result();
     let (shape, element) = emit::tensor_info(result).ok_or("the mvm result is not a tensor")?;
     if element != "i32" || shape.len() != 2 {
         return Err("a cim.mvm result must be a 2-D i32 tensor".into());
@@ -376,18 +370,17 @@ fn mvm(state: &mut FuncState, op: RawOp) -> Result<(), String> {
         &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
     );
     args.push(at.value("memref.cast", &[output], at.ty("memref<?x?xi32>"), &[]));
-    for name in ["cim.core", "cim.macro", "cim.array", "cim.phase"] {
-        args.push(i32_const(&at, required(program, name)?, name)?);
-    }
-    for name in [
-        "input_bits",
-        "dac_bits",
-        "adc_bits",
-        "max_active_rows",
-        "cim.stage",
+    args.extend(placement_args(&at, mvm.tile())?);
+    for (name, value) in [
+        (attrs::INPUT_BITS, mvm.input_bits()),
+        (attrs::DAC_BITS, mvm.dac_bits()),
+        (attrs::ADC_BITS, mvm.adc_bits()),
+        (attrs::MAX_ACTIVE_ROWS, mvm.max_active_rows()),
     ] {
-        args.push(i32_const(&at, required(op, name)?, name)?);
+        args.push(i32_const(&at, i64::from(value), name)?);
     }
+    let stage = mvm.stage().ok_or_else(|| missing(attrs::STAGE))?;
+    args.push(i32_const(&at, stage, attrs::STAGE)?);
     args.push(token_buffer(&at, &deps, state.zero));
     let token = call(&at, MVM_FN, &args, "i64");
     let tensor = at.value(
@@ -445,6 +438,11 @@ impl Pass for LowerToRuntime {
 }
 
 type Failure = (Option<RawOp>, String);
+
+/// A malformed cim op fails the lowering, reported at that op.
+fn malformed(err: MalformedOp) -> Failure {
+    (Some(err.op()), err.reason().to_string())
+}
 
 fn sim_address(at: &Emitter) -> RawValue {
     at.value(
@@ -560,7 +558,7 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
                     ),
                 ));
             }
-            if name == cim::MATMUL {
+            if name == Matmul::NAME {
                 return Err((
                     Some(op),
                     "a cim.matmul must be bit-sliced, tiled and placed (cim-bit-slice, cim-tile, cim-place) before cim-lower-to-runtime".into(),
@@ -579,11 +577,13 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
         let mut programs = Vec::new();
         for (index, op) in ops.iter().copied().enumerate() {
             let name = crate::raw::op_name(op);
-            if name == cim::PROGRAM {
-                lowering.program(op).map_err(at_op(op))?;
-                programs.push(op);
-            } else if name == cim::MVM {
-                mvm(&mut state, op).map_err(at_op(op))?;
+            if name == Program::NAME {
+                let program = Program::from_op(op).map_err(malformed)?;
+                lowering.program(&program).map_err(at_op(op))?;
+                programs.push(program);
+            } else if name == Mvm::NAME {
+                let view = Mvm::from_op(op).map_err(malformed)?;
+                mvm(&mut state, &view).map_err(at_op(op))?;
             } else if name == "tosa.reshape" {
                 // A view: its result is ready when its operand is.
                 let deps = state.deps(op);
@@ -601,11 +601,14 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
             }
         }
         for program in programs {
-            let levels = emit::operand(program, 0);
-            emit::erase(program);
-            let producer = unsafe { sys::mlirOpResultGetOwner(levels) };
-            if crate::ir::results_unused(producer) {
-                emit::erase(producer);
+            let levels = program.levels();
+            emit::erase(program.op());
+            // Lowering checked that the levels come from a `tosa.const`.
+            if unsafe { sys::mlirValueIsAOpResult(levels) } {
+                let producer = unsafe { sys::mlirOpResultGetOwner(levels) };
+                if crate::ir::results_unused(producer) {
+                    emit::erase(producer);
+                }
             }
         }
     }

@@ -1,9 +1,9 @@
 //! `cim-name-layers`: a stable name for every crossbar layer, at input.
 
-use crate::emit::{self, Emitter, RawOp};
+use crate::emit::{self, RawOp};
 use crate::location::location_name;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
-use cimc_dialects::cim::LAYER_ATTR;
+use cimc_dialects::cim;
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 use std::collections::HashSet;
@@ -41,7 +41,7 @@ impl Pass for NameLayers {
 /// The kind of a crossbar layer (`conv2d`, `depthwise_conv2d`, `matmul`),
 /// or `None` when `op` is not one: these TOSA ops on i8 or i16 inputs.
 pub fn crossbar_kind(op: RawOp) -> Option<&'static str> {
-    let kind = match crate::ir::op_name(op).as_str() {
+    let kind = match crate::raw::op_name(op).as_str() {
         "tosa.conv2d" => "conv2d",
         "tosa.depthwise_conv2d" => "depthwise_conv2d",
         "tosa.matmul" => "matmul",
@@ -59,10 +59,10 @@ pub fn name_layers(func: RawOp) {
         .collect();
     let mut taken: HashSet<String> = layers
         .iter()
-        .filter_map(|(op, _)| emit::str_attr(*op, LAYER_ATTR))
+        .filter_map(|(op, _)| cim::layer_name(*op))
         .collect();
     for (index, (op, kind)) in layers.into_iter().enumerate() {
-        if emit::str_attr(op, LAYER_ATTR).is_some() {
+        if cim::layer_name(op).is_some() {
             continue;
         }
         let base = location_name(unsafe { sys::mlirOperationGetLocation(op) })
@@ -73,8 +73,7 @@ pub fn name_layers(func: RawOp) {
             name = format!("{base}_{n}");
             n += 1;
         }
-        let e = Emitter::before(op);
-        emit::set_attr(op, LAYER_ATTR, e.str_attr(&name));
+        cim::set_layer_name(op, &name);
         taken.insert(name);
     }
 }
@@ -82,5 +81,5 @@ pub fn name_layers(func: RawOp) {
 /// The name of the crossbar layer `op`: its `cim.layer` (see
 /// [`name_layers`]).
 pub fn layer_name(op: RawOp) -> Option<String> {
-    emit::str_attr(op, LAYER_ATTR)
+    cim::layer_name(op)
 }

@@ -1,9 +1,9 @@
 //! `cim-bit-slice`: spreads each weight over cells of the target's cell bits.
 
-use super::{matmul_facts, matmuls, repeat_columns, row_sums};
+use super::{matmuls, repeat_columns, row_sums};
 use crate::emit::{self, Emitter};
 use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
-use cimc_dialects::cim;
+use cimc_dialects::cim::{Matmul, MatmulAttrs, ShiftAdd, ShiftAddAttrs};
 use cimc_target::{Encoding, Target};
 use melior::ir::operation::OperationRefMut;
 use std::sync::Arc;
@@ -41,13 +41,12 @@ impl Pass for BitSlice {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let c = i64::from(self.target.array.cell_bits);
         let differential = self.target.array.encoding == Encoding::Differential;
-        for op in matmuls(func.to_raw()) {
-            let Some(f) = matmul_facts(op) else { continue };
+        for f in matmuls(func.to_raw())? {
             if f.cell_bits != 0 {
                 continue; // already levels
             }
             let b = f.weight_bits;
-            let e = Emitter::before(op);
+            let e = Emitter::before(f.op);
             let mask = (1i64 << c) - 1;
             // |w| ≤ 2^(B-1) fits B unsigned bits, so both encodings take
             // ceil(B/c) slices; differential stores two columns per slice.
@@ -74,28 +73,27 @@ impl Pass for BitSlice {
                 }
             }
             let level_const = e.const_levels(&[f.k, width], &levels, c);
-            let partials = e.value(
-                cim::MATMUL,
-                &[f.input, level_const],
+            let partials = Matmul::build(
+                e.builder(),
+                f.input,
+                level_const,
                 e.tensor(&[f.windows, width], "i32"),
-                &[
-                    ("input_bits", e.i64_attr(f.input_bits)),
-                    ("weight_bits", e.i64_attr(b)),
-                    ("cell_bits", e.i64_attr(c)),
-                    ("layer", e.str_attr(&f.layer)),
-                    ("blocks", e.i64_attr(f.blocks)),
-                ],
+                &MatmulAttrs {
+                    cell_bits: self.target.array.cell_bits,
+                    ..f.attrs.clone()
+                },
             );
-            let mut y = e.value(
-                cim::SHIFT_ADD,
-                &[partials],
+            let mut y = ShiftAdd::build(
+                e.builder(),
+                partials.result(),
                 e.tensor(&[f.windows, f.p], "i32"),
-                &[
-                    ("slices", e.i64_attr(slices)),
-                    ("cell_bits", e.i64_attr(c)),
-                    ("differential", e.bool_attr(differential)),
-                ],
-            );
+                &ShiftAddAttrs {
+                    slices: slices as u32,
+                    cell_bits: self.target.array.cell_bits,
+                    differential,
+                },
+            )
+            .result();
             if !differential {
                 // Σx·w = Σx·u - 2^(B-1)·Σx, per block of input columns.
                 let sums = row_sums(&e, f.input, f.windows, f.width, f.width / f.blocks);
@@ -111,8 +109,8 @@ impl Pass for BitSlice {
                 let term = e.mul(sums, offset, &[f.windows, sum_cols]);
                 y = e.binary("tosa.sub", y, term, &[f.windows, f.p]);
             }
-            emit::replace_uses(emit::result_of(op, 0), y);
-            emit::erase(op);
+            emit::replace_uses(emit::result_of(f.op, 0), y);
+            emit::erase(f.op);
         }
         Ok(())
     }

@@ -7,7 +7,7 @@ use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
-use cimc_dialects::cim;
+use cimc_dialects::cim::{Im2col, Im2colAttrs, Matmul, MatmulAttrs};
 use melior::ir::operation::OperationRefMut;
 
 pub static INFO: PassInfo = PassInfo {
@@ -170,7 +170,7 @@ fn single(values: Option<Vec<i64>>) -> Option<i64> {
 }
 
 /// Bits of the values `value` can take: a producing clamp's range, else its type.
-fn input_bits(value: RawValue, zero_point: i64) -> i64 {
+fn input_bits(value: RawValue, zero_point: i64) -> u32 {
     let (lo, hi) = unsafe {
         if mlir_sys::mlirValueIsAOpResult(value) {
             let producer = mlir_sys::mlirOpResultGetOwner(value);
@@ -190,7 +190,7 @@ fn input_bits(value: RawValue, zero_point: i64) -> i64 {
         }
     };
     // Padding feeds the zero point too.
-    i64::from(emit::signed_bits(lo.min(zero_point), hi.max(zero_point)))
+    emit::signed_bits(lo.min(zero_point), hi.max(zero_point))
 }
 
 /// The digit planes of a 16-bit value: x = 256·h + l' + 128 with
@@ -282,10 +282,17 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Result<(), HostReason> {
     let windowing = if kind == Kind::Matmul {
         None
     } else {
+        let window = |name: &str| -> Option<Vec<i64>> { emit::i64_array_attr(op, name) };
         Some((
-            emit::i64_array_attr(op, "pad").ok_or(MissingWindow)?,
-            emit::i64_array_attr(op, "stride").ok_or(MissingWindow)?,
-            emit::i64_array_attr(op, "dilation").ok_or(MissingWindow)?,
+            window("pad")
+                .and_then(|v| <[i64; 4]>::try_from(v).ok())
+                .ok_or(MissingWindow)?,
+            window("stride")
+                .and_then(|v| <[i64; 2]>::try_from(v).ok())
+                .ok_or(MissingWindow)?,
+            window("dilation")
+                .and_then(|v| <[i64; 2]>::try_from(v).ok())
+                .ok_or(MissingWindow)?,
         ))
     };
     // The crossbar inputs, i8: the input itself, or its digit planes (high
@@ -341,19 +348,20 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Result<(), HostReason> {
                 .iter()
                 .zip(&pad_values)
                 .map(|(plane, pad_value)| {
-                    e.value(
-                        cim::IM2COL,
-                        &[*plane],
+                    Im2col::build(
+                        e.builder(),
+                        *plane,
                         e.tensor(&[windows, width], "i8"),
-                        &[
-                            ("kernel", e.i64_array(&[kh, kw])),
-                            ("stride", e.i64_array(&stride)),
-                            ("dilation", e.i64_array(&dilation)),
-                            ("pad", e.i64_array(&pad)),
-                            ("pad_value", e.i64_attr(*pad_value)),
-                            ("channel_major", e.bool_attr(kind == Kind::Depthwise)),
-                        ],
+                        &Im2colAttrs {
+                            kernel: [kh, kw],
+                            stride,
+                            dilation,
+                            pad,
+                            pad_value: *pad_value,
+                            channel_major: kind == Kind::Depthwise,
+                        },
                     )
+                    .result()
                 })
                 .collect();
             let cols = stack(&e, &planes, windows, width);
@@ -389,21 +397,23 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Result<(), HostReason> {
     let (lo, hi) = matrix
         .iter()
         .fold((0, 0), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    let weight_bits = i64::from(emit::signed_bits(lo, hi));
+    let weight_bits = emit::signed_bits(lo, hi);
     let narrow: Vec<i8> = matrix.iter().map(|v| *v as i8).collect();
     let weights = e.const_i8(&[k, p], &narrow);
-    let product = e.value(
-        cim::MATMUL,
-        &[cols, weights],
+    let product = Matmul::build(
+        e.builder(),
+        cols,
+        weights,
         e.tensor(&[rows, p], "i32"),
-        &[
-            ("input_bits", e.i64_attr(bits)),
-            ("weight_bits", e.i64_attr(weight_bits)),
-            ("cell_bits", e.i64_attr(0)),
-            ("layer", e.str_attr(layer)),
-            ("blocks", e.i64_attr(blocks)),
-        ],
-    );
+        &MatmulAttrs {
+            input_bits: bits,
+            weight_bits,
+            cell_bits: 0,
+            layer: layer.to_string(),
+            blocks: blocks as u32,
+        },
+    )
+    .result();
 
     // c[o] = bias[o] - xzp·Σ_k w[k][o] + K·xzp·wzp, with K the rows per
     // block; with digit planes Σx = 256·Σh + Σl' + 128·K adds

@@ -16,6 +16,8 @@ pub mod tile;
 
 use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
+use crate::PassFailed;
+use cimc_dialects::cim::{MalformedOp, Matmul, MatmulAttrs};
 
 /// Σ over each window of its im2col row (per block of `block` columns when
 /// `block` divides the row): `[rows, width / block]` in i32.
@@ -55,44 +57,52 @@ pub(crate) fn repeat_columns(
     e.reshape(tiled, &[rows, groups * times], "i32")
 }
 
-/// The `cim.matmul` ops of a function, in order.
-pub(crate) fn matmuls(root: RawOp) -> Vec<RawOp> {
+/// The `cim.matmul` ops of a function, in order, each checked; a malformed
+/// one is reported and fails the pass.
+pub(crate) fn matmuls(root: RawOp) -> Result<Vec<MatmulFacts>, PassFailed> {
     crate::ir::nested_ops(root)
         .into_iter()
-        .filter(|op| crate::raw::op_name(*op) == cimc_dialects::cim::MATMUL)
+        .filter(|op| crate::raw::op_name(*op) == Matmul::NAME)
+        .map(|op| {
+            Matmul::from_op(op)
+                .and_then(|matmul| matmul_facts(&matmul))
+                .map_err(crate::diag::malformed)
+        })
         .collect()
 }
 
 /// Facts of a `cim.matmul` every mapping pass needs.
 pub(crate) struct MatmulFacts {
+    pub op: RawOp,
     pub input: RawValue,
     pub windows: i64,
     pub width: i64,
     pub weights: Vec<i64>,
     pub k: i64,
     pub p: i64,
-    pub input_bits: i64,
     pub weight_bits: i64,
     pub cell_bits: i64,
     pub blocks: i64,
-    pub layer: String,
+    /// The op's attributes, for the ops that replace it.
+    pub attrs: MatmulAttrs,
 }
 
-pub(crate) fn matmul_facts(op: RawOp) -> Option<MatmulFacts> {
-    let input = emit::operand(op, 0);
-    let (in_shape, _) = emit::tensor_info(input)?;
-    let (w_shape, _) = emit::tensor_info(emit::operand(op, 1))?;
-    Some(MatmulFacts {
-        input,
-        windows: in_shape[0],
-        width: in_shape[1],
-        weights: emit::const_ints(emit::operand(op, 1))?,
-        k: w_shape[0],
-        p: w_shape[1],
-        input_bits: emit::int_attr(op, "input_bits")?,
-        weight_bits: emit::int_attr(op, "weight_bits")?,
-        cell_bits: emit::int_attr(op, "cell_bits")?,
-        blocks: emit::int_attr(op, "blocks")?,
-        layer: emit::str_attr(op, "layer")?,
+fn matmul_facts(matmul: &Matmul) -> Result<MatmulFacts, MalformedOp> {
+    let [windows, width] = matmul.input_shape();
+    let [k, p] = matmul.weights_shape();
+    let weights = emit::const_ints(matmul.weights())
+        .ok_or_else(|| MalformedOp::new(matmul.op(), "has weights that are not constant"))?;
+    Ok(MatmulFacts {
+        op: matmul.op(),
+        input: matmul.input(),
+        windows,
+        width,
+        weights,
+        k,
+        p,
+        weight_bits: i64::from(matmul.weight_bits()),
+        cell_bits: i64::from(matmul.cell_bits()),
+        blocks: i64::from(matmul.blocks()),
+        attrs: matmul.attrs().clone(),
     })
 }

@@ -1,9 +1,8 @@
 //! `cim-place`: assigns every programmed tile an array, macro and core.
 
 use crate::diag::raw_op_error;
-use crate::emit::{self, Emitter};
 use crate::{Pass, PassContext, PassFailed, PassInfo};
-use cimc_dialects::cim;
+use cimc_dialects::cim::{Placement, Program};
 use cimc_target::Target;
 use melior::ir::operation::OperationRefMut;
 use std::sync::Arc;
@@ -51,19 +50,18 @@ struct Place {
 
 impl Pass for Place {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let programs: Vec<_> = crate::ir::nested_ops(func.to_raw())
+        let programs: Vec<Program> = crate::ir::nested_ops(func.to_raw())
             .into_iter()
-            .filter(|op| crate::raw::op_name(*op) == cim::PROGRAM)
-            .collect();
+            .filter(|op| crate::raw::op_name(*op) == Program::NAME)
+            .map(Program::from_op)
+            .collect::<Result<_, _>>()
+            .map_err(crate::diag::malformed)?;
         let total = self.target.total_arrays() as usize;
         if !self.reprogram && programs.len() > total {
-            let first = programs[total];
-            let layer = emit::str_attr(first, "layer").unwrap_or_default();
-            let layer_tiles = programs
-                .iter()
-                .filter(|op| emit::str_attr(**op, "layer").as_deref() == Some(layer.as_str()))
-                .count();
-            raw_op_error(first,
+            let first = &programs[total];
+            let layer = first.layer();
+            let layer_tiles = programs.iter().filter(|op| op.layer() == layer).count();
+            raw_op_error(first.op(),
                 &format!(
                     "layer '{layer}' ({layer_tiles} arrays) does not fit: the network needs {} arrays, \
                      the chip has {total} (target '{}'); allow reprogramming or choose a larger target",
@@ -75,21 +73,14 @@ impl Pass for Place {
         }
         let arrays = self.target.macro_.arrays as usize;
         let macros = self.target.core.macros as usize;
-        for (index, op) in programs.into_iter().enumerate() {
-            let e = Emitter::before(op);
+        for (index, program) in programs.into_iter().enumerate() {
             let slot = index % total;
-            emit::set_attr(op, "cim.phase", e.i64_attr((index / total) as i64));
-            emit::set_attr(
-                op,
-                "cim.core",
-                e.i64_attr((slot / (arrays * macros)) as i64),
-            );
-            emit::set_attr(
-                op,
-                "cim.macro",
-                e.i64_attr(((slot / arrays) % macros) as i64),
-            );
-            emit::set_attr(op, "cim.array", e.i64_attr((slot % arrays) as i64));
+            program.set_placement(Placement {
+                phase: (index / total) as u32,
+                core: (slot / (arrays * macros)) as u32,
+                macro_: ((slot / arrays) % macros) as u32,
+                array: (slot % arrays) as u32,
+            });
         }
         Ok(())
     }

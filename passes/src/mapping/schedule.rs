@@ -1,9 +1,8 @@
 //! `cim-schedule`: orders crossbar work and counts its steps.
 
 use crate::diag::raw_op_error;
-use crate::emit::{self, Emitter};
 use crate::{Pass, PassFailed, PassInfo};
-use cimc_dialects::cim;
+use cimc_dialects::cim::{self, Mvm};
 use cimc_target::cost;
 use melior::ir::operation::OperationRefMut;
 use std::collections::HashMap;
@@ -47,42 +46,34 @@ impl Pass for Schedule {
         let ops: Vec<_> = crate::ir::nested_ops(func.to_raw());
         let mut stages: HashMap<String, i64> = HashMap::new();
         for op in ops {
-            if crate::raw::op_name(op) != cim::MVM {
+            if crate::raw::op_name(op) != Mvm::NAME {
                 continue;
             }
-            let tile = emit::operand(op, 0);
-            let program = unsafe { mlir_sys::mlirOpResultGetOwner(tile) };
-            if emit::int_attr(program, "cim.array").is_none() {
+            let mvm = Mvm::from_op(op).map_err(crate::diag::malformed)?;
+            let program = mvm.tile();
+            if program.array().is_none() {
                 raw_op_error(
                     op,
                     "reads a tile that is not placed; run cim-place before cim-schedule",
                 );
                 return Err(PassFailed);
             }
-            let (Some((levels, _)), Some((input, _))) = (
-                emit::tensor_info(emit::operand(program, 0)),
-                emit::tensor_info(emit::operand(op, 1)),
-            ) else {
-                continue;
-            };
-            let attr = |name| narrow(emit::int_attr(op, name).unwrap_or(1).max(1));
+            let (levels, input) = (program.levels_shape(), mvm.input_shape());
             let steps = cost::steps(
                 u64::try_from(input[0]).unwrap_or(0),
                 narrow(levels[0]),
-                attr("input_bits"),
-                attr("dac_bits"),
-                attr("max_active_rows"),
+                mvm.input_bits().max(1),
+                mvm.dac_bits().max(1),
+                mvm.max_active_rows().max(1),
             );
             let steps = i64::try_from(steps).unwrap_or(i64::MAX);
-            let layer = emit::str_attr(op, "layer").unwrap_or_default();
+            let layer = mvm.layer().to_string();
             let next = stages.len() as i64;
             let stage = *stages.entry(layer).or_insert(next);
-            let e = Emitter::before(op);
-            emit::set_attr(op, "cim.stage", e.i64_attr(stage));
-            emit::set_attr(op, "cim.steps", e.i64_attr(steps));
+            mvm.set_stage(stage);
+            mvm.set_steps(steps);
         }
-        let e = Emitter::before(func.to_raw());
-        emit::set_attr(func.to_raw(), "cim.schedule", e.str_attr(&self.mode));
+        cim::set_schedule(func.to_raw(), &self.mode);
         Ok(())
     }
 }

@@ -1,11 +1,11 @@
 //! `cim-tile`: cuts level matrices into array-sized tiles.
 
-use super::{matmul_facts, matmuls, MatmulFacts};
+use super::{matmuls, MatmulFacts};
 use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
 use crate::raw::RawValue;
 use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
-use cimc_dialects::cim;
+use cimc_dialects::cim::{Accumulate, Mvm, MvmAttrs, Program, ProgramAttrs, TilePosition};
 use cimc_target::Target;
 use melior::ir::operation::OperationRefMut;
 use std::sync::Arc;
@@ -46,11 +46,11 @@ struct Tile {
 impl Pass for Tile {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let mut ok = true;
-        for op in matmuls(func.to_raw()) {
-            let Some(f) = matmul_facts(op) else { continue };
+        for f in matmuls(func.to_raw())? {
             if f.cell_bits == 0 {
                 continue; // not bit-sliced yet
             }
+            let op = f.op;
             let e = Emitter::before(op);
             let result = if f.blocks == 1 {
                 self.plain(&e, &f)
@@ -115,37 +115,38 @@ impl Tile {
     fn array(&self, e: &Emitter, spec: TileSpec) -> RawValue {
         let f = spec.facts;
         let levels = e.const_levels(&[spec.rows, spec.cols], &spec.levels, f.cell_bits);
-        let mut attrs = vec![
-            ("cell_bits", e.i64_attr(f.cell_bits)),
-            ("weight_bits", e.i64_attr(f.weight_bits)),
-            ("layer", e.str_attr(&f.layer)),
-            ("cim.row_offset", e.i64_attr(spec.row_offset)),
-            ("cim.col_offset", e.i64_attr(spec.col_offset)),
-            ("cim.used_cells", e.i64_attr(spec.used_cells)),
-        ];
+        let program = Program::build(
+            e.builder(),
+            levels,
+            &ProgramAttrs {
+                cell_bits: f.attrs.cell_bits,
+                weight_bits: f.attrs.weight_bits,
+                layer: f.attrs.layer.clone(),
+            },
+        );
+        program.set_position(TilePosition {
+            row_offset: spec.row_offset,
+            col_offset: spec.col_offset,
+            used_cells: spec.used_cells,
+        });
         if self.target.array.weight_flip {
-            attrs.push((
-                "cim.flipped",
-                e.bool_array(&flipped_columns(&spec, f.cell_bits)),
-            ));
+            program.set_flipped(&flipped_columns(&spec, f.cell_bits));
         }
-        let program = e.op(cim::PROGRAM, &[levels], &[e.ty("!cim.tile")], &attrs);
         let array = &self.target.array;
-        e.value(
-            cim::MVM,
-            &[emit::result_of(program, 0), spec.input],
+        Mvm::build(
+            e.builder(),
+            &program,
+            spec.input,
             e.tensor(&[f.windows, spec.cols], "i32"),
-            &[
-                ("input_bits", e.i64_attr(f.input_bits)),
-                ("dac_bits", e.i64_attr(i64::from(array.dac_bits))),
-                ("adc_bits", e.i64_attr(i64::from(array.adc.bits))),
-                (
-                    "max_active_rows",
-                    e.i64_attr(i64::from(array.max_active_rows)),
-                ),
-                ("layer", e.str_attr(&f.layer)),
-            ],
+            &MvmAttrs {
+                input_bits: f.attrs.input_bits,
+                dac_bits: array.dac_bits,
+                adc_bits: array.adc.bits,
+                max_active_rows: array.max_active_rows,
+                layer: f.attrs.layer.clone(),
+            },
         )
+        .result()
     }
 
     fn concat(&self, e: &Emitter, parts: Vec<RawValue>, rows: i64, cols: i64) -> RawValue {
@@ -199,12 +200,12 @@ impl Tile {
         if row_partials.len() == 1 {
             return row_partials[0];
         }
-        e.value(
-            cim::ACCUMULATE,
+        Accumulate::build(
+            e.builder(),
             &row_partials,
             e.tensor(&[f.windows, f.p], "i32"),
-            &[],
         )
+        .result()
     }
 
     /// Block-diagonal packing; `None` when one block exceeds an array.
