@@ -342,7 +342,13 @@ fn write_report(
     target: &cimc_target::Target,
     collector: &Collector,
 ) -> Result<(), ChunkFailure> {
-    let Some(report) = crate::report::Report::from_module(module, target) else {
+    let read = crate::report::Report::from_module(module, target).map_err(|err| {
+        let at =
+            crate::diagnostics::resolve(unsafe { melior::ir::Location::from_raw(err.location()) });
+        collector.push(Diag::error(at, err.to_string()));
+        ChunkFailure::Diagnosed
+    })?;
+    let Some(report) = read else {
         collector.push(Diag::error(
             Where::Nowhere,
             "the mapping report describes scheduled crossbar work: compile to the cim phase (--emit=cim or later)",

@@ -1,8 +1,7 @@
 //! The mapping report (`--report`, `--report-json`): per layer and in total,
 //! read from the placed and scheduled `cim` IR alone.
 
-use cimc_dialects::cim;
-use cimc_passes::emit;
+use cimc_dialects::cim::{self, MalformedOp};
 use cimc_target::{cost, Encoding, Target};
 use melior::ir::Module;
 use serde_json::json;
@@ -34,8 +33,8 @@ pub struct Report {
 
 impl Report {
     /// Reads the report from a module at the `cim` phase; `None` when it has
-    /// no scheduled crossbar work.
-    pub fn from_module(module: &Module, target: &Target) -> Option<Report> {
+    /// no scheduled crossbar work; an error for a malformed `cim` op.
+    pub fn from_module(module: &Module, target: &Target) -> Result<Option<Report>, MalformedOp> {
         let mut report = Report::default();
         let root = module.as_operation().to_raw();
         let ops: Vec<_> = cimc_passes::ir::nested_ops(root);
@@ -49,11 +48,13 @@ impl Report {
         };
         let mut any_schedule = false;
         for op in ops {
-            let name = cimc_passes::ir::op_name(op);
-            if name != cim::PROGRAM && name != cim::MVM {
-                continue;
+            let view = cim::Op::from_op(op)?;
+            let layer_name = match &view {
+                Some(cim::Op::Program(program)) => program.layer(),
+                Some(cim::Op::Mvm(mvm)) => mvm.layer(),
+                _ => continue,
             }
-            let layer_name = emit::str_attr(op, "layer").unwrap_or_default();
+            .to_string();
             let index = match report.layers.iter().position(|l| l.name == layer_name) {
                 Some(i) => i,
                 None => {
@@ -65,35 +66,30 @@ impl Report {
                 }
             };
             let layer = &mut report.layers[index];
-            if name == cim::PROGRAM {
-                let (shape, _) = emit::tensor_info(emit::operand(op, 0))?;
-                layer.weight_bits = emit::int_attr(op, "weight_bits")?;
-                layer.cell_bits = emit::int_attr(op, "cell_bits")?;
+            if let Some(cim::Op::Program(program)) = &view {
+                let shape = program.levels_shape();
+                layer.weight_bits = i64::from(program.weight_bits());
+                layer.cell_bits = i64::from(program.cell_bits());
                 layer.slices = slices_per_weight(layer.weight_bits, layer.cell_bits);
-                layer.rows = layer
-                    .rows
-                    .max(emit::int_attr(op, "cim.row_offset").unwrap_or(0) + shape[0]);
-                layer.cols = layer
-                    .cols
-                    .max(emit::int_attr(op, "cim.col_offset").unwrap_or(0) + shape[1]);
-                layer.used_cells +=
-                    emit::int_attr(op, "cim.used_cells").unwrap_or(shape[0] * shape[1]);
+                layer.rows = layer.rows.max(program.row_offset().unwrap_or(0) + shape[0]);
+                layer.cols = layer.cols.max(program.col_offset().unwrap_or(0) + shape[1]);
+                layer.used_cells += program.used_cells().unwrap_or(shape[0] * shape[1]);
                 layer.arrays += 1;
-                report.phases = report
-                    .phases
-                    .max(emit::int_attr(op, "cim.phase").unwrap_or(0) + 1);
-            } else {
-                let (input, _) = emit::tensor_info(emit::operand(op, 1))?;
-                let steps = emit::int_attr(op, "cim.steps")?;
+                report.phases = report.phases.max(program.phase().map_or(0, i64::from) + 1);
+            } else if let Some(cim::Op::Mvm(mvm)) = &view {
+                let input = mvm.input_shape();
+                let Some(steps) = mvm.steps() else {
+                    return Ok(None);
+                };
                 any_schedule = true;
-                layer.input_bits = emit::int_attr(op, "input_bits")?;
+                layer.input_bits = i64::from(mvm.input_bits());
                 layer.windows = input[0];
                 layer.steps += steps;
                 layer.max_steps = layer.max_steps.max(steps);
-                layer.stage = emit::int_attr(op, "cim.stage").unwrap_or(0);
+                layer.stage = mvm.stage().unwrap_or(0);
             }
         }
-        any_schedule.then_some(report)
+        Ok(any_schedule.then_some(report))
     }
 
     pub fn arrays(&self) -> i64 {

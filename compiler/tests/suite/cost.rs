@@ -75,45 +75,41 @@ fn mapped(name: &str, target: &Target) -> (String, Vec<Read>) {
     let collector = Collector::default();
     collector.attach(&context);
     let module = source::parse(&context, text.as_bytes(), "mapped", &collector).expect("parses");
-    let int = |op, name: &str| {
-        emit::int_attr(op, name).unwrap_or_else(|| panic!("an mvm or tile without {name}"))
-    };
-    let bits = |op, name: &str| u32::try_from(int(op, name)).expect("a small attribute");
     let reads = ir::nested_ops(module.as_operation().to_raw())
         .into_iter()
-        .filter(|op| ir::op_name(*op) == cim::MVM)
-        .map(|op| {
-            let program = ir::operand_producers(op)[0];
-            let levels_value = emit::operand(program, 0);
-            let (shape, _) = emit::tensor_info(levels_value).expect("ranked levels");
-            let levels = emit::const_ints(levels_value)
+        .filter_map(
+            |op| match cim::Op::from_op(op).expect("well-formed cim ops") {
+                Some(cim::Op::Mvm(mvm)) => Some(mvm),
+                _ => None,
+            },
+        )
+        .map(|mvm| {
+            let program = mvm.tile();
+            let [rows, cols] = program.levels_shape();
+            let levels = emit::const_ints(program.levels())
                 .expect("constant levels")
                 .into_iter()
                 .map(|l| u8::try_from(l).expect("a cell level"))
                 .collect();
-            let flipped = emit::bool_array_attr(program, "cim.flipped").unwrap_or_default();
+            let flipped = program.flipped().unwrap_or_default();
             let tile = Tile::new(
-                shape[0] as u32,
-                shape[1] as u32,
-                bits(program, "cell_bits"),
+                rows as u32,
+                cols as u32,
+                program.cell_bits(),
                 levels,
                 flipped,
             )
             .expect("a valid tile");
-            let (input, _) = emit::tensor_info(emit::operand(op, 1)).expect("ranked input");
+            let placement = program.placement().expect("a placed tile");
             Read {
-                array: ArrayId::new(
-                    bits(program, "cim.core"),
-                    bits(program, "cim.macro"),
-                    bits(program, "cim.array"),
-                ),
-                steps: int(op, "cim.steps") as u64,
-                vectors: input[0] as u64,
+                array: ArrayId::new(placement.core, placement.macro_, placement.array),
+                steps: mvm.steps().expect("a scheduled mvm") as u64,
+                vectors: mvm.input_shape()[0] as u64,
                 params: MvmParams {
-                    input_bits: bits(op, "input_bits"),
-                    dac_bits: bits(op, "dac_bits"),
-                    adc_bits: bits(op, "adc_bits"),
-                    max_active_rows: bits(op, "max_active_rows"),
+                    input_bits: mvm.input_bits(),
+                    dac_bits: mvm.dac_bits(),
+                    adc_bits: mvm.adc_bits(),
+                    max_active_rows: mvm.max_active_rows(),
                 },
                 tile,
             }

@@ -54,7 +54,9 @@ pub fn map(mlir: &Path, target: Target) -> (String, Option<serde_json::Value>) {
         &collector,
     )
     .unwrap_or_else(|diags| panic!("{name}: {diags:?}"));
-    let report = Report::from_module(&module, &ctx.target).map(|r| r.to_json(&ctx.target));
+    let report = Report::from_module(&module, &ctx.target)
+        .unwrap_or_else(|err| panic!("{name}: {err}"))
+        .map(|r| r.to_json(&ctx.target));
     (module.as_operation().to_string(), report)
 }
 

@@ -93,7 +93,9 @@ fn bundled_models_are_bit_exact_on_every_preset() {
                 &collector,
             )
             .unwrap();
-            let report = Report::from_module(&mapped, &passes.target).unwrap();
+            let report = Report::from_module(&mapped, &passes.target)
+                .unwrap()
+                .unwrap();
             assert_eq!(
                 stats.array_steps,
                 report.work() as u64 * 2 * inputs.shape()[0] as u64,

@@ -43,15 +43,6 @@ pub const IRDL: &str = include_str!("../../cim/cim.irdl.mlir");
 /// The type of a tile programmed onto one array, `cim.program`'s result.
 pub const TILE_TYPE: &str = "!cim.tile";
 
-// The op names as the passes spell them until they build and read ops
-// through the views.
-pub const IM2COL: &str = Im2col::NAME;
-pub const MATMUL: &str = Matmul::NAME;
-pub const PROGRAM: &str = Program::NAME;
-pub const MVM: &str = Mvm::NAME;
-pub const SHIFT_ADD: &str = ShiftAdd::NAME;
-pub const ACCUMULATE: &str = Accumulate::NAME;
-
 /// Every op of the dialect.
 pub const OPS: &[&str] = &[
     Im2col::NAME,
