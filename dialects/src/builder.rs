@@ -8,12 +8,7 @@
 use mlir_sys as sys;
 
 /// `text` as the C API's string reference (borrowed, not copied).
-pub fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
+pub use crate::handle::string_ref;
 
 /// Creates ops before an anchor op, at the anchor's location.
 #[derive(Debug, Clone, Copy)]

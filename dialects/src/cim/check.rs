@@ -8,6 +8,7 @@
 //! getter can fail and no pass reads a default in place of a missing value.
 
 use super::error::{op_name, MalformedOp};
+use crate::handle::{AttrRef, OpRef};
 use mlir_sys as sys;
 
 type Result<T> = std::result::Result<T, MalformedOp>;
@@ -185,13 +186,13 @@ pub(crate) fn operand_shape<const N: usize>(op: sys::MlirOperation, index: isize
 }
 
 pub(crate) fn attr(op: sys::MlirOperation, name: &str) -> Option<sys::MlirAttribute> {
-    let attr =
-        unsafe { sys::mlirOperationGetAttributeByName(op, crate::builder::string_ref(name)) };
-    (!attr.ptr.is_null()).then_some(attr)
+    OpRef::new(op)?.attr(name)
 }
 
 pub(crate) fn set(op: sys::MlirOperation, name: &str, value: sys::MlirAttribute) {
-    unsafe { sys::mlirOperationSetAttributeByName(op, crate::builder::string_ref(name), value) }
+    if let Some(op) = OpRef::new(op) {
+        op.set_attr(name, value);
+    }
 }
 
 pub(crate) fn context(op: sys::MlirOperation) -> sys::MlirContext {
@@ -220,26 +221,11 @@ fn int_value(attr: sys::MlirAttribute) -> Option<i64> {
 }
 
 fn string_value(attr: sys::MlirAttribute) -> Option<String> {
-    unsafe {
-        if !sys::mlirAttributeIsAString(attr) {
-            return None;
-        }
-        let s = sys::mlirStringAttrGetValue(attr);
-        Some(
-            String::from_utf8_lossy(std::slice::from_raw_parts(s.data.cast::<u8>(), s.length))
-                .into_owned(),
-        )
-    }
+    AttrRef::new(attr)?.as_string()
 }
 
 fn i64s_value(attr: sys::MlirAttribute) -> Option<Vec<i64>> {
-    unsafe {
-        sys::mlirAttributeIsADenseI64Array(attr).then(|| {
-            (0..sys::mlirDenseArrayGetNumElements(attr))
-                .map(|i| sys::mlirDenseI64ArrayGetElement(attr, i))
-                .collect()
-        })
-    }
+    AttrRef::new(attr)?.as_i64_array()
 }
 
 fn bools_value(attr: sys::MlirAttribute) -> Option<Vec<bool>> {

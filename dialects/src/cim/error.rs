@@ -1,6 +1,7 @@
 //! A `cim` op that breaks its definition, with the op's location so that the
 //! caller emits a located diagnostic.
 
+use crate::handle::OpRef;
 use mlir_sys as sys;
 use std::fmt;
 
@@ -54,9 +55,5 @@ impl std::error::Error for MalformedOp {}
 
 /// The name of `op` (`cim.mvm`).
 pub(crate) fn op_name(op: sys::MlirOperation) -> String {
-    unsafe {
-        let name = sys::mlirIdentifierStr(sys::mlirOperationGetName(op));
-        let bytes = std::slice::from_raw_parts(name.data.cast::<u8>(), name.length);
-        String::from_utf8_lossy(bytes).into_owned()
-    }
+    OpRef::new(op).map(OpRef::name).unwrap_or_default()
 }
