@@ -279,7 +279,10 @@ impl Config {
                 } else {
                     at.i64_attr(value)
                 };
-                emit::set_attr(op, &format!("cim.quant.{key}"), attr);
+                // The keys above are the override attributes' names.
+                let name = cimc_dialects::quant::override_attr(key)
+                    .expect("every --config key names a cim.quant override attribute");
+                emit::set_attr(op, name, attr);
             }
         }
         // The functions' arguments take the default activation grid, as the
@@ -296,12 +299,16 @@ impl Config {
             for func in funcs {
                 let at = emit::Emitter::before(func);
                 if let Some(bits) = d.activation_bits {
-                    emit::set_attr(func, "cim.quant.activation_bits", at.i64_attr(bits));
+                    emit::set_attr(
+                        func,
+                        cimc_dialects::quant::ACTIVATION_BITS,
+                        at.i64_attr(bits),
+                    );
                 }
                 if let Some(symmetric) = d.activation_symmetric {
                     emit::set_attr(
                         func,
-                        "cim.quant.activation_symmetric",
+                        cimc_dialects::quant::ACTIVATION_SYMMETRIC,
                         at.bool_attr(symmetric),
                     );
                 }

@@ -8,6 +8,7 @@
 pub mod builder;
 pub mod cim;
 pub mod handle;
+pub mod quant;
 
 pub use builder::Builder;
 

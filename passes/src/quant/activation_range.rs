@@ -16,9 +16,9 @@ use mlir_sys as sys;
 
 /// The calibration observer of an op's result (written by `cimc quantize`'s
 /// calibration; the pass description gives the encoding).
-pub const OBSERVED_ATTR: &str = "cim.quant.observed";
+pub const OBSERVED_ATTR: &str = cimc_dialects::quant::OBSERVED;
 /// The observers of the function's arguments, one per argument.
-pub const ARG_OBSERVED_ATTR: &str = "cim.quant.arg_observed";
+pub const ARG_OBSERVED_ATTR: &str = cimc_dialects::quant::ARG_OBSERVED;
 
 /// The most histogram bins an observation may have: a bound on what a
 /// malformed attribute can make the pass allocate.

@@ -191,7 +191,7 @@ impl AdaRound {
         let at = Emitter::before(layer.op);
         let losses = [nearest, learned];
         let attr = unsafe { sys::mlirDenseF64ArrayGet(at.context(), 2, losses.as_ptr()) };
-        emit::set_attr(layer.op, "cim.quant.adaround_loss", attr);
+        emit::set_attr(layer.op, cimc_dialects::quant::ADAROUND_LOSS, attr);
         Ok(())
     }
 }

@@ -18,10 +18,10 @@ use ndarray::{Array1, Axis};
 /// Batch-norm statistics cim-quant-fold-batch-norm records on the folded
 /// convolution: the mean and the (signed) standard deviation of each output
 /// channel, β and γ of the normalised output.
-pub const BN_BETA_ATTR: &str = "cim.quant.bn_beta";
-pub const BN_GAMMA_ATTR: &str = "cim.quant.bn_gamma";
+pub const BN_BETA_ATTR: &str = cimc_dialects::quant::BN_BETA;
+pub const BN_GAMMA_ATTR: &str = cimc_dialects::quant::BN_GAMMA;
 /// The correction added to each output channel's bias.
-pub const CORRECTION_ATTR: &str = "cim.quant.bias_correction";
+pub const CORRECTION_ATTR: &str = cimc_dialects::quant::BIAS_CORRECTION;
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-quant-bias-correction",

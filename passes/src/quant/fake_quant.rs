@@ -124,7 +124,7 @@ crate::pass_options! {
 
 /// The attribute naming the layer whose activation an inserted chain
 /// fake-quantizes (on the chain's last op).
-pub const MARKER_ATTR: &str = "cim.quant.fake_quant";
+pub const MARKER_ATTR: &str = cimc_dialects::quant::FAKE_QUANT;
 
 fn split_names(text: &str) -> Vec<String> {
     text.split(',')

@@ -26,10 +26,10 @@ use cimc_quant::{Activation, Grid, WeightRange};
 use mlir_sys as sys;
 use ndarray::{Array2, ArrayView2};
 
-pub const INPUTS_ATTR: &str = "cim.quant.inputs";
+pub const INPUTS_ATTR: &str = cimc_dialects::quant::INPUTS;
 /// The float network's inputs of the layer, when `cim.quant.inputs` holds
 /// those of the partly rounded network.
-pub const TARGET_INPUTS_ATTR: &str = "cim.quant.target_inputs";
+pub const TARGET_INPUTS_ATTR: &str = cimc_dialects::quant::TARGET_INPUTS;
 pub(crate) use crate::quant::grid::WeightChoice;
 pub use crate::quant::options::{
     PER_CHANNEL_ATTR, WEIGHT_BITS_ATTR, WEIGHT_SCALE_ATTR, WEIGHT_ZERO_POINT_ATTR,

@@ -7,6 +7,7 @@
 use crate::emit;
 use crate::raw::RawOp;
 use cimc_dialects::handle::OpRef;
+use cimc_dialects::quant;
 use cimc_quant::WeightRange;
 
 /// Help of the `activation-bits` option the activation passes share.
@@ -16,31 +17,31 @@ pub const ACTIVATION_BITS_HELP: &str = "activation bit width, 4..=8 (i8 tensors 
 pub const ACTIVATION_SYMMETRIC_HELP: &str = "symmetric activation grids (zero point 0) instead of asymmetric ones; 16-bit grids are always symmetric";
 
 /// Attribute names the calibration writes.
-pub const RANGE_ATTR: &str = "cim.quant.range";
-pub const ARG_RANGES_ATTR: &str = "cim.quant.arg_ranges";
+pub const RANGE_ATTR: &str = quant::RANGE;
+pub const ARG_RANGES_ATTR: &str = quant::ARG_RANGES;
 /// Written on the converted function: each argument's and result's (scale,
 /// zero point), so callers can quantize inputs and dequantize outputs.
-pub const ARG_GRIDS_ATTR: &str = "cim.quant.arg_grids";
-pub const RESULT_GRIDS_ATTR: &str = "cim.quant.result_grids";
+pub const ARG_GRIDS_ATTR: &str = quant::ARG_GRIDS;
+pub const RESULT_GRIDS_ATTR: &str = quant::RESULT_GRIDS;
 /// Per-op overrides of the pass options (module documentation).
-pub const WEIGHT_BITS_ATTR: &str = "cim.quant.weight_bits";
-pub const PER_CHANNEL_ATTR: &str = "cim.quant.per_channel";
-pub const WEIGHT_SCALE_ATTR: &str = "cim.quant.weight_scale";
-pub const ACTIVATION_BITS_ATTR: &str = "cim.quant.activation_bits";
+pub const WEIGHT_BITS_ATTR: &str = quant::WEIGHT_BITS;
+pub const PER_CHANNEL_ATTR: &str = quant::PER_CHANNEL;
+pub const WEIGHT_SCALE_ATTR: &str = quant::WEIGHT_SCALE;
+pub const ACTIVATION_BITS_ATTR: &str = quant::ACTIVATION_BITS;
 /// The bit widths the overrides and options allow.
 /// `cim.quant.weight_symmetric = true|false` on a weighted op overrides the
 /// `weight-symmetric` option.
-pub const WEIGHT_SYMMETRIC_ATTR: &str = "cim.quant.weight_symmetric";
+pub const WEIGHT_SYMMETRIC_ATTR: &str = quant::WEIGHT_SYMMETRIC;
 /// The weight zero point of weights a pass already put on an asymmetric
 /// grid (beside `cim.quant.weight_scale`).
-pub const WEIGHT_ZERO_POINT_ATTR: &str = "cim.quant.weight_zero_point";
+pub const WEIGHT_ZERO_POINT_ATTR: &str = quant::WEIGHT_ZERO_POINT;
 /// `cim.quant.activation_symmetric = true|false` on an op that sets a new
 /// grid overrides the `activation-symmetric` option.
-pub const ACTIVATION_SYMMETRIC_ATTR: &str = "cim.quant.activation_symmetric";
+pub const ACTIVATION_SYMMETRIC_ATTR: &str = quant::ACTIVATION_SYMMETRIC;
 
 /// The weight range cim-quant-weight-range chose for a weighted op:
 /// `array<f64: lo_0, hi_0, ...>`, one pair per output channel or one.
-pub const WEIGHT_RANGE_ATTR: &str = "cim.quant.weight_range";
+pub const WEIGHT_RANGE_ATTR: &str = quant::WEIGHT_RANGE;
 
 /// The bit widths cimc quantizes to: a run of widths and maybe one more.
 #[derive(Clone, Copy, Debug)]

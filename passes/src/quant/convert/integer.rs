@@ -135,7 +135,7 @@ pub(super) fn attrs_except(op: RawOp, skip: &[&str]) -> Vec<(String, sys::MlirAt
                 name.length,
             ))
             .into_owned();
-            if !skip.contains(&name.as_str()) && !name.starts_with("cim.quant") {
+            if !skip.contains(&name.as_str()) && !name.starts_with(cimc_dialects::quant::PREFIX) {
                 out.push((name, named.attribute));
             }
         }
