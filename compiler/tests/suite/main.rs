@@ -1,6 +1,7 @@
 //! cimc's integration tests, in one binary: every test binary links the whole
 //! of static LLVM/MLIR, so they share this one.
 
+mod cim_irdl;
 mod cost;
 mod lit;
 mod mapping;

@@ -1,7 +1,7 @@
 //! Every attribute name of the `cim` dialect, declared once.
 //!
 //! Inherent attributes are the ones `cim.irdl.mlir` declares (all mandatory);
-//! the test `dialects/tests/cim_irdl.rs` holds each op's list equal to its
+//! the test `compiler/tests/suite/cim_irdl.rs` holds each op's list equal to its
 //! `irdl.attributes`. Discardable attributes are `cim.`-prefixed and added by
 //! the passes that decide them (tiling, placement, schedule). Passes read and
 //! write them through the typed views, never by these strings.

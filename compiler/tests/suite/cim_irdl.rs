@@ -8,6 +8,7 @@ use cimc_dialects::cim::{
     self, Accumulate, Im2col, Im2colAttrs, Matmul, MatmulAttrs, Mvm, MvmAttrs, Placement, Program,
     ProgramAttrs, ShiftAdd, ShiftAddAttrs, TilePosition,
 };
+use cimc_dialects::handle::{AttrRef, BlockRef, OpRef};
 use cimc_dialects::Builder;
 use melior::dialect::DialectRegistry;
 use melior::ir::block::BlockLike;
@@ -44,52 +45,43 @@ fn declared() -> BTreeMap<String, Vec<String>> {
     ops
 }
 
-fn text(s: sys::MlirStringRef) -> String {
-    unsafe { String::from_utf8_lossy(std::slice::from_raw_parts(s.data.cast(), s.length)) }
-        .into_owned()
+fn op(raw: sys::MlirOperation) -> OpRef {
+    OpRef::new(raw).expect("an op")
 }
 
-fn name(op: sys::MlirOperation) -> String {
-    text(unsafe { sys::mlirIdentifierStr(sys::mlirOperationGetName(op)) })
+fn name(raw: sys::MlirOperation) -> String {
+    op(raw).name()
 }
 
-fn first_block(op: sys::MlirOperation) -> sys::MlirBlock {
-    unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(op, 0)) }
+fn first_block(raw: sys::MlirOperation) -> sys::MlirBlock {
+    op(raw).body().expect("a region with a block").raw()
 }
 
 fn block_ops(block: sys::MlirBlock) -> Vec<sys::MlirOperation> {
-    let mut ops = Vec::new();
-    let mut op = unsafe { sys::mlirBlockGetFirstOperation(block) };
-    while !op.ptr.is_null() {
-        ops.push(op);
-        op = unsafe { sys::mlirOperationGetNextInBlock(op) };
-    }
-    ops
+    BlockRef::new(block)
+        .expect("a block")
+        .ops()
+        .into_iter()
+        .map(OpRef::raw)
+        .collect()
 }
 
-fn attribute(op: sys::MlirOperation, key: &str) -> sys::MlirAttribute {
-    let attr = unsafe {
-        sys::mlirOperationGetAttributeByName(op, cimc_dialects::builder::string_ref(key))
-    };
-    assert!(!attr.ptr.is_null(), "'{}' without {key}", name(op));
-    attr
+fn attribute(raw: sys::MlirOperation, key: &str) -> AttrRef {
+    op(raw)
+        .attribute(key)
+        .unwrap_or_else(|| panic!("'{}' without {key}", name(raw)))
 }
 
-fn string(op: sys::MlirOperation, key: &str) -> String {
-    let attr = attribute(op, key);
-    assert!(unsafe { sys::mlirAttributeIsAString(attr) }, "{key}");
-    text(unsafe { sys::mlirStringAttrGetValue(attr) })
+fn string(raw: sys::MlirOperation, key: &str) -> String {
+    attribute(raw, key).as_string().expect(key)
 }
 
-fn strings(op: sys::MlirOperation, key: &str) -> Vec<String> {
-    let attr = attribute(op, key);
-    assert!(unsafe { sys::mlirAttributeIsAArray(attr) }, "{key}");
-    (0..unsafe { sys::mlirArrayAttrGetNumElements(attr) })
-        .map(|i| {
-            let element = unsafe { sys::mlirArrayAttrGetElement(attr, i) };
-            assert!(unsafe { sys::mlirAttributeIsAString(element) }, "{key}");
-            text(unsafe { sys::mlirStringAttrGetValue(element) })
-        })
+fn strings(raw: sys::MlirOperation, key: &str) -> Vec<String> {
+    attribute(raw, key)
+        .as_array()
+        .expect(key)
+        .into_iter()
+        .map(|element| element.as_string().expect(key))
         .collect()
 }
 
@@ -132,7 +124,7 @@ fn views_name_exactly_the_declared_attributes() {
 
 #[test]
 fn discardable_attributes_are_cim_prefixed_and_documented() {
-    let readme = include_str!("../cim/README.md");
+    let readme = include_str!("../../../dialects/cim/README.md");
     let declared = declared();
     for (name, attributes, discardable) in VIEWS {
         for attr in *discardable {
@@ -162,15 +154,8 @@ func.func @f(%image: tensor<1x3x3x1xi8>, %x: tensor<4x2xi8>, %p: tensor<4x4xi32>
 "#;
 
 /// The names of every attribute `op` carries, sorted.
-fn attribute_names(op: sys::MlirOperation) -> Vec<String> {
-    let mut names: Vec<String> = (0..unsafe { sys::mlirOperationGetNumAttributes(op) })
-        .map(|i| unsafe {
-            let named = sys::mlirOperationGetAttribute(op, i);
-            let s = sys::mlirIdentifierStr(named.name);
-            String::from_utf8_lossy(std::slice::from_raw_parts(s.data.cast(), s.length))
-                .into_owned()
-        })
-        .collect();
+fn attribute_names(raw: sys::MlirOperation) -> Vec<String> {
+    let mut names: Vec<String> = op(raw).attrs().into_iter().map(|(n, _)| n).collect();
     names.sort();
     names
 }
@@ -183,13 +168,11 @@ fn each_attribute_is_required<T: std::fmt::Debug>(
     from_op: fn(sys::MlirOperation) -> Result<T, cim::MalformedOp>,
 ) {
     for attr in attributes {
-        unsafe {
-            let copy = sys::mlirOperationClone(op);
-            sys::mlirOperationRemoveAttributeByName(copy, cimc_dialects::builder::string_ref(attr));
-            let err = from_op(copy).expect_err(attr);
-            assert!(err.to_string().contains(&format!("'{attr}'")), "{err}");
-            sys::mlirOperationDestroy(copy);
-        }
+        let copy = self::op(op).deep_clone();
+        copy.remove_attr(attr);
+        let err = from_op(copy.raw()).expect_err(attr);
+        assert!(err.to_string().contains(&format!("'{attr}'")), "{err}");
+        copy.erase();
     }
 }
 
