@@ -350,22 +350,24 @@ fn a_malformed_op_is_an_error_at_its_location() {
         .first_operation()
         .expect("a function")
         .to_raw();
-    let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
-    let mvm = unsafe { sys::mlirBlockGetFirstOperation(body) };
+    let ops = block_ops(first_block(func));
+    // The error's location, as MLIR prints it.
+    let location =
+        |err: &cim::MalformedOp| unsafe { Location::from_raw(err.location()) }.to_string();
+    let (mvm, shift_add) = (ops[0], ops[1]);
     let err = Mvm::from_op(mvm).expect_err("the tile is an argument");
     assert_eq!(
         err.to_string(),
         "'cim.mvm' op operand #0 ('tile') must be the result of a 'cim.program'"
     );
-    let at = unsafe { Location::from_raw(err.location()) }.to_string();
+    let at = location(&err);
     assert!(at.contains(":2:"), "{at}");
-    let shift_add = unsafe { sys::mlirOperationGetNextInBlock(mvm) };
     let err = ShiftAdd::from_op(shift_add).expect_err("negative slices");
     assert_eq!(
         err.to_string(),
         "'cim.shift_add' op attribute 'slices' must be a non-negative integer that fits 32 bits"
     );
-    let at = unsafe { Location::from_raw(err.location()) }.to_string();
+    let at = location(&err);
     assert!(at.contains(":3:"), "{at}");
     let err = Program::from_op(shift_add).expect_err("not a program");
     assert_eq!(
