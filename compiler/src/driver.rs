@@ -8,6 +8,7 @@ use crate::pipeline::{self, Element, PipelineError};
 use crate::pipelines::{self, OptLevel, Phase};
 use crate::source::{self, Input};
 use crate::verify_diagnostics;
+use cimc_dialects::handle;
 use cimc_passes::PassContext;
 use clap::Parser;
 use melior::ir::operation::{OperationLike, OperationPrintingFlags, WalkOrder, WalkResult};
@@ -240,8 +241,10 @@ fn process(
     // needed --calibration, and printing it as "quantized" would be wrong.
     if cli.pass_pipeline.is_none() && cli.emit == Some(Phase::Quant) {
         if let Some(op) = crate::quantize::first_float_layer(&module) {
-            let location =
-                unsafe { melior::ir::Location::from_raw(mlir_sys::mlirOperationGetLocation(op)) };
+            let location = handle::OpRef::new(op).map_or_else(
+                || module.as_operation().location(),
+                |op| handle::melior_location(op.location()),
+            );
             collector.push(Diag::error(
                 crate::diagnostics::resolve(location),
                 "--emit=quant: this layer has float weights; give --calibration FILE.npy to quantize the model",
@@ -343,8 +346,7 @@ fn write_report(
     collector: &Collector,
 ) -> Result<(), ChunkFailure> {
     let read = crate::report::Report::from_module(module, target).map_err(|err| {
-        let at =
-            crate::diagnostics::resolve(unsafe { melior::ir::Location::from_raw(err.location()) });
+        let at = crate::diagnostics::resolve(handle::melior_location(err.location()));
         collector.push(Diag::error(at, err.to_string()));
         ChunkFailure::Diagnosed
     })?;

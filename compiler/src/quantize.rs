@@ -448,18 +448,12 @@ pub fn calibrate(
         .iter()
         .filter(|op| is_float_activation(**op))
         .filter(|op| !SUPPORTED.contains(&cimc_passes::ir::op_name(**op).as_str()))
-        .map(|op| {
-            let op_ref = unsafe { melior::ir::OperationRef::from_raw(*op) };
-            Diag {
-                severity: crate::diagnostics::Severity::Error,
-                at: crate::diagnostics::resolve(op_ref.location()),
-                message: format!(
-                    "'{}' op {}",
-                    cimc_passes::ir::op_name(*op),
-                    unsupported(&cimc_passes::ir::op_name(*op))
-                ),
-                notes: vec![],
-            }
+        .filter_map(|op| cimc_dialects::handle::OpRef::new(*op))
+        .map(|op| Diag {
+            severity: crate::diagnostics::Severity::Error,
+            at: crate::diagnostics::resolve(cimc_dialects::handle::melior_location(op.location())),
+            message: format!("'{}' op {}", op.name(), unsupported(&op.name())),
+            notes: vec![],
         })
         .collect();
     if !unsupported.is_empty() {

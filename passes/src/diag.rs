@@ -1,15 +1,13 @@
 //! Emitting diagnostics from passes: they reach the driver's handler, which
 //! prints them as `file:line:col: error: ...`.
 
+use cimc_dialects::handle::{self, OpRef};
 use melior::ir::operation::OperationLike;
 use melior::ir::{Location, OperationRef};
-use std::ffi::CString;
 
 /// Emits an error at `location`.
 pub fn emit_error(location: Location<'_>, message: &str) {
-    // Interior NULs cannot cross the C API; show them instead of truncating.
-    let text = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
-    unsafe { mlir_sys::mlirEmitError(location.to_raw(), text.as_ptr()) }
+    handle::emit_error(location.to_raw(), message)
 }
 
 /// Emits an error at `op`'s location, prefixed with the op's name as MLIR's
@@ -22,14 +20,13 @@ pub fn op_error(op: OperationRef<'_, '_>, message: &str) {
 
 /// [`op_error`] for an op held as a raw C handle.
 pub fn raw_op_error(op: mlir_sys::MlirOperation, message: &str) {
-    op_error(unsafe { OperationRef::from_raw(op) }, message);
+    if let Some(op) = OpRef::new(op) {
+        handle::emit_error(op.location(), &format!("'{}' op {message}", op.name()));
+    }
 }
 
 /// Reports a malformed `cim` op at its location; the pass then fails.
 pub fn malformed(err: cimc_dialects::cim::MalformedOp) -> crate::PassFailed {
-    emit_error(
-        unsafe { melior::ir::Location::from_raw(err.location()) },
-        &err.to_string(),
-    );
+    handle::emit_error(err.location(), &err.to_string());
     crate::PassFailed
 }

@@ -2,10 +2,10 @@
 //! before an anchor op, tensor types, integer constants (`tosa.const`,
 //! `tosa.const_shape`) and the values of constant operands.
 
+use cimc_dialects::handle::{AttrRef, DenseInt, OpRef, TypeRef, ValueRef};
 use cimc_dialects::Builder;
 use mlir_sys as sys;
 
-use crate::raw::op_name;
 // The handles and the attribute lookup live in `crate::raw`, below this
 // module and `crate::ir`; these paths keep working for other crates.
 pub use crate::raw::{attr, string_ref, RawAttr, RawOp, RawType, RawValue};
@@ -13,6 +13,20 @@ pub use crate::raw::{attr, string_ref, RawAttr, RawOp, RawType, RawValue};
 /// Inserts new ops before an anchor op, at the anchor's location: the
 /// dialects' [`Builder`] (which the typed `cim` views build with) plus the
 /// TOSA ops and constants the passes emit around them.
+/// What a failed build yields: null handles, which the verifier rejects.
+const NULL_TYPE: RawType = sys::MlirType {
+    ptr: std::ptr::null(),
+};
+const NULL_ATTR: RawAttr = sys::MlirAttribute {
+    ptr: std::ptr::null(),
+};
+const NULL_LOCATION: sys::MlirLocation = sys::MlirLocation {
+    ptr: std::ptr::null(),
+};
+const NULL_VALUE: RawValue = sys::MlirValue {
+    ptr: std::ptr::null(),
+};
+
 pub struct Emitter {
     at: Builder,
 }
@@ -41,19 +55,14 @@ impl Emitter {
 
     /// A ranked tensor type.
     pub fn tensor(&self, shape: &[i64], element: &str) -> RawType {
-        unsafe {
-            sys::mlirRankedTensorTypeGet(
-                shape.len() as isize,
-                shape.as_ptr(),
-                self.ty(element),
-                sys::mlirAttributeGetNull(),
-            )
-        }
+        TypeRef::new(self.ty(element))
+            .map(|element| TypeRef::ranked_tensor(shape, element).raw())
+            .unwrap_or(NULL_TYPE)
     }
 
     /// Parses an attribute (`3 : i64`, `array<i64: 1, 2>`, `"conv1"`).
     pub fn attr(&self, text: &str) -> RawAttr {
-        unsafe { sys::mlirAttributeParseGet(self.context(), string_ref(text)) }
+        AttrRef::parse(self.context(), text).map_or(NULL_ATTR, AttrRef::raw)
     }
 
     pub fn i64_attr(&self, value: i64) -> RawAttr {
@@ -101,8 +110,14 @@ impl Emitter {
     /// A `tosa.const` of i8 values.
     pub fn const_i8(&self, shape: &[i64], data: &[i8]) -> RawValue {
         let ty = self.tensor(shape, "i8");
-        let attr =
-            unsafe { sys::mlirDenseElementsAttrInt8Get(ty, data.len() as isize, data.as_ptr()) };
+        self.constant(ty, data)
+    }
+
+    /// A `tosa.const` of type `ty` holding `data` (of the type's width).
+    fn constant<T: DenseInt>(&self, ty: RawType, data: &[T]) -> RawValue {
+        let attr = TypeRef::new(ty)
+            .and_then(|ty| AttrRef::dense_ints(ty, data))
+            .map_or(NULL_ATTR, AttrRef::raw);
         self.value("tosa.const", &[], ty, &[("values", attr)])
     }
 
@@ -114,10 +129,7 @@ impl Emitter {
         } else {
             let ty = self.tensor(shape, "i16");
             let data: Vec<i16> = levels.iter().map(|v| *v as i16).collect();
-            let attr = unsafe {
-                sys::mlirDenseElementsAttrInt16Get(ty, data.len() as isize, data.as_ptr())
-            };
-            self.value("tosa.const", &[], ty, &[("values", attr)])
+            self.constant(ty, &data)
         }
     }
 
@@ -137,31 +149,23 @@ impl Emitter {
         data: &[T],
     ) -> RawValue {
         let ty = self.tensor(shape, element);
-        let scalar = self.ty(element);
-        let attr = unsafe {
-            let elements: Vec<sys::MlirAttribute> = data
-                .iter()
-                .map(|v| sys::mlirIntegerAttrGet(scalar, (*v).into()))
-                .collect();
-            sys::mlirDenseElementsAttrGet(ty, elements.len() as isize, elements.as_ptr())
-        };
+        let attr = TypeRef::new(ty)
+            .and_then(|ty| AttrRef::dense_ints_any_width(ty, data))
+            .map_or(NULL_ATTR, AttrRef::raw);
         self.value("tosa.const", &[], ty, &[("values", attr)])
     }
 
     /// A `tosa.const` of i32 values.
     pub fn const_i32(&self, shape: &[i64], data: &[i32]) -> RawValue {
-        let ty = self.tensor(shape, "i32");
-        let attr =
-            unsafe { sys::mlirDenseElementsAttrInt32Get(ty, data.len() as isize, data.as_ptr()) };
-        self.value("tosa.const", &[], ty, &[("values", attr)])
+        self.constant(self.tensor(shape, "i32"), data)
     }
 
     /// A `tosa.const_shape`.
     pub fn shape(&self, dims: &[i64]) -> RawValue {
         let index = self.tensor(&[dims.len() as i64], "index");
-        let attr = unsafe {
-            sys::mlirDenseElementsAttrInt64Get(index, dims.len() as isize, dims.as_ptr())
-        };
+        let attr = TypeRef::new(index)
+            .and_then(|index| AttrRef::dense_ints(index, dims))
+            .map_or(NULL_ATTR, AttrRef::raw);
         let ty = self.ty(&format!("!tosa.shape<{}>", dims.len()));
         self.value("tosa.const_shape", &[], ty, &[("values", attr)])
     }
@@ -218,241 +222,104 @@ impl Emitter {
     }
 }
 
-/// Result `index` of `op`.
+/// Result `index` of `op` (a null value when it has no such result).
 pub fn result_of(op: RawOp, index: isize) -> RawValue {
-    unsafe { sys::mlirOperationGetResult(op, index) }
+    OpRef::new(op)
+        .and_then(|op| op.result(index as usize))
+        .map_or(NULL_VALUE, ValueRef::raw)
 }
 
-/// Operand `index` of `op`.
+/// Operand `index` of `op` (a null value when it has no such operand).
 pub fn operand(op: RawOp, index: isize) -> RawValue {
-    unsafe { sys::mlirOperationGetOperand(op, index) }
+    OpRef::new(op)
+        .and_then(|op| op.operand(index as usize))
+        .map_or(NULL_VALUE, ValueRef::raw)
 }
 
 /// The shape and element type spelling of a ranked tensor value.
 pub fn tensor_info(value: RawValue) -> Option<(Vec<i64>, String)> {
-    unsafe {
-        let ty = sys::mlirValueGetType(value);
-        if !sys::mlirTypeIsARankedTensor(ty) {
-            return None;
-        }
-        let rank = sys::mlirShapedTypeGetRank(ty);
-        let shape = (0..rank)
-            .map(|i| sys::mlirShapedTypeGetDimSize(ty, i as isize))
-            .collect();
-        let element = melior::ir::Type::from_raw(sys::mlirShapedTypeGetElementType(ty)).to_string();
-        Some((shape, element))
+    let (shape, element) = TypeRef::new(ValueRef::new(value)?.ty())?.ranked_shape()?;
+    Some((shape, element.text()))
+}
+
+/// The dense `values` of the `tosa.const` that defines `value`, directly or
+/// through reshapes (which keep row-major order).
+fn const_values(value: RawValue) -> Option<AttrRef> {
+    let op = ValueRef::new(value)?.producer()?;
+    match op.name().as_str() {
+        "tosa.reshape" => const_values(op.operand(0)?.raw()),
+        "tosa.const" => op.attribute("values").filter(|a| a.is_dense_elements()),
+        _ => None,
     }
 }
 
 /// The integer values of a `tosa.const` that defines `value` (directly or
 /// through reshapes), row-major.
-/// The dense `values` of the `tosa.const` that defines `value`, directly or
-/// through reshapes (which keep row-major order).
-fn const_values(value: RawValue) -> Option<sys::MlirAttribute> {
-    unsafe {
-        if !sys::mlirValueIsAOpResult(value) {
-            return None;
-        }
-        let op = sys::mlirOpResultGetOwner(value);
-        if op_name(op) == "tosa.reshape" {
-            return const_values(sys::mlirOperationGetOperand(op, 0));
-        }
-        if op_name(op) != "tosa.const" {
-            return None;
-        }
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref("values"));
-        (!attr.ptr.is_null() && sys::mlirAttributeIsADenseElements(attr)).then_some(attr)
-    }
-}
-
 pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
-    let attr = const_values(value)?;
-    unsafe {
-        let count = sys::mlirElementsAttrGetNumElements(attr) as usize;
-        let ty = sys::mlirAttributeGetType(attr);
-        let element = sys::mlirShapedTypeGetElementType(ty);
-        if !sys::mlirTypeIsAInteger(element) {
-            return None;
-        }
-        let width = sys::mlirIntegerTypeGetWidth(element);
-        if sys::mlirDenseElementsAttrIsSplat(attr) {
-            let splat = sys::mlirDenseElementsAttrGetSplatValue(attr);
-            return Some(vec![sys::mlirIntegerAttrGetValueSInt(splat); count]);
-        }
-        // Byte-aligned integers are stored densely, row-major, little-endian:
-        // read them straight from the attribute's buffer.
-        let raw = sys::mlirDenseElementsAttrGetRawData(attr).cast::<u8>();
-        let bytes = |size: usize| std::slice::from_raw_parts(raw, count * size);
-        Some(match width {
-            8 => bytes(1).iter().map(|b| i64::from(*b as i8)).collect(),
-            16 => bytes(2)
-                .chunks_exact(2)
-                .map(|c| i64::from(i16::from_le_bytes([c[0], c[1]])))
-                .collect(),
-            32 => bytes(4)
-                .chunks_exact(4)
-                .map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-                .collect(),
-            64 => bytes(8)
-                .chunks_exact(8)
-                .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-                .collect(),
-            _ => {
-                // Sub-byte types (i4): element by element through attributes.
-                let rank = sys::mlirShapedTypeGetRank(ty) as usize;
-                let dims: Vec<u64> = (0..rank)
-                    .map(|d| sys::mlirShapedTypeGetDimSize(ty, d as isize) as u64)
-                    .collect();
-                let mut index = vec![0u64; rank];
-                let mut out = Vec::with_capacity(count);
-                for _ in 0..count {
-                    let v = sys::mlirElementsAttrGetValue(attr, rank as isize, index.as_mut_ptr());
-                    out.push(sys::mlirIntegerAttrGetValueSInt(v));
-                    for d in (0..rank).rev() {
-                        index[d] += 1;
-                        if index[d] < dims[d] {
-                            break;
-                        }
-                        index[d] = 0;
-                    }
-                }
-                out
-            }
-        })
-    }
+    const_values(value)?.as_dense_ints()
 }
 
 /// The f32 values of a `tosa.const` that defines `value` (directly or
 /// through reshapes), row-major.
 pub fn const_floats(value: RawValue) -> Option<Vec<f32>> {
-    let attr = const_values(value)?;
-    unsafe {
-        let count = sys::mlirElementsAttrGetNumElements(attr) as usize;
-        let element = sys::mlirShapedTypeGetElementType(sys::mlirAttributeGetType(attr));
-        if !sys::mlirTypeIsAF32(element) {
-            return None;
-        }
-        if sys::mlirDenseElementsAttrIsSplat(attr) {
-            return Some(vec![
-                sys::mlirDenseElementsAttrGetFloatSplatValue(attr);
-                count
-            ]);
-        }
-        Some(
-            (0..count)
-                .map(|i| sys::mlirDenseElementsAttrGetFloatValue(attr, i as isize))
-                .collect(),
-        )
-    }
+    const_values(value)?.as_dense_f32_values()
+}
+
+/// The attribute `name` of `op` as a typed handle.
+fn attribute(op: RawOp, name: &str) -> Option<AttrRef> {
+    OpRef::new(op)?.attribute(name)
 }
 
 /// A dense f64 array attribute of `op`, if present.
 pub fn f64_array_attr(op: RawOp, name: &str) -> Option<Vec<f64>> {
-    let attr = attr(op, name)?;
-    unsafe {
-        sys::mlirAttributeIsADenseF64Array(attr).then(|| {
-            (0..sys::mlirDenseArrayGetNumElements(attr))
-                .map(|i| sys::mlirDenseF64ArrayGetElement(attr, i))
-                .collect()
-        })
-    }
+    attribute(op, name)?.as_f64_array()
 }
 
 /// Removes the attribute `name` of `op` (nothing if absent).
 pub fn remove_attr(op: RawOp, name: &str) {
-    unsafe {
-        sys::mlirOperationRemoveAttributeByName(op, string_ref(name));
+    if let Some(op) = OpRef::new(op) {
+        op.remove_attr(name);
     }
 }
 
 /// An integer attribute of `op`, if present.
 pub fn int_attr(op: RawOp, name: &str) -> Option<i64> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        (!attr.ptr.is_null() && sys::mlirAttributeIsAInteger(attr))
-            .then(|| sys::mlirIntegerAttrGetValueSInt(attr))
-    }
+    attribute(op, name)?.as_int()
 }
 
 /// A dense i64 array attribute of `op`, if present.
 pub fn i64_array_attr(op: RawOp, name: &str) -> Option<Vec<i64>> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseI64Array(attr) {
-            return None;
-        }
-        let n = sys::mlirDenseArrayGetNumElements(attr);
-        Some(
-            (0..n)
-                .map(|i| sys::mlirDenseI64ArrayGetElement(attr, i))
-                .collect(),
-        )
-    }
+    attribute(op, name)?.as_i64_array()
 }
 
 /// A dense bool array attribute of `op`, if present.
 pub fn bool_array_attr(op: RawOp, name: &str) -> Option<Vec<bool>> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsADenseBoolArray(attr) {
-            return None;
-        }
-        let n = sys::mlirDenseArrayGetNumElements(attr);
-        Some(
-            (0..n)
-                .map(|i| sys::mlirDenseBoolArrayGetElement(attr, i))
-                .collect(),
-        )
-    }
+    attribute(op, name)?.as_bool_array()
 }
 
 /// An array attribute of `op` whose elements are two-element dense f64
 /// arrays (ranges, grids), as pairs.
 pub fn f64_pairs_attr(op: RawOp, name: &str) -> Option<Vec<(f64, f64)>> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsAArray(attr) {
-            return None;
-        }
-        (0..sys::mlirArrayAttrGetNumElements(attr))
-            .map(|i| {
-                let pair = sys::mlirArrayAttrGetElement(attr, i);
-                (sys::mlirAttributeIsADenseF64Array(pair)
-                    && sys::mlirDenseArrayGetNumElements(pair) == 2)
-                    .then(|| {
-                        (
-                            sys::mlirDenseF64ArrayGetElement(pair, 0),
-                            sys::mlirDenseF64ArrayGetElement(pair, 1),
-                        )
-                    })
-            })
-            .collect()
-    }
+    attribute(op, name)?.as_f64_pairs()
 }
 
 /// A string attribute of `op`, if present.
 pub fn str_attr(op: RawOp, name: &str) -> Option<String> {
-    unsafe {
-        let attr = sys::mlirOperationGetAttributeByName(op, string_ref(name));
-        if attr.ptr.is_null() || !sys::mlirAttributeIsAString(attr) {
-            return None;
-        }
-        let s = sys::mlirStringAttrGetValue(attr);
-        Some(
-            String::from_utf8_lossy(std::slice::from_raw_parts(s.data.cast::<u8>(), s.length))
-                .into_owned(),
-        )
-    }
+    attribute(op, name)?.as_string()
 }
 
 /// Sets a discardable or inherent attribute.
 pub fn set_attr(op: RawOp, name: &str, value: RawAttr) {
-    unsafe { sys::mlirOperationSetAttributeByName(op, string_ref(name), value) }
+    if let Some(op) = OpRef::new(op) {
+        op.set_attr(name, value);
+    }
 }
 
 /// Redirects all uses of `from` to `to`.
 pub fn replace_uses(from: RawValue, to: RawValue) {
-    unsafe { sys::mlirValueReplaceAllUsesOfWith(from, to) }
+    if let (Some(from), Some(to)) = (ValueRef::new(from), ValueRef::new(to)) {
+        from.replace_all_uses_with(to);
+    }
 }
 
 /// Finishes a rewrite of a single-result op: uses of its result go to the
@@ -477,12 +344,14 @@ pub fn replace_or_report(
 
 /// Erases an op that has no uses left.
 pub fn erase(op: RawOp) {
-    unsafe { sys::mlirOperationDestroy(op) }
+    if let Some(op) = OpRef::new(op) {
+        op.erase();
+    }
 }
 
 /// The location of `op`.
 pub fn location(op: RawOp) -> melior::ir::Location<'static> {
-    unsafe { melior::ir::Location::from_raw(sys::mlirOperationGetLocation(op)) }
+    cimc_dialects::handle::melior_location(OpRef::new(op).map_or(NULL_LOCATION, OpRef::location))
 }
 
 /// Bits of a two's-complement integer that holds every value in `[min, max]`.

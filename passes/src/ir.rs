@@ -2,7 +2,7 @@
 //! passes not yet holding [`OpRef`]s; each is a thin call into the safe
 //! handles of `cimc_dialects::handle`.
 
-use cimc_dialects::handle::{BlockRef, OpRef, ValueRef};
+use cimc_dialects::handle::{AttrRef, BlockRef, OpRef, ValueRef};
 use mlir_sys as sys;
 
 use crate::raw::attr;
@@ -26,8 +26,7 @@ pub fn single_user(value: sys::MlirValue) -> Option<RawOp> {
 
 /// A float attribute of `op`, if present.
 pub fn float_attr(op: RawOp, name: &str) -> Option<f64> {
-    let attr = attr(op, name)?;
-    unsafe { sys::mlirAttributeIsAFloat(attr).then(|| sys::mlirFloatAttrGetValueDouble(attr)) }
+    AttrRef::new(attr(op, name)?)?.as_float()
 }
 
 /// The ops defining `op`'s operands (block arguments have none).

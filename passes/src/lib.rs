@@ -16,7 +16,6 @@ pub mod emit;
 pub mod host;
 pub mod input;
 pub mod ir;
-pub mod location;
 pub mod mapping;
 pub mod options;
 pub mod quant;

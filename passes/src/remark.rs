@@ -40,8 +40,11 @@ impl Remarks {
         if !self.enabled {
             return;
         }
-        let location = unsafe { sys::mlirOperationGetLocation(op) };
-        let message = format!("'{}' op {message}", crate::ir::op_name(op));
+        let Some(op) = cimc_dialects::handle::OpRef::new(op) else {
+            return;
+        };
+        let location = op.location();
+        let message = format!("'{}' op {message}", op.name());
         if let Ok(mut items) = self.items.lock() {
             items.push(Remark { location, message });
         }

@@ -1,7 +1,7 @@
 //! Safe views of MLIR types for the checks passes make.
 
+use cimc_dialects::handle::TypeRef;
 use melior::ir::{Type, TypeLike};
-use mlir_sys as sys;
 
 /// What a tensor (or other) type holds, as far as cimc's checks care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,61 +19,42 @@ pub enum Element {
 }
 
 /// Classifies a scalar (element) type.
-pub fn element(ty: Type<'_>) -> Element {
-    let raw = ty.to_raw();
-    unsafe {
-        if sys::mlirTypeIsAInteger(raw) {
-            let width = sys::mlirIntegerTypeGetWidth(raw);
-            if sys::mlirIntegerTypeIsSignless(raw) {
-                Element::Int(width)
-            } else {
-                Element::SignedInt(width)
-            }
-        } else if sys::mlirTypeIsAFloat(raw) {
-            Element::Float(ty.float_width())
-        } else if sys::mlirTypeIsAQuantizedType(raw) {
-            Element::Quant
+pub fn element(ty: TypeRef) -> Element {
+    if let Some((width, signless)) = ty.integer() {
+        if signless {
+            Element::Int(width)
         } else {
-            Element::Other
+            Element::SignedInt(width)
         }
+    } else if let Some(width) = ty.float_width() {
+        Element::Float(width)
+    } else if ty.is_quantized() {
+        Element::Quant
+    } else {
+        Element::Other
     }
 }
 
 /// A shaped type's facts.
 #[derive(Debug, Clone, Copy)]
-pub struct Shaped<'c> {
+pub struct Shaped {
     pub ranked: bool,
     pub static_shape: bool,
-    pub element: Type<'c>,
+    pub element: TypeRef,
 }
 
 /// Views `ty` as a tensor type, if it is one.
-pub fn tensor(ty: Type<'_>) -> Option<Shaped<'_>> {
-    let raw = ty.to_raw();
-    unsafe {
-        if !sys::mlirTypeIsATensor(raw) {
-            return None;
-        }
-        let ranked = sys::mlirTypeIsARankedTensor(raw);
-        Some(Shaped {
-            ranked,
-            static_shape: ranked && sys::mlirShapedTypeHasStaticShape(raw),
-            element: Type::from_raw(sys::mlirShapedTypeGetElementType(raw)),
-        })
-    }
+pub fn tensor(ty: Type<'_>) -> Option<Shaped> {
+    let handle = TypeRef::new(ty.to_raw())?;
+    let (ranked, element) = handle.tensor()?;
+    Some(Shaped {
+        ranked,
+        static_shape: ranked && handle.has_static_shape(),
+        element,
+    })
 }
 
 /// The dialect namespace a type belongs to (`builtin`, `tosa`, `quant`, ...).
 pub fn dialect_namespace(ty: Type<'_>) -> String {
-    unsafe {
-        let dialect = sys::mlirTypeGetDialect(ty.to_raw());
-        let name = sys::mlirDialectGetNamespace(dialect);
-        let bytes = std::slice::from_raw_parts(name.data.cast::<u8>(), name.length);
-        String::from_utf8_lossy(bytes).into_owned()
-    }
-}
-
-/// The element type of a tensor type, or the type itself for scalars.
-pub fn element_of(ty: Type<'_>) -> Type<'_> {
-    tensor(ty).map_or(ty, |shaped| shaped.element)
+    TypeRef::new(ty.to_raw()).map_or_else(String::new, TypeRef::dialect_namespace)
 }

@@ -5,6 +5,7 @@
 
 use crate::quantize::QuantizeError;
 use crate::reference::{self, Tap, Tensor};
+use cimc_dialects::handle::OpRef;
 use cimc_passes::quant::convert::RESULT_GRIDS_ATTR;
 use cimc_passes::quant::fake_quant::MARKER_ATTR;
 use melior::ir::Module;
@@ -32,15 +33,13 @@ pub(super) fn plan_taps(
     ops: &[sys::MlirOperation],
     values: &[Observed],
 ) -> (Vec<Tap>, Vec<Source>) {
-    let ret = ops.iter().rev().find(|o| {
-        cimc_passes::ir::op_name(**o) == "func.return"
-            && unsafe { sys::mlirOperationGetParentOperation(**o) }.ptr == func.ptr
+    let ret = ops.iter().rev().filter_map(|o| OpRef::new(*o)).find(|o| {
+        o.is("func.return") && o.parent().map(OpRef::raw).map(|p| p.ptr) == Some(func.ptr)
     });
     let returned = |value: sys::MlirValue| -> Option<usize> {
-        let ret = *ret?;
-        (0..unsafe { sys::mlirOperationGetNumOperands(ret) })
-            .find(|i| cimc_passes::emit::operand(ret, *i).ptr == value.ptr)
-            .map(|i| i as usize)
+        ret?.operands()
+            .iter()
+            .position(|v| v.raw().ptr == value.ptr)
     };
     let mut taps = Vec::new();
     let sources = values

@@ -13,7 +13,7 @@ pub use tensor::{DType, NpyError, Tensor, TensorType};
 use crate::diagnostics::{Collector, Diag};
 use crate::pipeline;
 use crate::pipelines;
-use cimc_dialects::handle::{string_ref, AttrRef, BlockRef, OpRef};
+use cimc_dialects::handle::{string_ref, AttrRef, BlockRef, OpRef, TypeRef};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{BlockLike, Module, Type, TypeLike};
 use melior::pass::PassManager;
@@ -366,15 +366,13 @@ pub fn entry_func(
 }
 
 fn tensor_type(ty: Type) -> Option<TensorType> {
-    let shaped = cimc_passes::types::tensor(ty)?;
-    if !shaped.static_shape {
+    let ty = TypeRef::new(ty.to_raw())?;
+    if !ty.has_static_shape() {
         return None;
     }
-    let dtype = DType::from_mlir(&shaped.element.to_string())?;
-    let rank = unsafe { sys::mlirShapedTypeGetRank(ty.to_raw()) } as isize;
-    let shape = (0..rank)
-        .map(|i| unsafe { sys::mlirShapedTypeGetDimSize(ty.to_raw(), i) } as usize)
-        .collect();
+    let (dims, element) = ty.ranked_shape()?;
+    let dtype = DType::from_mlir(&element.text())?;
+    let shape = dims.into_iter().map(|d| d as usize).collect();
     Some(TensorType { dtype, shape })
 }
 

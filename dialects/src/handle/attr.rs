@@ -91,6 +91,49 @@ impl AttrRef {
         }
     }
 
+    /// The values of an `array<i1: ...>`.
+    pub fn as_bool_array(self) -> Option<Vec<bool>> {
+        unsafe {
+            sys::mlirAttributeIsADenseBoolArray(self.0).then(|| {
+                (0..sys::mlirDenseArrayGetNumElements(self.0))
+                    .map(|i| sys::mlirDenseBoolArrayGetElement(self.0, i))
+                    .collect()
+            })
+        }
+    }
+
+    /// The pairs of an array of two-element `array<f64: ...>` (ranges, grids).
+    pub fn as_f64_pairs(self) -> Option<Vec<(f64, f64)>> {
+        self.as_array()?
+            .into_iter()
+            .map(|pair| match pair.as_f64_array()?.as_slice() {
+                [a, b] => Some((*a, *b)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Parses `text` (`3 : i64`, `array<i64: 1, 2>`, `"conv1"`); `None` when
+    /// MLIR cannot.
+    pub fn parse(context: sys::MlirContext, text: &str) -> Option<AttrRef> {
+        AttrRef::new(unsafe { sys::mlirAttributeParseGet(context, string_ref(text)) })
+    }
+
+    /// `unit`.
+    pub fn unit(context: sys::MlirContext) -> AttrRef {
+        AttrRef(unsafe { sys::mlirUnitAttrGet(context) })
+    }
+
+    /// `"value"`.
+    pub fn string(context: sys::MlirContext, value: &str) -> AttrRef {
+        AttrRef(unsafe { sys::mlirStringAttrGet(context, string_ref(value)) })
+    }
+
+    /// A type attribute holding `ty`.
+    pub fn of_type(ty: super::TypeRef) -> AttrRef {
+        AttrRef(unsafe { sys::mlirTypeAttrGet(ty.0) })
+    }
+
     /// The values of an `array<f64: ...>`.
     pub fn as_f64_array(self) -> Option<Vec<f64>> {
         unsafe {

@@ -10,9 +10,15 @@
 //! one it already erased.
 
 mod attr;
+mod dense;
+mod location;
+mod ty;
 
 pub use attr::AttrRef;
+pub use dense::DenseInt;
+pub use location::{emit_error, location_name, melior_location};
 use mlir_sys as sys;
+pub use ty::TypeRef;
 
 /// `text` as the C API's string reference (borrowed, not copied).
 pub fn string_ref(text: &str) -> sys::MlirStringRef {
@@ -315,6 +321,29 @@ impl OpRef {
         true
     }
 
+    /// Parses one op from `text` (its own source buffer named `source`, for
+    /// diagnostics); `None` (and MLIR's diagnostic) when it does not parse.
+    pub fn parse(context: sys::MlirContext, text: &str, source: &str) -> Option<OpRef> {
+        OpRef::new(unsafe {
+            sys::mlirOperationCreateParse(context, string_ref(text), string_ref(source))
+        })
+    }
+
+    /// Replaces operands with `values`, as many as given.
+    pub fn set_operands(self, values: &[ValueRef]) {
+        let raw: Vec<sys::MlirValue> = values.iter().map(|v| v.0).collect();
+        unsafe { sys::mlirOperationSetOperands(self.0, raw.len() as isize, raw.as_ptr()) }
+    }
+
+    /// Inside this symbol table (a module), renames every use of symbol
+    /// `old` to `new`; false when MLIR could not.
+    pub fn replace_symbol_uses(self, old: &str, new: &str) -> bool {
+        let result = unsafe {
+            sys::mlirSymbolTableReplaceAllSymbolUses(string_ref(old), string_ref(new), self.0)
+        };
+        result.value != 0
+    }
+
     /// Erases the op from its block and destroys it. Its results must have
     /// no uses left.
     pub fn erase(self) {
@@ -407,6 +436,12 @@ impl ValueRef {
         }
     }
 
+    /// Changes the value's type (a block argument's, when a pass retypes a
+    /// function).
+    pub fn set_type(self, ty: TypeRef) {
+        unsafe { sys::mlirValueSetType(self.0, ty.0) }
+    }
+
     /// Makes every use of the value use `other` instead.
     pub fn replace_all_uses_with(self, other: ValueRef) {
         unsafe { sys::mlirValueReplaceAllUsesOfWith(self.0, other.0) }
@@ -433,6 +468,11 @@ impl BlockRef {
             }
         }
         ops
+    }
+
+    /// Appends `op` (created, not yet in a block) at the end of the block.
+    pub fn append(self, op: OpRef) {
+        unsafe { sys::mlirBlockAppendOwnedOperation(self.0, op.0) }
     }
 
     /// The block's first op.

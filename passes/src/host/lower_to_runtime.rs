@@ -2,9 +2,10 @@
 //! the runtime ABI, so the compiled host program drives the simulated chip.
 
 use crate::emit::{self, Emitter};
-use crate::raw::{RawOp, RawValue};
+use crate::raw::RawValue;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim::{self, attrs, MalformedOp, Matmul, Mvm, Program};
+use cimc_dialects::handle::{AttrRef, BlockRef, OpRef, ValueRef};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 use std::collections::HashMap;
@@ -63,46 +64,24 @@ const DYN1_I64: &str = "memref<?xi64, strided<[?], offset: ?>>";
 
 struct LowerToRuntime;
 
-fn string_ref(text: &str) -> sys::MlirStringRef {
-    sys::MlirStringRef {
-        data: text.as_ptr().cast(),
-        length: text.len(),
-    }
-}
-
 /// Parses one op from `text` (cimc's own fixed snippets).
-fn parse_op(context: sys::MlirContext, text: &str) -> Result<RawOp, String> {
-    let op = unsafe {
-        sys::mlirOperationCreateParse(
-            context,
-            string_ref(text),
-            string_ref("cim-lower-to-runtime"),
-        )
-    };
-    if op.ptr.is_null() {
-        Err(format!("internal error: cannot parse `{text}`"))
-    } else {
-        Ok(op)
-    }
+fn parse_op(context: sys::MlirContext, text: &str) -> Result<OpRef, String> {
+    OpRef::parse(context, text, "cim-lower-to-runtime")
+        .ok_or_else(|| format!("internal error: cannot parse `{text}`"))
 }
 
-fn module_block(module: RawOp) -> sys::MlirBlock {
-    unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(module, 0)) }
+fn symbol(op: OpRef) -> Option<String> {
+    op.attribute("sym_name")?.as_string()
 }
 
-fn symbol(op: RawOp) -> Option<String> {
-    emit::str_attr(op, "sym_name")
+fn is_declaration(func: OpRef) -> bool {
+    func.body().is_none()
 }
 
-fn is_declaration(func: RawOp) -> bool {
-    unsafe {
-        let body = sys::mlirOperationGetRegion(func, 0);
-        sys::mlirRegionGetFirstBlock(body).ptr.is_null()
-    }
-}
-
-fn is_public(func: RawOp) -> bool {
-    emit::str_attr(func, "sym_visibility").is_none_or(|v| v == "public")
+fn is_public(func: OpRef) -> bool {
+    func.attribute("sym_visibility")
+        .and_then(AttrRef::as_string)
+        .is_none_or(|v| v == "public")
 }
 
 /// An MLIR string literal holding `text` (every byte outside plain ASCII
@@ -123,7 +102,7 @@ fn mlir_string(text: &str) -> String {
 /// Private constant byte strings, one global per distinct text.
 struct Strings {
     context: sys::MlirContext,
-    block: sys::MlirBlock,
+    block: BlockRef,
     globals: HashMap<String, String>,
 }
 
@@ -141,7 +120,7 @@ impl Strings {
                 text.len()
             ),
         )?;
-        unsafe { sys::mlirBlockAppendOwnedOperation(self.block, op) };
+        self.block.append(op);
         self.globals.insert(text.to_string(), name.clone());
         Ok(name)
     }
@@ -249,14 +228,13 @@ fn element_count(value: RawValue) -> i64 {
     emit::tensor_info(value).map_or(0, |(shape, _)| shape.iter().product::<i64>().max(0))
 }
 
-fn is_constant(value: RawValue) -> bool {
-    unsafe {
-        sys::mlirValueIsAOpResult(value)
-            && matches!(
-                crate::raw::op_name(sys::mlirOpResultGetOwner(value)).as_str(),
-                "tosa.const" | "tosa.const_shape" | "arith.constant"
-            )
-    }
+fn is_constant(value: ValueRef) -> bool {
+    value.producer().is_some_and(|op| {
+        matches!(
+            op.name().as_str(),
+            "tosa.const" | "tosa.const_shape" | "arith.constant"
+        )
+    })
 }
 
 /// Ops that cost nothing on the host: constants and views.
@@ -270,7 +248,7 @@ fn is_free(name: &str) -> bool {
 struct Lowering {
     strings: Strings,
     /// Before `@cimc_init`'s return.
-    init_at: RawOp,
+    init_at: OpRef,
     statuses: Vec<RawValue>,
     sim_arg: RawValue,
 }
@@ -278,22 +256,18 @@ struct Lowering {
 impl Lowering {
     /// Programs `program`'s tile in `@cimc_init`.
     fn program(&mut self, program: &Program) -> Result<(), String> {
-        let at = Emitter::before(self.init_at);
+        let at = Emitter::before(self.init_at.raw());
         let levels = program.levels();
-        let producer =
-            unsafe { sys::mlirValueIsAOpResult(levels).then(|| sys::mlirOpResultGetOwner(levels)) }
-                .filter(|op| crate::raw::op_name(*op) == "tosa.const")
-                .ok_or("the levels of a cim.program must be a tosa.const")?;
+        let producer = ValueRef::new(levels)
+            .and_then(ValueRef::producer)
+            .filter(|op| op.is("tosa.const"))
+            .ok_or("the levels of a cim.program must be a tosa.const")?;
         let (shape, element) = emit::tensor_info(levels).ok_or("levels are not a tensor")?;
-        let clone = unsafe { sys::mlirOperationClone(producer) };
-        unsafe {
-            sys::mlirBlockInsertOwnedOperationBefore(
-                sys::mlirOperationGetBlock(self.init_at),
-                self.init_at,
-                clone,
-            )
-        };
-        let mut cells = emit::result_of(clone, 0);
+        let clone = producer.deep_clone();
+        if !self.init_at.insert_before(clone) {
+            return Err("internal error: @cimc_init's return is in no block".into());
+        }
+        let mut cells = emit::result_of(clone.raw(), 0);
         if element != "i8" {
             // 8-bit levels are held in i16: the runtime reads bytes, and the
             // truncating cast keeps the bit pattern (255 → 0xFF).
@@ -331,11 +305,10 @@ struct FuncState {
 }
 
 impl FuncState {
-    fn deps(&self, op: RawOp) -> Vec<RawValue> {
+    fn deps(&self, op: OpRef) -> Vec<RawValue> {
         let mut deps: Vec<RawValue> = Vec::new();
-        for i in 0..unsafe { sys::mlirOperationGetNumOperands(op) } {
-            let value = emit::operand(op, i);
-            if let Some(token) = self.tokens.get(&(value.ptr as usize)) {
+        for value in op.operands() {
+            if let Some(token) = self.tokens.get(&(value.raw().ptr as usize)) {
                 if !deps.iter().any(|d| d.ptr == token.ptr) {
                     deps.push(*token);
                 }
@@ -344,23 +317,22 @@ impl FuncState {
         deps
     }
 
-    fn set_results(&mut self, op: RawOp, token: RawValue) {
-        for i in 0..unsafe { sys::mlirOperationGetNumResults(op) } {
-            self.tokens
-                .insert(emit::result_of(op, i).ptr as usize, token);
+    fn set_results(&mut self, op: OpRef, token: RawValue) {
+        for result in op.results() {
+            self.tokens.insert(result.raw().ptr as usize, token);
         }
     }
 }
 
 fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
-    let op = mvm.op();
+    let op = OpRef::new(mvm.op()).ok_or("internal error: a null cim.mvm")?;
     let input = mvm.input();
     let result = mvm.result();
     let (shape, element) = emit::tensor_info(result).ok_or("the mvm result is not a tensor")?;
     if element != "i32" || shape.len() != 2 {
         return Err("a cim.mvm result must be a 2-D i32 tensor".into());
     }
-    let at = Emitter::before(op);
+    let at = Emitter::before(op.raw());
     let deps = state.deps(op);
     let mut args = vec![state.sim, dynamic_buffer(&at, input, 2)?];
     let output = at.value(
@@ -390,7 +362,7 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
         &[("restrict", at.attr("unit"))],
     );
     emit::replace_uses(result, tensor);
-    emit::erase(op);
+    op.erase();
     state.tokens.insert(tensor.ptr as usize, token);
     Ok(())
 }
@@ -398,21 +370,20 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
 fn host_op(
     state: &mut FuncState,
     strings: &mut Strings,
-    op: RawOp,
-    next: RawOp,
+    op: OpRef,
+    next: OpRef,
 ) -> Result<(), String> {
-    let name = crate::raw::op_name(op);
+    let name = op.name();
     let mut elements = 0;
-    for i in 0..unsafe { sys::mlirOperationGetNumOperands(op) } {
-        let value = emit::operand(op, i);
+    for value in op.operands() {
         if !is_constant(value) {
-            elements = elements.max(element_count(value));
+            elements = elements.max(element_count(value.raw()));
         }
     }
-    for i in 0..unsafe { sys::mlirOperationGetNumResults(op) } {
-        elements = elements.max(element_count(emit::result_of(op, i)));
+    for value in op.results() {
+        elements = elements.max(element_count(value.raw()));
     }
-    let at = Emitter::before(next);
+    let at = Emitter::before(next.raw());
     let deps = state.deps(op);
     let count = int_const(&at, elements, "i64");
     let (ptr, len) = strings.emit(&at, &name)?;
@@ -429,19 +400,22 @@ fn host_op(
 
 impl Pass for LowerToRuntime {
     fn run(&self, module: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let module = module.to_raw();
+        let raw = module.to_raw();
+        let Some(module) = OpRef::new(raw) else {
+            return Err(PassFailed);
+        };
         lower_module(module).map_err(|(op, message)| {
-            crate::diag::raw_op_error(op.unwrap_or(module), &message);
+            crate::diag::raw_op_error(op.unwrap_or(module).raw(), &message);
             PassFailed
         })
     }
 }
 
-type Failure = (Option<RawOp>, String);
+type Failure = (Option<OpRef>, String);
 
 /// A malformed cim op fails the lowering, reported at that op.
 fn malformed(err: MalformedOp) -> Failure {
-    (Some(err.op()), err.reason().to_string())
+    (OpRef::new(err.op()), err.reason().to_string())
 }
 
 fn sim_address(at: &Emitter) -> RawValue {
@@ -453,10 +427,12 @@ fn sim_address(at: &Emitter) -> RawValue {
     )
 }
 
-fn lower_module(module: RawOp) -> Result<(), Failure> {
-    let context = unsafe { sys::mlirOperationGetContext(module) };
-    let block = module_block(module);
-    let top = crate::ir::block_ops(block);
+fn lower_module(module: OpRef) -> Result<(), Failure> {
+    let context = module.context();
+    let block = module
+        .body()
+        .ok_or_else(|| (Some(module), "the module has no body".to_string()))?;
+    let top = block.ops();
     for op in &top {
         if let Some(name) = symbol(*op) {
             if [INIT, SIM_GLOBAL, PROGRAM_FN, MVM_FN, HOST_OP_FN].contains(&name.as_str())
@@ -469,10 +445,10 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
             }
         }
     }
-    let funcs: Vec<RawOp> = top
+    let funcs: Vec<OpRef> = top
         .iter()
         .copied()
-        .filter(|op| crate::raw::op_name(*op) == "func.func" && !is_declaration(*op))
+        .filter(|op| op.is("func.func") && !is_declaration(*op))
         .collect();
 
     let fail = |message: String| (None, message);
@@ -483,19 +459,19 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
         format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i64, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func @{INIT}(%sim: !llvm.ptr) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\", \"optnone\"]}} {{\n  %0 = arith.constant 0 : i32\n  return %0 : i32\n}}"),
     ] {
-        let op = parse_op(context, &text).map_err(fail)?;
-        unsafe { sys::mlirBlockAppendOwnedOperation(block, op) };
+        block.append(parse_op(context, &text).map_err(fail)?);
     }
-    let init = crate::ir::block_ops(block)
+    let init_snippet = || fail("internal error: @cimc_init is not the snippet cimc added".into());
+    let init = block
+        .ops()
         .into_iter()
         .find(|op| symbol(*op).as_deref() == Some(INIT))
-        .ok_or_else(|| fail("internal error: @cimc_init vanished".into()))?;
-    let init_body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(init, 0)) };
-    let init_ops = crate::ir::block_ops(init_body);
-    let init_return = *init_ops.last().expect("the snippet has a return");
-    let sim_arg = unsafe { sys::mlirBlockGetArgument(init_body, 0) };
+        .ok_or_else(init_snippet)?;
+    let init_body = init.body().ok_or_else(init_snippet)?;
+    let init_return = *init_body.ops().last().ok_or_else(init_snippet)?;
+    let sim_arg = init_body.argument(0).ok_or_else(init_snippet)?.raw();
     // A standalone snippet cannot name the global: store the handle here.
-    let at = Emitter::before(init_return);
+    let at = Emitter::before(init_return.raw());
     let address = sim_address(&at);
     at.op("llvm.store", &[sim_arg, address], &[], &[]);
     let mut lowering = Lowering {
@@ -510,10 +486,9 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
     };
 
     for func in funcs {
-        let at_op = |op: RawOp| move |message: String| (Some(op), message);
+        let at_op = |op: OpRef| move |message: String| (Some(op), message);
         if is_public(func) {
-            let unit = unsafe { sys::mlirUnitAttrGet(context) };
-            emit::set_attr(func, "llvm.emit_c_interface", unit);
+            func.set_attr("llvm.emit_c_interface", AttrRef::unit(context).raw());
             let name = symbol(func).unwrap_or_default();
             let renamed = format!("{ENTRY_PREFIX}{name}");
             if top
@@ -525,32 +500,25 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
                     format!("cannot export '@{name}' as '@{renamed}': the module already has that symbol"),
                 ));
             }
-            let attr = unsafe { sys::mlirStringAttrGet(context, string_ref(&renamed)) };
-            emit::set_attr(func, "sym_name", attr);
+            func.set_attr("sym_name", AttrRef::string(context, &renamed).raw());
             // Calls of the function inside the module follow the rename.
-            let replaced = unsafe {
-                sys::mlirSymbolTableReplaceAllSymbolUses(
-                    string_ref(&name),
-                    string_ref(&renamed),
-                    module,
-                )
-            };
-            if replaced.value == 0 {
+            if !module.replace_symbol_uses(&name, &renamed) {
                 return Err((Some(func), format!("cannot rename the uses of '@{name}'")));
             }
         }
-        let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
-        let ops = crate::ir::block_ops(body);
+        // Declarations were filtered out: every function here has a body.
+        let Some(body) = func.body() else {
+            continue;
+        };
+        let ops = body.ops();
         let Some(first) = ops.first().copied() else {
             continue;
         };
         // cim ops must sit at the top level of the function: the token
         // dataflow below follows one block.
-        for op in crate::ir::nested_ops(func) {
-            let name = crate::raw::op_name(op);
-            if cim::OPS.contains(&name.as_str())
-                && unsafe { sys::mlirOperationGetBlock(op) }.ptr != body.ptr
-            {
+        for op in func.nested_ops() {
+            let name = op.name();
+            if cim::OPS.contains(&name.as_str()) && op.block() != Some(body) {
                 return Err((
                     Some(op),
                     format!(
@@ -565,7 +533,7 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
                 ));
             }
         }
-        let at = Emitter::before(first);
+        let at = Emitter::before(first.raw());
         let address = sim_address(&at);
         let sim = at.value("llvm.load", &[address], at.ty("!llvm.ptr"), &[]);
         let zero = int_const(&at, 0, "i64");
@@ -576,13 +544,13 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
         };
         let mut programs = Vec::new();
         for (index, op) in ops.iter().copied().enumerate() {
-            let name = crate::raw::op_name(op);
+            let name = op.name();
             if name == Program::NAME {
-                let program = Program::from_op(op).map_err(malformed)?;
+                let program = Program::from_op(op.raw()).map_err(malformed)?;
                 lowering.program(&program).map_err(at_op(op))?;
                 programs.push(program);
             } else if name == Mvm::NAME {
-                let view = Mvm::from_op(op).map_err(malformed)?;
+                let view = Mvm::from_op(op.raw()).map_err(malformed)?;
                 mvm(&mut state, &view).map_err(at_op(op))?;
             } else if name == "tosa.reshape" {
                 // A view: its result is ready when its operand is.
@@ -604,21 +572,25 @@ fn lower_module(module: RawOp) -> Result<(), Failure> {
             let levels = program.levels();
             emit::erase(program.op());
             // Lowering checked that the levels come from a `tosa.const`.
-            if unsafe { sys::mlirValueIsAOpResult(levels) } {
-                let producer = unsafe { sys::mlirOpResultGetOwner(levels) };
-                if crate::ir::results_unused(producer) {
-                    emit::erase(producer);
+            if let Some(producer) = ValueRef::new(levels).and_then(ValueRef::producer) {
+                if producer.results_unused() {
+                    producer.erase();
                 }
             }
         }
     }
 
     // `@cimc_init` returns the bitwise or of every programming status.
-    let at = Emitter::before(init_return);
-    let mut status = emit::operand(init_return, 0);
+    let at = Emitter::before(init_return.raw());
+    let mut status = emit::operand(init_return.raw(), 0);
     for each in std::mem::take(&mut lowering.statuses) {
         status = at.value("arith.ori", &[status, each], at.ty("i32"), &[]);
     }
-    unsafe { sys::mlirOperationSetOperand(init_return, 0, status) };
+    let status = ValueRef::new(status).ok_or_else(|| fail("internal error: no status".into()))?;
+    if !init_return.set_operand(0, status) {
+        return Err(fail(
+            "internal error: @cimc_init's return has no operand".into(),
+        ));
+    }
     Ok(())
 }

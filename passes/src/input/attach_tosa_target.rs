@@ -4,10 +4,9 @@
 use crate::diag::emit_error;
 use crate::types::{self, Element};
 use crate::{Pass, PassFailed, PassInfo};
-use melior::ir::operation::{
-    OperationLike, OperationMutLike, OperationRefMut, WalkOrder, WalkResult,
-};
-use melior::ir::{Attribute, OperationRef, ValueLike};
+use cimc_dialects::handle::{AttrRef, OpRef};
+use melior::ir::operation::{OperationLike, OperationRefMut, WalkOrder, WalkResult};
+use melior::ir::{OperationRef, ValueLike};
 use std::collections::BTreeSet;
 
 crate::pass_options! {
@@ -176,7 +175,7 @@ impl Needs {
 pub(crate) const TARGET_ENV: &str = "tosa.target_env";
 
 impl Pass for AttachTosaTarget {
-    fn run(&self, mut module: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+    fn run(&self, module: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         if module.has_attribute(TARGET_ENV) {
             return Ok(());
         }
@@ -186,15 +185,17 @@ impl Pass for AttachTosaTarget {
             WalkResult::Advance
         });
         let text = needs.attribute_text(&self.level);
-        let context = module.context();
-        let Some(attribute) = Attribute::parse(unsafe { context.to_ref() }, &text) else {
+        let Some(handle) = OpRef::new(module.to_raw()) else {
+            return Err(PassFailed);
+        };
+        let Some(attribute) = AttrRef::parse(handle.context(), &text) else {
             emit_error(
                 module.location(),
                 &format!("cannot build the TOSA target environment '{text}'"),
             );
             return Err(PassFailed);
         };
-        module.set_attribute(TARGET_ENV, attribute);
+        handle.set_attr(TARGET_ENV, attribute.raw());
         Ok(())
     }
 }

@@ -1,11 +1,10 @@
 //! `cim-name-layers`: a stable name for every crossbar layer, at input.
 
 use crate::emit::{self, RawOp};
-use crate::location::location_name;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim;
+use cimc_dialects::handle::{location_name, OpRef};
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 use std::collections::HashSet;
 
 pub static INFO: PassInfo = PassInfo {
@@ -65,7 +64,8 @@ pub fn name_layers(func: RawOp) {
         if cim::layer_name(op).is_some() {
             continue;
         }
-        let base = location_name(unsafe { sys::mlirOperationGetLocation(op) })
+        let base = OpRef::new(op)
+            .and_then(|op| location_name(op.location()))
             .unwrap_or_else(|| format!("{kind}_{index}"));
         let mut name = base.clone();
         let mut n = 2;

@@ -8,6 +8,7 @@ use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim::{Im2col, Im2colAttrs, Matmul, MatmulAttrs};
+use cimc_dialects::handle::ValueRef;
 use melior::ir::operation::OperationRefMut;
 
 pub static INFO: PassInfo = PassInfo {
@@ -171,24 +172,17 @@ fn single(values: Option<Vec<i64>>) -> Option<i64> {
 
 /// Bits of the values `value` can take: a producing clamp's range, else its type.
 fn input_bits(value: RawValue, zero_point: i64) -> u32 {
-    let (lo, hi) = unsafe {
-        if mlir_sys::mlirValueIsAOpResult(value) {
-            let producer = mlir_sys::mlirOpResultGetOwner(value);
-            if crate::raw::op_name(producer) == "tosa.clamp" {
-                match (
-                    emit::int_attr(producer, "min_val"),
-                    emit::int_attr(producer, "max_val"),
-                ) {
-                    (Some(lo), Some(hi)) => (lo, hi),
-                    _ => (-128, 127),
-                }
-            } else {
-                (-128, 127)
-            }
-        } else {
-            (-128, 127)
-        }
-    };
+    let clamp = ValueRef::new(value)
+        .and_then(ValueRef::producer)
+        .filter(|op| op.is("tosa.clamp"));
+    let (lo, hi) = clamp
+        .and_then(|op| {
+            Some((
+                emit::int_attr(op.raw(), "min_val")?,
+                emit::int_attr(op.raw(), "max_val")?,
+            ))
+        })
+        .unwrap_or((-128, 127));
     // Padding feeds the zero point too.
     emit::signed_bits(lo.min(zero_point), hi.max(zero_point))
 }

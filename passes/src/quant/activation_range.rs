@@ -9,7 +9,7 @@ use crate::quant::options::{
 };
 use crate::raw::{RawAttr, RawOp};
 use crate::{Pass, PassFailed, PassInfo};
-use cimc_dialects::handle::{AttrRef, OpRef};
+use cimc_dialects::handle::{AttrRef, OpRef, TypeRef};
 use cimc_quant::{ActivationRange, Observer, ObserverParts};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -258,7 +258,7 @@ pub fn read_observation(attr: RawAttr, what: &str) -> Result<Observer, String> {
 /// The number of arguments of a `func.func`.
 fn num_arguments(func: RawOp) -> Option<usize> {
     let ty = OpRef::new(func)?.attribute("function_type")?.as_type()?;
-    unsafe { Some(sys::mlirFunctionTypeGetNumInputs(ty) as usize) }
+    TypeRef::new(ty)?.function_inputs()
 }
 
 impl ActivationRangePass {

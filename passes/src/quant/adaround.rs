@@ -9,9 +9,9 @@ use crate::quant::options::{
     WEIGHT_SYMMETRIC_HELP,
 };
 use crate::{Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::AttrRef;
 use cimc_quant::{AdaRoundOptions, AdaRoundProblem, Grid, WeightRange};
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 use ndarray::{s, Array2, Axis};
 
 pub static INFO: PassInfo = PassInfo {
@@ -190,7 +190,7 @@ impl AdaRound {
         layer.write_weights(rounded.view(), &grid, choice);
         let at = Emitter::before(layer.op);
         let losses = [nearest, learned];
-        let attr = unsafe { sys::mlirDenseF64ArrayGet(at.context(), 2, losses.as_ptr()) };
+        let attr = AttrRef::f64_array(at.context(), &losses).raw();
         emit::set_attr(layer.op, cimc_dialects::quant::ADAROUND_LOSS, attr);
         Ok(())
     }

@@ -11,13 +11,11 @@ use super::options::{
 };
 use crate::emit::{self, Emitter};
 use crate::ir::float_attr;
-use crate::location::location_name;
 use crate::raw::{RawOp, RawValue};
 use crate::{Pass, PassFailed, PassInfo};
-use cimc_dialects::handle::{OpRef, ValueRef};
+use cimc_dialects::handle::{location_name, AttrRef, OpRef, ValueRef};
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 use std::collections::HashMap;
 
 pub static INFO: PassInfo = PassInfo {
@@ -331,8 +329,7 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
 
 fn f32_const(at: &Emitter, shape: &[i64], data: &[f32]) -> RawValue {
     let ty = at.tensor(shape, "f32");
-    let attr =
-        unsafe { sys::mlirDenseElementsAttrFloatGet(ty, data.len() as isize, data.as_ptr()) };
+    let attr = AttrRef::dense_f32(ty, data).raw();
     at.value("tosa.const", &[], ty, &[("values", attr)])
 }
 
@@ -367,8 +364,7 @@ fn fake_quant_chain(
     let scaled = at.value("tosa.mul", &[x, inv, shift], ty, &[]);
     let shifted = at.value("tosa.add", &[scaled, half], ty, &[]);
     let floored = at.value("tosa.floor", &[shifted], ty, &[]);
-    let f32_ty = at.ty("f32");
-    let bound = |v: i32| unsafe { sys::mlirFloatAttrDoubleGet(at.context(), f32_ty, f64::from(v)) };
+    let bound = |v: i32| AttrRef::f32(at.context(), v as f32).raw();
     let clamped = at.value(
         "tosa.clamp",
         &[floored],

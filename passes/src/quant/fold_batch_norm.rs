@@ -6,9 +6,8 @@ use crate::emit::{self, Emitter};
 use crate::quant::bias_correction::set_bn_stats;
 use crate::raw::{RawOp, RawValue};
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
-use cimc_dialects::handle::{OpRef, ValueRef};
+use cimc_dialects::handle::{AttrRef, OpRef, ValueRef};
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-quant-fold-batch-norm",
@@ -228,16 +227,8 @@ impl Pass for FoldBatchNorm {
             let at = Emitter::before(last);
             let w_ty = at.tensor(&c.w_shape, "f32");
             let b_ty = at.tensor(&[channels as i64], "f32");
-            let w = unsafe {
-                sys::mlirDenseElementsAttrFloatGet(
-                    w_ty,
-                    c.weights.len() as isize,
-                    c.weights.as_ptr(),
-                )
-            };
-            let b = unsafe {
-                sys::mlirDenseElementsAttrFloatGet(b_ty, c.bias.len() as isize, c.bias.as_ptr())
-            };
+            let w = AttrRef::dense_f32(w_ty, &c.weights).raw();
+            let b = AttrRef::dense_f32(b_ty, &c.bias).raw();
             let w = at.value("tosa.const", &[], w_ty, &[("values", w)]);
             let b = at.value("tosa.const", &[], b_ty, &[("values", b)]);
             // A copy of the convolution with the folded constants, where the

@@ -10,9 +10,9 @@ use crate::quant::options::{
     WEIGHT_RANGE_HELP, WEIGHT_SYMMETRIC_HELP,
 };
 use crate::{Pass, PassFailed, PassInfo};
+use cimc_dialects::handle::AttrRef;
 use cimc_quant::WeightRange;
 use melior::ir::operation::OperationRefMut;
-use mlir_sys as sys;
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-quant-weight-range",
@@ -90,9 +90,7 @@ impl WeightRangePass {
             .flat_map(|(lo, hi)| [f64::from(*lo), f64::from(*hi)])
             .collect();
         let at = Emitter::before(layer.op);
-        let attr = unsafe {
-            sys::mlirDenseF64ArrayGet(at.context(), pairs.len() as isize, pairs.as_ptr())
-        };
+        let attr = AttrRef::f64_array(at.context(), &pairs).raw();
         emit::set_attr(layer.op, WEIGHT_RANGE_ATTR, attr);
         Ok(())
     }

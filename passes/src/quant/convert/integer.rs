@@ -5,6 +5,7 @@
 use crate::emit::{self, Emitter};
 use crate::quant::grid::{fused_clamp, ActGrid};
 use crate::raw::{RawOp, RawValue};
+use cimc_dialects::handle::OpRef;
 use mlir_sys as sys;
 
 pub(super) fn shape_of(value: RawValue) -> Result<Vec<i64>, String> {
@@ -125,20 +126,12 @@ pub(super) fn restrict_result(
 
 /// The attributes of `op` other than `skip`, for a rewritten copy.
 pub(super) fn attrs_except(op: RawOp, skip: &[&str]) -> Vec<(String, sys::MlirAttribute)> {
-    let mut out = Vec::new();
-    unsafe {
-        for i in 0..sys::mlirOperationGetNumAttributes(op) {
-            let named = sys::mlirOperationGetAttribute(op, i);
-            let name = sys::mlirIdentifierStr(named.name);
-            let name = String::from_utf8_lossy(std::slice::from_raw_parts(
-                name.data.cast::<u8>(),
-                name.length,
-            ))
-            .into_owned();
-            if !skip.contains(&name.as_str()) && !name.starts_with(cimc_dialects::quant::PREFIX) {
-                out.push((name, named.attribute));
-            }
-        }
-    }
-    out
+    OpRef::new(op)
+        .map(OpRef::attrs)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _)| {
+            !skip.contains(&name.as_str()) && !name.starts_with(cimc_dialects::quant::PREFIX)
+        })
+        .collect()
 }

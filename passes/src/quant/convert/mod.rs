@@ -21,7 +21,7 @@ use crate::quant::options::{
 };
 use crate::raw::RawOp;
 use crate::{Pass, PassFailed, PassInfo};
-use cimc_dialects::handle::AttrRef;
+use cimc_dialects::handle::{AttrRef, OpRef, TypeRef, ValueRef};
 use cimc_quant::WeightRange;
 use integer::restrict;
 use melior::ir::operation::OperationRefMut;
@@ -230,17 +230,20 @@ impl Pass for Convert {
             crate::diag::raw_op_error(func, &message);
             return Err(PassFailed);
         }
-        let body = unsafe { sys::mlirRegionGetFirstBlock(sys::mlirOperationGetRegion(func, 0)) };
-        if body.ptr.is_null() {
+        let Some(handle) = OpRef::new(func) else {
+            return Err(PassFailed);
+        };
+        let Some(body) = handle.body() else {
             return Ok(());
-        }
-        let context = unsafe { sys::mlirOperationGetContext(func) };
-        let ops = crate::ir::block_ops(body);
-        let floats = ops.iter().any(|op| {
-            (0..unsafe { sys::mlirOperationGetNumResults(*op) }).any(|i| {
-                emit::tensor_info(emit::result_of(*op, i)).is_some_and(|(_, e)| e == "f32")
-                    && crate::raw::op_name(*op) != "tosa.const"
-            })
+        };
+        let context = handle.context();
+        let ops: Vec<RawOp> = body.ops().into_iter().map(OpRef::raw).collect();
+        let floats = body.ops().into_iter().any(|op| {
+            !op.is("tosa.const")
+                && op
+                    .results()
+                    .into_iter()
+                    .any(|r| emit::tensor_info(r.raw()).is_some_and(|(_, e)| e == "f32"))
         });
         if !floats {
             // Already integer (e.g. a TFLite int8 model): nothing to do.
@@ -257,16 +260,17 @@ impl Pass for Convert {
             quantized: HashMap::new(),
             dead: Vec::new(),
         };
-        let n_args = unsafe { sys::mlirBlockGetNumArguments(body) };
-        if ranges.len() != n_args as usize {
+        let args = body.arguments();
+        let n_args = args.len();
+        if ranges.len() != n_args {
             return Err(fail(
                 func,
                 format!("'{ARG_RANGES_ATTR}' must give one range per argument ({n_args}): calibrate first (cimc quantize)"),
             ));
         }
         let mut arg_grids = Vec::new();
-        for (i, (lo, hi)) in ranges.iter().enumerate() {
-            let arg = unsafe { sys::mlirBlockGetArgument(body, i as isize) };
+        for (i, ((lo, hi), handle)) in ranges.iter().zip(&args).enumerate() {
+            let arg = handle.raw();
             let (shape, element) = emit::tensor_info(arg)
                 .ok_or_else(|| fail(func, format!("argument {i} is not a ranked tensor")))?;
             if element != "f32" {
@@ -278,7 +282,9 @@ impl Pass for Convert {
                 .and_then(|choice| choice.grid(*lo, *hi))
                 .map_err(|m| fail(func, m))?;
             let at = Emitter::before(ops[0]);
-            unsafe { sys::mlirValueSetType(arg, at.tensor(&shape, grid.element())) };
+            let ty = TypeRef::new(at.tensor(&shape, grid.element()))
+                .ok_or_else(|| fail(func, format!("no {} type", grid.element())))?;
+            handle.set_type(ty);
             // Callers feed int8: below 8 bits the argument is clamped to its
             // grid's range (unless its only user is a clamp, which does it).
             let only_clamp =
@@ -319,18 +325,23 @@ impl Pass for Convert {
                 }
                 "tosa.concat" => rules.concat(&mut state, op),
                 "func.return" => {
-                    let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+                    let n = OpRef::new(op).map_or(0, OpRef::num_operands);
                     let mut values = Vec::new();
                     for i in 0..n {
-                        match state.input(op, i) {
+                        match state.input(op, i as isize) {
                             Ok(q) => {
-                                values.push(q.value);
+                                let value = ValueRef::new(q.value).ok_or_else(|| {
+                                    fail(op, format!("internal error: result {i} has no value"))
+                                })?;
+                                values.push(value);
                                 result_grids.push((q.scale, q.zero_point));
                             }
                             Err(m) => return Err(fail(op, m)),
                         }
                     }
-                    unsafe { sys::mlirOperationSetOperands(op, n, values.as_ptr()) };
+                    if let Some(ret) = OpRef::new(op) {
+                        ret.set_operands(&values);
+                    }
                     Ok(())
                 }
                 other => Err(unsupported(other)),
@@ -342,53 +353,35 @@ impl Pass for Convert {
                 emit::erase(op);
             }
         }
-        for op in crate::ir::block_ops(body) {
-            if crate::raw::op_name(op) == "tosa.const" && crate::ir::results_unused(op) {
-                emit::erase(op);
+        for op in body.ops() {
+            if op.is("tosa.const") && op.results_unused() {
+                op.erase();
             }
         }
         // The function type follows its arguments and results.
-        unsafe {
-            let inputs: Vec<sys::MlirType> = (0..n_args)
-                .map(|i| sys::mlirValueGetType(sys::mlirBlockGetArgument(body, i)))
-                .collect();
-            let ret = crate::ir::block_ops(body)
+        let types = |values: Vec<ValueRef>| -> Vec<TypeRef> {
+            values
                 .into_iter()
+                .filter_map(|v| TypeRef::new(v.ty()))
+                .collect()
+        };
+        let inputs = types(body.arguments());
+        let results = types(
+            body.ops()
                 .last()
-                .expect("a function body ends with its return");
-            let results: Vec<sys::MlirType> = (0..sys::mlirOperationGetNumOperands(ret))
-                .map(|i| sys::mlirValueGetType(sys::mlirOperationGetOperand(ret, i)))
-                .collect();
-            let fty = sys::mlirFunctionTypeGet(
-                context,
-                inputs.len() as isize,
-                inputs.as_ptr(),
-                results.len() as isize,
-                results.as_ptr(),
-            );
-            sys::mlirOperationSetAttributeByName(
-                func,
-                crate::raw::string_ref("function_type"),
-                sys::mlirTypeAttrGet(fty),
-            );
-            for used in [
-                ARG_RANGES_ATTR,
-                ACTIVATION_BITS_ATTR,
-                ACTIVATION_SYMMETRIC_ATTR,
-            ] {
-                emit::remove_attr(func, used);
-            }
-            sys::mlirOperationSetAttributeByName(
-                func,
-                crate::raw::string_ref(ARG_GRIDS_ATTR),
-                f64_pair_array(context, &arg_grids),
-            );
-            sys::mlirOperationSetAttributeByName(
-                func,
-                crate::raw::string_ref(RESULT_GRIDS_ATTR),
-                f64_pair_array(context, &result_grids),
-            );
+                .map_or_else(Vec::new, |ret| ret.operands()),
+        );
+        let fty = TypeRef::function(context, &inputs, &results);
+        handle.set_attr("function_type", AttrRef::of_type(fty).raw());
+        for used in [
+            ARG_RANGES_ATTR,
+            ACTIVATION_BITS_ATTR,
+            ACTIVATION_SYMMETRIC_ATTR,
+        ] {
+            handle.remove_attr(used);
         }
+        handle.set_attr(ARG_GRIDS_ATTR, f64_pair_array(context, &arg_grids));
+        handle.set_attr(RESULT_GRIDS_ATTR, f64_pair_array(context, &result_grids));
         Ok(())
     }
 }

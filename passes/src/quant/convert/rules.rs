@@ -15,6 +15,7 @@ use crate::quant::options::{
     ACTIVATION_SYMMETRIC_ATTR, RANGE_ATTR,
 };
 use crate::raw::RawOp;
+use cimc_dialects::handle::OpRef;
 use cimc_quant::WeightRange;
 use mlir_sys as sys;
 
@@ -196,7 +197,7 @@ impl Rules {
         let at = Emitter::before(op);
         let shape = shape_of(emit::result_of(op, 0))?;
         let mut operands = vec![x.value];
-        let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+        let n = OpRef::new(op).map_or(0, OpRef::num_operands) as isize;
         for i in 1..n {
             operands.push(emit::operand(op, i));
         }
@@ -461,7 +462,7 @@ impl Rules {
     pub(super) fn concat(&self, state: &mut State, op: RawOp) -> Result<(), String> {
         let y = self.output_grid(op)?;
         let at = Emitter::before(op);
-        let n = unsafe { sys::mlirOperationGetNumOperands(op) };
+        let n = OpRef::new(op).map_or(0, OpRef::num_operands) as isize;
         let mut inputs = Vec::with_capacity(n as usize);
         for i in 0..n {
             let x = state.input(op, i)?;
