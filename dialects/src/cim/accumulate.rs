@@ -1,6 +1,6 @@
 //! `cim.accumulate`: sums row-tile partial sums.
 
-use super::check::Check;
+use super::check::{self, Check};
 use super::MalformedOp;
 use crate::Builder;
 use mlir_sys as sys;
@@ -20,9 +20,8 @@ impl Accumulate {
         let check = Check::new(op, Self::NAME)?;
         check.at_least_operands(1)?;
         check.results(1)?;
-        let count = unsafe { sys::mlirOperationGetNumOperands(op) };
-        for index in 0..count {
-            check.tensor(index, "partials", 2)?;
+        for index in 0..check::operands(op).len() {
+            check.tensor(index as isize, "partials", 2)?;
         }
         Ok(Accumulate { op })
     }
@@ -38,13 +37,10 @@ impl Accumulate {
     }
 
     pub fn partials(&self) -> Vec<sys::MlirValue> {
-        let count = unsafe { sys::mlirOperationGetNumOperands(self.op) };
-        (0..count)
-            .map(|i| unsafe { sys::mlirOperationGetOperand(self.op, i) })
-            .collect()
+        check::operands(self.op)
     }
 
     pub fn result(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetResult(self.op, 0) }
+        check::result(self.op, 0)
     }
 }

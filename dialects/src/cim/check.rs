@@ -8,7 +8,7 @@
 //! getter can fail and no pass reads a default in place of a missing value.
 
 use super::error::{op_name, MalformedOp};
-use crate::handle::{AttrRef, OpRef};
+use crate::handle::{AttrRef, OpRef, TypeRef, ValueRef};
 use mlir_sys as sys;
 
 type Result<T> = std::result::Result<T, MalformedOp>;
@@ -33,8 +33,12 @@ impl Check {
         MalformedOp::new(self.op, reason)
     }
 
+    fn handle(&self) -> Option<OpRef> {
+        OpRef::new(self.op)
+    }
+
     fn num_operands(&self) -> isize {
-        unsafe { sys::mlirOperationGetNumOperands(self.op) }
+        self.handle().map_or(0, OpRef::num_operands) as isize
     }
 
     pub fn operands(&self, expected: isize) -> Result<()> {
@@ -60,7 +64,7 @@ impl Check {
     }
 
     pub fn results(&self, expected: isize) -> Result<()> {
-        let found = unsafe { sys::mlirOperationGetNumResults(self.op) };
+        let found = self.handle().map_or(0, OpRef::num_results) as isize;
         if found != expected {
             return Err(self.fail(format!(
                 "expected {expected} result{}, but found {found}",
@@ -73,11 +77,13 @@ impl Check {
     /// Operand `index` (named `name` in the IRDL) is a statically shaped
     /// tensor of `rank` dimensions; returns its value.
     pub fn tensor(&self, index: isize, name: &str, rank: usize) -> Result<sys::MlirValue> {
-        let value = unsafe { sys::mlirOperationGetOperand(self.op, index) };
-        if static_shape(value).is_some_and(|shape| shape.len() == rank) {
-            return Ok(value);
+        let Some(value) = self.handle().and_then(|op| op.operand(index as usize)) else {
+            return Err(self.fail(format!("operand #{index} ('{name}') is missing")));
+        };
+        if static_shape(value.raw()).is_some_and(|shape| shape.len() == rank) {
+            return Ok(value.raw());
         }
-        let ty = unsafe { melior::ir::Type::from_raw(sys::mlirValueGetType(value)) };
+        let ty = crate::handle::type_text(value.ty());
         Err(self.fail(format!(
             "operand #{index} ('{name}') must be a statically shaped {rank}-D tensor, but got '{ty}'"
         )))
@@ -160,29 +166,53 @@ fn plural(n: isize) -> &'static str {
 
 /// The shape of a statically shaped tensor value.
 pub(crate) fn static_shape(value: sys::MlirValue) -> Option<Vec<i64>> {
-    unsafe {
-        let ty = sys::mlirValueGetType(value);
-        if !sys::mlirTypeIsARankedTensor(ty) || !sys::mlirShapedTypeHasStaticShape(ty) {
-            return None;
-        }
-        let rank = sys::mlirShapedTypeGetRank(ty);
-        Some(
-            (0..rank)
-                .map(|i| sys::mlirShapedTypeGetDimSize(ty, i as isize))
-                .collect(),
-        )
+    let ty = TypeRef::new(ValueRef::new(value)?.ty())?;
+    if !ty.has_static_shape() {
+        return None;
     }
+    ty.ranked_shape().map(|(shape, _)| shape)
 }
 
 /// The shape of operand `index`, which the view checked is a static tensor
 /// of rank `N`.
 pub(crate) fn operand_shape<const N: usize>(op: sys::MlirOperation, index: isize) -> [i64; N] {
-    let value = unsafe { sys::mlirOperationGetOperand(op, index) };
+    let shape = OpRef::new(op)
+        .and_then(|op| op.operand(index as usize))
+        .and_then(|value| static_shape(value.raw()));
     let mut dims = [0; N];
-    for (dim, size) in dims.iter_mut().zip(static_shape(value).unwrap_or_default()) {
+    for (dim, size) in dims.iter_mut().zip(shape.unwrap_or_default()) {
         *dim = size;
     }
     dims
+}
+
+/// Operand `index` of an op whose view checked it has it (a null value
+/// otherwise).
+pub(crate) fn operand(op: sys::MlirOperation, index: usize) -> sys::MlirValue {
+    OpRef::new(op).and_then(|op| op.operand(index)).map_or(
+        sys::MlirValue {
+            ptr: std::ptr::null_mut(),
+        },
+        ValueRef::raw,
+    )
+}
+
+/// Result `index` of an op whose view checked it has it (a null value
+/// otherwise).
+pub(crate) fn result(op: sys::MlirOperation, index: usize) -> sys::MlirValue {
+    OpRef::new(op).and_then(|op| op.result(index)).map_or(
+        sys::MlirValue {
+            ptr: std::ptr::null_mut(),
+        },
+        ValueRef::raw,
+    )
+}
+
+/// The operands of `op`.
+pub(crate) fn operands(op: sys::MlirOperation) -> Vec<sys::MlirValue> {
+    OpRef::new(op).map_or_else(Vec::new, |op| {
+        op.operands().into_iter().map(ValueRef::raw).collect()
+    })
 }
 
 pub(crate) fn attr(op: sys::MlirOperation, name: &str) -> Option<sys::MlirAttribute> {
@@ -196,7 +226,12 @@ pub(crate) fn set(op: sys::MlirOperation, name: &str, value: sys::MlirAttribute)
 }
 
 pub(crate) fn context(op: sys::MlirOperation) -> sys::MlirContext {
-    unsafe { sys::mlirOperationGetContext(op) }
+    OpRef::new(op).map_or(
+        sys::MlirContext {
+            ptr: std::ptr::null_mut(),
+        },
+        OpRef::context,
+    )
 }
 
 /// A discardable integer as it is now (`None` when absent or not an integer).
@@ -216,8 +251,11 @@ pub(crate) fn string(op: sys::MlirOperation, name: &str) -> Option<String> {
     attr(op, name).and_then(string_value)
 }
 
+/// An integer attribute's value; a bool (an `i1` integer attribute) reads
+/// as 0 or 1, which is how the views' flags are stored.
 fn int_value(attr: sys::MlirAttribute) -> Option<i64> {
-    unsafe { sys::mlirAttributeIsAInteger(attr).then(|| sys::mlirIntegerAttrGetValueSInt(attr)) }
+    let attr = AttrRef::new(attr)?;
+    attr.as_int().or_else(|| attr.as_bool().map(i64::from))
 }
 
 fn string_value(attr: sys::MlirAttribute) -> Option<String> {
@@ -229,11 +267,5 @@ fn i64s_value(attr: sys::MlirAttribute) -> Option<Vec<i64>> {
 }
 
 fn bools_value(attr: sys::MlirAttribute) -> Option<Vec<bool>> {
-    unsafe {
-        sys::mlirAttributeIsADenseBoolArray(attr).then(|| {
-            (0..sys::mlirDenseArrayGetNumElements(attr))
-                .map(|i| sys::mlirDenseBoolArrayGetElement(attr, i))
-                .collect()
-        })
-    }
+    AttrRef::new(attr)?.as_bool_array()
 }

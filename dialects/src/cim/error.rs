@@ -21,7 +21,12 @@ impl MalformedOp {
         MalformedOp {
             op,
             op_name: op_name(op),
-            location: unsafe { sys::mlirOperationGetLocation(op) },
+            location: crate::handle::OpRef::new(op).map_or(
+                sys::MlirLocation {
+                    ptr: std::ptr::null_mut(),
+                },
+                crate::handle::OpRef::location,
+            ),
             reason: reason.into(),
         }
     }

@@ -1,7 +1,7 @@
 //! `cim.im2col`: unfolds convolution windows into matrix rows (a host op).
 
 use super::attrs::{CHANNEL_MAJOR, DILATION, KERNEL, PAD, PAD_VALUE, STRIDE};
-use super::check::{operand_shape, Check};
+use super::check::{self, operand_shape, Check};
 use super::MalformedOp;
 use crate::Builder;
 use mlir_sys as sys;
@@ -85,7 +85,7 @@ impl Im2col {
     }
 
     pub fn input(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetOperand(self.op, 0) }
+        check::operand(self.op, 0)
     }
 
     /// `[N, H, W, C]`.
@@ -94,7 +94,7 @@ impl Im2col {
     }
 
     pub fn result(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetResult(self.op, 0) }
+        check::result(self.op, 0)
     }
 
     pub fn kernel(&self) -> [i64; 2] {

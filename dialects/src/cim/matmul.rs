@@ -1,7 +1,7 @@
 //! `cim.matmul`: a crossbar matrix product before tiling.
 
 use super::attrs::{BLOCKS, CELL_BITS, INPUT_BITS, LAYER, WEIGHT_BITS};
-use super::check::{operand_shape, Check};
+use super::check::{self, operand_shape, Check};
 use super::MalformedOp;
 use crate::Builder;
 use mlir_sys as sys;
@@ -87,7 +87,7 @@ impl Matmul {
     }
 
     pub fn input(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetOperand(self.op, 0) }
+        check::operand(self.op, 0)
     }
 
     /// `[N, K]` (`[N, G·K]` with G blocks).
@@ -96,7 +96,7 @@ impl Matmul {
     }
 
     pub fn weights(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetOperand(self.op, 1) }
+        check::operand(self.op, 1)
     }
 
     /// `[K, P]` (`[K, G·Q]` with G blocks).
@@ -105,7 +105,7 @@ impl Matmul {
     }
 
     pub fn result(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetResult(self.op, 0) }
+        check::result(self.op, 0)
     }
 
     pub fn input_bits(&self) -> u32 {

@@ -45,16 +45,16 @@ impl Mvm {
         let check = Check::new(op, Self::NAME)?;
         check.operands(2)?;
         check.results(1)?;
-        let tile = unsafe { sys::mlirOperationGetOperand(op, 0) };
-        let producer =
-            unsafe { sys::mlirValueIsAOpResult(tile).then(|| sys::mlirOpResultGetOwner(tile)) }
-                .filter(|producer| super::error::op_name(*producer) == Program::NAME)
-                .ok_or_else(|| {
-                    check.fail(format!(
-                        "operand #0 ('tile') must be the result of a '{}'",
-                        Program::NAME
-                    ))
-                })?;
+        let producer = crate::handle::ValueRef::new(check::operand(op, 0))
+            .and_then(crate::handle::ValueRef::producer)
+            .map(crate::handle::OpRef::raw)
+            .filter(|producer| super::error::op_name(*producer) == Program::NAME)
+            .ok_or_else(|| {
+                check.fail(format!(
+                    "operand #0 ('tile') must be the result of a '{}'",
+                    Program::NAME
+                ))
+            })?;
         let tile = Program::from_op(producer)?;
         check.tensor(1, "input", 2)?;
         let attrs = MvmAttrs {
@@ -114,7 +114,7 @@ impl Mvm {
     }
 
     pub fn input(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetOperand(self.op, 1) }
+        check::operand(self.op, 1)
     }
 
     /// `[N, R]`: N input vectors of R elements.
@@ -123,7 +123,7 @@ impl Mvm {
     }
 
     pub fn result(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetResult(self.op, 0) }
+        check::result(self.op, 0)
     }
 
     pub fn input_bits(&self) -> u32 {

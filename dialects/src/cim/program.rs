@@ -108,7 +108,7 @@ impl Program {
     }
 
     pub fn levels(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetOperand(self.op, 0) }
+        check::operand(self.op, 0)
     }
 
     /// `[R, C]`: rows (word lines) and columns (bit lines) of the tile.
@@ -118,7 +118,7 @@ impl Program {
 
     /// The `!cim.tile`.
     pub fn result(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetResult(self.op, 0) }
+        check::result(self.op, 0)
     }
 
     pub fn cell_bits(&self) -> u32 {

@@ -1,7 +1,7 @@
 //! `cim.shift_add`: recombines the partial sums of weight bit-slices.
 
 use super::attrs::{CELL_BITS, DIFFERENTIAL, SLICES};
-use super::check::{operand_shape, Check};
+use super::check::{self, operand_shape, Check};
 use super::MalformedOp;
 use crate::Builder;
 use mlir_sys as sys;
@@ -76,7 +76,7 @@ impl ShiftAdd {
     }
 
     pub fn partials(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetOperand(self.op, 0) }
+        check::operand(self.op, 0)
     }
 
     /// `[N, P]`.
@@ -85,7 +85,7 @@ impl ShiftAdd {
     }
 
     pub fn result(&self) -> sys::MlirValue {
-        unsafe { sys::mlirOperationGetResult(self.op, 0) }
+        check::result(self.op, 0)
     }
 
     pub fn slices(&self) -> u32 {
