@@ -16,9 +16,10 @@
 //! activation_bits = 6
 //! ```
 //!
-//! Layer names are the location name of the op, or `<op>#<index>` (its
-//! position in the function, after batch norm is folded) when it has none:
-//! the names `cimc quantize --report` prints. `[defaults]` go on every op
+//! Layer names are the ones cim-quant-name-layers pins (`cim.layer`): the
+//! location name of the op, or `<op>#<index>` (its position in the
+//! function, after batch norm is folded) when it has none: the names
+//! `cimc quantize --report`, the mapping report and the trace print. `[defaults]` go on every op
 //! that sets a new activation grid, not on those that keep their input's
 //! (clamp, reshape, pooling: they take the settings of the op that sets
 //! it, a fused clamp those of its producer); the activation settings also

@@ -322,6 +322,9 @@ impl Settings {
         if self.cle {
             steps.push(Step::func("cim-quant-equalize"));
         }
+        // Names are pinned on the model as calibrated: what --config, the
+        // report and the trace call each layer.
+        steps.push(Step::func("cim-quant-name-layers"));
         steps
     }
 

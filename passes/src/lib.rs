@@ -78,7 +78,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 23] = [
+    static ALL: [&PassInfo; 24] = [
         &input::verify_tosa_input::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
@@ -95,6 +95,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::widen_constant_mul::INFO,
         &host::lower_to_runtime::INFO,
         &quant::fold_batch_norm::INFO,
+        &quant::name_layers::INFO,
         &quant::equalize::INFO,
         &quant::adaround::INFO,
         &quant::bias_correction::INFO,

@@ -148,7 +148,7 @@ impl Job {
     /// A copy of `module` with `pass` applied to its entry function, the
     /// layers whose weights it quantizes first given the weights a weight
     /// pass chose for them; and the copy's layer names, in the order of
-    /// `module`'s layers (new constants move the indices of unnamed ones).
+    /// `module`'s layers.
     fn fake_quantized<'c>(
         &self,
         context: &Context,
@@ -169,32 +169,18 @@ impl Job {
                 }
             }
         }
+        // Names are pinned (cim-quant-name-layers), so the new weight
+        // constants leave them as they were.
         let after: Vec<String> = fake_quant::layers(target, pass.activation_defaults())
             .map_err(report_error)?
             .into_iter()
             .map(|l| l.name)
             .collect();
-        if after.len() != before.len() {
+        if after.len() != before.len() || after.iter().zip(&before).any(|(a, b)| *a != b.name) {
             return Err(report_error(
                 "internal error: replacing weights changed the layers",
             ));
         }
-        let rename = |names: &[String]| -> Vec<String> {
-            names
-                .iter()
-                .map(|n| {
-                    before
-                        .iter()
-                        .position(|l| l.name == *n)
-                        .map_or_else(|| n.clone(), |k| after[k].clone())
-                })
-                .collect()
-        };
-        let pass = FakeQuant {
-            only: rename(&pass.only),
-            skip: rename(&pass.skip),
-            ..pass.clone()
-        };
         let collector = Collector::default();
         let handler = collector.attach(context);
         let result = pass.run(unsafe { OperationRefMut::from_raw(target) });

@@ -11,6 +11,8 @@ use super::options::{
 };
 use crate::emit::{self, Emitter};
 use crate::ir::float_attr;
+pub use crate::quant::name_layers::layer_name;
+use crate::quant::name_layers::layer_name_at;
 use crate::raw::{RawOp, RawValue};
 use crate::{Pass, PassFailed, PassInfo};
 use cimc_dialects::handle::{location_name, AttrRef, OpRef, ValueRef};
@@ -61,9 +63,10 @@ accumulators:
     tosa.reshape and tosa.max_pool2d keep their input's grid exactly and
     get nothing. The last op of each inserted chain carries
     `cim.quant.fake_quant = \"<layer>\"`.
-Layers are named by the op's location name (`loc(\"conv1\")`, the first
-name inside a fused location), or `<op name>#<index>` with the op's index
-in the function's pre-order walk (what reference execution's taps count);
+Layers are named by the name cim-quant-name-layers pinned (`cim.layer`),
+else the op's location name (`loc(\"conv1\")`, the first name inside a
+fused location), else `<op name>#<index>` with the op's index in the
+function's pre-order walk (what reference execution's taps count);
 arguments by their location name or `arg#<i>`. `only` (comma-separated
 layer names) restricts the rewrite to those layers; `skip` leaves those
 layers float; an unknown name is an error. A function without any
@@ -188,28 +191,6 @@ fn owner(value: RawValue) -> RawOp {
         .expect("a value the emitter built is an op's result")
 }
 
-/// A layer's name: the op's location name, or `<op name>#<index>` with its
-/// index in the enclosing function's pre-order walk.
-pub fn layer_name(op: RawOp) -> String {
-    let Some(handle) = OpRef::new(op) else {
-        return String::new();
-    };
-    if let Some(name) = location_name(handle.location()) {
-        return name;
-    }
-    let index = handle
-        .ancestor("func.func")
-        .and_then(|func| preorder(func.raw()).iter().position(|o| o.ptr == op.ptr))
-        .unwrap_or(0);
-    format!("{}#{index}", crate::raw::op_name(op))
-}
-
-fn name_at(op: RawOp, index: usize) -> String {
-    OpRef::new(op)
-        .and_then(|o| location_name(o.location()))
-        .unwrap_or_else(|| format!("{}#{index}", crate::raw::op_name(op)))
-}
-
 fn arg_name(arg: RawValue, index: usize) -> String {
     ValueRef::new(arg)
         .and_then(|a| location_name(a.location()))
@@ -312,7 +293,7 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
         }
         if layer {
             out.push(Layer {
-                name: name_at(op, index),
+                name: layer_name_at(op, index),
                 op: Some(op),
                 index: Some(index),
                 arg: None,

@@ -15,6 +15,7 @@ pub mod fake_quant;
 pub mod fold_batch_norm;
 pub mod grid;
 pub mod layer;
+pub mod name_layers;
 pub mod options;
 pub mod transplant;
 pub mod weight_range;

@@ -121,7 +121,12 @@ impl Rules {
         let max_x = x_lo.abs().max(x_hi.abs());
         let mut bias_abs = 0i64;
         let value = if matmul {
-            at.value("tosa.matmul", &[x.value, w_int, x_zp, w_zp], acc_ty, &[])
+            // tosa.matmul has no attributes of its own: what it carries
+            // (its pinned layer name) is discardable.
+            let owned = attrs_except(op, &[]);
+            let attrs: Vec<(&str, sys::MlirAttribute)> =
+                owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+            at.value("tosa.matmul", &[x.value, w_int, x_zp, w_zp], acc_ty, &attrs)
         } else {
             let bias = emit::operand(op, 2);
             let b = emit::const_floats(bias).ok_or("the bias must be a float tosa.const")?;
