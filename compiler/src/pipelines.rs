@@ -124,6 +124,7 @@ pub const TOSA_CHECKS: &[Step] = &[
     Step::module("cim-verify-tosa-input"),
     Step::module("cim-attach-tosa-target"),
     Step::module("tosa-validate"),
+    Step::module("cim-verify-tosa-spec"),
     Step::module("cim-detach-tosa-target"),
 ];
 
@@ -307,7 +308,7 @@ mod tests {
         assert!(o2.ends_with("cim-schedule,cim-cse,cim-dce))"), "{o2}");
         assert_eq!(
             o0,
-            "builtin.module(cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,\
+            "builtin.module(cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,cim-verify-tosa-spec,\
              cim-detach-tosa-target,func.func(cim-name-layers,cim-lower-crossbar-ops,cim-bit-slice,\
              cim-tile,cim-place,cim-schedule))"
         );

@@ -78,8 +78,9 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 24] = [
+    static ALL: [&PassInfo; 25] = [
         &input::verify_tosa_input::INFO,
+        &input::verify_tosa_spec::INFO,
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
         &input::name_layers::INFO,

@@ -68,7 +68,10 @@ impl AttrRef {
             let count = sys::mlirElementsAttrGetNumElements(self.0) as usize;
             let ty = TypeRef(sys::mlirAttributeGetType(self.0));
             let (dims, element) = ty.ranked_shape()?;
-            let width = element.integer_width()?;
+            // An `index` element is stored in 64 bits.
+            let width = element
+                .integer_width()
+                .or_else(|| element.is_index().then_some(64))?;
             if sys::mlirDenseElementsAttrIsSplat(self.0) {
                 let splat = sys::mlirDenseElementsAttrGetSplatValue(self.0);
                 return Some(vec![sys::mlirIntegerAttrGetValueSInt(splat); count]);

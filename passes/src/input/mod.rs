@@ -6,3 +6,4 @@ pub mod attach_tosa_target;
 pub mod detach_tosa_target;
 pub mod name_layers;
 pub mod verify_tosa_input;
+pub mod verify_tosa_spec;
