@@ -63,6 +63,12 @@ pub struct Cli {
     #[arg(short = 'O', value_name = "LEVEL", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=3))]
     pub opt_level: u8,
 
+    /// The size of a dynamic batch (leading) dimension of the input's
+    /// arguments: a model exported with a free batch is compiled for this
+    /// batch (every other dimension must be static).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: u32,
+
     /// Stop after this phase and print its MLIR.
     #[arg(long, value_enum, value_name = "PHASE")]
     pub emit: Option<Phase>,
@@ -205,6 +211,11 @@ pub struct QuantizeArgs {
     /// batch axis (repeatable, in argument order).
     #[arg(long = "calibration", value_name = "FILE", required = true)]
     pub calibration: Vec<String>,
+
+    /// The size of a dynamic batch (leading) dimension of the model's
+    /// arguments (the calibration data's batch is independent of it).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: u32,
 
     /// Output file for the integer model (default: standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]

@@ -85,7 +85,7 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
 
     let pipeline_text = match &cli.pass_pipeline {
         Some(text) => text.clone(),
-        None => pipelines::compile_pipeline(final_phase(cli), OptLevel(cli.opt_level)),
+        None => pipelines::compile_pipeline(final_phase(cli), OptLevel(cli.opt_level), cli.batch),
     };
     if writes_object(cli)
         && (cli.pass_pipeline.is_some() || final_phase(cli) != Phase::Llvm || cli.split_input_file)
@@ -234,7 +234,10 @@ fn process(
             collector.push(diag);
         }
     };
-    if cli.pass_pipeline.is_none() && !quantize_first(cli, context, &mut module, &push) {
+    if cli.pass_pipeline.is_none()
+        && !(specialize_input(cli.batch, context, &mut module, collector, &push)
+            && quantize_first(cli, context, &mut module, &push))
+    {
         return Err(ChunkFailure::Diagnosed);
     }
     // The quant phase is integer TOSA: a float layer left means the input
@@ -381,13 +384,16 @@ fn write_report(
 /// What a hand-written pipeline's input must pass when it holds TOSA ops.
 const GUARD: &str = "builtin.module(cim-verify-tosa-input{only-tosa-ops=false})";
 
-/// Whether the pipeline's first pass is cimc's input check itself.
+/// Whether the pipeline starts as the tosa phase does: with cimc's input
+/// check itself, or with the batch specialisation that precedes it (whose
+/// input may still be dynamic, which the check rejects).
 fn starts_with_input_check(elements: &[Element]) -> bool {
     let mut first = elements.first();
     while let Some(Element::Nest { elements, .. }) = first {
         first = elements.first();
     }
-    matches!(first, Some(Element::Pass { name, .. }) if name == "cim-verify-tosa-input")
+    matches!(first, Some(Element::Pass { name, .. })
+        if name == "cim-verify-tosa-input" || name == "cim-specialize-batch")
 }
 
 fn contains_tosa(module: &Module) -> bool {
@@ -441,7 +447,9 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
     }
     with_parsed_input(&cli.input, |context, mut module, collector, report| {
         let render = |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
-        if !quantize_first(cli, context, &mut module, &render) {
+        if !(specialize_input(cli.batch, context, &mut module, collector, &render)
+            && quantize_first(cli, context, &mut module, &render))
+        {
             return Ok(false);
         }
         // Diagnostics from compiling the model come back inside the error.
@@ -509,6 +517,33 @@ fn with_parsed_input(
 /// `--calibration`: quantizes a float module in place before the phases
 /// (W8A8, min-max, per channel). Returns false (diagnostics printed) on
 /// failure.
+/// Gives a dynamic batch dimension of the input the size `batch` before
+/// anything reads the signature (calibration, execution); the phases'
+/// pipeline starts with the same steps, which leave a static module as it
+/// is. False once the problem is reported.
+fn specialize_input(
+    batch: u32,
+    context: &Context,
+    module: &mut Module,
+    collector: &Collector,
+    render: &dyn Fn(Vec<Diag>),
+) -> bool {
+    let steps = pipelines::specialize_steps(batch);
+    match pipeline::run(
+        context,
+        module,
+        &pipelines::module_pipeline(&steps),
+        &PassContext::default(),
+        collector,
+    ) {
+        Ok(()) => true,
+        Err(diags) => {
+            render(diags);
+            false
+        }
+    }
+}
+
 fn quantize_first(
     cli: &Cli,
     context: &Context,
@@ -626,7 +661,7 @@ fn quantize_parsed(
     report: &dyn Fn(Vec<Diag>),
 ) -> Result<bool, DriverError> {
     // The input must be valid TOSA before anything runs it.
-    let checks = pipelines::tosa_checks();
+    let checks = pipelines::tosa_checks(args.batch);
     if let Err(diags) = pipeline::run(
         context,
         &mut module,

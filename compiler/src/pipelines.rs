@@ -116,6 +116,19 @@ pub fn module_pipeline<'a>(steps: impl IntoIterator<Item = &'a Step>) -> String 
     format!("builtin.module({})", elements(steps))
 }
 
+/// The input made static before anything checks it: a dynamic leading
+/// (batch) dimension of a function argument becomes the batch compiled for
+/// (`--batch`, default 1), shape inference carries it through the body, and
+/// what inference leaves (casts before the return, `-1` in reshape shapes)
+/// is folded away. A static module passes unchanged.
+pub fn specialize_steps(batch: u32) -> Vec<Step> {
+    vec![
+        Step::module("cim-specialize-batch").with_owned(format!("batch={batch}")),
+        Step::func("tosa-infer-shapes"),
+        Step::module("cim-settle-shapes"),
+    ]
+}
+
 /// The input checks: cimc's own first (upstream passes, tosa-validate
 /// included, can crash on input they do not expect), then TOSA validation.
 /// Every path that takes TOSA in (the phases, reference execution,
@@ -199,7 +212,10 @@ impl Phase {
     /// Every step of this phase's pipeline, whatever the -O level.
     pub fn steps(self) -> Vec<Step> {
         match self {
-            Phase::Tosa => TOSA_CHECKS.iter().chain(TOSA).cloned().collect(),
+            Phase::Tosa => specialize_steps(1)
+                .into_iter()
+                .chain(TOSA_CHECKS.iter().chain(TOSA).cloned())
+                .collect(),
             // The quantization passes run around calibration, which is not
             // a pass: the driver runs them before the phases' pipeline
             // (`--calibration`), so this phase adds no pass to it.
@@ -226,19 +242,25 @@ impl Phase {
     }
 }
 
-/// The module-level pipeline text that compiles up to and including `last`.
-pub fn compile_pipeline(last: Phase, opt: OptLevel) -> String {
+/// The module-level pipeline text that compiles up to and including `last`
+/// at `opt`, a dynamic batch specialised to `batch`.
+pub fn compile_pipeline(last: Phase, opt: OptLevel, batch: u32) -> String {
     let steps: Vec<Step> = Phase::ALL
         .iter()
         .filter(|phase| **phase <= last)
         .flat_map(|phase| phase.pipeline(opt))
+        .map(|step| match step.pass {
+            "cim-specialize-batch" => specialize_steps(batch).swap_remove(0),
+            _ => step,
+        })
         .collect();
     module_pipeline(&steps)
 }
 
-/// `builtin.module(...)` of the input checks.
-pub fn tosa_checks() -> String {
-    module_pipeline(TOSA_CHECKS)
+/// `builtin.module(...)` of the input's specialisation to `batch`, then the
+/// input checks.
+pub fn tosa_checks(batch: u32) -> String {
+    module_pipeline(specialize_steps(batch).iter().chain(TOSA_CHECKS))
 }
 
 /// Lowers a TOSA module to the LLVM dialect for host execution (reference
@@ -302,13 +324,14 @@ mod tests {
 
     #[test]
     fn levels_choose_the_passes() {
-        let o0 = compile_pipeline(Phase::Cim, OptLevel(0));
-        let o2 = compile_pipeline(Phase::Cim, OptLevel(2));
+        let o0 = compile_pipeline(Phase::Cim, OptLevel(0), 1);
+        let o2 = compile_pipeline(Phase::Cim, OptLevel(2), 1);
         assert!(!o0.contains("cim-cse") && !o0.contains("cim-dce"), "{o0}");
         assert!(o2.ends_with("cim-schedule,cim-cse,cim-dce))"), "{o2}");
         assert_eq!(
             o0,
-            "builtin.module(cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,cim-verify-tosa-spec,\
+            "builtin.module(cim-specialize-batch{batch=1},func.func(tosa-infer-shapes),cim-settle-shapes,\
+             cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,cim-verify-tosa-spec,\
              cim-detach-tosa-target,func.func(cim-name-layers,cim-lower-crossbar-ops,cim-bit-slice,\
              cim-tile,cim-place,cim-schedule))"
         );

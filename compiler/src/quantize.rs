@@ -442,6 +442,16 @@ pub fn calibrate(
         }
         samples = samples.min(shape[0]);
     }
+    // A model compiled for a batch of B (`--batch`) takes its samples B at a
+    // time; a remainder of fewer than B samples is not used (the summary
+    // says how many were).
+    let per_call = inputs
+        .first()
+        .and_then(|ty| ty.shape.first().copied())
+        .unwrap_or(1)
+        .max(1);
+    let calls = samples / per_call;
+    let samples = calls * per_call;
 
     let target = reference::entry_func(module, func)?;
     let ops = ops_preorder(target);
@@ -538,8 +548,11 @@ pub fn calibrate(
     let results = exe.outputs.len() - taps.len();
     let mut arg_observers = vec![Observer::default(); inputs.len()];
     let mut observers = vec![Observer::default(); tapped.len()];
-    for i in 0..samples {
-        let sample: Vec<Tensor> = data.iter().map(|(_, t)| t.sample(i)).collect();
+    for i in 0..calls {
+        let sample: Vec<Tensor> = data
+            .iter()
+            .map(|(_, t)| t.rows(i * per_call, per_call))
+            .collect();
         for (obs, t) in arg_observers.iter_mut().zip(&sample) {
             obs.observe(&as_f32(t))?;
         }
@@ -567,7 +580,7 @@ pub fn calibrate(
         let op = ops[*index];
         let (mut shape, _) = cimc_passes::emit::tensor_info(cimc_passes::emit::operand(op, 0))
             .expect("a weighted layer has a ranked input");
-        shape[0] = *count as i64;
+        shape[0] *= *count as i64; // the calls' rows, one after another
         let attr = cimc_passes::quant::layer::dense_f32(context.to_raw(), &shape, values);
         cimc_passes::quant::layer::record_inputs(op, attr);
     }

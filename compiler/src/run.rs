@@ -60,7 +60,12 @@ fn list_types(types: &[TensorType]) -> String {
 }
 
 fn batch_text(ty: &TensorType) -> String {
-    let mut dims = vec!["N".to_string()];
+    let per_call = ty.shape.first().copied().unwrap_or(1);
+    let mut dims = vec![if per_call > 1 {
+        format!("N = a multiple of {per_call}")
+    } else {
+        "N".to_string()
+    }];
     dims.extend(ty.shape.iter().skip(1).map(ToString::to_string));
     format!("[{}] of {}", dims.join(", "), ty.dtype.numpy())
 }
@@ -146,12 +151,21 @@ pub fn run(
     let started = Instant::now();
     let outputs = match batch {
         None => call(&tensors)?,
-        Some(n) => {
-            let mut per_output: Vec<Vec<Tensor>> = vec![Vec::with_capacity(n); output_types.len()];
-            for i in 0..n {
-                let sample: Vec<Tensor> = tensors.iter().map(|t| t.sample(i)).collect();
-                for (slot, out) in per_output.iter_mut().zip(call(&sample)?) {
-                    slot.push(out.with_batch_axis());
+        Some(Batch { samples, per_call }) => {
+            let calls = samples / per_call;
+            let mut per_output: Vec<Vec<Tensor>> =
+                vec![Vec::with_capacity(calls); output_types.len()];
+            for i in 0..calls {
+                let chunk: Vec<Tensor> = tensors
+                    .iter()
+                    .map(|t| t.rows(i * per_call, per_call))
+                    .collect();
+                for (slot, out) in per_output.iter_mut().zip(call(&chunk)?) {
+                    slot.push(if out.shape().first() == Some(&per_call) {
+                        out
+                    } else {
+                        out.with_batch_axis()
+                    });
                 }
             }
             per_output
@@ -161,7 +175,7 @@ pub fn run(
         }
     };
     let run_time = started.elapsed();
-    let samples = batch.unwrap_or(1);
+    let samples = batch.map_or(1, |b| b.samples);
     let executor_name = match executor {
         Executor::Reference => "the reference executor",
         Executor::Sim => "the simulated chip",
@@ -253,13 +267,25 @@ pub fn summary(stats: &cimc_runtime::Stats) -> String {
     )
 }
 
-/// `None` when the inputs are exactly the arguments; `Some(n)` for batches.
+/// Inputs holding `samples` samples for a model that takes `per_call` (its
+/// leading dimension) at a time: `samples / per_call` calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Batch {
+    samples: usize,
+    per_call: usize,
+}
+
+/// How the given inputs split into calls of the model: `None` when they are
+/// exactly its input types (one call), else a [`Batch`] along the leading
+/// axis. Every input must hold the same number of samples, a multiple of
+/// the leading dimension the model takes them in, and that dimension must
+/// be the same for every input.
 fn batch_size(
     paths: &[String],
     given: &[Tensor],
     expected: &[TensorType],
-) -> Result<Option<usize>, RunError> {
-    let mut batch: Option<(usize, &str)> = None;
+) -> Result<Option<Batch>, RunError> {
+    let mut batch: Option<(Batch, &str)> = None;
     let mut exact = true;
     for (index, ((path, tensor), ty)) in paths.iter().zip(given).zip(expected).enumerate() {
         let mismatch = || RunError::InputMismatch {
@@ -269,22 +295,14 @@ fn batch_size(
             got_dtype: tensor.dtype().numpy(),
             got_shape: tensor.shape().to_vec(),
         };
-        if tensor.dtype() != ty.dtype {
+        let shape = tensor.shape();
+        if tensor.dtype() != ty.dtype || shape.len() != ty.shape.len() {
             return Err(mismatch());
         }
-        let shape = tensor.shape();
-        if shape == ty.shape.as_slice() {
-            if let Some((n, _)) = batch {
-                if n != 1 {
-                    exact = false;
-                }
-            }
-            continue;
+        if shape.is_empty() {
+            continue; // a scalar is the same in every call
         }
-        let batched = ty.shape.first() == Some(&1)
-            && shape.len() == ty.shape.len()
-            && shape[1..] == ty.shape[1..];
-        if !batched {
+        if shape[1..] != ty.shape[1..] {
             return Err(mismatch());
         }
         if shape[0] == 0 {
@@ -293,20 +311,30 @@ fn batch_size(
                 shape: shape.to_vec(),
             });
         }
-        exact = false;
+        let per_call = ty.shape[0];
+        if per_call == 0 || shape[0] % per_call != 0 {
+            return Err(mismatch());
+        }
+        exact &= shape[0] == per_call;
+        let this = Batch {
+            samples: shape[0],
+            per_call,
+        };
         match batch {
-            Some((n, first)) if n != shape[0] => {
+            Some((first, first_path)) if first.samples != this.samples => {
                 return Err(RunError::BatchMismatch {
                     path: path.clone(),
-                    got: shape[0],
-                    first: first.to_string(),
-                    expected: n,
-                })
+                    got: this.samples,
+                    first: first_path.to_string(),
+                    expected: first.samples,
+                });
             }
-            _ => batch = Some((shape[0], path)),
+            Some((first, _)) if first.per_call != this.per_call => return Err(mismatch()),
+            Some(_) => {}
+            None => batch = Some((this, path)),
         }
     }
-    Ok(if exact { None } else { batch.map(|(n, _)| n) })
+    Ok(if exact { None } else { batch.map(|(b, _)| b) })
 }
 
 fn output_path(path: &str, index: usize) -> PathBuf {

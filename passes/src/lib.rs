@@ -78,7 +78,9 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 25] = [
+    static ALL: [&PassInfo; 27] = [
+        &input::specialize_batch::INFO,
+        &input::settle_shapes::INFO,
         &input::verify_tosa_input::INFO,
         &input::verify_tosa_spec::INFO,
         &input::attach_tosa_target::INFO,

@@ -143,10 +143,10 @@ DESCRIPTIONS = {
 }
 
 
-def build(name):
+def build(name, batch_size=1):
     import keras
     from keras import layers as L
-    inp = keras.Input(shape=INPUT_SHAPES[name], batch_size=1, name="image")
+    inp = keras.Input(shape=INPUT_SHAPES[name], batch_size=batch_size, name="image")
 
     def conv_bn(x, f, k, s=1, relu=True, tag=""):
         x = L.Conv2D(f, k, strides=s, padding="same", use_bias=False, name=f"{tag}_conv")(x)
@@ -219,10 +219,10 @@ def randomize_bn(model, rng):
     return n
 
 
-def make_model(name):
+def make_model(name, batch_size=1):
     import keras
     keras.utils.set_random_seed(SEED)  # per model: a subset run reproduces the same files
-    m = build(name)
+    m = build(name, batch_size)
     n_bn = randomize_bn(m, np.random.RandomState(SEED))
     return m, n_bn
 
@@ -482,6 +482,15 @@ mlir-opt m.int8.mlir --tosa-attach-target="{target}" --tosa-validate -o /dev/nul
   `tosa.reduce_sum` + `tosa.rescale`, and puts a `tosa.slice` in front of every 1x1
   stride-2 projection (56x56 -> 55x55 etc.: TOSA requires strided convolutions to divide
   exactly; the output is the same 28x28).
+
+## Dynamic-batch twins
+
+`lenet5.dynbatch.int8.tflite` and `mobilenetv2.dynbatch.int8.tflite` are the same
+networks built with a free batch (`keras.Input(shape=...)`, Keras' default), written by
+`scripts/models/gen_dynamic_batch.py` (same environment). Their TOSA has
+`tensor<?x...>` arguments and `-1` in its reshapes; cimc compiles them for `--batch`
+(default 1). The suite checks that each maps exactly as its static twin and that the
+LeNet-5 twin, whose constants are the committed model's, computes the same outputs.
 """
 
 

@@ -62,6 +62,13 @@ impl Job {
         let Some(path) = &args.report else {
             return Ok(None);
         };
+        if args.batch != 1 {
+            // Its per-sample errors and top-1 take one sample per call.
+            return Err(report_error(format!(
+                "--report evaluates the model one sample at a time: it needs --batch 1 (the default), not --batch {}",
+                args.batch
+            )));
+        }
         let paths = if args.report_inputs.is_empty() {
             &args.calibration
         } else {

@@ -203,7 +203,12 @@ impl Tensor {
 
     /// Sample `index` along the first axis, keeping that axis (length 1).
     pub fn sample(&self, index: usize) -> Tensor {
-        map_each!(self, a => a.slice_axis(Axis(0), (index..index + 1).into()).to_owned())
+        self.rows(index, 1)
+    }
+
+    /// `count` samples from `start` along the first axis.
+    pub fn rows(&self, start: usize, count: usize) -> Tensor {
+        map_each!(self, a => a.slice_axis(Axis(0), (start..start + count).into()).to_owned())
     }
 
     /// The tensor as one batch entry: unchanged when its first axis is

@@ -49,7 +49,7 @@ pub fn map(mlir: &Path, target: Target) -> (String, Option<serde_json::Value>) {
     pipeline::run(
         &context,
         &mut module,
-        &compile_pipeline(Phase::Cim, OptLevel(2)),
+        &compile_pipeline(Phase::Cim, OptLevel(2), 1),
         &ctx,
         &collector,
     )
@@ -112,7 +112,8 @@ fn venv_converter() -> PathBuf {
     path
 }
 
-/// Converts a committed .tflite scale model to TOSA text.
+/// Converts a committed .tflite scale model (`<name>.int8.tflite`) to TOSA
+/// text.
 fn convert(name: &str) -> PathBuf {
     let tflite = root().join(format!("test/models/scale/{name}.int8.tflite"));
     assert!(tflite.exists(), "missing scale model {}", tflite.display());
@@ -227,6 +228,42 @@ fn run_once(text: &str, input: &Tensor, pipeline_text: Option<&str>) -> Tensor {
     exe.run(std::slice::from_ref(input))
         .expect("runs")
         .remove(0)
+}
+
+/// A Keras export with its default free batch (`tensor<?x...>`, `-1` in
+/// reshapes) compiles for batch 1 with no flag: it maps exactly as its
+/// static twin (the same architecture, `scripts/models/gen_dynamic_batch.py`)
+/// and, for LeNet-5, whose twin has the committed model's constants, computes
+/// the same outputs.
+#[test]
+fn dynamic_batch_exports_map_and_run_like_their_static_twins() {
+    for model in ["lenet5", "mobilenetv2"] {
+        let dynamic = convert(&format!("{model}.dynbatch"));
+        let dynamic_text = std::fs::read_to_string(&dynamic).expect("converted");
+        assert!(
+            dynamic_text.contains("tensor<?x"),
+            "{model}: the export is not dynamic"
+        );
+        let (mapped, report) = map(&dynamic, Target::preset("isaac").unwrap());
+        let (_, twin) = map(&convert(model), Target::preset("isaac").unwrap());
+        let (report, twin) = (report.expect("scheduled"), twin.expect("scheduled"));
+        assert_eq!(report["totals"], twin["totals"], "{model}: mapping totals");
+        assert_eq!(report["layers"], twin["layers"], "{model}: mapped layers");
+        assert!(!mapped.contains("?x"), "{model}: a dynamic type survived");
+    }
+    let text = std::fs::read_to_string(convert("lenet5")).expect("converted");
+    let shape = input_shape(&text);
+    let data: Vec<i8> = (0..shape.iter().product::<usize>())
+        .map(|i| ((i as u64).wrapping_mul(2_654_435_761) >> 9) as i8)
+        .collect();
+    let input = Tensor::I8(ndarray::ArrayD::from_shape_vec(shape, data).unwrap());
+    let dynamic = std::fs::read_to_string(convert("lenet5.dynbatch")).expect("converted");
+    let specialize = cimc::pipelines::module_pipeline(&cimc::pipelines::specialize_steps(1));
+    assert_eq!(
+        run_once(&dynamic, &input, Some(&specialize)).mismatches(&run_once(&text, &input, None)),
+        0,
+        "lenet5: the dynamic-batch export computes another result"
+    );
 }
 
 #[test]

@@ -141,6 +141,21 @@ impl TypeRef {
         }
     }
 
+    /// `(inputs, results)` of a function type.
+    pub fn function_types(self) -> Option<(Vec<TypeRef>, Vec<TypeRef>)> {
+        unsafe {
+            sys::mlirTypeIsAFunction(self.0).then(|| {
+                let inputs = (0..sys::mlirFunctionTypeGetNumInputs(self.0))
+                    .map(|i| TypeRef(sys::mlirFunctionTypeGetInput(self.0, i)))
+                    .collect();
+                let results = (0..sys::mlirFunctionTypeGetNumResults(self.0))
+                    .map(|i| TypeRef(sys::mlirFunctionTypeGetResult(self.0, i)))
+                    .collect();
+                (inputs, results)
+            })
+        }
+    }
+
     /// The namespace of the dialect the type belongs to (`builtin`, `tosa`).
     pub fn dialect_namespace(self) -> String {
         super::text(unsafe { sys::mlirDialectGetNamespace(sys::mlirTypeGetDialect(self.0)) })

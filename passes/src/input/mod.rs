@@ -5,5 +5,7 @@
 pub mod attach_tosa_target;
 pub mod detach_tosa_target;
 pub mod name_layers;
+pub mod settle_shapes;
+pub mod specialize_batch;
 pub mod verify_tosa_input;
 pub mod verify_tosa_spec;

@@ -105,6 +105,9 @@ fn check_function(func: OperationRef<'_, '_>, only_tosa_ops: bool) -> bool {
         .attribute("function_type")
         .ok()
         .filter(|_| only_tosa_ops);
+    // A dynamic signature makes every op after it dynamic: it is reported
+    // once, at the signature, and not again at each op.
+    let mut dynamic_signature = false;
     if let Some(ty) = signature_type {
         if let Ok(ty) = TypeAttribute::try_from(ty) {
             if let Ok(ty) = FunctionType::try_from(ty.value()) {
@@ -113,6 +116,7 @@ fn check_function(func: OperationRef<'_, '_>, only_tosa_ops: bool) -> bool {
                     .chain((0..ty.result_count()).filter_map(|i| ty.result(i).ok()));
                 for ty in signature {
                     if let Err(problem) = check_type(ty) {
+                        dynamic_signature = is_dynamic(ty);
                         op_error(func, &format!("has a signature type {problem}"));
                         ok = false;
                         break;
@@ -144,6 +148,9 @@ fn check_function(func: OperationRef<'_, '_>, only_tosa_ops: bool) -> bool {
             .map(|value| value.r#type())
             .chain(op.results().map(|value| value.r#type()));
         for ty in types {
+            if dynamic_signature && is_dynamic(ty) {
+                continue;
+            }
             if let Err(problem) = check_type(ty) {
                 op_error(op, &format!("has a type {problem}"));
                 ok = false;
@@ -153,6 +160,11 @@ fn check_function(func: OperationRef<'_, '_>, only_tosa_ops: bool) -> bool {
         WalkResult::Advance
     });
     ok
+}
+
+/// Whether `ty` is a ranked tensor with a dynamic dimension.
+fn is_dynamic(ty: Type<'_>) -> bool {
+    types::tensor(ty).is_some_and(|shaped| shaped.ranked && !shaped.static_shape)
 }
 
 /// Checks one value type; the error completes "has a type ...".
@@ -172,8 +184,9 @@ fn check_type(ty: Type<'_>) -> Result<(), String> {
     }
     if !shaped.static_shape {
         return Err(format!(
-            "'{ty}' with a dynamic dimension; cimc compiles static shapes \
-             (export with a fixed batch size, or run tosa-infer-shapes)"
+            "'{ty}' with a dynamic dimension; cimc compiles static shapes: a dynamic \
+             leading (batch) dimension of an argument takes the size --batch gives \
+             (default 1), every other dimension must be static (export with fixed shapes)"
         ));
     }
     let element = shaped.element;
