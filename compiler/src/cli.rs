@@ -118,6 +118,12 @@ pub struct Cli {
     #[arg(long = "input", value_name = "FILE", requires = "run")]
     pub inputs: Vec<String>,
 
+    /// With --run on a model `cimc quantize` wrote: write the results as
+    /// the reals they stand for (float32, s * (q - z) on each result's
+    /// grid), to compare with the float model's outputs directly.
+    #[arg(long = "dequantize-outputs", requires = "run")]
+    pub dequantize_outputs: bool,
+
     /// Integer class labels (`.npy`, one per sample) for --run: prints the
     /// top-1 accuracy of the first result.
     #[arg(long, value_name = "FILE", requires = "run")]

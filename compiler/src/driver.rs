@@ -652,6 +652,38 @@ fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
     })
 }
 
+/// The grids the quantized model's callers feed and read: one line per
+/// argument and result, x = s * (q - z).
+fn grids_text(module: &Module, entry: Option<&str>) -> String {
+    let Ok((inputs, outputs)) = crate::reference::signature_of(module, entry) else {
+        return String::new();
+    };
+    let mut text = String::new();
+    let lines = [
+        (
+            "input",
+            crate::quantize::argument_grids(module, entry),
+            inputs,
+        ),
+        (
+            "output",
+            crate::quantize::result_grids(module, entry),
+            outputs,
+        ),
+    ];
+    for (what, grids, types) in lines {
+        for (i, ((scale, zero_point), ty)) in
+            grids.unwrap_or_default().iter().zip(&types).enumerate()
+        {
+            text.push_str(&format!(
+                "  {what} {i}: {} scale {scale} zero point {zero_point} (x = scale * (q - zero point))\n",
+                ty.dtype.mlir()
+            ));
+        }
+    }
+    text
+}
+
 /// `cimc quantize` on the parsed input.
 fn quantize_parsed(
     args: &crate::cli::QuantizeArgs,
@@ -742,13 +774,16 @@ fn quantize_parsed(
     };
     report(collector.take());
     match samples {
-        Some(q) => eprintln!(
-            "quantized with {} calibration sample(s) in {:.2} s: {}, {}",
-            q.samples,
-            started.elapsed().as_secs_f64(),
-            settings.describe(),
-            q.rounding
-        ),
+        Some(q) => {
+            eprintln!(
+                "quantized with {} calibration sample(s) in {:.2} s: {}, {}",
+                q.samples,
+                started.elapsed().as_secs_f64(),
+                settings.describe(),
+                q.rounding
+            );
+            eprint!("{}", grids_text(&module, args.entry.as_deref()));
+        }
         None => eprintln!("the model is already integer: written unchanged"),
     }
     if let Some(job) = report_job.as_mut() {

@@ -13,7 +13,8 @@ use crate::reference::{self, ReferenceError, Tap, Tensor};
 use cimc_dialects::handle::{AttrRef, OpRef};
 use cimc_passes::quant::activation_range::{observation_attr, ARG_OBSERVED_ATTR, OBSERVED_ATTR};
 use cimc_passes::quant::bias_correction::CORRECTION_ATTR;
-use cimc_passes::quant::convert::{unsupported, ARG_GRIDS_ATTR, SUPPORTED};
+use cimc_passes::quant::convert::{unsupported, ARG_GRIDS_ATTR, RESULT_GRIDS_ATTR, SUPPORTED};
+use cimc_passes::quant::grid::KEEPS_VALUES;
 use cimc_passes::quant::layer::Layer;
 use cimc_passes::PassContext;
 use cimc_quant::{ActivationRange, Observer};
@@ -318,7 +319,10 @@ impl Settings {
 
     /// Before calibration: batch norm folded, layers equalized with --cle.
     fn prepare_steps(&self) -> Vec<Step> {
-        let mut steps = vec![Step::func("cim-quant-fold-batch-norm")];
+        let mut steps = vec![
+            Step::func("cim-quant-fold-constants"),
+            Step::func("cim-quant-fold-batch-norm"),
+        ];
         if self.cle {
             steps.push(Step::func("cim-quant-equalize"));
         }
@@ -478,10 +482,8 @@ pub fn calibrate(
         .filter(|_| recording.ranges)
         .filter(|i| is_float_activation(ops[*i]))
         .filter(|i| {
-            !matches!(
-                cimc_passes::ir::op_name(ops[*i]).as_str(),
-                "tosa.reshape" | "tosa.max_pool2d" | "tosa.avg_pool2d"
-            )
+            let name = cimc_passes::ir::op_name(ops[*i]);
+            !(KEEPS_VALUES.contains(&name.as_str()) || name == "tosa.avg_pool2d")
         })
         .collect();
     // A value the function already returns is read from its result: the
@@ -810,6 +812,33 @@ pub fn argument_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i
     let target = reference::entry_func(module, func).ok()?;
     let pairs = cimc_passes::emit::f64_pairs_attr(target, ARG_GRIDS_ATTR)?;
     Some(pairs.into_iter().map(|(s, z)| (s, z as i32)).collect())
+}
+
+/// The (scale, zero point) of each result of a module `cimc quantize`
+/// wrote, if it records them.
+pub fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i32)>> {
+    let target = reference::entry_func(module, func).ok()?;
+    let pairs = cimc_passes::emit::f64_pairs_attr(target, RESULT_GRIDS_ATTR)?;
+    Some(pairs.into_iter().map(|(s, z)| (s, z as i32)).collect())
+}
+
+/// An integer result on the grid (s, z) as the reals it stands for,
+/// s * (q - z), in f32; `None` for a float tensor (nothing to undo).
+pub fn dequantize_output(tensor: &Tensor, scale: f64, zero_point: i32) -> Option<Tensor> {
+    if matches!(
+        tensor.dtype(),
+        reference::DType::F32 | reference::DType::F16
+    ) {
+        return None;
+    }
+    let values: Vec<f32> = tensor
+        .to_f64()
+        .into_iter()
+        .map(|q| (scale * (q - f64::from(zero_point))) as f32)
+        .collect();
+    ndarray::ArrayD::from_shape_vec(tensor.shape().to_vec(), values)
+        .ok()
+        .map(Tensor::F32)
 }
 
 /// `x` (float) on the integer grid (s, z) of an argument of type `dtype`

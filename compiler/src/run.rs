@@ -33,6 +33,8 @@ pub enum RunError {
         got_dtype: &'static str,
         got_shape: Vec<usize>,
     },
+    #[error("--dequantize-outputs: the model records no result grids (cim.quant.result_grids): it takes a model `cimc quantize` wrote")]
+    NoResultGrids,
     #[error("{path}: an empty batch (shape {shape:?}): give at least one sample")]
     EmptyBatch { path: String, shape: Vec<usize> },
     #[error("{path}: a batch of {got} samples, but {first} has {expected}")]
@@ -186,6 +188,19 @@ pub fn run(
         run_time.as_secs_f64() * 1e3 / samples as f64
     );
 
+    let outputs = if cli.dequantize_outputs {
+        let grids = crate::quantize::result_grids(module, cli.entry.as_deref())
+            .ok_or(RunError::NoResultGrids)?;
+        outputs
+            .into_iter()
+            .zip(grids)
+            .map(|(out, (scale, zero_point))| {
+                crate::quantize::dequantize_output(&out, scale, zero_point).unwrap_or(out)
+            })
+            .collect()
+    } else {
+        outputs
+    };
     for (i, out) in outputs.iter().enumerate() {
         match &cli.output {
             Some(path) => {

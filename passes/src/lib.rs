@@ -78,7 +78,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 27] = [
+    static ALL: [&PassInfo; 28] = [
         &input::specialize_batch::INFO,
         &input::settle_shapes::INFO,
         &input::verify_tosa_input::INFO,
@@ -97,6 +97,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::decompose_transpose_conv2d::INFO,
         &host::widen_constant_mul::INFO,
         &host::lower_to_runtime::INFO,
+        &quant::fold_constants::INFO,
         &quant::fold_batch_norm::INFO,
         &quant::name_layers::INFO,
         &quant::equalize::INFO,

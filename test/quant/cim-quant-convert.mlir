@@ -411,9 +411,39 @@ func.func @integer(%x: tensor<4xi8>) -> tensor<4xi8> {
 
 // -----
 
+// Data movement keeps the argument's grid (range [-1, 3]: s = 4/255,
+// z = -128 - round(-1 / s) = -64): transpose, slice and tile move the i8
+// values, pad fills with the padding value put on the grid (0.0: the zero
+// point), and a cast between floats is no op at all.
+// CHECK-LABEL: func.func @views(
+// CHECK-SAME: tensor<1x2x3xi8>
+// CHECK: %[[T:.*]] = tosa.transpose %{{.*}} {perms = array<i32: 0, 2, 1>} : (tensor<1x2x3xi8>) -> tensor<1x3x2xi8>
+// CHECK: %[[S:.*]] = tosa.slice %[[T]], {{.*}} -> tensor<1x2x2xi8>
+// CHECK: %[[L:.*]] = tosa.tile %[[S]], {{.*}} -> tensor<1x2x4xi8>
+// CHECK: %[[Z:.*]] = "tosa.const"() <{values = dense<-64> : tensor<1xi8>}>
+// CHECK: %[[P:.*]] = tosa.pad %[[L]], %{{.*}}, %[[Z]] : (tensor<1x2x4xi8>, !tosa.shape<6>, tensor<1xi8>) -> tensor<1x4x4xi8>
+// CHECK-NOT: tosa.cast
+// CHECK: return %[[P]] : tensor<1x4x4xi8>
+func.func @views(%x: tensor<1x2x3xf32>) -> tensor<1x4x4xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 3.0>]} {
+  %t = tosa.transpose %x {perms = array<i32: 0, 2, 1>} : (tensor<1x2x3xf32>) -> tensor<1x3x2xf32>
+  %b = tosa.const_shape {values = dense<[0, 1, 0]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %n = tosa.const_shape {values = dense<[1, 2, 2]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %s = tosa.slice %t, %b, %n : (tensor<1x3x2xf32>, !tosa.shape<3>, !tosa.shape<3>) -> tensor<1x2x2xf32>
+  %m = tosa.const_shape {values = dense<[1, 1, 2]> : tensor<3xindex>} : () -> !tosa.shape<3>
+  %l = tosa.tile %s, %m : (tensor<1x2x2xf32>, !tosa.shape<3>) -> tensor<1x2x4xf32>
+  %h = tosa.cast %l : (tensor<1x2x4xf32>) -> tensor<1x2x4xf16>
+  %g = tosa.cast %h : (tensor<1x2x4xf16>) -> tensor<1x2x4xf32>
+  %padding = tosa.const_shape {values = dense<[0, 0, 1, 1, 0, 0]> : tensor<6xindex>} : () -> !tosa.shape<6>
+  %zero = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %p = tosa.pad %g, %padding, %zero : (tensor<1x2x4xf32>, !tosa.shape<6>, tensor<1xf32>) -> tensor<1x4x4xf32>
+  return %p : tensor<1x4x4xf32>
+}
+
+// -----
+
 // Ops cimc does not quantize are named.
 func.func @sigmoid(%x: tensor<4xf32>) -> tensor<4xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
-  // expected-error@+1 {{cannot quantize 'tosa.sigmoid': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations}}
+  // expected-error@+1 {{cannot quantize 'tosa.sigmoid': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations}}
   %y = tosa.sigmoid %x {cim.quant.range = array<f64: 0.0, 1.0>} : (tensor<4xf32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }

@@ -4,7 +4,7 @@
 //! float model.
 
 use super::findings::{Error, Findings, LayerRow, Outcome, Top1};
-use super::observe::{entry_func, marked, plan_taps, read_source, result_grids, Observed};
+use super::observe::{entry_func, marked, plan_taps, read_source, Observed};
 use crate::cli::QuantizeArgs;
 use crate::diagnostics::Collector;
 use crate::quantize::{QuantizeError, Settings};
@@ -448,7 +448,7 @@ impl Job {
                 }
             }
         }
-        let result_grids = result_grids(module, entry);
+        let result_grids = crate::quantize::result_grids(module, entry);
         let mut error = Error::default();
         let mut versus = Error::default();
         let mut firsts = Vec::with_capacity(self.samples);
@@ -460,7 +460,7 @@ impl Job {
                 if out.dtype() != DType::F32 {
                     if let Some((s, z)) = result_grids.as_ref().and_then(|g| g.get(k)) {
                         for v in &mut values {
-                            *v = (*v - z) * s;
+                            *v = (*v - f64::from(*z)) * s;
                         }
                     }
                 }

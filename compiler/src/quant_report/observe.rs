@@ -6,7 +6,6 @@
 use crate::quantize::QuantizeError;
 use crate::reference::{self, Tap, Tensor};
 use cimc_dialects::handle::OpRef;
-use cimc_passes::quant::convert::RESULT_GRIDS_ATTR;
 use cimc_passes::quant::fake_quant::MARKER_ATTR;
 use melior::ir::Module;
 use mlir_sys as sys;
@@ -80,12 +79,6 @@ pub(super) fn entry_func(
     func: Option<&str>,
 ) -> Result<sys::MlirOperation, QuantizeError> {
     Ok(reference::entry_func(module, func)?)
-}
-
-/// The (scale, zero point) of each result of a converted function.
-pub(super) fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, f64)>> {
-    let target = entry_func(module, func).ok()?;
-    cimc_passes::emit::f64_pairs_attr(target, RESULT_GRIDS_ATTR)
 }
 
 /// The op (pre-order index in `ops`) cim-quant-fake-quant marked as the

@@ -1,7 +1,7 @@
 //! The quantization level end to end: `cimc quantize` on the bundled float
 //! digits models and on the residual models of `test/quant/Inputs` (a
 //! residual add, a subtraction and a concat of activations; per-op
-//! overrides), then the integer model in reference execution and in Arm's
+//! overrides; fp16 weights and data movement between the layers), then the integer model in reference execution and in Arm's
 //! TOSA reference model (bit-identical), and on the simulated chip.
 
 use crate::oracle::harness::run_reference_model;
@@ -145,6 +145,22 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
             ][..],
         ),
         ("residual", &["--symmetric-activations"][..]),
+        // fp16 weights behind casts, reshaped and transposed weights, and
+        // pad, transpose, slice, tile and f16 casts between the layers.
+        ("residual_views", &[][..]),
+        (
+            "residual_views",
+            &[
+                "--weight-bits",
+                "4",
+                "--cle",
+                "--adaround",
+                "--adaround-iterations",
+                "100",
+            ][..],
+        ),
+        ("residual_views", &["--bias-correction"][..]),
+        ("residual_views", &["--activation-bits", "16"][..]),
     ] {
         let floats = Tensor::read_npy(&float_inputs(name)).unwrap();
         let path = quantize(name, &dir, args);

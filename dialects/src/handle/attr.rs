@@ -77,17 +77,26 @@ impl AttrRef {
         }
     }
 
-    /// The values of an `array<i64: ...>`.
+    /// The values of an `array<i64: ...>`, or of an `array<i32: ...>`
+    /// (`tosa.transpose`'s `perms`) widened.
     pub fn as_i64_array(self) -> Option<Vec<i64>> {
         unsafe {
-            if !sys::mlirAttributeIsADenseI64Array(self.0) {
-                return None;
+            let n = |a| 0..sys::mlirDenseArrayGetNumElements(a);
+            if sys::mlirAttributeIsADenseI64Array(self.0) {
+                return Some(
+                    n(self.0)
+                        .map(|i| sys::mlirDenseI64ArrayGetElement(self.0, i))
+                        .collect(),
+                );
             }
-            Some(
-                (0..sys::mlirDenseArrayGetNumElements(self.0))
-                    .map(|i| sys::mlirDenseI64ArrayGetElement(self.0, i))
-                    .collect(),
-            )
+            if sys::mlirAttributeIsADenseI32Array(self.0) {
+                return Some(
+                    n(self.0)
+                        .map(|i| i64::from(sys::mlirDenseI32ArrayGetElement(self.0, i)))
+                        .collect(),
+                );
+            }
+            None
         }
     }
 
@@ -158,9 +167,6 @@ impl AttrRef {
             if !sys::mlirTypeIsAF32(sys::mlirShapedTypeGetElementType(ty)) {
                 return None;
             }
-            let shape: Vec<i64> = (0..sys::mlirShapedTypeGetRank(ty) as isize)
-                .map(|d| sys::mlirShapedTypeGetDimSize(ty, d))
-                .collect();
             let count = sys::mlirElementsAttrGetNumElements(self.0) as usize;
             let values = if sys::mlirDenseElementsAttrIsSplat(self.0) {
                 vec![sys::mlirDenseElementsAttrGetFloatSplatValue(self.0); count]
@@ -169,7 +175,48 @@ impl AttrRef {
                     .map(|i| sys::mlirDenseElementsAttrGetFloatValue(self.0, i as isize))
                     .collect()
             };
-            Some((shape, values))
+            Some((shape_of(ty), values))
+        }
+    }
+
+    /// The shape and values, widened to f32 (exactly), of a dense elements
+    /// attribute of f32, f16 or bf16 elements.
+    pub fn as_dense_float(self) -> Option<(Vec<i64>, Vec<f32>)> {
+        if let Some(dense) = self.as_dense_f32() {
+            return Some(dense);
+        }
+        unsafe {
+            if !sys::mlirAttributeIsADenseElements(self.0) {
+                return None;
+            }
+            let ty = sys::mlirAttributeGetType(self.0);
+            let element = sys::mlirShapedTypeGetElementType(ty);
+            let widen: fn(u16) -> f32 = if sys::mlirTypeIsAF16(element) {
+                |bits| half::f16::from_bits(bits).to_f32()
+            } else if sys::mlirTypeIsABF16(element) {
+                |bits| half::bf16::from_bits(bits).to_f32()
+            } else {
+                return None;
+            };
+            let count = sys::mlirElementsAttrGetNumElements(self.0) as usize;
+            // 16-bit elements, stored densely; a splat stores one.
+            let stored = if sys::mlirDenseElementsAttrIsSplat(self.0) {
+                1
+            } else {
+                count
+            };
+            let data = sys::mlirDenseElementsAttrGetRawData(self.0).cast::<u8>();
+            let bytes = std::slice::from_raw_parts(data, stored * 2);
+            let values: Vec<f32> = bytes
+                .chunks_exact(2)
+                .map(|b| widen(u16::from_ne_bytes([b[0], b[1]])))
+                .collect();
+            let values = if stored == 1 {
+                vec![values[0]; count]
+            } else {
+                values
+            };
+            Some((shape_of(ty), values))
         }
     }
 
@@ -287,5 +334,14 @@ impl AttrRef {
                 named.as_ptr(),
             ))
         }
+    }
+}
+
+/// The dimensions of a shaped type.
+fn shape_of(ty: sys::MlirType) -> Vec<i64> {
+    unsafe {
+        (0..sys::mlirShapedTypeGetRank(ty) as isize)
+            .map(|d| sys::mlirShapedTypeGetDimSize(ty, d))
+            .collect()
     }
 }

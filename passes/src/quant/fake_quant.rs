@@ -266,7 +266,7 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
             "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul"
         );
         let (grid, fused_clamp, layer) = match name.as_str() {
-            "tosa.reshape" | "tosa.max_pool2d" => (input, None, false),
+            view if crate::quant::grid::KEEPS_VALUES.contains(&view) => (input, None, false),
             "tosa.clamp" | "tosa.avg_pool2d" => {
                 let grid = match (input, range_attr(op)) {
                     (Some(grid), _) => Some(grid),

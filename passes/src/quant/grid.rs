@@ -21,13 +21,33 @@ pub(crate) fn fused_clamp(op: RawOp) -> Option<RawOp> {
     single_user(emit::result_of(op, 0)).filter(|user| crate::raw::op_name(*user) == "tosa.clamp")
 }
 
-/// The ops cim-quant-convert puts on their input's grid (a tosa.clamp
-/// right after an op that sets a new grid is fused with that op instead);
-/// every other op it converts sets a new output grid.
-pub const KEEPS_GRID: &[&str] = &[
-    "tosa.clamp",
+/// Ops every output value of which is one of their input's values (or,
+/// for tosa.pad, the padding value): they keep the input's grid exactly,
+/// calibration does not observe them and the fake-quantized model does not
+/// quantize them again.
+pub const KEEPS_VALUES: &[&str] = &[
     "tosa.reshape",
+    "tosa.transpose",
+    "tosa.slice",
+    "tosa.tile",
+    "tosa.pad",
+    "tosa.cast",
     "tosa.max_pool2d",
+];
+
+/// The ops cim-quant-convert puts on their input's grid: [`KEEPS_VALUES`],
+/// tosa.clamp (except right after an op that sets a new grid, which fuses
+/// it) and tosa.avg_pool2d; every other op it converts sets a new output
+/// grid.
+pub const KEEPS_GRID: &[&str] = &[
+    "tosa.reshape",
+    "tosa.transpose",
+    "tosa.slice",
+    "tosa.tile",
+    "tosa.pad",
+    "tosa.cast",
+    "tosa.max_pool2d",
+    "tosa.clamp",
     "tosa.avg_pool2d",
 ];
 
@@ -390,4 +410,14 @@ pub(crate) fn quantize_weights(
         bits: choice.bits as u32,
         symmetric: choice.symmetric,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_that_keep_values_keep_the_grid() {
+        assert!(KEEPS_VALUES.iter().all(|op| KEEPS_GRID.contains(op)));
+    }
 }

@@ -13,6 +13,7 @@ pub mod convert;
 pub mod equalize;
 pub mod fake_quant;
 pub mod fold_batch_norm;
+pub mod fold_constants;
 pub mod grid;
 pub mod layer;
 pub mod name_layers;

@@ -85,7 +85,10 @@ rewrites every float op as integer TOSA:
     user is a clamp takes the clamp's range, so ReLU/ReLU6 fuse into the
     output grid;
   * tosa.clamp: the float bounds on the input's grid, within its range;
-  * tosa.reshape, tosa.max_pool2d: unchanged on the input's grid;
+  * tosa.reshape, tosa.transpose, tosa.slice, tosa.tile, tosa.max_pool2d:
+    unchanged on the input's grid; tosa.pad on the input's grid, padding
+    with the padding value put on it (the zero point for 0); tosa.cast
+    between float activations: the input's integer value (no op);
     tosa.avg_pool2d: integer pooling with the input's zero point and grid;
   * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
     a rescale by s_x / s_y; tosa.mul by a positive constant scalar: one
@@ -115,7 +118,7 @@ Per-op overrides (attributes a configuration sets on the float ops):
     grid (conv2d, depthwise_conv2d, matmul, reduce_sum, mul, add, sub,
     concat) override `activation-bits` / `activation-symmetric` for its
     result; on the tosa.clamp a convolution fuses with, they set the fused
-    grid's. Ops that keep their input's grid (clamp, reshape, pooling)
+    grid's. Ops that keep their input's grid (clamp, views, pad, cast, pooling)
     accept them only when they are the input's. The function's arguments
     take these attributes on the func.func (for all of them), else the
     options.
@@ -173,6 +176,11 @@ pub const SUPPORTED: &[&str] = &[
     "tosa.matmul",
     "tosa.clamp",
     "tosa.reshape",
+    "tosa.transpose",
+    "tosa.slice",
+    "tosa.tile",
+    "tosa.pad",
+    "tosa.cast",
     "tosa.max_pool2d",
     "tosa.avg_pool2d",
     "tosa.reduce_sum",
@@ -185,7 +193,7 @@ pub const SUPPORTED: &[&str] = &[
 /// The message for an op outside [`SUPPORTED`].
 pub fn unsupported(name: &str) -> String {
     format!(
-        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations"
+        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations"
     )
 }
 
@@ -311,7 +319,10 @@ impl Pass for Convert {
                     rules.weighted(&mut state, op, &name)
                 }
                 "tosa.clamp" => rules.clamp(&mut state, op),
-                "tosa.reshape" | "tosa.max_pool2d" => rules.same_grid(&mut state, op, &name),
+                "tosa.reshape" | "tosa.transpose" | "tosa.slice" | "tosa.tile"
+                | "tosa.max_pool2d" => rules.same_grid(&mut state, op, &name),
+                "tosa.cast" => rules.float_cast(&mut state, op),
+                "tosa.pad" => rules.pad(&mut state, op),
                 "tosa.avg_pool2d" => rules.avg_pool(&mut state, op),
                 "tosa.reduce_sum" => rules.reduce_sum(&mut state, op),
                 "tosa.mul" => rules.mul_by_constant(&mut state, op),

@@ -195,7 +195,9 @@ impl Rules {
         Ok(())
     }
 
-    /// Ops that keep the input's grid: reshape, max pooling.
+    /// Ops that keep the input's grid and whose operands after the first
+    /// are shapes or attributes: reshape, transpose, slice, tile, max
+    /// pooling.
     pub(super) fn same_grid(&self, state: &mut State, op: RawOp, name: &str) -> Result<(), String> {
         let x = state.input(op, 0)?;
         self.keeps_grid(op, &x)?;
@@ -210,6 +212,43 @@ impl Rules {
         let attrs: Vec<(&str, sys::MlirAttribute)> =
             owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
         let y = at.value(name, &operands, at.tensor(&shape, x.element()), &attrs);
+        state.done(op, Quantized { value: y, ..x });
+        Ok(())
+    }
+
+    /// A cast between float activations: the values on the input's grid
+    /// are the values (f16 rounding is far below an int8 step), so the
+    /// cast goes and its result is its input's integer value.
+    pub(super) fn float_cast(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        state.done(op, x);
+        Ok(())
+    }
+
+    /// tosa.pad on the input's grid: the padding value (`pad_const`, a
+    /// float constant, 0 unless the model says otherwise) is put on that
+    /// grid, q = round(v / s) + z within the grid's range.
+    pub(super) fn pad(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let value = match emit::const_floats(emit::operand(op, 2)).as_deref() {
+            Some([v]) => f64::from(*v),
+            _ => {
+                return Err("the padding value (pad_const) must be a constant of one float".into())
+            }
+        };
+        let half = 1i64 << (x.bits - 1);
+        let q = ((value / x.scale).round() as i64 + i64::from(x.zero_point)).clamp(-half, half - 1);
+        let at = Emitter::before(op);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let pad_const = at.const_int(&[1], x.element(), &[q]);
+        let y = at.value(
+            "tosa.pad",
+            &[x.value, emit::operand(op, 1), pad_const],
+            at.tensor(&shape, x.element()),
+            &[],
+        );
         state.done(op, Quantized { value: y, ..x });
         Ok(())
     }
