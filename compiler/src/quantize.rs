@@ -483,7 +483,8 @@ pub fn calibrate(
         .filter(|i| is_float_activation(ops[*i]))
         .filter(|i| {
             let name = cimc_passes::ir::op_name(ops[*i]);
-            !(KEEPS_VALUES.contains(&name.as_str()) || name == "tosa.avg_pool2d")
+            !(KEEPS_VALUES.contains(&name.as_str())
+                || matches!(name.as_str(), "tosa.avg_pool2d" | "tosa.resize"))
         })
         .collect();
     // A value the function already returns is read from its result: the

@@ -441,10 +441,26 @@ func.func @views(%x: tensor<1x2x3xf32>) -> tensor<1x4x4xf32> attributes {cim.qua
 
 // -----
 
-// Ops cimc does not quantize are named.
+// An elementwise function is a lookup table over the 256 input values:
+// input grid s = 2/255, z = -1 (range [-1, 1]); output grid [0, 1]:
+// s = 1/255, z = -128. Entry 0 (q = -128, x = -127 * 2/255) is
+// sigmoid(-0.996) = 0.2697 -> round(68.8) - 128 = -59; entry 255
+// (q = 127, x = 1.0039) is 0.7318 -> 187 - 128 = 59 (MLIR prints the
+// table in hex: 0xC5 ... 0x3B).
+// CHECK-LABEL: func.func @sigmoid(
+// CHECK: %[[T:.*]] = "tosa.const"() <{values = dense<"0xC5{{[0-9A-F]*}}3B"> : tensor<256xi8>}>
+// CHECK: tosa.table %arg0, %[[T]] : (tensor<4xi8>, tensor<256xi8>) -> tensor<4xi8>
 func.func @sigmoid(%x: tensor<4xf32>) -> tensor<4xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
-  // expected-error@+1 {{cannot quantize 'tosa.sigmoid': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations}}
   %y = tosa.sigmoid %x {cim.quant.range = array<f64: 0.0, 1.0>} : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// Ops cimc does not quantize are named.
+func.func @sin(%x: tensor<4xf32>) -> tensor<4xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  // expected-error@+1 {{cannot quantize 'tosa.sin': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, resize, sigmoid, tanh, exp, log, reciprocal, rsqrt, erf, reduce_sum, concat, mul by a constant or of two activations, and add and sub of a constant or of two activations}}
+  %y = tosa.sin %x {cim.quant.range = array<f64: -1.0, 1.0>} : (tensor<4xf32>) -> tensor<4xf32>
   return %y : tensor<4xf32>
 }
 

@@ -267,7 +267,7 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
         );
         let (grid, fused_clamp, layer) = match name.as_str() {
             view if crate::quant::grid::KEEPS_VALUES.contains(&view) => (input, None, false),
-            "tosa.clamp" | "tosa.avg_pool2d" => {
+            "tosa.clamp" | "tosa.avg_pool2d" | "tosa.resize" => {
                 let grid = match (input, range_attr(op)) {
                     (Some(grid), _) => Some(grid),
                     (None, Some((lo, hi))) => Some(grid_of(lo, hi, defaults.at(op)?)?),

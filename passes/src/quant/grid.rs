@@ -37,8 +37,9 @@ pub const KEEPS_VALUES: &[&str] = &[
 
 /// The ops cim-quant-convert puts on their input's grid: [`KEEPS_VALUES`],
 /// tosa.clamp (except right after an op that sets a new grid, which fuses
-/// it) and tosa.avg_pool2d; every other op it converts sets a new output
-/// grid.
+/// it), tosa.avg_pool2d and tosa.resize (whose averages and interpolations
+/// stay within the input's range, rounded onto its grid); every other op
+/// it converts sets a new output grid.
 pub const KEEPS_GRID: &[&str] = &[
     "tosa.reshape",
     "tosa.transpose",
@@ -49,6 +50,7 @@ pub const KEEPS_GRID: &[&str] = &[
     "tosa.max_pool2d",
     "tosa.clamp",
     "tosa.avg_pool2d",
+    "tosa.resize",
 ];
 
 /// An activation grid: values in the signed `bits`-bit range, stored in i8

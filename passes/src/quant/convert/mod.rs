@@ -90,9 +90,20 @@ rewrites every float op as integer TOSA:
     with the padding value put on it (the zero point for 0); tosa.cast
     between float activations: the input's integer value (no op);
     tosa.avg_pool2d: integer pooling with the input's zero point and grid;
+    tosa.resize on the input's grid: NEAREST_NEIGHBOR as it is, BILINEAR
+    as TOSA's i32 weighted sums less W * z (W = scale_y_n * scale_x_n) and
+    a rescale by 1 / W;
+  * tosa.sigmoid, tosa.tanh, tosa.exp, tosa.log, tosa.reciprocal,
+    tosa.rsqrt, tosa.erf: a `tosa.table` lookup, the function put on the
+    output's grid (its calibrated range): at 8 bits 256 i8 entries, entry
+    i for input value i - 128; at 16 bits TOSA's interpolated table (513
+    i16 entries, entry i for 128 i - 32768; i32 results with 7 fraction
+    bits, rescaled by 1/128);
   * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
     a rescale by s_x / s_y; tosa.mul by a positive constant scalar: one
-    rescale by s_x * c / s_y; tosa.add / tosa.sub of a constant (a matmul's
+    rescale by s_x * c / s_y; tosa.mul of two activations: both rescaled
+    to i32 without their zero points, an i32 product, a rescale by
+    s_a * s_b / s_y; tosa.add / tosa.sub of a constant (a matmul's
     bias): x widened to i32 at s_x / 2^16 (s_x / 2^8 for 16-bit x), the
     constant at that scale, an i32 add, a rescale to the output grid;
   * tosa.add / tosa.sub of two activations (equal shapes or broadcast):
@@ -183,6 +194,14 @@ pub const SUPPORTED: &[&str] = &[
     "tosa.cast",
     "tosa.max_pool2d",
     "tosa.avg_pool2d",
+    "tosa.resize",
+    "tosa.sigmoid",
+    "tosa.tanh",
+    "tosa.exp",
+    "tosa.log",
+    "tosa.reciprocal",
+    "tosa.rsqrt",
+    "tosa.erf",
     "tosa.reduce_sum",
     "tosa.mul",
     "tosa.add",
@@ -193,7 +212,7 @@ pub const SUPPORTED: &[&str] = &[
 /// The message for an op outside [`SUPPORTED`].
 pub fn unsupported(name: &str) -> String {
     format!(
-        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, reduce_sum, concat, mul by a constant, and add and sub of a constant or of two activations"
+        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, resize, sigmoid, tanh, exp, log, reciprocal, rsqrt, erf, reduce_sum, concat, mul by a constant or of two activations, and add and sub of a constant or of two activations"
     )
 }
 
@@ -322,9 +341,20 @@ impl Pass for Convert {
                 "tosa.reshape" | "tosa.transpose" | "tosa.slice" | "tosa.tile"
                 | "tosa.max_pool2d" => rules.same_grid(&mut state, op, &name),
                 "tosa.cast" => rules.float_cast(&mut state, op),
+                "tosa.sigmoid" => rules.table(&mut state, op, |x| 1.0 / (1.0 + (-x).exp())),
+                "tosa.tanh" => rules.table(&mut state, op, f64::tanh),
+                "tosa.exp" => rules.table(&mut state, op, f64::exp),
+                "tosa.log" => rules.table(&mut state, op, f64::ln),
+                "tosa.reciprocal" => rules.table(&mut state, op, f64::recip),
+                "tosa.rsqrt" => rules.table(&mut state, op, |x| 1.0 / x.sqrt()),
+                "tosa.erf" => rules.table(&mut state, op, libm::erf),
                 "tosa.pad" => rules.pad(&mut state, op),
+                "tosa.resize" => rules.resize(&mut state, op),
                 "tosa.avg_pool2d" => rules.avg_pool(&mut state, op),
                 "tosa.reduce_sum" => rules.reduce_sum(&mut state, op),
+                "tosa.mul" if state.has_input(op, 0) && state.has_input(op, 1) => {
+                    rules.mul_activations(&mut state, op)
+                }
                 "tosa.mul" => rules.mul_by_constant(&mut state, op),
                 "tosa.add" | "tosa.sub" => {
                     let subtract = name == "tosa.sub";

@@ -253,6 +253,142 @@ impl Rules {
         Ok(())
     }
 
+    /// An elementwise function as a `tosa.table` lookup, f put on the
+    /// output grid: q_y = clamp(round(f(x) / s_y) + z_y). An input with no
+    /// real result (log or rsqrt of a negative value) gives the zero point.
+    ///   * 8-bit activations: 256 i8 entries, entry i for input value
+    ///     q = i - 128 (x = s_x (q - z_x)), i8 out;
+    ///   * 16-bit activations: TOSA's interpolated table, 513 i16 entries,
+    ///     entry i for q = 128 i - 32768; the op returns i32 values with 7
+    ///     more bits (linear between entries), which a rescale by 1/128 puts
+    ///     on the output's i16 grid.
+    pub(super) fn table(
+        &self,
+        state: &mut State,
+        op: RawOp,
+        f: fn(f64) -> f64,
+    ) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        let y = self.output_grid(op)?;
+        if x.storage_bits() != y.storage_bits() {
+            return Err(format!(
+                "a lookup table maps {}-bit activations to {}-bit ones: give this op the input's width ('cim.quant.activation_bits')",
+                x.storage_bits(),
+                y.storage_bits()
+            ));
+        }
+        let (qmin, qmax) = y.qrange();
+        let level = |q: i64| -> i64 {
+            let real = f(x.scale * (q - i64::from(x.zero_point)) as f64);
+            let level = if real.is_nan() {
+                f64::from(y.zero_point)
+            } else {
+                (real / y.scale).round() + f64::from(y.zero_point)
+            };
+            level.clamp(qmin as f64, qmax as f64) as i64
+        };
+        let at = Emitter::before(op);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        if x.storage_bits() == 8 {
+            let entries: Vec<i8> = (-128..=127).map(|q| level(q) as i8).collect();
+            let table = at.const_i8(&[256], &entries);
+            let out = at.value(
+                "tosa.table",
+                &[x.value, table],
+                at.tensor(&shape, "i8"),
+                &[],
+            );
+            state.done_on(op, out, y);
+            return Ok(());
+        }
+        let entries: Vec<i64> = (0..=512).map(|i| level(128 * i - 32768)).collect();
+        let table = at.const_int(&[513], "i16", &entries);
+        let fine = at.value(
+            "tosa.table",
+            &[x.value, table],
+            at.tensor(&shape, "i32"),
+            &[],
+        );
+        let out = rescale(
+            &at,
+            fine,
+            y.element(),
+            &[1.0 / 128.0],
+            0,
+            y.zero_point,
+            (qmin * 128, qmax * 128),
+        )?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
+    /// tosa.resize on the input's grid. NEAREST_NEIGHBOR picks input values.
+    /// BILINEAR's integer form returns i32 (i48 for i16 input) sums of the
+    /// four neighbours weighted in units of the scale numerators, so
+    /// W = scale_y_n * scale_x_n times the interpolated value, zero point
+    /// included (the weights sum to W): W * z_x is subtracted and a rescale
+    /// by 1 / W puts the result back on the input's grid (interpolation
+    /// stays within the input's range).
+    pub(super) fn resize(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        self.keeps_grid(op, &x)?;
+        let mode = OpRef::new(op)
+            .and_then(|o| o.attribute("mode"))
+            .map(|a| cimc_dialects::handle::attribute_text(a.raw()))
+            .unwrap_or_default();
+        let at = Emitter::before(op);
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let operands = [
+            x.value,
+            emit::operand(op, 1),
+            emit::operand(op, 2),
+            emit::operand(op, 3),
+        ];
+        let owned = attrs_except(op, &[]);
+        let attrs: Vec<(&str, sys::MlirAttribute)> =
+            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+        if !mode.contains("BILINEAR") {
+            let y = at.value(
+                "tosa.resize",
+                &operands,
+                at.tensor(&shape, x.element()),
+                &attrs,
+            );
+            state.done(op, Quantized { value: y, ..x });
+            return Ok(());
+        }
+        let scale = cimc_dialects::handle::ValueRef::new(emit::operand(op, 1))
+            .and_then(|v| v.producer())
+            .filter(|p| p.is("tosa.const_shape"))
+            .and_then(|p| p.attribute("values"))
+            .and_then(|a| a.as_dense_ints())
+            .filter(|s| s.len() == 4)
+            .ok_or("the resize scale must be a constant [y_n, y_d, x_n, x_d]")?;
+        let unit = scale[0] * scale[2];
+        // i8 in, i32 out; i16 in (zero point 0), i48 out.
+        let wide = if x.storage_bits() == 16 { "i48" } else { "i32" };
+        let sums = at.value("tosa.resize", &operands, at.tensor(&shape, wide), &attrs);
+        let centred = if x.zero_point == 0 {
+            sums
+        } else {
+            let ones = vec![1i64; shape.len()];
+            let offset = at.const_i32(&ones, &[(unit * i64::from(x.zero_point)) as i32]);
+            at.value("tosa.sub", &[sums, offset], at.tensor(&shape, "i32"), &[])
+        };
+        let (lo, hi) = x.centred();
+        let out = rescale(
+            &at,
+            centred,
+            x.element(),
+            &[1.0 / unit as f64],
+            0,
+            x.zero_point,
+            (lo * unit, hi * unit),
+        )?;
+        state.done(op, Quantized { value: out, ..x });
+        Ok(())
+    }
+
     pub(super) fn avg_pool(&self, state: &mut State, op: RawOp) -> Result<(), String> {
         let x = state.input(op, 0)?;
         self.keeps_grid(op, &x)?;
@@ -423,6 +559,42 @@ impl Rules {
     /// common scale s = max(s_a, s_b) / 2^k, an i32 add (or sub, TOSA
     /// broadcasting), a rescale by s / s_y to the output grid. k is the
     /// largest of 16..=0 for which every rescale meets the REQUIREs.
+    /// tosa.mul of two activations: each rescaled to i32 without its zero
+    /// point ((q - z), exact), an i32 product (shift 0), and a rescale by
+    /// s_a * s_b / s_y onto the output's grid.
+    pub(super) fn mul_activations(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let a = state.input(op, 0)?;
+        let b = state.input(op, 1)?;
+        if emit::const_ints(emit::operand(op, 2)).is_some_and(|s| s.iter().any(|v| *v != 0)) {
+            return Err("a float multiplication has shift 0".into());
+        }
+        let y = self.output_grid(op)?;
+        let at = Emitter::before(op);
+        let wa = rescale(&at, a.value, "i32", &[1.0], a.zero_point, 0, a.centred())?;
+        let wb = rescale(&at, b.value, "i32", &[1.0], b.zero_point, 0, b.centred())?;
+        let shape = shape_of(emit::result_of(op, 0))?;
+        let shift = at.const_i8(&[1], &[0]);
+        let product = at.value("tosa.mul", &[wa, wb, shift], at.tensor(&shape, "i32"), &[]);
+        let ((a_lo, a_hi), (b_lo, b_hi)) = (a.centred(), b.centred());
+        let corners = [a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi];
+        let bounds = (
+            corners.iter().copied().min().unwrap_or(0),
+            corners.iter().copied().max().unwrap_or(0),
+        );
+        let out = rescale(
+            &at,
+            product,
+            y.element(),
+            &[a.scale * b.scale / y.scale],
+            0,
+            y.zero_point,
+            bounds,
+        )?;
+        let out = restrict_result(&at, op, out, y)?;
+        state.done_on(op, out, y);
+        Ok(())
+    }
+
     pub(super) fn add_activations(
         &self,
         state: &mut State,
