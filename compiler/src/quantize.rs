@@ -319,7 +319,11 @@ impl Settings {
 
     /// Before calibration: batch norm folded, layers equalized with --cle.
     fn prepare_steps(&self) -> Vec<Step> {
+        // A transposed convolution is quantized as the stride-1 convolution
+        // it equals (its reversed kernel folded into a constant), so range
+        // setting, CLE, AdaRound and bias correction treat it as one.
         let mut steps = vec![
+            Step::func("cim-decompose-transpose-conv2d"),
             Step::func("cim-quant-fold-constants"),
             Step::func("cim-quant-fold-batch-norm"),
         ];

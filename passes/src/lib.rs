@@ -78,9 +78,10 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 28] = [
+    static ALL: [&PassInfo; 29] = [
         &input::specialize_batch::INFO,
         &input::settle_shapes::INFO,
+        &input::legalize_custom::INFO,
         &input::verify_tosa_input::INFO,
         &input::verify_tosa_spec::INFO,
         &input::attach_tosa_target::INFO,

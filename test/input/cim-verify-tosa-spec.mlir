@@ -124,3 +124,12 @@ func.func @pong(%a: tensor<4xi8>) -> tensor<4xi8> {
   %0 = func.call @ping(%a) : (tensor<4xi8>) -> tensor<4xi8>
   return %0 : tensor<4xi8>
 }
+
+// -----
+
+// A custom operator nothing rewrote is named, not passed to lowering.
+func.func @custom(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'tosa.custom' op is the custom operator 'MaxUnpooling2D' of domain 'TFL', which cimc cannot compile}}
+  %0 = tosa.custom %x {domain_name = "TFL", implementation_attrs = "", operator_name = "MaxUnpooling2D"} : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

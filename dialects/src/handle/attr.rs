@@ -43,6 +43,21 @@ impl AttrRef {
         }
     }
 
+    /// The bytes of a string attribute (which may hold any bytes, such as
+    /// a TFLite custom operator's options).
+    pub fn as_bytes(self) -> Option<Vec<u8>> {
+        unsafe {
+            if !sys::mlirAttributeIsAString(self.0) {
+                return None;
+            }
+            let value = sys::mlirStringAttrGetValue(self.0);
+            if value.length == 0 {
+                return Some(Vec::new());
+            }
+            Some(std::slice::from_raw_parts(value.data.cast::<u8>(), value.length).to_vec())
+        }
+    }
+
     /// The entries of a dictionary attribute, in its (sorted) order.
     pub fn as_dict(self) -> Option<Vec<(String, AttrRef)>> {
         unsafe {

@@ -4,6 +4,7 @@
 
 pub mod attach_tosa_target;
 pub mod detach_tosa_target;
+pub mod legalize_custom;
 pub mod name_layers;
 pub mod settle_shapes;
 pub mod specialize_batch;

@@ -29,7 +29,8 @@ that the ops' own verifiers leave out:
   * tosa.slice: start >= 0, size >= 1, start + size within the input;
     tosa.pad: paddings >= 0;
   * control flow (tosa.cond_if, tosa.while_loop) and recursive calls are
-    rejected: cimc compiles straight-line dataflow.
+    rejected: cimc compiles straight-line dataflow; so is a tosa.custom
+    that cim-legalize-custom did not rewrite, named by its operator_name.
 
 Example: a `tosa.rescale` whose shift is -1 is reported as
 `'tosa.rescale' op shift -1 is outside 2..62 (TOSA 1.0 RESCALE)`.",
@@ -89,6 +90,18 @@ fn check_op(op: OpRef) -> Check {
              compile: it compiles straight-line dataflow (unroll the loop or select between \
              both branches' results)"
             .to_string()),
+        "tosa.custom" => {
+            let text = |name| {
+                op.attribute(name)
+                    .and_then(AttrRef::as_string)
+                    .unwrap_or_default()
+            };
+            Err(format!(
+                "is the custom operator '{}' of domain '{}', which cimc cannot compile (cim-legalize-custom rewrites TFL Convolution2DTransposeBias; other custom operators have no meaning in TOSA)",
+                text("operator_name"),
+                text("domain_name")
+            ))
+        }
         "tosa.rescale" => rescale(op),
         "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.conv3d" => convolution(op),
         "tosa.transpose_conv2d" => transpose_convolution(op),

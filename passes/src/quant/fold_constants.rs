@@ -7,10 +7,11 @@
 //! weights are reshaped into the layer's layout at run time; converted to
 //! TOSA, a layer's weights are then `tosa.const` (f16) → `tosa.cast` (f32)
 //! → `tosa.reshape`, and exporters from PyTorch's layout add a
-//! `tosa.transpose`. Quantization needs each layer's weights as one f32
+//! `tosa.transpose` (and a transposed convolution, decomposed, reverses
+//! its kernel). Quantization needs each layer's weights as one f32
 //! constant, so these ops are evaluated here, once: f16 and bf16 widen to
-//! f32 exactly, and reshapes and transposes move values without changing
-//! them. A cast from f32 to f32 does nothing and is dropped. Casts,
+//! f32 exactly, and reshapes, transposes and reverses move values without
+//! changing them. A cast from f32 to f32 does nothing and is dropped. Casts,
 //! reshapes and transposes of activations stay: cim-quant-convert keeps
 //! their input's grid.
 
@@ -31,8 +32,8 @@ In a float function, in program order:
     becomes a `tosa.const` of those values as f32 (exact: every f16 and
     bf16 value is an f32 value);
   * a `tosa.reshape` of an f32 `tosa.const` becomes a `tosa.const` of the
-    result's shape, and a `tosa.transpose` of one a `tosa.const` of the
-    permuted values;
+    result's shape, a `tosa.transpose` of one a `tosa.const` of the
+    permuted values, a `tosa.reverse` one of the reversed values;
   * a `tosa.cast` from f32 to f32 is replaced by its input.
 A constant nothing uses any more is erased. This is how TFLite's float
 models arrive (weights stored as f16 and widened by DEQUANTIZE, depthwise
@@ -62,6 +63,7 @@ impl Pass for FoldConstants {
                 "tosa.cast" => cast(op),
                 "tosa.reshape" => fold_with(op, |values, _| Some(values)),
                 "tosa.transpose" => fold_with(op, transpose),
+                "tosa.reverse" => fold_with(op, reverse),
                 _ => {}
             }
         }
@@ -156,4 +158,19 @@ fn transpose(values: Vec<f32>, (shape, op): (&[i64], OpRef)) -> Option<Vec<f32>>
         return None;
     }
     Some(array.permuted_axes(IxDyn(&axes)).iter().copied().collect())
+}
+
+/// The values of `tosa.reverse` (`axis`) of a constant of `shape`.
+fn reverse(values: Vec<f32>, (shape, op): (&[i64], OpRef)) -> Option<Vec<f32>> {
+    let axis = usize::try_from(op.attribute("axis")?.as_int()?).ok()?;
+    let dims: Vec<usize> = shape
+        .iter()
+        .map(|d| usize::try_from(*d).ok())
+        .collect::<Option<_>>()?;
+    if axis >= dims.len() {
+        return None;
+    }
+    let mut array = ArrayD::from_shape_vec(IxDyn(&dims), values).ok()?;
+    array.invert_axis(ndarray::Axis(axis));
+    Some(array.iter().copied().collect())
 }
