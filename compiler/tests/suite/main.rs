@@ -7,6 +7,7 @@ mod lit;
 mod mapping;
 mod options;
 pub mod oracle;
+mod pretrained;
 mod quantize;
 mod reference;
 mod simulate;
