@@ -296,6 +296,20 @@ impl OpRef {
         None
     }
 
+    /// `(inputs, results)` of a function's `function_type`.
+    pub fn function_signature(self) -> Option<(Vec<TypeRef>, Vec<TypeRef>)> {
+        self.attribute("function_type")
+            .and_then(AttrRef::as_type)
+            .and_then(TypeRef::new)
+            .and_then(TypeRef::function_types)
+    }
+
+    /// Sets a function's `function_type` to `(inputs) -> (results)`.
+    pub fn set_function_signature(self, inputs: &[TypeRef], results: &[TypeRef]) {
+        let ty = TypeRef::function(self.context(), inputs, results);
+        self.set_attr("function_type", AttrRef::of_type(ty).raw());
+    }
+
     /// The first block of region 0 (a function's body).
     pub fn body(self) -> Option<BlockRef> {
         if self.num_regions() == 0 {

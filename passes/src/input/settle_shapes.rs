@@ -70,12 +70,7 @@ fn return_refined(func: OpRef) {
     else {
         return;
     };
-    let Some((inputs, mut results)) = func
-        .attribute("function_type")
-        .and_then(|a| a.as_type())
-        .and_then(TypeRef::new)
-        .and_then(TypeRef::function_types)
-    else {
+    let Some((inputs, mut results)) = func.function_signature() else {
         return;
     };
     let mut changed = false;
@@ -99,8 +94,7 @@ fn return_refined(func: OpRef) {
         changed = true;
     }
     if changed {
-        let ty = TypeRef::function(func.context(), &inputs, &results);
-        func.set_attr("function_type", AttrRef::of_type(ty).raw());
+        func.set_function_signature(&inputs, &results);
     }
 }
 

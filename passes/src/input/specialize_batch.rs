@@ -13,7 +13,7 @@
 
 use crate::diag::raw_op_error;
 use crate::{Pass, PassFailed, PassInfo};
-use cimc_dialects::handle::{AttrRef, OpRef, TypeRef};
+use cimc_dialects::handle::{OpRef, TypeRef};
 use melior::ir::operation::OperationRefMut;
 
 crate::pass_options! {
@@ -92,12 +92,7 @@ fn specialize(func: OpRef, batch: i64) {
     let Some(entry) = func.body() else {
         return; // a declaration: nothing to run
     };
-    let Some((mut inputs, results)) = func
-        .attribute("function_type")
-        .and_then(|a| a.as_type())
-        .and_then(TypeRef::new)
-        .and_then(TypeRef::function_types)
-    else {
+    let Some((mut inputs, results)) = func.function_signature() else {
         return;
     };
     let mut changed = false;
@@ -112,7 +107,6 @@ fn specialize(func: OpRef, batch: i64) {
         changed = true;
     }
     if changed {
-        let ty = TypeRef::function(func.context(), &inputs, &results);
-        func.set_attr("function_type", AttrRef::of_type(ty).raw());
+        func.set_function_signature(&inputs, &results);
     }
 }
