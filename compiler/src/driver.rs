@@ -234,7 +234,10 @@ fn process(
             collector.push(diag);
         }
     };
-    if cli.pass_pipeline.is_none()
+    // Calibration reads the signature before the phases' pipeline (which
+    // starts by specialising the batch) runs: it needs it specialised first.
+    let calibrates = cli.pass_pipeline.is_none() && !cli.calibration.is_empty();
+    if calibrates
         && !(specialize_input(cli.batch, context, &mut module, collector, &push)
             && quantize_first(cli, context, &mut module, &push))
     {
@@ -514,9 +517,6 @@ fn with_parsed_input(
     body(&context, module, &collector, &report)
 }
 
-/// `--calibration`: quantizes a float module in place before the phases
-/// (W8A8, min-max, per channel). Returns false (diagnostics printed) on
-/// failure.
 /// Gives a dynamic batch dimension of the input the size `batch` before
 /// anything reads the signature (calibration, execution); the phases'
 /// pipeline starts with the same steps, which leave a static module as it
@@ -544,6 +544,9 @@ fn specialize_input(
     }
 }
 
+/// `--calibration`: quantizes a float module in place before the phases
+/// (W8A8, min-max, per channel). Returns false (diagnostics printed) on
+/// failure.
 fn quantize_first(
     cli: &Cli,
     context: &Context,

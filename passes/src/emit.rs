@@ -242,19 +242,22 @@ pub fn tensor_info(value: RawValue) -> Option<(Vec<i64>, String)> {
     Some((shape, element.text()))
 }
 
-/// The dense `values` of the `tosa.const` that defines `value`, directly or
-/// through reshapes (which keep row-major order).
+/// The dense `values` of the `tosa.const` (or `tosa.const_shape`) that
+/// defines `value`, directly or through reshapes (which keep row-major
+/// order).
 fn const_values(value: RawValue) -> Option<AttrRef> {
     let op = ValueRef::new(value)?.producer()?;
     match op.name().as_str() {
         "tosa.reshape" => const_values(op.operand(0)?.raw()),
-        "tosa.const" => op.attribute("values").filter(|a| a.is_dense_elements()),
+        "tosa.const" | "tosa.const_shape" => {
+            op.attribute("values").filter(|a| a.is_dense_elements())
+        }
         _ => None,
     }
 }
 
-/// The integer values of a `tosa.const` that defines `value` (directly or
-/// through reshapes), row-major.
+/// The integer values of a `tosa.const` or `tosa.const_shape` that defines
+/// `value` (directly or through reshapes), row-major.
 pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
     const_values(value)?.as_dense_ints()
 }

@@ -2,7 +2,7 @@
 //! passes make of the attributes they keep on ops (observations, ranges,
 //! overrides) and the builders for the ones they write.
 
-use super::{string_ref, text};
+use super::{string_ref, text, TypeRef};
 use mlir_sys as sys;
 
 /// An attribute.
@@ -190,7 +190,7 @@ impl AttrRef {
                     .map(|i| sys::mlirDenseElementsAttrGetFloatValue(self.0, i as isize))
                     .collect()
             };
-            Some((shape_of(ty), values))
+            Some((TypeRef::new(ty)?.ranked_shape()?.0, values))
         }
     }
 
@@ -231,7 +231,7 @@ impl AttrRef {
             } else {
                 values
             };
-            Some((shape_of(ty), values))
+            Some((TypeRef::new(ty)?.ranked_shape()?.0, values))
         }
     }
 
@@ -349,14 +349,5 @@ impl AttrRef {
                 named.as_ptr(),
             ))
         }
-    }
-}
-
-/// The dimensions of a shaped type.
-fn shape_of(ty: sys::MlirType) -> Vec<i64> {
-    unsafe {
-        (0..sys::mlirShapedTypeGetRank(ty) as isize)
-            .map(|d| sys::mlirShapedTypeGetDimSize(ty, d))
-            .collect()
     }
 }

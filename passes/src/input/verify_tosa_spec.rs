@@ -137,14 +137,10 @@ fn check_level(value: ValueRef) -> Check {
     Ok(())
 }
 
-/// The values of the `tosa.const` or `tosa.const_shape` defining operand
-/// `index`, if it is one.
+/// The integer values of the constant defining operand `index`, if it is
+/// one.
 fn constant(op: OpRef, index: usize) -> Option<Vec<i64>> {
-    let producer = op.operand(index)?.producer()?;
-    if !(producer.is("tosa.const") || producer.is("tosa.const_shape")) {
-        return None;
-    }
-    producer.attribute("values")?.as_dense_ints()
+    crate::emit::const_ints(op.operand(index)?.raw())
 }
 
 fn array(op: OpRef, name: &str) -> Option<Vec<i64>> {

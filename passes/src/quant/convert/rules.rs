@@ -238,8 +238,8 @@ impl Rules {
                 return Err("the padding value (pad_const) must be a constant of one float".into())
             }
         };
-        let half = 1i64 << (x.bits - 1);
-        let q = ((value / x.scale).round() as i64 + i64::from(x.zero_point)).clamp(-half, half - 1);
+        let (qmin, qmax) = x.grid().qrange();
+        let q = ((value / x.scale).round() as i64 + i64::from(x.zero_point)).clamp(qmin, qmax);
         let at = Emitter::before(op);
         let shape = shape_of(emit::result_of(op, 0))?;
         let pad_const = at.const_int(&[1], x.element(), &[q]);
@@ -357,11 +357,7 @@ impl Rules {
             state.done(op, Quantized { value: y, ..x });
             return Ok(());
         }
-        let scale = cimc_dialects::handle::ValueRef::new(emit::operand(op, 1))
-            .and_then(|v| v.producer())
-            .filter(|p| p.is("tosa.const_shape"))
-            .and_then(|p| p.attribute("values"))
-            .and_then(|a| a.as_dense_ints())
+        let scale = emit::const_ints(emit::operand(op, 1))
             .filter(|s| s.len() == 4)
             .ok_or("the resize scale must be a constant [y_n, y_d, x_n, x_d]")?;
         let unit = scale[0] * scale[2];
