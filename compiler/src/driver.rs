@@ -678,10 +678,18 @@ fn grids_text(module: &Module, entry: Option<&str>) -> String {
         for (i, ((scale, zero_point), ty)) in
             grids.unwrap_or_default().iter().zip(&types).enumerate()
         {
-            text.push_str(&format!(
-                "  {what} {i}: {} scale {scale} zero point {zero_point} (x = scale * (q - zero point))\n",
-                ty.dtype.mlir()
-            ));
+            let line = if crate::quantize::on_a_grid(ty.dtype) {
+                format!(
+                    "  {what} {i}: {} scale {scale} zero point {zero_point} (x = scale * (q - zero point))\n",
+                    ty.dtype.mlir()
+                )
+            } else {
+                format!(
+                    "  {what} {i}: {} as the float model gives it (indices or flags: not quantized)\n",
+                    ty.dtype.mlir()
+                )
+            };
+            text.push_str(&line);
         }
     }
     text

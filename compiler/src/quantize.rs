@@ -827,13 +827,19 @@ pub fn result_grids(module: &Module, func: Option<&str>) -> Option<Vec<(f64, i32
     Some(pairs.into_iter().map(|(s, z)| (s, z as i32)).collect())
 }
 
+/// Whether a quantized model's argument or result of this type stands for
+/// reals on a grid: i8 and i16 do; floats are reals already, and i32, i64
+/// and i1 results are what the float model gives too (tosa.argmax indices,
+/// flags).
+pub fn on_a_grid(dtype: reference::DType) -> bool {
+    matches!(dtype, reference::DType::I8 | reference::DType::I16)
+}
+
 /// An integer result on the grid (s, z) as the reals it stands for,
-/// s * (q - z), in f32; `None` for a float tensor (nothing to undo).
+/// s * (q - z), in f32; `None` for a tensor on no grid (floats, indices,
+/// flags: nothing to undo).
 pub fn dequantize_output(tensor: &Tensor, scale: f64, zero_point: i32) -> Option<Tensor> {
-    if matches!(
-        tensor.dtype(),
-        reference::DType::F32 | reference::DType::F16
-    ) {
+    if !on_a_grid(tensor.dtype()) {
         return None;
     }
     let values: Vec<f32> = tensor

@@ -33,6 +33,8 @@ pub const KEEPS_VALUES: &[&str] = &[
     "tosa.pad",
     "tosa.cast",
     "tosa.max_pool2d",
+    "tosa.reduce_max",
+    "tosa.reduce_min",
 ];
 
 /// The ops cim-quant-convert puts on their input's grid: [`KEEPS_VALUES`],
@@ -48,6 +50,8 @@ pub const KEEPS_GRID: &[&str] = &[
     "tosa.pad",
     "tosa.cast",
     "tosa.max_pool2d",
+    "tosa.reduce_max",
+    "tosa.reduce_min",
     "tosa.clamp",
     "tosa.avg_pool2d",
     "tosa.resize",

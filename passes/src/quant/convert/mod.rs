@@ -9,6 +9,7 @@
 //! rules build (checked rescales, clamps) in `integer`, the activations
 //! already on a grid in `value`.
 
+mod binary;
 mod integer;
 mod rules;
 mod value;
@@ -21,6 +22,7 @@ use crate::quant::options::{
 };
 use crate::raw::RawOp;
 use crate::{Pass, PassFailed, PassInfo};
+use binary::Elementwise;
 use cimc_dialects::handle::{AttrRef, OpRef, TypeRef, ValueRef};
 use cimc_quant::WeightRange;
 use integer::restrict;
@@ -85,33 +87,45 @@ rewrites every float op as integer TOSA:
     user is a clamp takes the clamp's range, so ReLU/ReLU6 fuse into the
     output grid;
   * tosa.clamp: the float bounds on the input's grid, within its range;
-  * tosa.reshape, tosa.transpose, tosa.slice, tosa.tile, tosa.max_pool2d:
-    unchanged on the input's grid; tosa.pad on the input's grid, padding
+  * tosa.reshape, tosa.transpose, tosa.slice, tosa.tile, tosa.max_pool2d,
+    tosa.reduce_max, tosa.reduce_min: unchanged on the input's grid;
+    tosa.pad on the input's grid, padding
     with the padding value put on it (the zero point for 0); tosa.cast
     between float activations: the input's integer value (no op);
     tosa.avg_pool2d: integer pooling with the input's zero point and grid;
     tosa.resize on the input's grid: NEAREST_NEIGHBOR as it is, BILINEAR
     as TOSA's i32 weighted sums less W * z (W = scale_y_n * scale_x_n) and
-    a rescale by 1 / W;
+    a rescale by 1 / W; tosa.argmax of an activation: the same op on its
+    integer values (i32 indices, returned as they are);
   * tosa.sigmoid, tosa.tanh, tosa.exp, tosa.log, tosa.reciprocal,
-    tosa.rsqrt, tosa.erf: a `tosa.table` lookup, the function put on the
+    tosa.rsqrt, tosa.erf, and tosa.pow by a constant scalar exponent: a
+    `tosa.table` lookup, the function put on the
     output's grid (its calibrated range): at 8 bits 256 i8 entries, entry
     i for input value i - 128; at 16 bits TOSA's interpolated table (513
     i16 entries, entry i for 128 i - 32768; i32 results with 7 fraction
     bits, rescaled by 1/128);
   * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
-    a rescale by s_x / s_y; tosa.mul by a positive constant scalar: one
-    rescale by s_x * c / s_y; tosa.mul of two activations: both rescaled
-    to i32 without their zero points, an i32 product, a rescale by
-    s_a * s_b / s_y; tosa.add / tosa.sub of a constant (a matmul's
-    bias): x widened to i32 at s_x / 2^16 (s_x / 2^8 for 16-bit x), the
-    constant at that scale, an i32 add, a rescale to the output grid;
-  * tosa.add / tosa.sub of two activations (equal shapes or broadcast):
-    both rescaled to i32 on the common scale s = max(s_a, s_b) / 2^k, k the
-    largest of 16..=0 for which every rescale meets the REQUIREs, an i32
-    add or sub, a rescale by s / s_y onto the output's grid;
+    a rescale by s_x / s_y;
+  * tosa.mul by a positive constant scalar: one rescale by s_x * c / s_y;
+    tosa.mul of two activations, or by any other constant (PReLU slopes):
+    both factors as i32 without their zero points (a constant on the
+    symmetric 16-bit grid max |c| / 32767), an i32 product, a rescale by
+    s_a * s_b / s_y;
+  * tosa.add, tosa.sub, tosa.maximum, tosa.minimum of activations and
+    constants (equal shapes or broadcast): the operands as i32 on the
+    common scale s = max(s_a, s_b) / 2^k (a constant rounded onto it), k
+    the largest of 16..=0 (24 - b..=0 for one b-bit activation and a
+    constant) for which every rescale meets the REQUIREs and the result
+    fits i32, the i32 op, a rescale by s / s_y onto the output's grid;
+    tosa.greater_equal, tosa.greater, tosa.equal the same way, their i1
+    result as it is;
+  * tosa.select of an i1 condition between activations or constants: both
+    put on the output's grid (a rescale, or the constant rounded onto it),
+    an integer select (PReLU and leaky ReLU as converters spell them);
   * tosa.concat of activations: each input rescaled onto the output's grid
-    (by s_in / s_y; none when the grids and types are the same), a concat.
+    (by s_in / s_y; none when the grids and types are the same), a concat;
+  * ops with no float operand or result that read no activation (logic on
+    comparison flags) stay as they are.
 Per-op overrides (attributes a configuration sets on the float ops):
   * `cim.quant.weight_bits = N : i64` (2..=8) on a conv2d, depthwise_conv2d
     or matmul overrides `weight-bits`, `cim.quant.per_channel = true|false`
@@ -202,18 +216,51 @@ pub const SUPPORTED: &[&str] = &[
     "tosa.reciprocal",
     "tosa.rsqrt",
     "tosa.erf",
+    "tosa.pow",
     "tosa.reduce_sum",
+    "tosa.reduce_max",
+    "tosa.reduce_min",
+    "tosa.argmax",
     "tosa.mul",
     "tosa.add",
     "tosa.sub",
+    "tosa.maximum",
+    "tosa.minimum",
+    "tosa.greater_equal",
+    "tosa.greater",
+    "tosa.equal",
+    "tosa.select",
     "tosa.concat",
 ];
 
 /// The message for an op outside [`SUPPORTED`].
 pub fn unsupported(name: &str) -> String {
     format!(
-        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, resize, sigmoid, tanh, exp, log, reciprocal, rsqrt, erf, reduce_sum, concat, mul by a constant or of two activations, and add and sub of a constant or of two activations"
+        "cannot quantize '{name}': cimc's quantization covers conv2d, depthwise_conv2d, matmul, clamp, reshape, transpose, slice, tile, pad, cast between floats, max_pool2d, avg_pool2d, resize, sigmoid, tanh, exp, log, reciprocal, rsqrt, erf, pow by a constant, reduce_sum, reduce_max, reduce_min, argmax, concat, select, and mul, add, sub, maximum, minimum, greater_equal, greater and equal of activations and constants"
     )
+}
+
+/// The exponent of `tosa.pow(x, c)` with a constant scalar (or splat) c.
+fn pow_exponent(op: RawOp) -> Option<f64> {
+    let c = emit::const_floats(emit::operand(op, 1))?;
+    let (first, rest) = c.split_first()?;
+    (rest.iter().all(|v| v == first) && first.is_finite()).then_some(f64::from(*first))
+}
+
+/// An op with no float operand or result that reads no quantized
+/// activation (logic on the flags comparisons give, index arithmetic): it
+/// stays as it is.
+fn integer_only(op: RawOp, state: &State) -> bool {
+    let Some(handle) = OpRef::new(op) else {
+        return false;
+    };
+    let float = |v: ValueRef| {
+        emit::tensor_info(v.raw()).is_some_and(|(_, e)| e.starts_with('f') || e.starts_with("bf"))
+    };
+    let n = handle.num_operands();
+    !(0..n).any(|i| state.has_input(op, i as isize))
+        && !handle.operands().into_iter().any(float)
+        && !handle.results().into_iter().any(float)
 }
 
 struct Convert {
@@ -339,7 +386,9 @@ impl Pass for Convert {
                 }
                 "tosa.clamp" => rules.clamp(&mut state, op),
                 "tosa.reshape" | "tosa.transpose" | "tosa.slice" | "tosa.tile"
-                | "tosa.max_pool2d" => rules.same_grid(&mut state, op, &name),
+                | "tosa.max_pool2d" | "tosa.reduce_max" | "tosa.reduce_min" => {
+                    rules.same_grid(&mut state, op, &name)
+                }
                 "tosa.cast" => rules.float_cast(&mut state, op),
                 "tosa.sigmoid" => rules.table(&mut state, op, |x| 1.0 / (1.0 + (-x).exp())),
                 "tosa.tanh" => rules.table(&mut state, op, f64::tanh),
@@ -352,23 +401,34 @@ impl Pass for Convert {
                 "tosa.resize" => rules.resize(&mut state, op),
                 "tosa.avg_pool2d" => rules.avg_pool(&mut state, op),
                 "tosa.reduce_sum" => rules.reduce_sum(&mut state, op),
-                "tosa.mul" if state.has_input(op, 0) && state.has_input(op, 1) => {
-                    rules.mul_activations(&mut state, op)
-                }
-                "tosa.mul" => rules.mul_by_constant(&mut state, op),
-                "tosa.add" | "tosa.sub" => {
-                    let subtract = name == "tosa.sub";
-                    if state.has_input(op, 0) && state.has_input(op, 1) {
-                        rules.add_activations(&mut state, op, subtract)
-                    } else {
-                        rules.add_constant(&mut state, op, subtract)
-                    }
+                "tosa.pow" => match pow_exponent(op) {
+                    Some(e) => rules.table(&mut state, op, |x| x.powf(e)),
+                    None => Err("only a power with a constant scalar exponent is quantized".into()),
+                },
+                "tosa.mul" => rules.mul(&mut state, op),
+                "tosa.select" => rules.select(&mut state, op),
+                "tosa.argmax" => rules.argmax(&mut state, op),
+                kind if Elementwise::of(kind).is_some() => {
+                    rules.elementwise(&mut state, op, Elementwise::of(kind).expect("checked"))
                 }
                 "tosa.concat" => rules.concat(&mut state, op),
                 "func.return" => {
                     let n = OpRef::new(op).map_or(0, OpRef::num_operands);
                     let mut values = Vec::new();
                     for i in 0..n {
+                        let operand = emit::operand(op, i as isize);
+                        let exact = !state.has_input(op, i as isize)
+                            && emit::tensor_info(operand)
+                                .is_some_and(|(_, e)| e.starts_with('i') || e == "index");
+                        if exact {
+                            // An index or a flag (tosa.argmax, a comparison):
+                            // returned as it is, on the identity grid.
+                            if let Some(value) = ValueRef::new(operand) {
+                                values.push(value);
+                            }
+                            result_grids.push((1.0, 0));
+                            continue;
+                        }
                         match state.input(op, i as isize) {
                             Ok(q) => {
                                 let value = ValueRef::new(q.value).ok_or_else(|| {
@@ -385,6 +445,7 @@ impl Pass for Convert {
                     }
                     Ok(())
                 }
+                _ if integer_only(op, &state) => Ok(()),
                 other => Err(unsupported(other)),
             };
             result.map_err(|m| fail(op, m))?;

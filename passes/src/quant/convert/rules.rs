@@ -2,9 +2,7 @@
 //! TOSA: the op's output grid, its integer form, the rescales onto that
 //! grid.
 
-use super::integer::{
-    attrs_except, clamp_int, rescale, restrict, restrict_result, scale_fits, shape_of,
-};
+use super::integer::{attrs_except, clamp_int, rescale, restrict, restrict_result, shape_of};
 use super::value::{Quantized, State};
 use crate::emit::{self, Emitter};
 use crate::quant::grid::{
@@ -14,8 +12,8 @@ use crate::quant::options::{
     bits_override, bool_override, range_attr, ACTIVATION_BITS, ACTIVATION_BITS_ATTR,
     ACTIVATION_SYMMETRIC_ATTR, RANGE_ATTR,
 };
-use crate::raw::RawOp;
-use cimc_dialects::handle::OpRef;
+use crate::raw::{RawOp, RawValue};
+use cimc_dialects::handle::{OpRef, ValueRef};
 use cimc_quant::WeightRange;
 use mlir_sys as sys;
 
@@ -40,7 +38,7 @@ impl Rules {
     /// The output grid of an op that sets a new one: its range (or its
     /// fused clamp's) on the width and symmetry the fused clamp, else the
     /// op, asks for.
-    fn output_grid(&self, op: RawOp) -> Result<ActGrid, String> {
+    pub(super) fn output_grid(&self, op: RawOp) -> Result<ActGrid, String> {
         let (lo, hi) = output_range(op)?;
         self.activations.output(op)?.grid(lo, hi)
     }
@@ -266,7 +264,7 @@ impl Rules {
         &self,
         state: &mut State,
         op: RawOp,
-        f: fn(f64) -> f64,
+        f: impl Fn(f64) -> f64,
     ) -> Result<(), String> {
         let x = state.input(op, 0)?;
         let y = self.output_grid(op)?;
@@ -432,146 +430,57 @@ impl Rules {
         Ok(())
     }
 
-    pub(super) fn mul_by_constant(&self, state: &mut State, op: RawOp) -> Result<(), String> {
-        let (x, c) = match (
-            state.input(op, 0),
-            emit::const_floats(emit::operand(op, 1)),
-            state.input(op, 1),
-            emit::const_floats(emit::operand(op, 0)),
-        ) {
-            (Ok(x), Some(c), _, _) | (_, _, Ok(x), Some(c)) => (x, c),
-            _ => return Err("only a multiplication by a constant scalar is quantized".into()),
-        };
-        // One value, or one repeated (a splat): finite and positive.
-        let c = match c.split_first() {
-            Some((first, rest))
-                if rest.iter().all(|v| v == first) && first.is_finite() && *first > 0.0 =>
-            {
-                f64::from(*first)
-            }
-            _ => {
-                return Err(
-                    "only a multiplication by a positive constant scalar is quantized".into(),
-                )
-            }
-        };
-        let y = self.output_grid(op)?;
-        let at = Emitter::before(op);
-        let out = rescale(
-            &at,
-            x.value,
-            y.element(),
-            &[x.scale * c / y.scale],
-            x.zero_point,
-            y.zero_point,
-            x.centred(),
-        )?;
-        if shape_of(out)? != shape_of(emit::result_of(op, 0))? {
-            return Err("the multiplication broadcasts its activation: not supported".into());
-        }
-        let out = restrict_result(&at, op, out, y)?;
-        state.done_on(op, out, y);
-        Ok(())
-    }
-
-    /// `x + c` (or `x - c`) with a constant `c`: x widened to i32 at
-    /// s_acc = s_x / 2^16 (2^8 for 16-bit x), c at the same scale, an i32 add, a rescale to the
-    /// output grid.
-    pub(super) fn add_constant(
-        &self,
-        state: &mut State,
-        op: RawOp,
-        subtract: bool,
-    ) -> Result<(), String> {
-        let (x, c_value) = match (state.input(op, 0), emit::const_floats(emit::operand(op, 1))) {
-            (Ok(x), Some(_)) => (x, emit::operand(op, 1)),
-            _ if !subtract => {
-                match (state.input(op, 1), emit::const_floats(emit::operand(op, 0))) {
-                    (Ok(x), Some(_)) => (x, emit::operand(op, 0)),
-                    _ => {
-                        return Err(
-                            "only an addition of a constant or of two activations is quantized"
-                                .into(),
-                        )
-                    }
-                }
-            }
-            _ => {
-                return Err(
-                    "only a subtraction of a constant or of two activations is quantized".into(),
-                )
-            }
-        };
-        let c = emit::const_floats(c_value).ok_or("the constant is not f32")?;
-        let c_shape = shape_of(c_value)?;
-        let y = self.output_grid(op)?;
-        // 2^16 for int8, 2^8 for int16: |x - z| * widen stays below 2^24.
-        let widen = 1i64 << (24 - x.storage_bits());
-        let acc_scale = x.scale / widen as f64;
-        let sign = if subtract { -1.0 } else { 1.0 };
-        let mut c_q = Vec::with_capacity(c.len());
-        for v in &c {
-            let q = (sign * f64::from(*v) / acc_scale).round();
-            if q.abs() >= f64::from(1u32 << 30) {
-                return Err(format!(
-                    "the constant {v} is too large for the activation's scale {}",
-                    x.scale
-                ));
-            }
-            c_q.push(q as i32);
-        }
-        let at = Emitter::before(op);
-        let (lo, hi) = x.centred();
-        let wide = rescale(
-            &at,
-            x.value,
-            "i32",
-            &[widen as f64],
-            x.zero_point,
-            0,
-            (lo, hi),
-        )?;
-        let c_const = at.const_i32(&c_shape, &c_q);
-        let shape = shape_of(emit::result_of(op, 0))?;
-        let sum = at.value("tosa.add", &[wide, c_const], at.tensor(&shape, "i32"), &[]);
-        let (c_min, c_max) = c_q.iter().fold((0i64, 0i64), |(a, b), v| {
-            (a.min(i64::from(*v)), b.max(i64::from(*v)))
-        });
-        let out = rescale(
-            &at,
-            sum,
-            y.element(),
-            &[acc_scale / y.scale],
-            0,
-            y.zero_point,
-            (lo * widen + c_min, hi * widen + c_max),
-        )?;
-        let out = restrict_result(&at, op, out, y)?;
-        state.done_on(op, out, y);
-        Ok(())
-    }
-
-    /// `a + b` (or `a - b`) of two activations: both rescaled to i32 on the
-    /// common scale s = max(s_a, s_b) / 2^k, an i32 add (or sub, TOSA
-    /// broadcasting), a rescale by s / s_y to the output grid. k is the
-    /// largest of 16..=0 for which every rescale meets the REQUIREs.
-    /// tosa.mul of two activations: each rescaled to i32 without its zero
-    /// point ((q - z), exact), an i32 product (shift 0), and a rescale by
-    /// s_a * s_b / s_y onto the output's grid.
-    pub(super) fn mul_activations(&self, state: &mut State, op: RawOp) -> Result<(), String> {
-        let a = state.input(op, 0)?;
-        let b = state.input(op, 1)?;
+    /// tosa.mul (shift 0) of an activation by a positive constant scalar:
+    /// one rescale by s_x * c / s_y. Of two activations, or of an
+    /// activation by any other constant (a PReLU's slopes, a negative
+    /// scale): an i32 product of the two factors without their zero points
+    /// (an activation rescaled to i32, exact; a constant on the symmetric
+    /// 16-bit grid s_c = max |c| / 32767), then a rescale by s_a * s_b / s_y
+    /// onto the output's grid.
+    pub(super) fn mul(&self, state: &mut State, op: RawOp) -> Result<(), String> {
         if emit::const_ints(emit::operand(op, 2)).is_some_and(|s| s.iter().any(|v| *v != 0)) {
             return Err("a float multiplication has shift 0".into());
         }
+        let scalar = |i: isize| -> Option<f64> {
+            let c = emit::const_floats(emit::operand(op, i))?;
+            let (first, rest) = c.split_first()?;
+            (rest.iter().all(|v| v == first) && first.is_finite() && *first > 0.0)
+                .then_some(f64::from(*first))
+        };
         let y = self.output_grid(op)?;
         let at = Emitter::before(op);
-        let wa = rescale(&at, a.value, "i32", &[1.0], a.zero_point, 0, a.centred())?;
-        let wb = rescale(&at, b.value, "i32", &[1.0], b.zero_point, 0, b.centred())?;
-        let shape = shape_of(emit::result_of(op, 0))?;
+        let result_shape = shape_of(emit::result_of(op, 0))?;
+        let by_scalar = match (state.input(op, 0), state.input(op, 1)) {
+            (Ok(x), Err(_)) => scalar(1).map(|c| (x, c)),
+            (Err(_), Ok(x)) => scalar(0).map(|c| (x, c)),
+            _ => None,
+        };
+        if let Some((x, c)) =
+            by_scalar.filter(|(x, _)| shape_of(x.value).ok() == Some(result_shape.clone()))
+        {
+            let out = rescale(
+                &at,
+                x.value,
+                y.element(),
+                &[x.scale * c / y.scale],
+                x.zero_point,
+                y.zero_point,
+                x.centred(),
+            )?;
+            let out = restrict_result(&at, op, out, y)?;
+            state.done_on(op, out, y);
+            return Ok(());
+        }
+        let a = self.factor(state, &at, op, 0)?;
+        let b = self.factor(state, &at, op, 1)?;
         let shift = at.const_i8(&[1], &[0]);
-        let product = at.value("tosa.mul", &[wa, wb, shift], at.tensor(&shape, "i32"), &[]);
-        let ((a_lo, a_hi), (b_lo, b_hi)) = (a.centred(), b.centred());
+        let product = at.value(
+            "tosa.mul",
+            &[a.value, b.value, shift],
+            at.tensor(&result_shape, "i32"),
+            &[],
+        );
+        let ((a_lo, a_hi), (b_lo, b_hi)) = (a.bounds, b.bounds);
         let corners = [a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi];
         let bounds = (
             corners.iter().copied().min().unwrap_or(0),
@@ -591,81 +500,90 @@ impl Rules {
         Ok(())
     }
 
-    pub(super) fn add_activations(
+    /// Operand `index` of a multiplication as an i32 factor: an activation
+    /// without its zero point, or a constant on its symmetric 16-bit grid.
+    fn factor(
         &self,
-        state: &mut State,
+        state: &State,
+        at: &Emitter,
         op: RawOp,
-        subtract: bool,
-    ) -> Result<(), String> {
-        let a = state.input(op, 0)?;
-        let b = state.input(op, 1)?;
+        index: isize,
+    ) -> Result<Factor, String> {
+        if let Ok(x) = state.input(op, index) {
+            return Ok(Factor {
+                value: rescale(at, x.value, "i32", &[1.0], x.zero_point, 0, x.centred())?,
+                scale: x.scale,
+                bounds: x.centred(),
+            });
+        }
+        let value = emit::operand(op, index);
+        let c = finite_constant(value, index)?;
+        let top = c.iter().fold(0f64, |m, v| m.max(f64::from(v.abs())));
+        let scale = if top > 0.0 { top / 32767.0 } else { 1.0 };
+        let q: Vec<i32> = c
+            .iter()
+            .map(|v| (f64::from(*v) / scale).round().clamp(-32767.0, 32767.0) as i32)
+            .collect();
+        let lo = q.iter().copied().min().unwrap_or(0);
+        let hi = q.iter().copied().max().unwrap_or(0);
+        Ok(Factor {
+            value: at.const_i32(&shape_of(value)?, &q),
+            scale,
+            bounds: (i64::from(lo), i64::from(hi)),
+        })
+    }
+
+    /// tosa.select of an i1 condition (a comparison cimc already made
+    /// integer) between activations or float constants: each put on the
+    /// output's grid (an activation by a rescale unless it is already on
+    /// it; a constant rounded onto it), an integer select.
+    pub(super) fn select(&self, state: &mut State, op: RawOp) -> Result<(), String> {
         let y = self.output_grid(op)?;
-        let top = a.scale.max(b.scale);
-        // Each input's i32 range after its rescale (monotone in the value).
-        let widened = |q: &Quantized, s: f64| -> Option<(i64, i64)> {
-            let p = scale_fits(q.scale / s, q.centred())?;
-            let (lo, hi) = q.centred();
-            let apply = |v: i64| {
-                i64::from(cimc_quant::apply_scale_32(
-                    v as i32,
-                    p.multiplier,
-                    p.shift,
-                    false,
-                ))
-            };
-            Some((apply(lo), apply(hi)))
-        };
-        let plan = (0..=16).rev().find_map(|k: i32| {
-            let s = top / f64::from(k).exp2();
-            let (a_lo, a_hi) = widened(&a, s)?;
-            let (b_lo, b_hi) = widened(&b, s)?;
-            let sum = if subtract {
-                (a_lo - b_hi, a_hi - b_lo)
-            } else {
-                (a_lo + b_lo, a_hi + b_hi)
-            };
-            let fits_i32 = sum.0 >= i64::from(i32::MIN) && sum.1 <= i64::from(i32::MAX);
-            (fits_i32 && scale_fits(s / y.scale, sum).is_some()).then_some((s, sum))
-        });
-        let Some((s, sum_bounds)) = plan else {
-            return Err(format!(
-                "no common scale for the operands (scales {} and {}) and the output (scale {}) meets the rescale REQUIREs",
-                a.scale, b.scale, y.scale
-            ));
-        };
         let at = Emitter::before(op);
-        let wa = rescale(
-            &at,
-            a.value,
-            "i32",
-            &[a.scale / s],
-            a.zero_point,
-            0,
-            a.centred(),
-        )?;
-        let wb = rescale(
-            &at,
-            b.value,
-            "i32",
-            &[b.scale / s],
-            b.zero_point,
-            0,
-            b.centred(),
-        )?;
+        let condition = emit::operand(op, 0);
+        if emit::tensor_info(condition).is_none_or(|(_, e)| e != "i1") {
+            return Err("the condition must be an i1 tensor".into());
+        }
+        let mut choices = Vec::with_capacity(2);
+        for i in 1..=2 {
+            let value = match state.input(op, i) {
+                Ok(x) => onto(&at, &x, y).map_err(|m| format!("operand {i}: {m}"))?,
+                Err(_) => {
+                    let c_value = emit::operand(op, i);
+                    let c = finite_constant(c_value, i)?;
+                    let (qmin, qmax) = y.qrange();
+                    let q: Vec<i64> = c
+                        .iter()
+                        .map(|v| {
+                            ((f64::from(*v) / y.scale).round() as i64 + i64::from(y.zero_point))
+                                .clamp(qmin, qmax)
+                        })
+                        .collect();
+                    at.const_int(&shape_of(c_value)?, y.element(), &q)
+                }
+            };
+            choices.push(value);
+        }
         let shape = shape_of(emit::result_of(op, 0))?;
-        let kind = if subtract { "tosa.sub" } else { "tosa.add" };
-        let sum = at.value(kind, &[wa, wb], at.tensor(&shape, "i32"), &[]);
-        let out = rescale(
-            &at,
-            sum,
-            y.element(),
-            &[s / y.scale],
-            0,
-            y.zero_point,
-            sum_bounds,
-        )?;
-        let out = restrict_result(&at, op, out, y)?;
+        let out = at.value(
+            "tosa.select",
+            &[condition, choices[0], choices[1]],
+            at.tensor(&shape, y.element()),
+            &[],
+        );
         state.done_on(op, out, y);
+        Ok(())
+    }
+
+    /// tosa.argmax of an activation: the index of the largest integer
+    /// value (quantization keeps the order; values that round together tie
+    /// and the first is taken), an i32 result as before.
+    pub(super) fn argmax(&self, state: &mut State, op: RawOp) -> Result<(), String> {
+        let x = state.input(op, 0)?;
+        let (Some(handle), Some(value)) = (OpRef::new(op), ValueRef::new(x.value)) else {
+            return Err("internal error: no argmax".into());
+        };
+        handle.set_operand(0, value);
         Ok(())
     }
 
@@ -678,25 +596,7 @@ impl Rules {
         let mut inputs = Vec::with_capacity(n as usize);
         for i in 0..n {
             let x = state.input(op, i)?;
-            let same = x.scale == y.scale
-                && x.zero_point == y.zero_point
-                && x.bits <= y.bits
-                && x.storage_bits() == y.storage_bits();
-            let value = if same {
-                x.value
-            } else {
-                let v = rescale(
-                    &at,
-                    x.value,
-                    y.element(),
-                    &[x.scale / y.scale],
-                    x.zero_point,
-                    y.zero_point,
-                    x.centred(),
-                )
-                .map_err(|m| format!("input {i}: {m}"))?;
-                restrict(&at, v, y)?
-            };
+            let value = onto(&at, &x, y).map_err(|m| format!("input {i}: {m}"))?;
             inputs.push(value);
         }
         let shape = shape_of(emit::result_of(op, 0))?;
@@ -712,4 +612,47 @@ impl Rules {
         state.done_on(op, out, y);
         Ok(())
     }
+}
+
+/// A factor of an i32 product: its value, scale and the values it takes.
+struct Factor {
+    value: RawValue,
+    scale: f64,
+    bounds: (i64, i64),
+}
+
+/// Activation `x` on grid `y`: itself when it is already there, else a
+/// rescale by s_x / s_y (restricted to y's range).
+fn onto(at: &Emitter, x: &Quantized, y: ActGrid) -> Result<RawValue, String> {
+    let same = x.scale == y.scale
+        && x.zero_point == y.zero_point
+        && x.bits <= y.bits
+        && x.storage_bits() == y.storage_bits();
+    if same {
+        return Ok(x.value);
+    }
+    let v = rescale(
+        at,
+        x.value,
+        y.element(),
+        &[x.scale / y.scale],
+        x.zero_point,
+        y.zero_point,
+        x.centred(),
+    )?;
+    restrict(at, v, y)
+}
+
+/// Operand `index`, not an activation, as the values of a float constant,
+/// each finite.
+pub(super) fn finite_constant(value: RawValue, index: isize) -> Result<Vec<f32>, String> {
+    let c = emit::const_floats(value).ok_or_else(|| {
+        format!("operand {index} is neither an activation cimc quantized nor a float constant")
+    })?;
+    if c.iter().any(|v| !v.is_finite()) {
+        return Err(format!(
+            "operand {index}: a constant with a non-finite value"
+        ));
+    }
+    Ok(c)
 }
