@@ -499,6 +499,11 @@ impl BlockRef {
         self.arguments().get(index).copied()
     }
 
+    /// Appends an argument of type `ty` located at `location`.
+    pub fn add_argument(self, ty: TypeRef, location: sys::MlirLocation) -> ValueRef {
+        unsafe { ValueRef(sys::mlirBlockAddArgument(self.0, ty.raw(), location)) }
+    }
+
     /// The block's arguments.
     pub fn arguments(self) -> Vec<ValueRef> {
         unsafe {

@@ -25,6 +25,8 @@ use mlir_sys as sys;
 use std::collections::HashMap;
 use thiserror::Error;
 
+mod rerecord;
+
 #[derive(Debug, Error)]
 pub enum QuantizeError {
     #[error("{0}")]
@@ -51,6 +53,9 @@ pub enum QuantizeError {
     /// The quantization report failed (`crate::quant_report`).
     #[error("{0}")]
     Report(String),
+    /// An invariant of cimc's own rewriting did not hold.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// How activation ranges are set from the calibration statistics.
@@ -494,13 +499,7 @@ pub fn calibrate(
     // A value the function already returns is read from its result: the
     // same buffer returned twice crashes upstream
     // buffer-results-to-out-params (hoist-static-allocs) in MLIR 22.
-    let returned = |op: sys::MlirOperation| -> Option<usize> {
-        let value = cimc_passes::emit::result_of(op, 0);
-        let ret = ops.iter().rev().filter_map(|o| OpRef::new(*o)).find(|o| {
-            o.is("func.return") && o.parent().is_some_and(|p| p.raw().ptr == target.ptr)
-        })?;
-        ret.operands().iter().position(|v| v.raw().ptr == value.ptr)
-    };
+    let returned = |op: sys::MlirOperation| returned_as(&ops, target, op);
     let mut taps = Vec::new();
     let sources: Vec<Source> = tapped
         .iter()
@@ -520,37 +519,12 @@ pub fn calibrate(
             .zip(&sources)
             .map(|(op, source)| (*op, *source))
             .collect();
-        for (index, op) in ops.iter().enumerate() {
-            if Layer::of(*op).is_none() {
-                continue;
-            }
-            let Some(input) = OpRef::new(*op).and_then(|o| o.operand(0)) else {
-                continue;
-            };
-            let source = if let Some(number) = input.argument_number() {
-                Source::Arg(number)
-            } else {
-                let Some(producer) = input.producer() else {
-                    continue;
-                };
-                let Some(p) = ops.iter().position(|o| o.ptr == producer.raw().ptr) else {
-                    continue;
-                };
-                *by_producer
-                    .entry(p)
-                    .or_insert_with(|| match returned(ops[p]) {
-                        Some(r) => Source::Result(r),
-                        None => {
-                            taps.push(Tap { op: p, result: 0 });
-                            Source::Tap(taps.len() - 1)
-                        }
-                    })
-            };
-            recorded.push((index, source));
-        }
+        let weighted: Vec<usize> = (0..ops.len())
+            .filter(|i| Layer::of(ops[*i]).is_some())
+            .collect();
+        recorded = layer_input_sources(&ops, target, &weighted, &mut by_producer, &mut taps);
     }
-    let mut kept: Vec<Vec<f32>> = vec![Vec::new(); recorded.len()];
-    let mut kept_samples = vec![0usize; recorded.len()];
+    let mut kept: Vec<KeptInputs> = (0..recorded.len()).map(|_| KeptInputs::default()).collect();
     let exe = reference::compile(context, module, func, &taps, 2)?;
     let results = exe.outputs.len() - taps.len();
     let mut arg_observers = vec![Observer::default(); inputs.len()];
@@ -572,24 +546,12 @@ pub fn calibrate(
         for (obs, source) in observers.iter_mut().zip(&sources) {
             obs.observe(&as_f32(value(source)))?;
         }
-        for ((_, source), (values, count)) in recorded
-            .iter()
-            .zip(kept.iter_mut().zip(kept_samples.iter_mut()))
-        {
-            let t = as_f32(value(source));
-            if values.len() + t.len() <= MAX_RECORDED.max(t.len()) {
-                values.extend(t);
-                *count += 1;
-            }
+        for ((_, source), kept) in recorded.iter().zip(kept.iter_mut()) {
+            kept.keep(value(source));
         }
     }
-    for ((index, _), (values, count)) in recorded.iter().zip(kept.iter().zip(&kept_samples)) {
-        let op = ops[*index];
-        let (mut shape, _) = cimc_passes::emit::tensor_info(cimc_passes::emit::operand(op, 0))
-            .expect("a weighted layer has a ranked input");
-        shape[0] *= *count as i64; // the calls' rows, one after another
-        let attr = cimc_passes::quant::layer::dense_f32(context.to_raw(), &shape, values);
-        cimc_passes::quant::layer::record_inputs(op, attr);
+    for ((index, _), kept) in recorded.iter().zip(&kept) {
+        kept.record(context, ops[*index]);
     }
     if !recording.ranges {
         return Ok(samples);
@@ -628,6 +590,89 @@ enum Source {
     Result(usize),
     /// An extra result added by a tap.
     Tap(usize),
+}
+
+/// The index among `ops`' results of the value the function returns from
+/// `op`'s first result, if it does.
+fn returned_as(
+    ops: &[sys::MlirOperation],
+    target: sys::MlirOperation,
+    op: sys::MlirOperation,
+) -> Option<usize> {
+    let value = cimc_passes::emit::result_of(op, 0);
+    let ret =
+        ops.iter().rev().filter_map(|o| OpRef::new(*o)).find(|o| {
+            o.is("func.return") && o.parent().is_some_and(|p| p.raw().ptr == target.ptr)
+        })?;
+    ret.operands().iter().position(|v| v.raw().ptr == value.ptr)
+}
+
+/// Where the input of each of the `weighted` ops (indices into `ops`, the
+/// function's ops in pre-order) comes from: an argument, a result, or a
+/// tap on its producer (one tap a producer, shared through
+/// `by_producer`).
+fn layer_input_sources(
+    ops: &[sys::MlirOperation],
+    target: sys::MlirOperation,
+    weighted: &[usize],
+    by_producer: &mut HashMap<usize, Source>,
+    taps: &mut Vec<Tap>,
+) -> Vec<(usize, Source)> {
+    let mut recorded = Vec::new();
+    for index in weighted {
+        let Some(input) = OpRef::new(ops[*index]).and_then(|o| o.operand(0)) else {
+            continue;
+        };
+        let source = if let Some(number) = input.argument_number() {
+            Source::Arg(number)
+        } else {
+            let Some(producer) = input.producer() else {
+                continue;
+            };
+            let Some(p) = ops.iter().position(|o| o.ptr == producer.raw().ptr) else {
+                continue;
+            };
+            *by_producer
+                .entry(p)
+                .or_insert_with(|| match returned_as(ops, target, ops[p]) {
+                    Some(r) => Source::Result(r),
+                    None => {
+                        taps.push(Tap { op: p, result: 0 });
+                        Source::Tap(taps.len() - 1)
+                    }
+                })
+        };
+        recorded.push((*index, source));
+    }
+    recorded
+}
+
+/// One weighted layer's inputs over the calibration calls, up to
+/// [`MAX_RECORDED`] values (whole calls).
+#[derive(Default)]
+struct KeptInputs {
+    values: Vec<f32>,
+    calls: usize,
+}
+
+impl KeptInputs {
+    fn keep(&mut self, input: &Tensor) {
+        let t = as_f32(input);
+        if self.values.len() + t.len() <= MAX_RECORDED.max(t.len()) {
+            self.values.extend(t);
+            self.calls += 1;
+        }
+    }
+
+    /// Records the kept inputs on `op` (`cim.quant.inputs`), the calls'
+    /// rows one after another.
+    fn record(&self, context: &Context, op: sys::MlirOperation) {
+        let (mut shape, _) = cimc_passes::emit::tensor_info(cimc_passes::emit::operand(op, 0))
+            .expect("a weighted layer has a ranked input");
+        shape[0] *= self.calls as i64;
+        let attr = cimc_passes::quant::layer::dense_f32(context.to_raw(), &shape, &self.values);
+        cimc_passes::quant::layer::record_inputs(op, attr);
+    }
 }
 
 fn as_f32(tensor: &Tensor) -> Vec<f32> {
@@ -775,18 +820,16 @@ pub fn quantize_with(
         // the inputs the network rounded so far gives it, against the float
         // network's (Nagel et al. 2020, section 5: asymmetric
         // reconstruction), so rounding errors do not compound unseen.
-        let inputs_only = Recording {
-            ranges: false,
-            inputs: true,
-        };
-        while settings.adaround.is_some() && float_layers_left(module) {
-            calibrate(context, module, func, data, settings, inputs_only)?;
-            printing.after(
-                "calibration",
-                "cimc: the next layer's inputs recorded for AdaRound",
-                module,
-            );
-            run_passes(context, module, &pass, printing)?;
+        if settings.adaround.is_some() && float_layers_left(module) {
+            let rerecorder = rerecord::Rerecorder::new(context, module, func)?;
+            while rerecorder.record_next(context, module, func, data)? {
+                printing.after(
+                    "calibration",
+                    "cimc: the next layer's inputs recorded for AdaRound",
+                    module,
+                );
+                run_passes(context, module, &pass, printing)?;
+            }
         }
     }
     let rounding = match (settings.adaround, settings.bias_correction) {
