@@ -278,9 +278,16 @@ pub struct QuantizeArgs {
 
     /// Per-layer settings (TOML: `[defaults]` and `[[layer]]` entries with
     /// `name` or `op` and `weight_bits`, `per_channel`, `weight_symmetric`,
-    /// `activation_bits`, `activation_symmetric`).
+    /// `activation_bits`, `activation_symmetric`, `keep_float`).
     #[arg(long, value_name = "FILE")]
     pub config: Option<String>,
+
+    /// Keep every op that has no integer form in float, between a
+    /// dequantize of its inputs and a quantize of its result, with a warning
+    /// naming each (they run on the host); without it such an op is an
+    /// error.
+    #[arg(long = "float-fallback")]
+    pub float_fallback: bool,
 
     /// Learn each layer's weight rounding from the calibration data
     /// (AdaRound, cim-quant-adaround) instead of rounding to nearest.

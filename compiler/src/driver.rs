@@ -632,7 +632,10 @@ fn quantize_module(
         None => crate::quantize::quantize(context, module, entry, &data, settings),
     };
     match quantized {
-        Ok(quantized) => Ok(Some(quantized)),
+        Ok(quantized) => {
+            render(quantized.warnings.clone());
+            Ok(Some(quantized))
+        }
         Err(crate::quantize::QuantizeError::AlreadyInteger) => Ok(None),
         Err(crate::quantize::QuantizeError::Diagnosed(diags))
         | Err(crate::quantize::QuantizeError::Reference(
@@ -748,6 +751,7 @@ fn quantize_parsed(
         ranges: args.ranges,
         adaround: args.adaround.then_some(args.adaround_iterations as usize),
         bias_correction: args.bias_correction,
+        float_fallback: args.float_fallback,
         config: match args
             .config
             .as_deref()

@@ -27,7 +27,9 @@
 //! The settings become the op attributes `cim.quant.weight_bits`,
 //! `cim.quant.per_channel`, `cim.quant.weight_symmetric`,
 //! `cim.quant.activation_bits` and `cim.quant.activation_symmetric`, which
-//! the quantization passes read. An entry that matches no layer, two
+//! the quantization passes read; `keep_float = true` (in `[[layer]]`
+//! entries) becomes `cim.quant.keep_float`: the layer stays in float on the
+//! host between a dequantize and a quantize, with a warning. An entry that matches no layer, two
 //! entries giving one layer different values for a key, an unknown key and
 //! a value out of range are errors.
 
@@ -66,7 +68,12 @@ pub enum ConfigError {
 }
 
 /// The keys whose values are booleans (held as 0 / 1 while merging).
-const BOOL_KEYS: [&str; 3] = ["per_channel", "weight_symmetric", "activation_symmetric"];
+const BOOL_KEYS: [&str; 4] = [
+    "per_channel",
+    "weight_symmetric",
+    "activation_symmetric",
+    "keep_float",
+];
 
 /// Settings one entry gives (absent: unchanged).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -77,6 +84,8 @@ pub struct LayerSettings {
     pub weight_symmetric: Option<bool>,
     pub activation_bits: Option<i64>,
     pub activation_symmetric: Option<bool>,
+    /// Keep the layer in float (`[[layer]]` entries only).
+    pub keep_float: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -176,6 +185,12 @@ impl Config {
                 ACTIVATION_BITS,
             )?;
         }
+        if file.defaults.keep_float.is_some() {
+            return Err(ConfigError::Parse {
+                path: path.into(),
+                message: "defaults.keep_float: keep_float chooses layers to leave in float; give it in a [[layer]] entry".into(),
+            });
+        }
         for (index, e) in file.layer.iter().enumerate() {
             if e.name.is_none() && e.op.is_none() {
                 return Err(ConfigError::NoSelector {
@@ -231,6 +246,7 @@ impl Config {
                         "activation_symmetric",
                         s.activation_symmetric.map(i64::from),
                     ),
+                    ("keep_float", s.keep_float.map(i64::from)),
                 ];
                 for (key, value) in values {
                     let Some(value) = value else { continue };

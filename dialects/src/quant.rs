@@ -45,6 +45,9 @@ pub const PER_CHANNEL: &str = "cim.quant.per_channel";
 pub const WEIGHT_SYMMETRIC: &str = "cim.quant.weight_symmetric";
 pub const ACTIVATION_BITS: &str = "cim.quant.activation_bits";
 pub const ACTIVATION_SYMMETRIC: &str = "cim.quant.activation_symmetric";
+/// The op stays in float, between a dequantize of its inputs and a quantize
+/// of its result (`--float-fallback`, `keep_float = true` in `--config`).
+pub const KEEP_FLOAT: &str = "cim.quant.keep_float";
 
 /// The override attribute of a `--config` key (`weight_bits` ->
 /// `cim.quant.weight_bits`).
@@ -55,6 +58,7 @@ pub fn override_attr(key: &str) -> Option<&'static str> {
         WEIGHT_SYMMETRIC,
         ACTIVATION_BITS,
         ACTIVATION_SYMMETRIC,
+        KEEP_FLOAT,
     ]
     .into_iter()
     .find(|name| name.strip_prefix(PREFIX) == Some(key))

@@ -13,7 +13,9 @@ use crate::reference::{self, ReferenceError, Tap, Tensor};
 use cimc_dialects::handle::{AttrRef, OpRef};
 use cimc_passes::quant::activation_range::{observation_attr, ARG_OBSERVED_ATTR, OBSERVED_ATTR};
 use cimc_passes::quant::bias_correction::CORRECTION_ATTR;
-use cimc_passes::quant::convert::{unsupported, ARG_GRIDS_ATTR, RESULT_GRIDS_ATTR, SUPPORTED};
+use cimc_passes::quant::convert::{
+    keeps_float, unsupported, ARG_GRIDS_ATTR, RESULT_GRIDS_ATTR, SUPPORTED,
+};
 use cimc_passes::quant::grid::KEEPS_VALUES;
 use cimc_passes::quant::layer::Layer;
 use cimc_passes::PassContext;
@@ -136,6 +138,8 @@ pub struct Settings {
     pub bias_correction: Option<BiasMode>,
     /// Per-layer overrides (`--config`).
     pub config: Option<crate::quant_config::Config>,
+    /// Keep ops without an integer form in float (`--float-fallback`).
+    pub float_fallback: bool,
     /// IR dumps around the quantization passes and the driver's own IR
     /// edits (calibration, `--config`), as `--mlir-print-ir-*-all` asks.
     pub print_ir: IrPrinting,
@@ -202,6 +206,7 @@ impl Default for Settings {
             adaround: None,
             bias_correction: None,
             config: None,
+            float_fallback: false,
             print_ir: IrPrinting::default(),
         }
     }
@@ -414,6 +419,66 @@ fn is_float_activation(op: sys::MlirOperation) -> bool {
             .is_some_and(|(_, e)| e == "f32")
 }
 
+/// The float activations among `ops` that cim-quant-convert has no integer
+/// form for and that are not to stay in float.
+fn without_integer_form(ops: &[sys::MlirOperation]) -> Vec<sys::MlirOperation> {
+    ops.iter()
+        .copied()
+        .filter(|op| is_float_activation(*op))
+        .filter(|op| !SUPPORTED.contains(&cimc_passes::ir::op_name(*op).as_str()))
+        .filter(|op| !keeps_float(*op))
+        .collect()
+}
+
+/// `--float-fallback`: marks every float op without an integer form to stay
+/// in float (`cim.quant.keep_float`). Then, for each op that stays in float
+/// (so marked, or by `--config`), a warning at it saying so.
+fn keep_in_float(
+    module: &Module,
+    func: Option<&str>,
+    fallback: bool,
+) -> Result<Vec<Diag>, QuantizeError> {
+    let target = reference::entry_func(module, func)?;
+    let ops = ops_preorder(target);
+    let marked = if fallback {
+        without_integer_form(&ops)
+    } else {
+        Vec::new()
+    };
+    for op in &marked {
+        if let Some(handle) = OpRef::new(*op) {
+            let context = handle.context();
+            handle.set_attr(
+                cimc_dialects::quant::KEEP_FLOAT,
+                AttrRef::bool(context, true).raw(),
+            );
+        }
+    }
+    Ok(ops
+        .iter()
+        .filter(|op| keeps_float(**op))
+        .filter_map(|op| OpRef::new(*op))
+        .map(|op| {
+            let why = if marked.iter().any(|m| m.ptr == op.raw().ptr) {
+                "it has no integer form (--float-fallback)"
+            } else {
+                "keep_float = true (--config)"
+            };
+            Diag {
+                severity: crate::diagnostics::Severity::Warning,
+                at: crate::diagnostics::resolve(cimc_dialects::handle::melior_location(
+                    op.location(),
+                )),
+                message: format!(
+                    "'{}' op kept in float: {why}; it runs on the host between a dequantize of its inputs and a quantize of its result",
+                    op.name()
+                ),
+                notes: vec![],
+            }
+        })
+        .collect())
+}
+
 /// Runs the float function on `data` (one tensor per argument, leading
 /// batch axis) and records every activation's observer on the IR.
 pub fn calibrate(
@@ -470,15 +535,17 @@ pub fn calibrate(
     let ops = ops_preorder(target);
     // Ops the conversion cannot handle are reported before any calibration
     // run, at their locations.
-    let unsupported: Vec<Diag> = ops
-        .iter()
-        .filter(|op| is_float_activation(**op))
-        .filter(|op| !SUPPORTED.contains(&cimc_passes::ir::op_name(**op).as_str()))
-        .filter_map(|op| cimc_dialects::handle::OpRef::new(*op))
+    let unsupported: Vec<Diag> = without_integer_form(&ops)
+        .into_iter()
+        .filter_map(OpRef::new)
         .map(|op| Diag {
             severity: crate::diagnostics::Severity::Error,
             at: crate::diagnostics::resolve(cimc_dialects::handle::melior_location(op.location())),
-            message: format!("'{}' op {}", op.name(), unsupported(&op.name())),
+            message: format!(
+                "'{}' op {}; `cimc quantize --float-fallback` keeps it in float on the host",
+                op.name(),
+                unsupported(&op.name())
+            ),
             notes: vec![],
         })
         .collect();
@@ -737,6 +804,8 @@ pub struct Quantized {
     pub samples: usize,
     /// How the weights were rounded, for the log.
     pub rounding: String,
+    /// A warning at each op kept in float.
+    pub warnings: Vec<Diag>,
 }
 
 /// Runs a pass pipeline, collecting its diagnostics into the error.
@@ -794,6 +863,7 @@ pub fn quantize_with(
             module,
         );
     }
+    let warnings = keep_in_float(module, func, settings.float_fallback)?;
     let recording = Recording {
         ranges: true,
         inputs: settings.records_inputs(),
@@ -851,7 +921,11 @@ pub fn quantize_with(
     drop(float);
     let text = module_pipeline(&settings.convert_steps());
     run_passes(context, module, &text, printing)?;
-    Ok(Quantized { samples, rounding })
+    Ok(Quantized {
+        samples,
+        rounding,
+        warnings,
+    })
 }
 
 /// The (scale, zero point) of each argument of a module `cimc quantize`

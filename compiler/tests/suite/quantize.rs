@@ -169,12 +169,26 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
             "residual_activations",
             &["--symmetric-activations", "--cle"][..],
         ),
+        // Ops kept in float between a dequantize and a quantize: a sin
+        // without an integer form, a product chosen by --config.
+        ("residual_fallback", &["--float-fallback"][..]),
+        (
+            "residual_views",
+            &["--config", "../test/quant/Inputs/config_keep_float.toml"][..],
+        ),
     ] {
         let floats = Tensor::read_npy(&float_inputs(name)).unwrap();
         let path = quantize(name, &dir, args);
         let text = std::fs::read_to_string(&path).unwrap();
+        let kept = text.matches("cim.quant.keep_float = true").count();
+        let float_kept = args.contains(&"--float-fallback") || args.contains(&"--config");
+        assert_eq!(
+            kept > 0,
+            float_kept,
+            "{name} {args:?}: ops kept in float exactly when asked"
+        );
         assert!(
-            !text.contains("xf32>"),
+            float_kept || !text.contains("xf32>"),
             "{name} {args:?}: float tensors left"
         );
         let context = new_context().unwrap();
@@ -331,4 +345,52 @@ fn residual_models_stay_close_to_the_float_model() {
             float.len() / classes
         );
     }
+}
+
+/// An op without an integer form kept in float (`--float-fallback`): the
+/// model stays close to its float original, and the simulated chip (which
+/// runs the float op on the host) computes the same bytes as reference
+/// execution.
+#[test]
+fn float_fallback_stays_close_and_runs_on_the_chip() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("quantize-fallback");
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = "residual_fallback";
+    let (float, _) = residual_outputs(&float_model(name), &dir.join("float.npy"));
+    let scale = float.iter().fold(0f64, |m, v| m.max(v.abs()));
+    let path = quantize(name, &dir, &["--float-fallback"]);
+    let (ours, _) = residual_outputs(&path, &dir.join("ours.npy"));
+    let mean = ours
+        .iter()
+        .zip(&float)
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f64>()
+        / float.len() as f64;
+    assert!(
+        mean <= 0.02 * scale,
+        "mean |error| {mean} vs the float model (max |y| {scale})"
+    );
+    let run = |executor: &str| -> Vec<u8> {
+        let out = dir.join(format!("{executor}.npy"));
+        let status = Command::new(env!("CARGO_BIN_EXE_cimc"))
+            .arg(&path)
+            .arg(format!("--run={executor}"))
+            .arg("--input")
+            .arg(float_inputs(name))
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        std::fs::read(out).unwrap()
+    };
+    assert_eq!(
+        run("sim"),
+        run("reference"),
+        "the chip vs reference execution"
+    );
 }

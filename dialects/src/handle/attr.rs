@@ -143,6 +143,11 @@ impl AttrRef {
         AttrRef::new(unsafe { sys::mlirAttributeParseGet(context, string_ref(text)) })
     }
 
+    /// A `true` / `false` attribute.
+    pub fn bool(context: sys::MlirContext, value: bool) -> AttrRef {
+        AttrRef(unsafe { sys::mlirBoolAttrGet(context, i32::from(value)) })
+    }
+
     /// `unit`.
     pub fn unit(context: sys::MlirContext) -> AttrRef {
         AttrRef(unsafe { sys::mlirUnitAttrGet(context) })

@@ -86,6 +86,8 @@ pub enum HostReason {
     BatchedMatmul,
     /// A convolution without its pad, stride or dilation attribute.
     MissingWindow,
+    /// Quantization kept the layer in float (`cim.quant.keep_float`).
+    KeptFloat,
 }
 
 impl std::fmt::Display for HostReason {
@@ -102,6 +104,9 @@ impl std::fmt::Display for HostReason {
             }
             HostReason::BatchedMatmul => "it is a batched matmul (batch > 1)",
             HostReason::MissingWindow => "it lacks its pad, stride or dilation attribute",
+            HostReason::KeptFloat => {
+                "quantization kept it in float (cim.quant.keep_float: --float-fallback or keep_float in --config)"
+            }
         })
     }
 }
@@ -125,6 +130,10 @@ impl Pass for LowerCrossbarOps {
                 self.remarks.at_op(op, stays(HostReason::NotStatic));
                 continue;
             };
+            if crate::quant::convert::keeps_float(op) {
+                self.remarks.at_op(op, stays(HostReason::KeptFloat));
+                continue;
+            }
             if element.starts_with('f') || element.starts_with("bf") {
                 raw_op_error(op,
                     &format!(

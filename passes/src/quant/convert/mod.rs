@@ -10,6 +10,7 @@
 //! already on a grid in `value`.
 
 mod binary;
+mod float_island;
 mod integer;
 mod rules;
 mod value;
@@ -25,6 +26,7 @@ use crate::{Pass, PassFailed, PassInfo};
 use binary::Elementwise;
 use cimc_dialects::handle::{AttrRef, OpRef, TypeRef, ValueRef};
 use cimc_quant::WeightRange;
+pub use float_island::keeps_float;
 use integer::restrict;
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -125,7 +127,13 @@ rewrites every float op as integer TOSA:
   * tosa.concat of activations: each input rescaled onto the output's grid
     (by s_in / s_y; none when the grids and types are the same), a concat;
   * ops with no float operand or result that read no activation (logic on
-    comparison flags) stay as they are.
+    comparison flags) stay as they are;
+  * an op carrying `cim.quant.keep_float = true` (`cimc quantize
+    --float-fallback` for ops without an integer form, `keep_float = true`
+    in `--config`) stays in float: its inputs dequantized (tosa.cast to
+    f32, sub z, mul s), its one float result quantized onto its calibrated
+    grid (mul 1/s, add z + 1/2, floor, clamp, tosa.cast); the mapping
+    leaves it to the host.
 Per-op overrides (attributes a configuration sets on the float ops):
   * `cim.quant.weight_bits = N : i64` (2..=8) on a conv2d, depthwise_conv2d
     or matmul overrides `weight-bits`, `cim.quant.per_channel = true|false`
@@ -381,6 +389,7 @@ impl Pass for Convert {
             let name = crate::raw::op_name(op);
             let result = match name.as_str() {
                 "tosa.const" | "tosa.const_shape" => Ok(()),
+                _ if keeps_float(op) => rules.keep_float(&mut state, op),
                 "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul" => {
                     rules.weighted(&mut state, op, &name)
                 }
