@@ -11,8 +11,10 @@ use crate::quant::options::{
 use crate::{Pass, PassFailed, PassInfo};
 use cimc_dialects::handle::AttrRef;
 use cimc_quant::{AdaRoundOptions, AdaRoundProblem, Grid, WeightRange};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use melior::ir::operation::OperationRefMut;
 use ndarray::{s, Array2, Axis};
+use rayon::prelude::*;
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-quant-adaround",
@@ -34,7 +36,10 @@ and learns, per weight, floor or ceil:
   loss = |act(X W~^T + b) - act(X W^T + b)|^2 / rows
          + lambda * sum(1 - |2 h(V) - 1|^beta)
 with X the layer's im2col input rows (at most `rows` of them, evenly
-strided; a depthwise convolution solves one problem per input channel),
+strided; a depthwise convolution solves one problem per input channel,
+any other layer one per block of 16 output channels, which are
+independent: the problems run in parallel, and the result is the same
+whatever the core count),
 act the ReLU / clamp that follows the layer (after a matmul's bias
 addition), Adam (lr 1e-2, batch 256), `iterations` steps (default 4000:
 on the digits CNN at 4 bits, 4000 steps gave 7.7 misclassified test
@@ -55,7 +60,7 @@ and `cim.quant.adaround_loss = array<f64: nearest, learned>` (summed over
 the layer's problems); cim-quant-convert then keeps exactly these integer
 weights. Layers already on a grid (`cim.quant.weight_scale`) are left
 alone; a weighted float op without `cim.quant.inputs` is an error. A
-progress bar per layer shows on a terminal.
+progress bar per layer (problems solved) shows on a terminal.
 
 Example: `cimc quantize cnn.f32.mlir --calibration x.npy --weight-bits 2
 --adaround`; alone: `cimc calibrated.mlir --pass-pipeline='builtin.module(
@@ -110,6 +115,20 @@ struct AdaRound {
     seed: u64,
 }
 
+/// Output channels per AdaRound problem: a layer's rows are independent,
+/// so blocks of this many are solved in parallel.
+const CHUNK: usize = 16;
+
+/// One AdaRound problem of a layer, owned, for a worker thread.
+struct Job {
+    range: std::ops::Range<usize>,
+    input: std::sync::Arc<Array2<f32>>,
+    target: Option<std::sync::Arc<Array2<f32>>>,
+    weight: Array2<f32>,
+    bias: ndarray::Array1<f32>,
+    grid: Grid,
+}
+
 /// At most `limit` rows of `x`, evenly strided.
 fn subsample(x: Array2<f32>, limit: usize) -> Array2<f32> {
     let n = x.nrows();
@@ -145,14 +164,17 @@ impl AdaRound {
         let targets = layer.target_rows()?;
         let (grid, choice) = layer.grid(self.weights, self.weight_range)?;
         let rows = layer.weight.nrows();
+        // A depthwise convolution is one problem per input channel (its
+        // own inputs); any other layer one problem whose output channels
+        // are independent (the loss sums over them, Adam is per weight, the
+        // mini-batches come from one seed): solved as blocks of CHUNK rows,
+        // a fixed size, so the result does not depend on the core count.
         let group_rows = match layer.depthwise_multiplier() {
             0 => rows,
             m => m,
         };
-        let mut rounded = Array2::<f32>::zeros(layer.weight.raw_dim());
-        let (mut nearest, mut learned) = (0.0, 0.0);
+        let mut jobs = Vec::new();
         for (g, x) in inputs.into_iter().enumerate() {
-            let range = g * group_rows..(g + 1) * group_rows;
             let x = subsample(x, self.rows);
             let target = targets.as_ref().map(|t| subsample(t[g].clone(), self.rows));
             if target.as_ref().is_some_and(|t| t.dim() != x.dim()) {
@@ -162,28 +184,59 @@ impl AdaRound {
                     layer::TARGET_INPUTS_ATTR
                 ));
             }
-            let sub_grid = grid_rows(&grid, range.clone())?;
-            let bias = ndarray::Array1::from(layer.bias[range.clone()].to_vec());
-            let problem = AdaRoundProblem {
-                input: x.view(),
-                target_input: target.as_ref().map(|t| t.view()),
-                weight: layer.weight.slice(s![range.clone(), ..]),
-                bias: Some(bias.view()),
-                grid: &sub_grid,
-            };
-            let options = AdaRoundOptions {
-                iterations: self.iterations,
-                activation: layer.activation,
-                seed: self.seed,
-                label: if group_rows == rows {
-                    label.clone()
-                } else {
-                    format!("{label} channel {g}")
-                },
-                ..AdaRoundOptions::default()
-            };
-            let result = cimc_quant::adaround(&problem, &options).map_err(|e| e.to_string())?;
-            rounded.slice_mut(s![range, ..]).assign(&result.weight);
+            let x = std::sync::Arc::new(x);
+            let target = target.map(std::sync::Arc::new);
+            let first = g * group_rows;
+            for start in (first..first + group_rows).step_by(CHUNK) {
+                let range = start..(start + CHUNK).min(first + group_rows);
+                jobs.push(Job {
+                    grid: grid_rows(&grid, range.clone())?,
+                    weight: layer.weight.slice(s![range.clone(), ..]).to_owned(),
+                    bias: ndarray::Array1::from(layer.bias[range.clone()].to_vec()),
+                    range,
+                    input: x.clone(),
+                    target: target.clone(),
+                });
+            }
+        }
+        let bar =
+            ProgressBar::with_draw_target(Some(jobs.len() as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} problems {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(label);
+        let activation = layer.activation;
+        let solved: Vec<Result<cimc_quant::AdaRoundResult, String>> = jobs
+            .par_iter()
+            .map(|job| {
+                let problem = AdaRoundProblem {
+                    input: job.input.view(),
+                    target_input: job.target.as_ref().map(|t| t.view()),
+                    weight: job.weight.view(),
+                    bias: Some(job.bias.view()),
+                    grid: &job.grid,
+                };
+                let options = AdaRoundOptions {
+                    iterations: self.iterations,
+                    activation,
+                    seed: self.seed,
+                    progress: false,
+                    ..AdaRoundOptions::default()
+                };
+                let result = cimc_quant::adaround(&problem, &options).map_err(|e| e.to_string());
+                bar.inc(1);
+                result
+            })
+            .collect();
+        bar.finish_and_clear();
+        let mut rounded = Array2::<f32>::zeros(layer.weight.raw_dim());
+        let (mut nearest, mut learned) = (0.0, 0.0);
+        for (job, result) in jobs.iter().zip(solved) {
+            let result = result?;
+            rounded
+                .slice_mut(s![job.range.clone(), ..])
+                .assign(&result.weight);
             nearest += result.loss_nearest;
             learned += result.loss;
         }
