@@ -169,6 +169,10 @@ fn quantized_models_are_bit_exact_with_the_reference_model() {
             "residual_activations",
             &["--symmetric-activations", "--cle"][..],
         ),
+        // greater, equal, logical_or, select, reduce_min, minimum with a
+        // constant, a constant minus an activation, mul by slopes.
+        ("residual_compare", &[][..]),
+        ("residual_compare", &["--activation-bits", "16"][..]),
         // Ops kept in float between a dequantize and a quantize: a sin
         // without an integer form, a product chosen by --config.
         ("residual_fallback", &["--float-fallback"][..]),
