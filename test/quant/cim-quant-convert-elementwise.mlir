@@ -122,3 +122,28 @@ func.func @flags(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> attribut
   %s = tosa.select %o, %x, %y {cim.quant.range = array<f64: -2.0, 2.0>} : (tensor<4xi1>, tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %s : tensor<4xf32>
 }
+
+// -----
+
+// A mean as tosa-converter-for-tflite spells TFLite's MEAN: two reduce_sums,
+// a reshape and a mul by 1 / (H W). The sums and the reshape stay in i32
+// (no rounding between them); one rescale by s_x / (H W) / s_y at the end.
+// CHECK-LABEL: func.func @mean(
+// CHECK-SAME: %[[X:.*]]: tensor<1x2x3x4xi8>
+// CHECK: %[[W:.*]] = tosa.rescale %[[X]], {{.*}} -> tensor<1x2x3x4xi32>
+// CHECK: %[[H:.*]] = tosa.reduce_sum %[[W]] {axis = 1 : i32} : (tensor<1x2x3x4xi32>) -> tensor<1x1x3x4xi32>
+// CHECK: %[[S:.*]] = tosa.reduce_sum %[[H]] {axis = 2 : i32} : (tensor<1x1x3x4xi32>) -> tensor<1x1x1x4xi32>
+// CHECK: %[[R:.*]] = tosa.reshape %[[S]], %{{.*}} : (tensor<1x1x1x4xi32>, !tosa.shape<2>) -> tensor<1x4xi32>
+// CHECK: %[[Y:.*]] = tosa.rescale %[[R]], {{.*}} -> tensor<1x4xi8>
+// CHECK-NOT: tosa.rescale
+// CHECK: return %[[Y]]
+func.func @mean(%x: tensor<1x2x3x4xf32>) -> tensor<1x4xf32> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %h = tosa.reduce_sum %x {axis = 1 : i32, cim.quant.range = array<f64: -2.0, 2.0>} : (tensor<1x2x3x4xf32>) -> tensor<1x1x3x4xf32>
+  %s = tosa.reduce_sum %h {axis = 2 : i32, cim.quant.range = array<f64: -6.0, 6.0>} : (tensor<1x1x3x4xf32>) -> tensor<1x1x1x4xf32>
+  %shape = tosa.const_shape {values = dense<[1, 4]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %r = tosa.reshape %s, %shape : (tensor<1x1x1x4xf32>, !tosa.shape<2>) -> tensor<1x4xf32>
+  %inv = "tosa.const"() <{values = dense<0.1666666716> : tensor<1x1xf32>}> : () -> tensor<1x1xf32>
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %y = tosa.mul %r, %inv, %shift {cim.quant.range = array<f64: -1.0, 1.0>} : (tensor<1x4xf32>, tensor<1x1xf32>, tensor<1xi8>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}

@@ -130,7 +130,7 @@ impl Pass for LowerCrossbarOps {
                 self.remarks.at_op(op, stays(HostReason::NotStatic));
                 continue;
             };
-            if crate::quant::convert::keeps_float(op) {
+            if crate::quant::options::keeps_float(op) {
                 self.remarks.at_op(op, stays(HostReason::KeptFloat));
                 continue;
             }

@@ -267,6 +267,11 @@ pub fn layers(func: RawOp, defaults: ActChoice) -> Result<Vec<Layer>, String> {
         );
         let (grid, fused_clamp, layer) = match name.as_str() {
             view if crate::quant::grid::KEEPS_VALUES.contains(&view) => (input, None, false),
+            // A sum whose chain goes on in i32 (a mean's first sums) is on
+            // no grid: cim-quant-convert rounds only at the chain's end.
+            "tosa.reduce_sum" if !crate::quant::grid::sum_chain(op).is_empty() => {
+                (None, None, false)
+            }
             "tosa.clamp" | "tosa.avg_pool2d" | "tosa.resize" => {
                 let grid = match (input, range_attr(op)) {
                     (Some(grid), _) => Some(grid),

@@ -21,6 +21,62 @@ pub(crate) fn fused_clamp(op: RawOp) -> Option<RawOp> {
     single_user(emit::result_of(op, 0)).filter(|user| crate::raw::op_name(*user) == "tosa.clamp")
 }
 
+/// The ops a `tosa.reduce_sum`'s i32 sum flows on through before it is put
+/// on a grid, as TFLite's MEAN computes in one integer op: further
+/// reduce_sums, with reshapes between them, and a final multiplication by a
+/// positive constant scalar (a mean's 1 / N), each the only user of the
+/// one before. The last op of the chain sets the grid; the ones before it
+/// set none (no rounding between the sums). Empty when `op` (a reduce_sum)
+/// sets its own grid; reshapes after the last sum or product are not part
+/// of it.
+pub(crate) fn sum_chain(op: RawOp) -> Vec<RawOp> {
+    let mut chain = Vec::new();
+    if crate::raw::op_name(op) != "tosa.reduce_sum" {
+        return chain;
+    }
+    let mut views = Vec::new();
+    let mut at = op;
+    while let Some(user) = single_user(emit::result_of(at, 0)) {
+        if crate::quant::options::keeps_float(user) {
+            break;
+        }
+        match crate::raw::op_name(user).as_str() {
+            "tosa.reshape" => views.push(user),
+            "tosa.reduce_sum" => {
+                chain.append(&mut views);
+                chain.push(user);
+            }
+            "tosa.mul" if positive_scalar_factor(user, emit::result_of(at, 0)).is_some() => {
+                chain.append(&mut views);
+                chain.push(user);
+                break;
+            }
+            _ => break,
+        }
+        at = user;
+    }
+    chain
+}
+
+/// The factor `c` of `mul(x, c)` (either order, shift 0) when `c` is a
+/// finite positive constant scalar (or splat) and `x` is `value`.
+pub(crate) fn positive_scalar_factor(mul: RawOp, value: crate::raw::RawValue) -> Option<f64> {
+    if emit::const_ints(emit::operand(mul, 2)).is_some_and(|s| s.iter().any(|v| *v != 0)) {
+        return None;
+    }
+    let other = if emit::operand(mul, 0).ptr == value.ptr {
+        emit::operand(mul, 1)
+    } else if emit::operand(mul, 1).ptr == value.ptr {
+        emit::operand(mul, 0)
+    } else {
+        return None;
+    };
+    let c = emit::const_floats(other)?;
+    let (first, rest) = c.split_first()?;
+    (rest.iter().all(|v| v == first) && first.is_finite() && *first > 0.0)
+        .then_some(f64::from(*first))
+}
+
 /// Ops every output value of which is one of their input's values (or,
 /// for tosa.pad, the padding value): they keep the input's grid exactly,
 /// calibration does not observe them and the fake-quantized model does not

@@ -89,7 +89,7 @@ impl Layer {
     pub fn of(op: RawOp) -> Option<Layer> {
         let kind = crate::raw::op_name(op);
         // A layer kept in float is not quantized: no grid, no rounding.
-        if !WEIGHTED.contains(&kind.as_str()) || crate::quant::convert::keeps_float(op) {
+        if !WEIGHTED.contains(&kind.as_str()) || crate::quant::options::keeps_float(op) {
             return None;
         }
         let (_, element) = emit::tensor_info(emit::result_of(op, 0))?;

@@ -123,6 +123,16 @@ pub(crate) fn bool_override(op: RawOp, name: &str) -> Result<Option<bool>, Strin
         .ok_or_else(|| format!("'{name}' must be true or false"))
 }
 
+/// Whether `op` is to stay in float (`cim.quant.keep_float = true`:
+/// `--float-fallback` or `keep_float` in `--config`; cim-quant-convert's
+/// float islands).
+pub fn keeps_float(op: RawOp) -> bool {
+    bool_override(op, cimc_dialects::quant::KEEP_FLOAT)
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}
+
 /// An `array<f64: ...>` override on `op`.
 pub(crate) fn f64_array_override(op: RawOp, name: &str) -> Result<Option<Vec<f64>>, String> {
     match (crate::raw::attr(op, name), emit::f64_array_attr(op, name)) {

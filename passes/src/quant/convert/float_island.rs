@@ -17,14 +17,6 @@ use crate::quant::grid::ActGrid;
 use crate::raw::{RawOp, RawValue};
 use cimc_dialects::handle::{AttrRef, OpRef, ValueRef};
 
-/// Whether `op` is to stay in float.
-pub fn keeps_float(op: RawOp) -> bool {
-    OpRef::new(op)
-        .and_then(|o| o.attribute(cimc_dialects::quant::KEEP_FLOAT))
-        .and_then(AttrRef::as_bool)
-        .unwrap_or(false)
-}
-
 /// An f32 constant of `value` broadcast to a tensor of rank `rank`.
 fn scalar(at: &Emitter, rank: usize, value: f32) -> RawValue {
     let ones = vec![1i64; rank];

@@ -17,6 +17,7 @@ mod value;
 
 use crate::emit::{self, Emitter};
 use crate::ir::single_user;
+pub use crate::quant::options::keeps_float;
 use crate::quant::options::{
     check_widths, ACTIVATION_BITS_HELP, ACTIVATION_SYMMETRIC_HELP, PER_CHANNEL_HELP, WEIGHT_RANGES,
     WEIGHT_RANGE_HELP, WEIGHT_SYMMETRIC_HELP,
@@ -26,7 +27,6 @@ use crate::{Pass, PassFailed, PassInfo};
 use binary::Elementwise;
 use cimc_dialects::handle::{AttrRef, OpRef, TypeRef, ValueRef};
 use cimc_quant::WeightRange;
-pub use float_island::keeps_float;
 use integer::restrict;
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
@@ -107,7 +107,10 @@ rewrites every float op as integer TOSA:
     i16 entries, entry i for 128 i - 32768; i32 results with 7 fraction
     bits, rescaled by 1/128);
   * tosa.reduce_sum: a rescale to i32 removing the zero point, an i32 sum,
-    a rescale by s_x / s_y;
+    a rescale by s_x / s_y; further reduce_sums (reshapes between) and a
+    final mul by a positive constant scalar c that only it feeds (a mean
+    as TFLite's converter spells it) continue in i32, one rescale by
+    s_x * c / s_y at the end;
   * tosa.mul by a positive constant scalar: one rescale by s_x * c / s_y;
     tosa.mul of two activations, or by any other constant (PReLU slopes):
     both factors as i32 without their zero points (a constant on the
@@ -341,6 +344,7 @@ impl Pass for Convert {
         let mut state = State {
             quantized: HashMap::new(),
             dead: Vec::new(),
+            absorbed: Default::default(),
         };
         let args = body.arguments();
         let n_args = args.len();
@@ -386,6 +390,9 @@ impl Pass for Convert {
         };
         let mut result_grids = Vec::new();
         for op in ops {
+            if state.absorbed.contains(&(op.ptr as usize)) {
+                continue;
+            }
             let name = crate::raw::op_name(op);
             let result = match name.as_str() {
                 "tosa.const" | "tosa.const_shape" => Ok(()),

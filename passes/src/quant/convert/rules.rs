@@ -6,7 +6,8 @@ use super::integer::{attrs_except, clamp_int, rescale, restrict, restrict_result
 use super::value::{Quantized, State};
 use crate::emit::{self, Emitter};
 use crate::quant::grid::{
-    fused_clamp, quantize_weights, weight_layout, ActChoice, ActGrid, WeightChoice,
+    fused_clamp, positive_scalar_factor, quantize_weights, sum_chain, weight_layout, ActChoice,
+    ActGrid, WeightChoice,
 };
 use crate::quant::options::{
     bits_override, bool_override, range_attr, ACTIVATION_BITS, ACTIVATION_BITS_ATTR,
@@ -403,30 +404,82 @@ impl Rules {
         Ok(())
     }
 
+    /// tosa.reduce_sum: x without its zero point as i32, the sum, and the
+    /// sums, reshapes and final positive scalar product of its
+    /// [`sum_chain`] in i32 too; one rescale by s_x * c / s_y onto the grid
+    /// of the chain's last op (the op itself when the chain is empty).
     pub(super) fn reduce_sum(&self, state: &mut State, op: RawOp) -> Result<(), String> {
         let x = state.input(op, 0)?;
-        let y = self.output_grid(op)?;
-        let at = Emitter::before(op);
-        let wide = rescale(&at, x.value, "i32", &[1.0], x.zero_point, 0, x.centred())?;
-        let shape = shape_of(emit::result_of(op, 0))?;
-        let owned = attrs_except(op, &[]);
-        let attrs: Vec<(&str, sys::MlirAttribute)> =
-            owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
-        let sum = at.value("tosa.reduce_sum", &[wide], at.tensor(&shape, "i32"), &attrs);
-        let in_shape = shape_of(emit::operand(op, 0))?;
-        let count: i64 = in_shape.iter().product::<i64>() / shape.iter().product::<i64>().max(1);
+        let chain = sum_chain(op);
+        let last = chain.last().copied().unwrap_or(op);
+        let y = self.output_grid(last)?;
+        let at = Emitter::before(last);
+        let mut value = rescale(&at, x.value, "i32", &[1.0], x.zero_point, 0, x.centred())?;
+        let mut count: i64 = 1;
+        let mut factor = 1.0;
+        for step in std::iter::once(op).chain(chain.iter().copied()) {
+            let name = crate::raw::op_name(step);
+            let shape = shape_of(emit::result_of(step, 0))?;
+            match name.as_str() {
+                "tosa.reduce_sum" => {
+                    let in_shape = shape_of(emit::operand(step, 0))?;
+                    count *=
+                        in_shape.iter().product::<i64>() / shape.iter().product::<i64>().max(1);
+                    let owned = attrs_except(step, &[]);
+                    let attrs: Vec<(&str, sys::MlirAttribute)> =
+                        owned.iter().map(|(n, a)| (n.as_str(), *a)).collect();
+                    value = at.value(
+                        "tosa.reduce_sum",
+                        &[value],
+                        at.tensor(&shape, "i32"),
+                        &attrs,
+                    );
+                }
+                "tosa.reshape" => {
+                    value = at.value(
+                        "tosa.reshape",
+                        &[value, emit::operand(step, 1)],
+                        at.tensor(&shape, "i32"),
+                        &[],
+                    );
+                }
+                _ => {
+                    let previous = emit::result_of(
+                        crate::ir::operand_producers(step)
+                            .into_iter()
+                            .find(|p| chain.iter().chain([&op]).any(|c| c.ptr == p.ptr))
+                            .ok_or("internal error: a sum chain's product without its sum")?,
+                        0,
+                    );
+                    factor = positive_scalar_factor(step, previous).ok_or(
+                        "internal error: a sum chain's product is not by a positive scalar",
+                    )?;
+                }
+            }
+            // The chain's ops are done here (the main walk skips them); the
+            // last one's result is the value (below).
+            if step.ptr != op.ptr {
+                state.absorbed.insert(step.ptr as usize);
+            }
+            if step.ptr != last.ptr {
+                state.dead.push(step);
+            }
+        }
         let (lo, hi) = x.centred();
         let out = rescale(
             &at,
-            sum,
+            value,
             y.element(),
-            &[x.scale / y.scale],
+            &[x.scale * factor / y.scale],
             0,
             y.zero_point,
             (lo * count, hi * count),
         )?;
-        let out = restrict_result(&at, op, out, y)?;
-        state.done_on(op, out, y);
+        if shape_of(out)? != shape_of(emit::result_of(last, 0))? {
+            return Err("the multiplication after the sum broadcasts it: not supported".into());
+        }
+        let out = restrict_result(&at, last, out, y)?;
+        state.done_on(last, out, y);
         Ok(())
     }
 
@@ -441,18 +494,12 @@ impl Rules {
         if emit::const_ints(emit::operand(op, 2)).is_some_and(|s| s.iter().any(|v| *v != 0)) {
             return Err("a float multiplication has shift 0".into());
         }
-        let scalar = |i: isize| -> Option<f64> {
-            let c = emit::const_floats(emit::operand(op, i))?;
-            let (first, rest) = c.split_first()?;
-            (rest.iter().all(|v| v == first) && first.is_finite() && *first > 0.0)
-                .then_some(f64::from(*first))
-        };
         let y = self.output_grid(op)?;
         let at = Emitter::before(op);
         let result_shape = shape_of(emit::result_of(op, 0))?;
         let by_scalar = match (state.input(op, 0), state.input(op, 1)) {
-            (Ok(x), Err(_)) => scalar(1).map(|c| (x, c)),
-            (Err(_), Ok(x)) => scalar(0).map(|c| (x, c)),
+            (Ok(x), Err(_)) => positive_scalar_factor(op, emit::operand(op, 0)).map(|c| (x, c)),
+            (Err(_), Ok(x)) => positive_scalar_factor(op, emit::operand(op, 1)).map(|c| (x, c)),
             _ => None,
         };
         if let Some((x, c)) =

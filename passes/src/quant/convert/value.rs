@@ -61,6 +61,9 @@ pub(super) fn key(value: RawValue) -> usize {
 pub(super) struct State {
     pub(super) quantized: HashMap<usize, Quantized>,
     pub(super) dead: Vec<RawOp>,
+    /// Ops an earlier rule already rewrote with their producer (the sums
+    /// and reshapes of a reduce_sum chain before its last op).
+    pub(super) absorbed: std::collections::HashSet<usize>,
 }
 
 impl State {
