@@ -147,3 +147,19 @@ func.func @mean(%x: tensor<1x2x3x4xf32>) -> tensor<1x4xf32> attributes {cim.quan
   %y = tosa.mul %r, %inv, %shift {cim.quant.range = array<f64: -1.0, 1.0>} : (tensor<1x4xf32>, tensor<1x1xf32>, tensor<1xi8>) -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
 }
+
+// -----
+
+// Integer ops of integer values (an argmax's indices compared with a
+// constant index) are not the quantizer's: they stay as they are.
+// CHECK-LABEL: func.func @index_logic(
+// CHECK: %[[I:.*]] = tosa.argmax %{{.*}} {axis = 1 : i32} : (tensor<1x4xi8>) -> tensor<1xi32>
+// CHECK: %[[C:.*]] = "tosa.const"() <{values = dense<2> : tensor<1xi32>}>
+// CHECK: %[[E:.*]] = tosa.equal %[[I]], %[[C]] : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi1>
+// CHECK: return %[[E]]
+func.func @index_logic(%x: tensor<1x4xf32>) -> tensor<1xi1> attributes {cim.quant.arg_ranges = [array<f64: -1.0, 1.0>]} {
+  %i = tosa.argmax %x {axis = 1 : i32} : (tensor<1x4xf32>) -> tensor<1xi32>
+  %two = "tosa.const"() <{values = dense<2> : tensor<1xi32>}> : () -> tensor<1xi32>
+  %e = tosa.equal %i, %two : (tensor<1xi32>, tensor<1xi32>) -> tensor<1xi1>
+  return %e : tensor<1xi1>
+}

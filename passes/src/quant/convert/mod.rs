@@ -323,13 +323,18 @@ impl Pass for Convert {
         };
         let context = handle.context();
         let ops: Vec<RawOp> = body.ops().into_iter().map(OpRef::raw).collect();
-        let floats = body.ops().into_iter().any(|op| {
-            !op.is("tosa.const")
-                && op
-                    .results()
-                    .into_iter()
-                    .any(|r| emit::tensor_info(r.raw()).is_some_and(|(_, e)| e == "f32"))
-        });
+        let float_args = body
+            .arguments()
+            .into_iter()
+            .any(|a| emit::tensor_info(a.raw()).is_some_and(|(_, e)| e == "f32"));
+        let floats = float_args
+            || body.ops().into_iter().any(|op| {
+                !op.is("tosa.const")
+                    && op
+                        .results()
+                        .into_iter()
+                        .any(|r| emit::tensor_info(r.raw()).is_some_and(|(_, e)| e == "f32"))
+            });
         if !floats {
             // Already integer (e.g. a TFLite int8 model): nothing to do.
             return Ok(());
@@ -397,6 +402,7 @@ impl Pass for Convert {
             let result = match name.as_str() {
                 "tosa.const" | "tosa.const_shape" => Ok(()),
                 _ if keeps_float(op) => rules.keep_float(&mut state, op),
+                _ if integer_only(op, &state) => Ok(()),
                 "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.matmul" => {
                     rules.weighted(&mut state, op, &name)
                 }
@@ -461,7 +467,6 @@ impl Pass for Convert {
                     }
                     Ok(())
                 }
-                _ if integer_only(op, &state) => Ok(()),
                 other => Err(unsupported(other)),
             };
             result.map_err(|m| fail(op, m))?;
