@@ -10,7 +10,9 @@
 //! ([`TargetError`]). Derived quantities (total arrays, ADC bits, slices,
 //! input cycles, ADC loss) are methods of [`Target`] ([`derived`]); the
 //! crossbar cost model (steps, cycles and energy of an mvm, column-sum
-//! bounds and ADC bits) is [`cost`], the one copy of those formulas.
+//! bounds and ADC bits) is [`cost`], the one copy of those formulas. The
+//! mapped program that compiled code hands the runtime (tiles and layers as
+//! one blob) is [`tables`].
 //!
 //! ```ignore
 //! let mut t = cimc_target::Target::resolve("isaac")?;   // or "chip.toml"
@@ -27,6 +29,7 @@ pub mod overrides;
 pub mod presets;
 pub mod schema;
 mod source;
+pub mod tables;
 pub mod validate;
 
 use std::path::Path;

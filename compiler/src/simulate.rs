@@ -31,11 +31,15 @@ pub enum SimulateError {
 }
 
 /// The runtime functions compiled code calls, by the symbol it calls them by.
-fn runtime_symbols() -> [(&'static str, *mut c_void); 3] {
+fn runtime_symbols() -> [(&'static str, *mut c_void); 4] {
     [
         (
-            "_mlir_ciface_cimc_host_program",
-            abi::_mlir_ciface_cimc_host_program as *mut c_void,
+            "_mlir_ciface_cimc_host_load",
+            abi::_mlir_ciface_cimc_host_load as *mut c_void,
+        ),
+        (
+            "_mlir_ciface_cimc_host_layer",
+            abi::_mlir_ciface_cimc_host_layer as *mut c_void,
         ),
         (
             "_mlir_ciface_cimc_host_mvm",

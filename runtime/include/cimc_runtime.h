@@ -11,7 +11,7 @@
 /**
  * The ABI version of this header and library; pass it to `cimc_rt_create`.
  */
-#define CIMC_RT_ABI_VERSION 1
+#define CIMC_RT_ABI_VERSION 2
 
 /**
  * Success.
@@ -416,6 +416,40 @@ int32_t cimc_rt_host_op(struct CimcRtSim *sim,
                         uint64_t *out_token);
 
 /**
+ * Loads program tables (`cimc_target::tables`: the blob `cim-lower-to-runtime`
+ * embeds, `len` bytes at `tables`): programs every tile, with its label,
+ * and keeps the layers for `cimc_rt_layer`. Errors: a malformed blob
+ * (`CIMC_RT_BAD_ARGUMENT`, with the byte offset), tables loaded before, a
+ * tile that does not fit its array.
+ *
+ * # Safety
+ * `tables` points to `len` readable bytes.
+ */
+int32_t cimc_rt_load_tables(struct CimcRtSim *sim, const uint8_t *tables, size_t len);
+
+/**
+ * Runs the crossbar part of layer `layer` of the loaded tables on `n`
+ * input vectors of `k` i8 values (`input`, row-major): the tiles' mvms,
+ * the row tiles' reduction and the shift-add, writing `n × cols` int32 to
+ * `output`, after the `n_deps` tokens at `deps`. `k` and `cols` must be
+ * the layer's. `*out_token` (if not null) receives the token of its last
+ * operation.
+ *
+ * # Safety
+ * As for `cimc_rt_mvm`.
+ */
+int32_t cimc_rt_layer(struct CimcRtSim *sim,
+                      uint32_t layer,
+                      const int8_t *input,
+                      uint32_t n,
+                      uint32_t k,
+                      int32_t *output,
+                      uint32_t cols,
+                      const uint64_t *deps,
+                      size_t n_deps,
+                      uint64_t *out_token);
+
+/**
  * Issues a transfer of `bytes` bytes from core `src_core` to core
  * `dst_core` over their network ports.
  *
@@ -519,6 +553,31 @@ uint64_t _mlir_ciface_cimc_host_mvm(struct CimcRtSim *sim,
                                     int32_t max_active_rows,
                                     int32_t stage,
                                     const struct CimcMemRef1I64 *deps);
+
+/**
+ * Program tables from compiled code (`@cimc_init`): `len` bytes at
+ * `tables`, as `cimc_rt_load_tables`. Returns the status (also deferred).
+ *
+ * # Safety
+ * `tables` points to `len` readable bytes.
+ */
+int32_t _mlir_ciface_cimc_host_load(struct CimcRtSim *sim, const uint8_t *tables, int64_t len);
+
+/**
+ * A crossbar layer from compiled code: `input` is the layer's `n × k` i8
+ * matrix (any strides), `output` a row-major `n × cols` i32 buffer, then
+ * the dependency tokens; as `cimc_rt_layer`. Returns the token of the
+ * layer's last operation, or 0 when the call failed (the failure is
+ * deferred; `output` is zeroed).
+ *
+ * # Safety
+ * The descriptors describe live buffers.
+ */
+uint64_t _mlir_ciface_cimc_host_layer(struct CimcRtSim *sim,
+                                      int32_t layer,
+                                      const struct CimcMemRef2I8 *input,
+                                      const struct CimcMemRef2I32 *output,
+                                      const struct CimcMemRef1I64 *deps);
 
 /**
  * A host op from compiled code: `elements` elements at one cycle each and

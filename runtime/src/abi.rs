@@ -32,6 +32,7 @@ use std::path::Path;
 
 use crate::error::{Result, SimError, Status};
 use crate::ids::{ArrayId, Token};
+use crate::layer::{self, Layer};
 use crate::mvm::{KernelChoice, MvmParams};
 use crate::sim::{HostOp, MvmIssue, Simulator};
 use crate::tile::Tile;
@@ -40,7 +41,7 @@ mod host;
 pub use host::*;
 
 /// The ABI version of this header and library; pass it to `cimc_rt_create`.
-pub const CIMC_RT_ABI_VERSION: u32 = 1;
+pub const CIMC_RT_ABI_VERSION: u32 = 2;
 
 /// Success.
 pub const CIMC_RT_OK: i32 = 0;
@@ -78,6 +79,8 @@ pub struct CimcRtSim {
     /// The first failure of a host entry point (see `host`).
     host_status: i32,
     host_error: CString,
+    /// The layers of the loaded program tables (`None` before loading).
+    layers: Option<Vec<Layer>>,
 }
 
 impl CimcRtSim {
@@ -90,6 +93,7 @@ impl CimcRtSim {
             poisoned: false,
             host_status: CIMC_RT_OK,
             host_error: CString::default(),
+            layers: None,
         })
     }
 
@@ -226,6 +230,18 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// # Safety
 /// `sim` is null or a live pointer from `cimc_rt_create`.
 unsafe fn with_sim(sim: *mut CimcRtSim, f: impl FnOnce(&mut Simulator) -> Result<()>) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe { with_program(sim, |s, _| f(s)) }
+}
+
+/// [`with_sim`] with the layers of the loaded program tables as well.
+///
+/// # Safety
+/// As for [`with_sim`].
+unsafe fn with_program(
+    sim: *mut CimcRtSim,
+    f: impl FnOnce(&mut Simulator, &mut Option<Vec<Layer>>) -> Result<()>,
+) -> i32 {
     // SAFETY: the caller passes null or a live handle, used by one thread at a time.
     let Some(handle) = (unsafe { sim.as_mut() }) else {
         set_thread_error(SimError::NullPointer("sim").to_string());
@@ -236,7 +252,7 @@ unsafe fn with_sim(sim: *mut CimcRtSim, f: impl FnOnce(&mut Simulator) -> Result
             c_string("the simulator is unusable after an internal error; destroy it".to_string());
         return CIMC_RT_INTERNAL;
     }
-    let result = catch_unwind(AssertUnwindSafe(|| f(&mut handle.sim)));
+    let result = catch_unwind(AssertUnwindSafe(|| f(&mut handle.sim, &mut handle.layers)));
     match result {
         Ok(Ok(())) => {
             handle.last_error = CString::default();
@@ -609,6 +625,94 @@ pub unsafe extern "C" fn cimc_rt_host_op(
     }
 }
 
+/// Loads program tables (`cimc_target::tables`: the blob `cim-lower-to-runtime`
+/// embeds, `len` bytes at `tables`): programs every tile, with its label,
+/// and keeps the layers for `cimc_rt_layer`. Errors: a malformed blob
+/// (`CIMC_RT_BAD_ARGUMENT`, with the byte offset), tables loaded before, a
+/// tile that does not fit its array.
+///
+/// # Safety
+/// `tables` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_load_tables(
+    sim: *mut CimcRtSim,
+    tables: *const u8,
+    len: usize,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_program(sim, |s, layers| {
+            if layers.is_some() {
+                return Err(SimError::BadArgument(
+                    "program tables are already loaded on this simulator".into(),
+                ));
+            }
+            if tables.is_null() {
+                return Err(SimError::NullPointer("tables"));
+            }
+            let bytes = slice(tables, len, "tables")?;
+            let tables = crate::ProgramTables::decode(bytes)
+                .map_err(|e| SimError::BadArgument(e.to_string()))?;
+            *layers = Some(layer::load_tables(s, &tables)?);
+            Ok(())
+        })
+    }
+}
+
+/// Runs the crossbar part of layer `layer` of the loaded tables on `n`
+/// input vectors of `k` i8 values (`input`, row-major): the tiles' mvms,
+/// the row tiles' reduction and the shift-add, writing `n × cols` int32 to
+/// `output`, after the `n_deps` tokens at `deps`. `k` and `cols` must be
+/// the layer's. `*out_token` (if not null) receives the token of its last
+/// operation.
+///
+/// # Safety
+/// As for `cimc_rt_mvm`.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_layer(
+    sim: *mut CimcRtSim,
+    layer: u32,
+    input: *const i8,
+    n: u32,
+    k: u32,
+    output: *mut i32,
+    cols: u32,
+    deps: *const u64,
+    n_deps: usize,
+    out_token: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_program(sim, |s, layers| {
+            let layers = layers.as_deref().ok_or_else(|| {
+                SimError::BadArgument("no program tables are loaded (cimc_rt_load_tables)".into())
+            })?;
+            let loaded = layers.get(layer as usize).ok_or_else(|| {
+                SimError::BadArgument(format!("layer {layer} of {} loaded layers", layers.len()))
+            })?;
+            if (k as usize, cols as usize) != (loaded.input_cols(), loaded.output_cols()) {
+                return Err(SimError::ShapeMismatch(format!(
+                    "layer {layer} ('{}') is {} → {} columns, the call says {k} → {cols}",
+                    loaded.name(),
+                    loaded.input_cols(),
+                    loaded.output_cols()
+                )));
+            }
+            if input.is_null() {
+                return Err(SimError::NullPointer("input"));
+            }
+            if output.is_null() {
+                return Err(SimError::NullPointer("output"));
+            }
+            let input = slice(input, count(n, k, "n × k")?, "input")?;
+            let output = slice_mut(output, count(n, cols, "n × cols")?, "output")?;
+            let deps = slice(deps, n_deps, "deps")?;
+            let token = loaded.run(s, input, n as usize, output, deps)?;
+            put_token(out_token, token)
+        })
+    }
+}
+
 /// Issues a transfer of `bytes` bytes from core `src_core` to core
 /// `dst_core` over their network ports.
 ///
@@ -811,7 +915,12 @@ mod tests {
         // SAFETY: valid pointers and lengths.
         unsafe {
             assert_eq!(
-                cimc_rt_create(1, toml.as_ptr().cast(), toml.len(), &mut sim),
+                cimc_rt_create(
+                    CIMC_RT_ABI_VERSION,
+                    toml.as_ptr().cast(),
+                    toml.len(),
+                    &mut sim
+                ),
                 CIMC_RT_OK
             );
             assert_eq!(with_sim(sim, |_| panic!("boom")), CIMC_RT_INTERNAL);
@@ -819,6 +928,156 @@ mod tests {
             assert!(message.to_str().unwrap().contains("boom"));
             // The simulator stays unusable, but destroying it is fine.
             assert_eq!(cimc_rt_finish(sim), CIMC_RT_INTERNAL);
+            cimc_rt_destroy(sim);
+        }
+    }
+
+    #[test]
+    fn program_tables_and_layers_reject_misuse() {
+        use cimc_target::tables::{LayerRecord, LayerTile, ProgramTables, TileRecord};
+        let tables = ProgramTables {
+            tiles: vec![TileRecord {
+                core: 0,
+                macro_: 0,
+                array: 0,
+                phase: 0,
+                rows: 2,
+                cols: 2,
+                cell_bits: 2,
+                label: "fc".into(),
+                flipped: vec![false, true],
+                levels: vec![1, 2, 3, 0],
+            }],
+            layers: vec![LayerRecord {
+                name: "fc".into(),
+                k: 2,
+                p: 2,
+                input_bits: 8,
+                dac_bits: 1,
+                adc_bits: 8,
+                max_active_rows: 128,
+                stage: 0,
+                shift_add: None,
+                tiles: vec![LayerTile {
+                    tile: 0,
+                    in_col: 0,
+                    out_col: 0,
+                }],
+            }],
+        };
+        let blob = tables.encode().unwrap();
+        let toml = "base = \"isaac\"\n";
+        let mut sim = std::ptr::null_mut();
+        let x = [1i8, -1];
+        let mut out = [0i32; 2];
+        let token = std::cell::Cell::new(0u64);
+        // SAFETY: valid pointers and lengths, except where a test says not.
+        unsafe {
+            assert_eq!(
+                cimc_rt_create(
+                    CIMC_RT_ABI_VERSION,
+                    toml.as_ptr().cast(),
+                    toml.len(),
+                    &mut sim
+                ),
+                CIMC_RT_OK
+            );
+            let layer = |sim, index, input: *const i8, k, output: *mut i32, cols| {
+                let mut t = 0;
+                let status = cimc_rt_layer(
+                    sim,
+                    index,
+                    input,
+                    1,
+                    k,
+                    output,
+                    cols,
+                    std::ptr::null(),
+                    0,
+                    &mut t,
+                );
+                token.set(t);
+                status
+            };
+            // Before loading.
+            assert_eq!(
+                layer(sim, 0, x.as_ptr(), 2, out.as_mut_ptr(), 2),
+                CIMC_RT_BAD_ARGUMENT
+            );
+            assert_eq!(
+                cimc_rt_load_tables(std::ptr::null_mut(), blob.as_ptr(), blob.len()),
+                CIMC_RT_NULL_POINTER
+            );
+            assert_eq!(
+                cimc_rt_load_tables(sim, std::ptr::null(), blob.len()),
+                CIMC_RT_NULL_POINTER
+            );
+            assert_eq!(
+                cimc_rt_load_tables(sim, blob.as_ptr(), blob.len() - 1),
+                CIMC_RT_BAD_ARGUMENT
+            );
+            let message = std::ffi::CStr::from_ptr(cimc_rt_last_error(sim));
+            assert!(
+                message.to_str().unwrap().contains("program tables, byte"),
+                "{message:?}"
+            );
+            assert_eq!(
+                cimc_rt_load_tables(sim, blob.as_ptr(), blob.len()),
+                CIMC_RT_OK
+            );
+            assert_eq!(
+                cimc_rt_load_tables(sim, blob.as_ptr(), blob.len()),
+                CIMC_RT_BAD_ARGUMENT
+            );
+            // Wrong layer, sizes and pointers.
+            assert_eq!(
+                layer(sim, 1, x.as_ptr(), 2, out.as_mut_ptr(), 2),
+                CIMC_RT_BAD_ARGUMENT
+            );
+            assert_eq!(
+                layer(sim, 0, x.as_ptr(), 3, out.as_mut_ptr(), 2),
+                CIMC_RT_SHAPE_MISMATCH
+            );
+            assert_eq!(
+                layer(sim, 0, x.as_ptr(), 2, out.as_mut_ptr(), 1),
+                CIMC_RT_SHAPE_MISMATCH
+            );
+            assert_eq!(
+                layer(sim, 0, std::ptr::null(), 2, out.as_mut_ptr(), 2),
+                CIMC_RT_NULL_POINTER
+            );
+            assert_eq!(
+                layer(sim, 0, x.as_ptr(), 2, std::ptr::null_mut(), 2),
+                CIMC_RT_NULL_POINTER
+            );
+            let bad = [7u64];
+            assert_eq!(
+                cimc_rt_layer(
+                    sim,
+                    0,
+                    x.as_ptr(),
+                    1,
+                    2,
+                    out.as_mut_ptr(),
+                    2,
+                    bad.as_ptr(),
+                    1,
+                    std::ptr::null_mut()
+                ),
+                CIMC_RT_UNKNOWN_TOKEN
+            );
+            // And a correct call: [1, -1] · [[1, 2], [3, 0]] (column 1 flipped).
+            assert_eq!(
+                layer(sim, 0, x.as_ptr(), 2, out.as_mut_ptr(), 2),
+                CIMC_RT_OK
+            );
+            assert_eq!(out, [-2, 2]);
+            assert_ne!(token.get(), 0);
+            assert_eq!(cimc_rt_finish(sim), CIMC_RT_OK);
+            assert_eq!(
+                layer(sim, 0, x.as_ptr(), 2, out.as_mut_ptr(), 2),
+                CIMC_RT_AFTER_FINISH
+            );
             cimc_rt_destroy(sim);
         }
     }

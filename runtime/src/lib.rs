@@ -29,6 +29,7 @@
 pub mod abi;
 pub mod error;
 pub mod ids;
+pub mod layer;
 pub mod mvm;
 pub mod sim;
 pub mod stats;
@@ -45,6 +46,7 @@ pub use trace::{Event, EventKind};
 
 /// The version of the C ABI this library implements (`CIMC_RT_ABI_VERSION`).
 /// Callers pass the version they were built against to `cimc_rt_create`.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
+pub use cimc_target::tables::ProgramTables;
 pub use cimc_target::Target;

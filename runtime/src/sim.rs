@@ -603,6 +603,13 @@ impl Simulator {
         });
     }
 
+    /// A token done when all `deps` are: no work, no event.
+    pub fn join(&mut self, deps: &[Token]) -> Result<Token> {
+        self.check_open("join")?;
+        let ready = self.ready(deps)?;
+        Ok(self.token(ready))
+    }
+
     /// Issues a host operation: ⌈elements × cycles_per_element⌉ cycles on
     /// the host once its dependencies are done and the host is free.
     pub fn host_op(&mut self, op: &HostOp<'_>, deps: &[Token]) -> Result<Token> {

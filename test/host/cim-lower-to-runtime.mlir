@@ -1,52 +1,42 @@
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(cim-lower-to-runtime)' 2>/dev/null | FileCheck %s
 // RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(cim-lower-to-runtime)' --verify-diagnostics > /dev/null
 
-// Two row tiles of one layer: the tiles move into @cimc_init, each mvm
-// becomes a runtime call whose token the host ops after it depend on; the
-// public function is exported as @net_<name>.
+// Two row tiles of one layer: the tiles become program tables that
+// @cimc_init loads, and the layer (slices, mvms, accumulate) one runtime
+// call whose token the host ops after it depend on; the public function is
+// exported as @net_<name>.
 // CHECK-LABEL: func.func @net_two_tiles(
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // CHECK: %[[SIM:.*]] = llvm.load
 // CHECK: %[[ZERO:.*]] = arith.constant 0 : i64
 // CHECK-NOT: cim.program
-// CHECK: tosa.slice
-// CHECK: %[[N:.*]] = arith.constant 16 : i64
+// CHECK-NOT: tosa.slice
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<4x2xi32>
+// CHECK: %[[LAYER:.*]] = arith.constant 0 : i32
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<4x4xi8> to memref<4x4xi8, strided<[?, ?], offset: ?>>
 // CHECK: %[[DEPS:.*]] = memref.alloca() : memref<1xi64>
 // CHECK: memref.store %[[ZERO]], %[[DEPS]][%{{.*}}] : memref<1xi64>
-// CHECK: %[[T0:.*]] = call @cimc_host_op(%[[SIM]], %[[N]], %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, i64, !llvm.ptr, i64, memref<?xi64, strided<[?], offset: ?>>) -> i64
-// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<4x3xi8> to memref<4x3xi8, strided<[?, ?], offset: ?>>
-// CHECK: %[[O0:.*]] = memref.alloc() : memref<4x2xi32>
-// CHECK: memref.store %[[T0]], %{{.*}}[%{{.*}}] : memref<1xi64>
-// CHECK: %[[M0:.*]] = call @cimc_host_mvm(%[[SIM]], {{.*}}) : (!llvm.ptr, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, memref<?xi64, strided<[?], offset: ?>>) -> i64
-// CHECK: %[[R0:.*]] = bufferization.to_tensor %[[O0]] restrict
-// CHECK: tosa.slice
-// CHECK: call @cimc_host_op(
-// CHECK: %[[M1:.*]] = call @cimc_host_mvm(
-// CHECK: %[[R1:.*]] = bufferization.to_tensor
-// CHECK: "cim.accumulate"(%[[R0]], %[[R1]])
-// CHECK: %[[TWO:.*]] = memref.alloca() : memref<2xi64>
-// CHECK: memref.store %[[M0]], %[[TWO]]
-// CHECK: memref.store %[[M1]], %[[TWO]]
+// CHECK: %[[T:.*]] = call @cimc_host_layer(%[[SIM]], %[[LAYER]], %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict
+// CHECK-NOT: cim.
+// CHECK: tosa.abs %[[R]]
+// CHECK: memref.store %[[T]], %{{.*}}[%{{.*}}] : memref<1xi64>
 // CHECK: call @cimc_host_op(
 // CHECK: return
 // CHECK: llvm.mlir.global private @cimc_sim()
-// CHECK: func.func private @cimc_host_program(!llvm.ptr, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, i32, i32, i32, i32, i32, !llvm.ptr, i64) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline"]}
+// CHECK: func.func private @cimc_host_load(!llvm.ptr, !llvm.ptr, i64) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline"]}
+// CHECK: func.func private @cimc_host_layer(
 // CHECK: func.func private @cimc_host_mvm(
 // CHECK: func.func private @cimc_host_op(
-// CHECK-LABEL: func.func @cimc_init(%{{.*}}: !llvm.ptr) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline", "optnone"]}
+// CHECK-LABEL: func.func @cimc_init(%{{.*}}: !llvm.ptr) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline"]}
 // CHECK: llvm.store %{{.*}}, %{{.*}} : !llvm.ptr, !llvm.ptr
-// CHECK: %[[L0:.*]] = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}>
-// CHECK: "tosa.const"() <{values = dense<[0, 1]> : tensor<2xi8>}>
-// CHECK: bufferization.to_buffer %[[L0]] read_only
-// CHECK: %[[S0:.*]] = call @cimc_host_program(
-// CHECK: "tosa.const"() <{values = dense<2> : tensor<1x2xi8>}>
-// CHECK: %[[S1:.*]] = call @cimc_host_program(
-// CHECK: %[[OR0:.*]] = arith.ori %{{.*}}, %[[S0]] : i32
-// CHECK: %[[OR1:.*]] = arith.ori %[[OR0]], %[[S1]] : i32
-// CHECK: return %[[OR1]] : i32
-// CHECK: llvm.mlir.global private constant @cimc_str_0("fc")
-// CHECK: llvm.mlir.global private constant @cimc_str_1("tosa.slice")
-// CHECK: llvm.mlir.global private constant @cimc_str_2("cim.accumulate")
+// CHECK: %[[TABLES:.*]] = llvm.mlir.addressof @cimc_tables : !llvm.ptr
+// CHECK: %[[LEN:.*]] = arith.constant 167 : i64
+// CHECK: %[[S:.*]] = call @cimc_host_load(%{{.*}}, %[[TABLES]], %[[LEN]])
+// CHECK: return %[[S]] : i32
+// CHECK: llvm.mlir.global private constant @cimc_str_0("tosa.abs")
+// The tables start with the magic "CIMCTABL", version 1, 2 tiles, 1 layer.
+// CHECK: llvm.mlir.global private constant @cimc_tables(dense<"0x43494D435441424C010000000200000001000000{{[0-9A-F]+}}"> : tensor<167xi8>) {addr_space = 0 : i32} : !llvm.array<167 x i8>
 func.func @two_tiles(%x: tensor<4x4xi8>) -> tensor<4x2xi32> {
   %l0 = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
   %t0 = "cim.program"(%l0) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64, cim.flipped = array<i1: false, true>} : (tensor<3x2xi8>) -> !cim.tile
@@ -61,7 +51,54 @@ func.func @two_tiles(%x: tensor<4x4xi8>) -> tensor<4x2xi32> {
   %x1 = tosa.slice %x, %s1, %z1 : (tensor<4x4xi8>, !tosa.shape<2>, !tosa.shape<2>) -> tensor<4x1xi8>
   %p1 = "cim.mvm"(%t1, %x1) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 32 : i64} : (!cim.tile, tensor<4x1xi8>) -> tensor<4x2xi32>
   %sum = "cim.accumulate"(%p0, %p1) : (tensor<4x2xi32>, tensor<4x2xi32>) -> tensor<4x2xi32>
-  return %sum : tensor<4x2xi32>
+  %abs = tosa.abs %sum : (tensor<4x2xi32>) -> tensor<4x2xi32>
+  return %abs : tensor<4x2xi32>
+}
+
+// -----
+
+// Column tiles land side by side, and the shift-add of their bit slices
+// joins the layer call: one call, no host code for either.
+// CHECK-LABEL: func.func @net_columns(
+// CHECK-NOT: tosa.concat
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x2xi32>
+// CHECK: call @cimc_host_layer(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, i32, memref<?x?xi8, strided<[?, ?], offset: ?>>, memref<?x?xi32>, memref<?xi64, strided<[?], offset: ?>>) -> i64
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict : memref<2x2xi32> to tensor<2x2xi32>
+// CHECK-NOT: cim.
+// CHECK: return %[[R]]
+func.func @columns(%x: tensor<2x3xi8>) -> tensor<2x2xi32> {
+  %la = "tosa.const"() <{values = dense<3> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
+  %ta = "cim.program"(%la) {cell_bits = 2 : i64, weight_bits = 4 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64} : (tensor<3x2xi8>) -> !cim.tile
+  %lb = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
+  %tb = "cim.program"(%lb) {cell_bits = 2 : i64, weight_bits = 4 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 1 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 2 : i64, cim.used_cells = 6 : i64} : (tensor<3x2xi8>) -> !cim.tile
+  %pa = "cim.mvm"(%ta, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 16 : i64} : (!cim.tile, tensor<2x3xi8>) -> tensor<2x2xi32>
+  %pb = "cim.mvm"(%tb, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 16 : i64} : (!cim.tile, tensor<2x3xi8>) -> tensor<2x2xi32>
+  %p = tosa.concat %pa, %pb {axis = 1 : i32} : (tensor<2x2xi32>, tensor<2x2xi32>) -> tensor<2x4xi32>
+  %s = "cim.shift_add"(%p) {slices = 2 : i64, cell_bits = 2 : i64, differential = false} : (tensor<2x4xi32>) -> tensor<2x2xi32>
+  return %s : tensor<2x2xi32>
+}
+
+// -----
+
+// Row tiles read with different ADCs are not one layer: each mvm is issued
+// on its own and the host adds their partial sums.
+// CHECK-LABEL: func.func @net_mixed(
+// CHECK-NOT: cimc_host_layer
+// CHECK: %[[M0:.*]] = call @cimc_host_mvm(
+// CHECK: %[[M1:.*]] = call @cimc_host_mvm(
+// CHECK: "cim.accumulate"
+// CHECK: memref.store %[[M0]]
+// CHECK: memref.store %[[M1]]
+// CHECK: call @cimc_host_op(
+// CHECK: return
+func.func @mixed(%x: tensor<2x3xi8>) -> tensor<2x2xi32> {
+  %l = "tosa.const"() <{values = dense<3> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
+  %t0 = "cim.program"(%l) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64} : (tensor<3x2xi8>) -> !cim.tile
+  %t1 = "cim.program"(%l) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 1 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64} : (tensor<3x2xi8>) -> !cim.tile
+  %p0 = "cim.mvm"(%t0, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 16 : i64} : (!cim.tile, tensor<2x3xi8>) -> tensor<2x2xi32>
+  %p1 = "cim.mvm"(%t1, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 6 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 16 : i64} : (!cim.tile, tensor<2x3xi8>) -> tensor<2x2xi32>
+  %sum = "cim.accumulate"(%p0, %p1) : (tensor<2x2xi32>, tensor<2x2xi32>) -> tensor<2x2xi32>
+  return %sum : tensor<2x2xi32>
 }
 
 // -----

@@ -1,14 +1,16 @@
 //! `cim-lower-to-runtime`: turns placed and scheduled `cim` ops into calls of
 //! the runtime ABI, so the compiled host program drives the simulated chip.
 
+use super::crossbar_layers::{self, CrossbarLayer};
 use crate::emit::{self, Emitter};
 use crate::raw::RawValue;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim::{self, attrs, MalformedOp, Matmul, Mvm, Program};
-use cimc_dialects::handle::{AttrRef, BlockRef, OpRef, ValueRef};
+use cimc_dialects::handle::{AttrRef, BlockRef, OpRef, TypeRef, ValueRef};
+use cimc_target::tables::{self, LayerRecord, ProgramTables, TileRecord};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-lower-to-runtime",
@@ -16,16 +18,23 @@ pub static INFO: PassInfo = PassInfo {
     description: "\
 The host phase's first step: the module stops describing crossbar work and
 starts issuing it to the runtime (runtime/README.md, \"Host entry points\").
-  * every `cim.program` moves into one public `func.func @cimc_init(%sim:
-    !llvm.ptr) -> i32`: its constant levels become a constant buffer passed
-    to `@cimc_host_program` with the placement (core, macro, array, phase),
-    the flipped columns and the layer name; `@cimc_init` also stores the
-    simulator handle in the private global `@cimc_sim`; it returns a non-zero
-    value if any programming failed;
-  * every `cim.mvm` becomes a call of `@cimc_host_mvm` with its input buffer,
-    a new i32 result buffer, its placement, widths and `cim.stage`, and the
-    completion tokens of the ops that produced its input; the call returns
-    the mvm's token;
+  * every `cim.program` becomes a tile of the program tables
+    (`cimc_target::tables`: placement, flipped columns, layer name, levels
+    packed at `cell_bits` bits), one private constant `@cimc_tables` that
+    the public `func.func @cimc_init(%sim: !llvm.ptr) -> i32` hands to
+    `@cimc_host_load`; `@cimc_init` also stores the simulator handle in the
+    private global `@cimc_sim` and returns a non-zero value if loading
+    failed;
+  * the crossbar part of each layer (the mvms of its tiles, the column
+    slices they read, the concatenations and `cim.accumulate` of their
+    partial sums and the `cim.shift_add` after them; see
+    `crossbar_layers`) becomes one call of `@cimc_host_layer` with the
+    layer's index in the tables, its input matrix, a new i32 result buffer
+    and the tokens of the input; the call returns the layer's token;
+  * a `cim.mvm` outside such a layer becomes a call of `@cimc_host_mvm`
+    with its input buffer, a new i32 result buffer, its placement, widths
+    and `cim.stage`, and the completion tokens of the ops that produced its
+    input; the call returns the mvm's token;
   * every other op with tensor results that does work (all but constants and
     `tosa.reshape`, a view) is accounted by a `@cimc_host_op` call: its
     name, its element count (the largest of its non-constant operands and
@@ -38,9 +47,9 @@ meaning: `cim-lower-to-tosa` runs next in the host phase. Tokens are i64
 SSA values, so the schedule the simulator sees is the dataflow of the
 function: independent mvms may overlap in time.
 
-The runtime wrappers are `noinline` and `@cimc_init` is `optnone`: inlining
-thousands of call sites made LLVM's optimizer (SLP vectorizer) dominate the
-compile time of ResNet-sized models, for no gain in straight-line calls.
+The generated code grows with the layers, not the tiles: the cell levels
+are data, and one call runs all tiles of a layer. The runtime wrappers are
+`noinline`.
 
 Example: `cimc --emit=cim net.mlir | cimc - --pass-pipeline='builtin.module(
 cim-lower-to-runtime)'`.",
@@ -52,14 +61,15 @@ cim-lower-to-runtime)'`.",
 /// Symbols this pass adds to the module.
 pub const INIT: &str = "cimc_init";
 pub const SIM_GLOBAL: &str = "cimc_sim";
-pub const PROGRAM_FN: &str = "cimc_host_program";
+pub const TABLES_GLOBAL: &str = "cimc_tables";
+pub const LOAD_FN: &str = "cimc_host_load";
+pub const LAYER_FN: &str = "cimc_host_layer";
 pub const MVM_FN: &str = "cimc_host_mvm";
 pub const HOST_OP_FN: &str = "cimc_host_op";
 /// Public functions of the model are exported as `net_<name>`.
 pub const ENTRY_PREFIX: &str = "net_";
 
 const DYN2: &str = "memref<?x?xi8, strided<[?, ?], offset: ?>>";
-const DYN1_I8: &str = "memref<?xi8, strided<[?], offset: ?>>";
 const DYN1_I64: &str = "memref<?xi64, strided<[?], offset: ?>>";
 
 struct LowerToRuntime;
@@ -247,54 +257,102 @@ fn is_free(name: &str) -> bool {
 
 struct Lowering {
     strings: Strings,
-    /// Before `@cimc_init`'s return.
-    init_at: OpRef,
-    statuses: Vec<RawValue>,
-    sim_arg: RawValue,
+    tables: ProgramTables,
+    /// Each lowered `cim.program` (by op) → its index in `tables.tiles`.
+    tile_index: HashMap<usize, u32>,
 }
 
 impl Lowering {
-    /// Programs `program`'s tile in `@cimc_init`.
+    /// Adds `program`'s tile to the program tables.
     fn program(&mut self, program: &Program) -> Result<(), String> {
-        let at = Emitter::before(self.init_at.raw());
         let levels = program.levels();
-        let producer = ValueRef::new(levels)
+        ValueRef::new(levels)
             .and_then(ValueRef::producer)
             .filter(|op| op.is("tosa.const"))
             .ok_or("the levels of a cim.program must be a tosa.const")?;
-        let (shape, element) = emit::tensor_info(levels).ok_or("levels are not a tensor")?;
-        let clone = producer.deep_clone();
-        if !self.init_at.insert_before(clone) {
-            return Err("internal error: @cimc_init's return is in no block".into());
-        }
-        let mut cells = emit::result_of(clone.raw(), 0);
-        if element != "i8" {
-            // 8-bit levels are held in i16: the runtime reads bytes, and the
-            // truncating cast keeps the bit pattern (255 → 0xFF).
-            cells = at.cast(cells, &shape, "i8");
-        }
+        let [rows, cols] = program.levels_shape();
+        let values = emit::const_ints(levels).ok_or("the levels are not dense integers")?;
+        let max = (1i64 << program.cell_bits()) - 1;
+        let levels = values
+            .iter()
+            .map(|v| {
+                u8::try_from(*v)
+                    .ok()
+                    .filter(|l| i64::from(*l) <= max)
+                    .ok_or_else(|| {
+                        format!("level {v} does not fit {} cell bits", program.cell_bits())
+                    })
+            })
+            .collect::<Result<Vec<u8>, String>>()?;
+        let placement = program.placement().ok_or_else(|| {
+            let absent = program
+                .placement_parts()
+                .into_iter()
+                .find(|(_, v)| v.is_none())
+                .map_or("cim.core", |(name, _)| name);
+            missing(absent)
+        })?;
         // The view checked that the flags, if any, cover every column.
-        let flipped: Vec<i8> = match program.flipped() {
-            Some(flags) => flags.iter().map(|f| i8::from(*f)).collect(),
-            None => vec![0; shape[1] as usize],
+        let flipped = program
+            .flipped()
+            .unwrap_or_else(|| vec![false; cols as usize]);
+        let fits = |v: i64, what: &str| {
+            u32::try_from(v).map_err(|_| format!("{what} = {v} does not fit the runtime ABI"))
         };
-        let flipped = at.const_i8(&[shape[1]], &flipped);
-        let mut args = vec![
-            self.sim_arg,
-            dynamic_buffer(&at, cells, 2)?,
-            dynamic_buffer(&at, flipped, 1)?,
-        ];
-        args.extend(placement_args(&at, program)?);
-        args.push(i32_const(
-            &at,
-            i64::from(program.cell_bits()),
-            attrs::CELL_BITS,
-        )?);
-        let (ptr, len) = self.strings.emit(&at, program.layer())?;
-        args.extend([ptr, len]);
-        self.statuses.push(call(&at, PROGRAM_FN, &args, "i32"));
+        self.tile_index.insert(
+            program.op().ptr as usize,
+            tables_len(self.tables.tiles.len())?,
+        );
+        self.tables.tiles.push(TileRecord {
+            core: placement.core,
+            macro_: placement.macro_,
+            array: placement.array,
+            phase: placement.phase,
+            rows: fits(rows, "rows")?,
+            cols: fits(cols, "cols")?,
+            cell_bits: program.cell_bits(),
+            label: program.layer().to_string(),
+            flipped,
+            levels,
+        });
         Ok(())
     }
+
+    /// Adds `layer` to the program tables; returns its index.
+    fn layer(&mut self, layer: &CrossbarLayer) -> Result<u32, String> {
+        let first = &layer.tiles[0].mvm;
+        let stage = first.stage().ok_or_else(|| missing(attrs::STAGE))?;
+        let mut tiles = Vec::new();
+        for t in &layer.tiles {
+            let tile = *self
+                .tile_index
+                .get(&(t.mvm.tile().op().ptr as usize))
+                .ok_or("internal error: an mvm reads a tile that was not lowered")?;
+            tiles.push(tables::LayerTile {
+                tile,
+                in_col: t.in_col,
+                out_col: t.out_col,
+            });
+        }
+        let index = tables_len(self.tables.layers.len())?;
+        self.tables.layers.push(LayerRecord {
+            name: first.layer().to_string(),
+            k: layer.k,
+            p: layer.p,
+            input_bits: first.input_bits(),
+            dac_bits: first.dac_bits(),
+            adc_bits: first.adc_bits(),
+            max_active_rows: first.max_active_rows(),
+            stage: u32::try_from(stage).map_err(|_| format!("stage {stage} is out of range"))?,
+            shift_add: layer.shift_add,
+            tiles,
+        });
+        Ok(index)
+    }
+}
+
+fn tables_len(n: usize) -> Result<u32, String> {
+    u32::try_from(n).map_err(|_| "more than 2^32 tiles or layers".to_string())
 }
 
 /// Per function: the simulator handle, the zero token and each value's token.
@@ -306,8 +364,12 @@ struct FuncState {
 
 impl FuncState {
     fn deps(&self, op: OpRef) -> Vec<RawValue> {
+        self.deps_of(&op.operands())
+    }
+
+    fn deps_of(&self, values: &[ValueRef]) -> Vec<RawValue> {
         let mut deps: Vec<RawValue> = Vec::new();
-        for value in op.operands() {
+        for value in values {
             if let Some(token) = self.tokens.get(&(value.raw().ptr as usize)) {
                 if !deps.iter().any(|d| d.ptr == token.ptr) {
                     deps.push(*token);
@@ -363,6 +425,36 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
     );
     emit::replace_uses(result, tensor);
     op.erase();
+    state.tokens.insert(tensor.ptr as usize, token);
+    Ok(())
+}
+
+/// The runtime call of crossbar layer `index` of the tables, before its
+/// anchor; its result replaces the layer's.
+fn layer_call(state: &mut FuncState, layer: &CrossbarLayer, index: u32) -> Result<(), String> {
+    let at = Emitter::before(layer.anchor.raw());
+    let deps = state.deps_of(&[layer.input]);
+    let output = at.value(
+        "memref.alloc",
+        &[],
+        at.ty(&format!("memref<{}x{}xi32>", layer.n, layer.out_cols)),
+        &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
+    );
+    let args = [
+        state.sim,
+        i32_const(&at, i64::from(index), "the layer index")?,
+        dynamic_buffer(&at, layer.input.raw(), 2)?,
+        at.value("memref.cast", &[output], at.ty("memref<?x?xi32>"), &[]),
+        token_buffer(&at, &deps, state.zero),
+    ];
+    let token = call(&at, LAYER_FN, &args, "i64");
+    let tensor = at.value(
+        "bufferization.to_tensor",
+        &[output],
+        at.tensor(&[layer.n, layer.out_cols], "i32"),
+        &[("restrict", at.attr("unit"))],
+    );
+    emit::replace_uses(layer.result.raw(), tensor);
     state.tokens.insert(tensor.ptr as usize, token);
     Ok(())
 }
@@ -435,7 +527,16 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
     let top = block.ops();
     for op in &top {
         if let Some(name) = symbol(*op) {
-            if [INIT, SIM_GLOBAL, PROGRAM_FN, MVM_FN, HOST_OP_FN].contains(&name.as_str())
+            if [
+                INIT,
+                SIM_GLOBAL,
+                TABLES_GLOBAL,
+                LOAD_FN,
+                LAYER_FN,
+                MVM_FN,
+                HOST_OP_FN,
+            ]
+            .contains(&name.as_str())
                 || name.starts_with("cimc_str_")
             {
                 return Err((
@@ -454,10 +555,11 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
     let fail = |message: String| (None, message);
     for text in [
         format!("llvm.mlir.global private @{SIM_GLOBAL}() {{addr_space = 0 : i32}} : !llvm.ptr {{\n  %0 = llvm.mlir.zero : !llvm.ptr\n  llvm.return %0 : !llvm.ptr\n}}"),
-        format!("func.func private @{PROGRAM_FN}(!llvm.ptr, {DYN2}, {DYN1_I8}, i32, i32, i32, i32, i32, !llvm.ptr, i64) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{LOAD_FN}(!llvm.ptr, !llvm.ptr, i64) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{LAYER_FN}(!llvm.ptr, i32, {DYN2}, memref<?x?xi32>, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{MVM_FN}(!llvm.ptr, {DYN2}, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i64, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
-        format!("func.func @{INIT}(%sim: !llvm.ptr) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\", \"optnone\"]}} {{\n  %0 = arith.constant 0 : i32\n  return %0 : i32\n}}"),
+        format!("func.func @{INIT}(%sim: !llvm.ptr) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}} {{\n  %0 = arith.constant 0 : i32\n  return %0 : i32\n}}"),
     ] {
         block.append(parse_op(context, &text).map_err(fail)?);
     }
@@ -480,9 +582,8 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
             block,
             globals: HashMap::new(),
         },
-        init_at: init_return,
-        statuses: Vec::new(),
-        sim_arg,
+        tables: ProgramTables::default(),
+        tile_index: HashMap::new(),
     };
 
     for func in funcs {
@@ -542,6 +643,14 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
             zero,
             tokens: HashMap::new(),
         };
+        let (layers, slices) = crossbar_layers::find(&ops).map_err(malformed)?;
+        let ptr = |op: OpRef| op.raw().ptr as usize;
+        let mut replaced: HashSet<usize> = slices.iter().map(|op| ptr(*op)).collect();
+        let mut anchors: HashMap<usize, usize> = HashMap::new();
+        for (i, layer) in layers.iter().enumerate() {
+            replaced.extend(layer.members.iter().map(|op| ptr(*op)));
+            anchors.insert(ptr(layer.anchor), i);
+        }
         let mut programs = Vec::new();
         for (index, op) in ops.iter().copied().enumerate() {
             let name = op.name();
@@ -549,6 +658,12 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
                 let program = Program::from_op(op.raw()).map_err(malformed)?;
                 lowering.program(&program).map_err(at_op(op))?;
                 programs.push(program);
+            } else if let Some(i) = anchors.get(&ptr(op)) {
+                let layer = &layers[*i];
+                let index = lowering.layer(layer).map_err(at_op(op))?;
+                layer_call(&mut state, layer, index).map_err(at_op(op))?;
+            } else if replaced.contains(&ptr(op)) {
+                // Part of a crossbar layer: the layer call does its work.
             } else if name == Mvm::NAME {
                 let view = Mvm::from_op(op.raw()).map_err(malformed)?;
                 mvm(&mut state, &view).map_err(at_op(op))?;
@@ -568,6 +683,16 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
                 host_op(&mut state, &mut lowering.strings, op, next).map_err(at_op(op))?;
             }
         }
+        // Users before producers: each layer's members are listed after
+        // the ops they read, and its slices are read only by its mvms.
+        for layer in &layers {
+            for op in layer.members.iter().rev() {
+                op.erase();
+            }
+        }
+        for slice in slices {
+            slice.erase();
+        }
         for program in programs {
             let levels = program.levels();
             emit::erase(program.op());
@@ -580,12 +705,37 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
         }
     }
 
-    // `@cimc_init` returns the bitwise or of every programming status.
-    let at = Emitter::before(init_return.raw());
-    let mut status = emit::operand(init_return.raw(), 0);
-    for each in std::mem::take(&mut lowering.statuses) {
-        status = at.value("arith.ori", &[status, each], at.ty("i32"), &[]);
+    // `@cimc_init` loads the tables and returns the status.
+    if lowering.tables.tiles.is_empty() {
+        return Ok(());
     }
+    let blob = lowering
+        .tables
+        .encode()
+        .map_err(|e| fail(format!("internal error: {e}")))?;
+    let global = parse_op(
+        context,
+        &format!(
+            "llvm.mlir.global private constant @{TABLES_GLOBAL}(dense<0> : tensor<{n}xi8>) {{addr_space = 0 : i32}} : !llvm.array<{n} x i8>",
+            n = blob.len()
+        ),
+    )
+    .map_err(fail)?;
+    let bytes: Vec<i8> = blob.iter().map(|b| *b as i8).collect();
+    let data = TypeRef::parse(context, &format!("tensor<{}xi8>", blob.len()))
+        .and_then(|ty| AttrRef::dense_ints(ty, &bytes))
+        .ok_or_else(|| fail("internal error: cannot build the tables constant".into()))?;
+    global.set_attr("value", data.raw());
+    block.append(global);
+    let at = Emitter::before(init_return.raw());
+    let tables = at.value(
+        "llvm.mlir.addressof",
+        &[],
+        at.ty("!llvm.ptr"),
+        &[("global_name", at.attr(&format!("@{TABLES_GLOBAL}")))],
+    );
+    let len = int_const(&at, blob.len() as i64, "i64");
+    let status = call(&at, LOAD_FN, &[sim_arg, tables, len], "i32");
     let status = ValueRef::new(status).ok_or_else(|| fail("internal error: no status".into()))?;
     if !init_return.set_operand(0, status) {
         return Err(fail(

@@ -5,6 +5,7 @@
 //! property tests (compiler/tests/suite/oracle) check against Arm's reference
 //! model.
 
+pub mod crossbar_layers;
 pub mod decompose_transpose_conv2d;
 pub mod lower_to_runtime;
 pub mod widen_constant_mul;

@@ -271,14 +271,104 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_mvm(
     };
     if status != CIMC_RT_OK {
         // SAFETY: a non-null output describes a live row-major buffer.
-        unsafe {
-            if let Some(out) = output.as_ref() {
-                if !out.aligned.is_null() && out.sizes.iter().all(|s| *s >= 0) {
-                    let len = (out.sizes[0] * out.sizes[1]) as usize;
-                    std::ptr::write_bytes(out.aligned.offset(out.offset as isize), 0, len);
-                }
+        unsafe { zero_output(output) };
+        return 0;
+    }
+    token
+}
+
+/// Zeroes a failed call's row-major i32 output.
+///
+/// # Safety
+/// `output` is null or describes a live row-major buffer.
+unsafe fn zero_output(output: *const CimcMemRef2I32) {
+    // SAFETY: per the caller.
+    unsafe {
+        if let Some(out) = output.as_ref() {
+            if !out.aligned.is_null() && out.sizes.iter().all(|s| *s >= 0) {
+                let len = (out.sizes[0] * out.sizes[1]) as usize;
+                std::ptr::write_bytes(out.aligned.offset(out.offset as isize), 0, len);
             }
         }
+    }
+}
+
+/// Program tables from compiled code (`@cimc_init`): `len` bytes at
+/// `tables`, as `cimc_rt_load_tables`. Returns the status (also deferred).
+///
+/// # Safety
+/// `tables` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn _mlir_ciface_cimc_host_load(
+    sim: *mut CimcRtSim,
+    tables: *const u8,
+    len: i64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        deferred(sim, |sim| {
+            let len = usize::try_from(len)
+                .map_err(|_| SimError::BadArgument(format!("table length {len} is negative")))?;
+            Ok(cimc_rt_load_tables(sim, tables, len))
+        })
+    }
+}
+
+/// A crossbar layer from compiled code: `input` is the layer's `n × k` i8
+/// matrix (any strides), `output` a row-major `n × cols` i32 buffer, then
+/// the dependency tokens; as `cimc_rt_layer`. Returns the token of the
+/// layer's last operation, or 0 when the call failed (the failure is
+/// deferred; `output` is zeroed).
+///
+/// # Safety
+/// The descriptors describe live buffers.
+#[no_mangle]
+pub unsafe extern "C" fn _mlir_ciface_cimc_host_layer(
+    sim: *mut CimcRtSim,
+    layer: i32,
+    input: *const CimcMemRef2I8,
+    output: *const CimcMemRef2I32,
+    deps: *const CimcMemRef1I64,
+) -> u64 {
+    let mut token = 0u64;
+    // SAFETY: forwarded from the caller.
+    let status = unsafe {
+        deferred(sim, |sim| {
+            let input = input.as_ref().ok_or(SimError::NullPointer("input"))?;
+            let output = output.as_ref().ok_or(SimError::NullPointer("output"))?;
+            let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
+            let n = dim(input.sizes[0], "n")?;
+            if output.sizes[0] != input.sizes[0] {
+                return Err(SimError::ShapeMismatch(format!(
+                    "{} input vectors but {} output rows",
+                    input.sizes[0], output.sizes[0]
+                )));
+            }
+            if output.strides != [output.sizes[1], 1] && n > 1 {
+                return Err(SimError::BadArgument(
+                    "the layer output must be row-major".into(),
+                ));
+            }
+            let x = gather(input.aligned, input.offset, &input.sizes, &input.strides)?;
+            let tokens = gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?;
+            let out = output.aligned.wrapping_offset(output.offset as isize);
+            Ok(cimc_rt_layer(
+                sim,
+                nonneg(layer, "layer")?,
+                x.as_ptr(),
+                n,
+                dim(input.sizes[1], "k")?,
+                out,
+                dim(output.sizes[1], "cols")?,
+                tokens.as_ptr().cast(),
+                tokens.len(),
+                &mut token,
+            ))
+        })
+    };
+    if status != CIMC_RT_OK {
+        // SAFETY: a non-null output describes a live row-major buffer.
+        unsafe { zero_output(output) };
         return 0;
     }
     token

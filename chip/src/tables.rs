@@ -1,0 +1,572 @@
+//! The mapped program as data: the tiles a compiled network programs onto
+//! the chip and the crossbar layers that read them, as one byte blob.
+//!
+//! `cim-lower-to-runtime` encodes it from the placed `cim` ops and embeds it
+//! in the compiled program as one constant; the runtime decodes it at init
+//! (`cimc_rt_load_tables`), programs every tile and keeps the layers, which
+//! compiled code then runs with one call each (`cimc_rt_layer`). Code is
+//! generated per layer, not per tile, and the object holds the cell levels
+//! packed at `cell_bits` bits.
+//!
+//! Format (version [`VERSION`]; all integers little-endian `u32`, texts a
+//! `u32` byte length then UTF-8):
+//!
+//! ```text
+//! magic "CIMCTABL"  version  tile count  layer count
+//! per tile:  core macro array phase  rows cols cell_bits  label
+//!            flipped columns: ⌈cols / 8⌉ bytes, bit c % 8 of byte c / 8
+//!            levels: ⌈rows·cols·cell_bits / 8⌉ bytes, row-major, each level
+//!            cell_bits bits, least significant bit first
+//! per layer: name  k p  input_bits dac_bits adc_bits max_active_rows stage
+//!            slices shift_cell_bits differential   (slices 0: no shift-add)
+//!            tile count, then per tile: tile index, input column, output column
+//! ```
+//!
+//! A layer computes `sum[n][out + j] += mvm_t(x[n][in .. in + rows_t])[j]`
+//! over its tiles (`x` is `N × k`, `sum` is `N × p`, zero first): row tiles
+//! of one weight matrix add up, column tiles and depthwise blocks land side
+//! by side. With `slices > 0` the result is `sum` recombined as
+//! `cim.shift_add` does (`dialects/cim/README.md`). Decoding checks every
+//! length, range and index, so a blob can come from anywhere.
+
+use std::fmt;
+
+/// The first eight bytes of every blob.
+pub const MAGIC: &[u8; 8] = b"CIMCTABL";
+/// The format this module writes and reads.
+pub const VERSION: u32 = 1;
+
+/// One tile: its placement, its cells and its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileRecord {
+    pub core: u32,
+    pub macro_: u32,
+    pub array: u32,
+    pub phase: u32,
+    pub rows: u32,
+    pub cols: u32,
+    pub cell_bits: u32,
+    /// The layer the tile belongs to (the trace's label).
+    pub label: String,
+    /// One flag per column: stored complemented (`cim.flipped`).
+    pub flipped: Vec<bool>,
+    /// `rows × cols` levels, row-major, each below `2^cell_bits`.
+    pub levels: Vec<u8>,
+}
+
+/// The recombination of bit-sliced partial sums (`cim.shift_add`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShiftAdd {
+    pub slices: u32,
+    pub cell_bits: u32,
+    pub differential: bool,
+}
+
+impl ShiftAdd {
+    /// Partial-sum columns per output column.
+    pub fn group(&self) -> u32 {
+        self.slices * if self.differential { 2 } else { 1 }
+    }
+}
+
+/// Where one tile reads its input and adds its partial sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerTile {
+    /// Index into [`ProgramTables::tiles`].
+    pub tile: u32,
+    /// First input column the tile's rows read.
+    pub in_col: u32,
+    /// First partial-sum column the tile's columns add to.
+    pub out_col: u32,
+}
+
+/// The crossbar part of one layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerRecord {
+    pub name: String,
+    /// Input columns (elements per input vector).
+    pub k: u32,
+    /// Partial-sum columns before the shift-add.
+    pub p: u32,
+    pub input_bits: u32,
+    pub dac_bits: u32,
+    pub adc_bits: u32,
+    pub max_active_rows: u32,
+    /// `cim.stage` of the layer's mvms.
+    pub stage: u32,
+    pub shift_add: Option<ShiftAdd>,
+    pub tiles: Vec<LayerTile>,
+}
+
+impl LayerRecord {
+    /// Columns of the layer's result.
+    pub fn out_cols(&self) -> u32 {
+        self.shift_add.map_or(self.p, |s| self.p / s.group())
+    }
+}
+
+/// Everything a compiled program puts on the chip.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgramTables {
+    pub tiles: Vec<TileRecord>,
+    pub layers: Vec<LayerRecord>,
+}
+
+/// A blob that is not a valid [`ProgramTables`] (or tables that cannot be
+/// encoded): what is wrong, and the byte offset where decoding stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TablesError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for TablesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "program tables, byte {}: {}", self.offset, self.message)
+    }
+}
+
+impl std::error::Error for TablesError {}
+
+fn packed_len(cells: u64, bits: u32) -> u64 {
+    (cells * u64::from(bits)).div_ceil(8)
+}
+
+impl ProgramTables {
+    /// Checks what decoding checks, so that `encode` never writes a blob
+    /// `decode` refuses.
+    pub fn validate(&self) -> Result<(), TablesError> {
+        let fail = |message: String| Err(TablesError { offset: 0, message });
+        for (i, t) in self.tiles.iter().enumerate() {
+            if !(1..=8).contains(&t.cell_bits) {
+                return fail(format!("tile {i}: cell_bits {} is not 1..8", t.cell_bits));
+            }
+            if t.rows == 0 || t.cols == 0 {
+                return fail(format!("tile {i}: {} × {} cells", t.rows, t.cols));
+            }
+            if t.flipped.len() != t.cols as usize {
+                return fail(format!(
+                    "tile {i}: {} flipped flags for {} columns",
+                    t.flipped.len(),
+                    t.cols
+                ));
+            }
+            if t.levels.len() as u64 != u64::from(t.rows) * u64::from(t.cols) {
+                return fail(format!(
+                    "tile {i}: {} levels for {} × {} cells",
+                    t.levels.len(),
+                    t.rows,
+                    t.cols
+                ));
+            }
+            let max = (1u32 << t.cell_bits) - 1;
+            if let Some(level) = t.levels.iter().find(|l| u32::from(**l) > max) {
+                return fail(format!(
+                    "tile {i}: level {level} does not fit {} bits",
+                    t.cell_bits
+                ));
+            }
+        }
+        for layer in &self.layers {
+            check_layer(layer, &self.tiles)
+                .map_err(|message| TablesError { offset: 0, message })?;
+        }
+        Ok(())
+    }
+
+    /// The blob (after [`ProgramTables::validate`]).
+    pub fn encode(&self) -> Result<Vec<u8>, TablesError> {
+        self.validate()?;
+        let mut w = Writer(Vec::new());
+        w.0.extend_from_slice(MAGIC);
+        for v in [VERSION, len32(self.tiles.len()), len32(self.layers.len())] {
+            w.u32(v);
+        }
+        for t in &self.tiles {
+            for v in [
+                t.core,
+                t.macro_,
+                t.array,
+                t.phase,
+                t.rows,
+                t.cols,
+                t.cell_bits,
+            ] {
+                w.u32(v);
+            }
+            w.text(&t.label);
+            let mut flags = vec![0u8; t.flipped.len().div_ceil(8)];
+            for (c, _) in t.flipped.iter().enumerate().filter(|(_, f)| **f) {
+                flags[c / 8] |= 1 << (c % 8);
+            }
+            w.0.extend_from_slice(&flags);
+            let start = w.0.len();
+            w.0.resize(
+                start + packed_len(t.levels.len() as u64, t.cell_bits) as usize,
+                0,
+            );
+            let bits = t.cell_bits as usize;
+            for (i, level) in t.levels.iter().enumerate() {
+                let at = i * bits;
+                let value = u16::from(*level) << (at % 8);
+                w.0[start + at / 8] |= value as u8;
+                if at % 8 + bits > 8 {
+                    w.0[start + at / 8 + 1] |= (value >> 8) as u8;
+                }
+            }
+        }
+        for l in &self.layers {
+            w.text(&l.name);
+            let shift = l.shift_add.unwrap_or(ShiftAdd {
+                slices: 0,
+                cell_bits: 0,
+                differential: false,
+            });
+            for v in [
+                l.k,
+                l.p,
+                l.input_bits,
+                l.dac_bits,
+                l.adc_bits,
+                l.max_active_rows,
+                l.stage,
+                shift.slices,
+                shift.cell_bits,
+                u32::from(shift.differential),
+                len32(l.tiles.len()),
+            ] {
+                w.u32(v);
+            }
+            for t in &l.tiles {
+                for v in [t.tile, t.in_col, t.out_col] {
+                    w.u32(v);
+                }
+            }
+        }
+        Ok(w.0)
+    }
+
+    /// Reads a blob, checking every length, range and index.
+    pub fn decode(bytes: &[u8]) -> Result<ProgramTables, TablesError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(8)? != MAGIC {
+            return r.fail("not program tables (no CIMCTABL magic)".into());
+        }
+        let version = r.u32()?;
+        if version != VERSION {
+            return r.fail(format!(
+                "format version {version}, this runtime reads {VERSION}"
+            ));
+        }
+        let (tiles, layers) = (r.u32()?, r.u32()?);
+        let mut out = ProgramTables::default();
+        for i in 0..tiles {
+            let mut v = [0u32; 7];
+            for x in &mut v {
+                *x = r.u32()?;
+            }
+            let [core, macro_, array, phase, rows, cols, cell_bits] = v;
+            if !(1..=8).contains(&cell_bits) {
+                return r.fail(format!("tile {i}: cell_bits {cell_bits} is not 1..8"));
+            }
+            if rows == 0 || cols == 0 {
+                return r.fail(format!("tile {i}: {rows} × {cols} cells"));
+            }
+            let label = r.text()?;
+            let flags = r.take(cols.div_ceil(8) as usize)?;
+            let flipped = (0..cols as usize)
+                .map(|c| flags[c / 8] >> (c % 8) & 1 == 1)
+                .collect();
+            let cells = u64::from(rows) * u64::from(cols);
+            let packed = r.take_u64(packed_len(cells, cell_bits))?;
+            let bits = cell_bits as usize;
+            let mask = (1u16 << bits) - 1;
+            let levels = (0..cells as usize)
+                .map(|i| {
+                    let at = i * bits;
+                    let low = u16::from(packed[at / 8]);
+                    let high = packed.get(at / 8 + 1).map_or(0, |b| u16::from(*b));
+                    (((high << 8 | low) >> (at % 8)) & mask) as u8
+                })
+                .collect();
+            out.tiles.push(TileRecord {
+                core,
+                macro_,
+                array,
+                phase,
+                rows,
+                cols,
+                cell_bits,
+                label,
+                flipped,
+                levels,
+            });
+        }
+        for _ in 0..layers {
+            let start = r.at;
+            let name = r.text()?;
+            let mut v = [0u32; 11];
+            for x in &mut v {
+                *x = r.u32()?;
+            }
+            let [k, p, input_bits, dac_bits, adc_bits, max_active_rows, stage, slices, shift_cell_bits, differential, count] =
+                v;
+            if differential > 1 {
+                return r.fail(format!("layer '{name}': differential flag {differential}"));
+            }
+            // Each tile entry takes 12 bytes: a count beyond the blob is
+            // refused before anything is allocated for it.
+            if u64::from(count) * 12 > (bytes.len() - r.at) as u64 {
+                return r.fail(format!("layer '{name}': {count} tiles overrun the blob"));
+            }
+            let mut tiles = Vec::with_capacity(count as usize);
+            for _ in 0..count {
+                let (tile, in_col, out_col) = (r.u32()?, r.u32()?, r.u32()?);
+                tiles.push(LayerTile {
+                    tile,
+                    in_col,
+                    out_col,
+                });
+            }
+            let layer = LayerRecord {
+                name,
+                k,
+                p,
+                input_bits,
+                dac_bits,
+                adc_bits,
+                max_active_rows,
+                stage,
+                shift_add: (slices > 0).then_some(ShiftAdd {
+                    slices,
+                    cell_bits: shift_cell_bits,
+                    differential: differential == 1,
+                }),
+                tiles,
+            };
+            if let Err(message) = check_layer(&layer, &out.tiles) {
+                return Err(TablesError {
+                    offset: start,
+                    message,
+                });
+            }
+            out.layers.push(layer);
+        }
+        if r.at != bytes.len() {
+            return r.fail(format!("{} bytes after the last layer", bytes.len() - r.at));
+        }
+        Ok(out)
+    }
+}
+
+/// A layer's tiles exist and fit its input and partial-sum columns, and its
+/// shift-add divides its columns.
+fn check_layer(layer: &LayerRecord, tiles: &[TileRecord]) -> Result<(), String> {
+    let name = &layer.name;
+    if layer.tiles.is_empty() {
+        return Err(format!("layer '{name}' has no tiles"));
+    }
+    if layer.k == 0 || layer.p == 0 {
+        return Err(format!("layer '{name}': {} × {} matrix", layer.k, layer.p));
+    }
+    for t in &layer.tiles {
+        let tile = tiles.get(t.tile as usize).ok_or_else(|| {
+            format!(
+                "layer '{name}' reads tile {} of {} tiles",
+                t.tile,
+                tiles.len()
+            )
+        })?;
+        if u64::from(t.in_col) + u64::from(tile.rows) > u64::from(layer.k)
+            || u64::from(t.out_col) + u64::from(tile.cols) > u64::from(layer.p)
+        {
+            return Err(format!(
+                "layer '{name}': tile {} ({} × {} at input column {}, output column {}) does not fit a {} × {} matrix",
+                t.tile, tile.rows, tile.cols, t.in_col, t.out_col, layer.k, layer.p
+            ));
+        }
+    }
+    if let Some(s) = layer.shift_add {
+        if s.slices == 0 || !(1..=8).contains(&s.cell_bits) || s.slices * s.cell_bits > 32 {
+            return Err(format!(
+                "layer '{name}': shift-add of {} slices of {} bits",
+                s.slices, s.cell_bits
+            ));
+        }
+        if !layer.p.is_multiple_of(s.group()) {
+            return Err(format!(
+                "layer '{name}': {} partial-sum columns are not groups of {}",
+                layer.p,
+                s.group()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn len32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+
+    fn text(&mut self, s: &str) {
+        self.u32(len32(s.len()));
+        self.0.extend_from_slice(s.as_bytes());
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn fail<T>(&self, message: String) -> Result<T, TablesError> {
+        Err(TablesError {
+            offset: self.at,
+            message,
+        })
+    }
+
+    fn take_u64(&mut self, n: u64) -> Result<&'a [u8], TablesError> {
+        let left = (self.bytes.len() - self.at) as u64;
+        if n > left {
+            return self.fail(format!("{n} bytes needed, {left} left"));
+        }
+        let out = &self.bytes[self.at..self.at + n as usize];
+        self.at += n as usize;
+        Ok(out)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], TablesError> {
+        self.take_u64(n as u64)
+    }
+
+    fn u32(&mut self) -> Result<u32, TablesError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn text(&mut self) -> Result<String, TablesError> {
+        let n = self.u32()?;
+        let at = self.at;
+        let b = self.take(n as usize)?;
+        String::from_utf8(b.to_vec()).map_err(|_| TablesError {
+            offset: at,
+            message: "a text is not UTF-8".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ProgramTables {
+        let tile = |rows: u32, cols: u32, cell_bits: u32, seed: u32| TileRecord {
+            core: 1,
+            macro_: 2,
+            array: seed,
+            phase: 0,
+            rows,
+            cols,
+            cell_bits,
+            label: format!("conv{seed}"),
+            flipped: (0..cols).map(|c| (c + seed).is_multiple_of(3)).collect(),
+            levels: (0..rows * cols)
+                .map(|i| ((i * 7 + seed) % (1 << cell_bits)) as u8)
+                .collect(),
+        };
+        ProgramTables {
+            tiles: vec![tile(3, 5, 2, 0), tile(4, 9, 3, 1), tile(2, 2, 8, 2)],
+            layers: vec![LayerRecord {
+                name: "conv0".into(),
+                k: 7,
+                p: 10,
+                input_bits: 8,
+                dac_bits: 1,
+                adc_bits: 8,
+                max_active_rows: 128,
+                stage: 3,
+                shift_add: Some(ShiftAdd {
+                    slices: 5,
+                    cell_bits: 2,
+                    differential: false,
+                }),
+                tiles: vec![
+                    LayerTile {
+                        tile: 0,
+                        in_col: 0,
+                        out_col: 0,
+                    },
+                    LayerTile {
+                        tile: 0,
+                        in_col: 3,
+                        out_col: 5,
+                    },
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_every_cell_width() {
+        let tables = sample();
+        let blob = tables.encode().unwrap();
+        assert_eq!(ProgramTables::decode(&blob).unwrap(), tables);
+        // Levels are packed: 3 × 5 cells at 2 bits take 4 bytes, 4 × 9 at 3
+        // bits 14, 2 × 2 at 8 bits 4.
+        let header = 8 + 3 * 4;
+        let tiles = 3 * (7 * 4) + (4 + 5) * 2 + (4 + 5) + (1 + 2 + 1) + (4 + 14 + 4);
+        let layer = (4 + 5) + 11 * 4 + 2 * 12;
+        assert_eq!(blob.len(), header + tiles + layer);
+    }
+
+    #[test]
+    fn every_truncation_and_bad_field_is_an_error() {
+        let blob = sample().encode().unwrap();
+        for n in 0..blob.len() {
+            let err = ProgramTables::decode(&blob[..n]).unwrap_err();
+            assert!(err.offset <= n, "{err}");
+        }
+        let mut longer = blob.clone();
+        longer.push(0);
+        assert!(ProgramTables::decode(&longer)
+            .unwrap_err()
+            .message
+            .contains("after the last layer"));
+        let mut bad = blob.clone();
+        bad[8] = 9; // version
+        assert!(ProgramTables::decode(&bad)
+            .unwrap_err()
+            .message
+            .contains("version 9"));
+    }
+
+    #[test]
+    fn layers_that_do_not_fit_are_refused() {
+        let mut t = sample();
+        t.layers[0].tiles[1].in_col = 5; // 3 rows from 5 overrun k = 7
+        assert!(t.encode().unwrap_err().message.contains("does not fit"));
+        let mut t = sample();
+        t.layers[0].tiles[0].tile = 3;
+        assert!(t.encode().unwrap_err().message.contains("tile 3 of 3"));
+        let mut t = sample();
+        t.layers[0].p = 9;
+        t.layers[0].tiles.truncate(1);
+        assert!(t.encode().unwrap_err().message.contains("groups of 5"));
+        let mut t = sample();
+        t.tiles[0].levels[0] = 4;
+        assert!(t
+            .encode()
+            .unwrap_err()
+            .message
+            .contains("does not fit 2 bits"));
+    }
+}

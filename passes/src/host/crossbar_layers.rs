@@ -1,0 +1,275 @@
+//! The crossbar layers of a function, as `cim-lower-to-runtime` issues them:
+//! each becomes one runtime call over the program tables instead of one
+//! call per tile and host code for the slices, concatenations, row-tile sums
+//! and shift-add around them.
+//!
+//! A layer is found by what its ops compute, not by where they came from:
+//! the mvms whose inputs are column slices of one `N × k` i8 matrix (or the
+//! matrix itself), combined by `tosa.concat` along columns and
+//! `cim.accumulate` into one `N × p` sum, each intermediate value used once
+//! inside the tree; optionally that sum's only use, a `cim.shift_add`. The
+//! tree then equals `sum[n][out + j] = Σ_t mvm_t(x[n][in_t ..])[j]` with
+//! each tile's input column from its slice and its output column from its
+//! place among the concatenated operands, which is what the runtime
+//! computes (`cimc_target::tables`). Anything else (an mvm whose result is
+//! also used elsewhere, mvms with different read parameters, a slice of
+//! rows) is left to the per-op lowering, which stays exact for any IR.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::emit;
+use cimc_dialects::cim::{Accumulate, MalformedOp, Mvm, ShiftAdd as ShiftAddOp};
+use cimc_dialects::handle::{OpRef, ValueRef};
+use cimc_target::tables::ShiftAdd;
+
+/// One tile of a layer: its mvm, and where it reads and adds.
+pub struct LayerTile {
+    pub mvm: Mvm,
+    pub in_col: u32,
+    pub out_col: u32,
+}
+
+/// A crossbar layer found in a function.
+pub struct CrossbarLayer {
+    /// The `N × k` i8 matrix the tiles read.
+    pub input: ValueRef,
+    pub n: i64,
+    pub k: u32,
+    /// Columns of the sum (before the shift-add).
+    pub p: u32,
+    pub out_cols: i64,
+    pub tiles: Vec<LayerTile>,
+    pub shift_add: Option<ShiftAdd>,
+    /// The value the runtime call replaces: the shift-add's result or the sum.
+    pub result: ValueRef,
+    /// The op defining `result`: the call goes right before it.
+    pub anchor: OpRef,
+    /// The ops the call replaces (mvms, concats, accumulates, the
+    /// shift-add), in program order.
+    pub members: Vec<OpRef>,
+}
+
+/// A subtree of a layer being assembled.
+struct Part {
+    input: ValueRef,
+    width: i64,
+    tiles: Vec<(usize, u32, i64)>,
+    members: Vec<OpRef>,
+}
+
+fn key(value: ValueRef) -> usize {
+    value.raw().ptr as usize
+}
+
+/// `value` as `(matrix, first column)` when it is a column slice of an
+/// `N × k` matrix (all rows), else itself at column 0.
+fn slice_source(value: ValueRef) -> (ValueRef, i64) {
+    let whole = (value, 0);
+    let Some(slice) = value.producer().filter(|op| op.is("tosa.slice")) else {
+        return whole;
+    };
+    let (Some(source), Some(begin), Some(size)) = (
+        slice.operand(0),
+        slice.operand(1).and_then(|v| emit::const_ints(v.raw())),
+        slice.operand(2).and_then(|v| emit::const_ints(v.raw())),
+    ) else {
+        return whole;
+    };
+    let Some((shape, _)) = emit::tensor_info(source.raw()) else {
+        return whole;
+    };
+    if shape.len() != 2
+        || begin.len() != 2
+        || size.len() != 2
+        || begin[0] != 0
+        || size[0] != shape[0]
+    {
+        return whole;
+    }
+    (source, begin[1])
+}
+
+fn i8_matrix(value: ValueRef) -> Option<(i64, i64)> {
+    match emit::tensor_info(value.raw())? {
+        (shape, element) if shape.len() == 2 && element == "i8" => Some((shape[0], shape[1])),
+        _ => None,
+    }
+}
+
+/// The crossbar layers among `ops` (one block, in order), and the
+/// `tosa.slice` ops used only by their mvms (free once the layers are calls).
+pub fn find(ops: &[OpRef]) -> Result<(Vec<CrossbarLayer>, Vec<OpRef>), MalformedOp> {
+    let mut mvms: Vec<Mvm> = Vec::new();
+    let mut parts: HashMap<usize, (ValueRef, Part)> = HashMap::new();
+    let mut order: Vec<usize> = Vec::new();
+    for op in ops.iter().copied() {
+        let name = op.name();
+        if name == Mvm::NAME {
+            let view = Mvm::from_op(op.raw())?;
+            let (Some(input), Some(result)) = (ValueRef::new(view.input()), op.result(0)) else {
+                continue;
+            };
+            let (source, in_col) = slice_source(input);
+            let cols = view.tile().levels_shape()[1];
+            mvms.push(view);
+            parts.insert(
+                key(result),
+                (
+                    result,
+                    Part {
+                        input: source,
+                        width: cols,
+                        tiles: vec![(mvms.len() - 1, in_col as u32, 0)],
+                        members: vec![op],
+                    },
+                ),
+            );
+            order.push(key(result));
+            continue;
+        }
+        let concat = name == "tosa.concat"
+            && emit::int_attr(op.raw(), "axis") == Some(1)
+            && op.num_results() == 1;
+        if !(concat || name == Accumulate::NAME) {
+            continue;
+        }
+        let operands = op.operands();
+        let complete = !operands.is_empty()
+            && operands.iter().all(|v| {
+                parts.contains_key(&key(*v)) && v.single_use().is_some_and(|(user, _)| user == op)
+            });
+        let Some(result) = op.result(0) else {
+            continue;
+        };
+        if !complete {
+            continue;
+        }
+        let pieces: Vec<Part> = operands
+            .iter()
+            .filter_map(|v| parts.remove(&key(*v)).map(|(_, part)| part))
+            .collect();
+        let input = pieces[0].input;
+        let same_input = pieces.iter().all(|p| key(p.input) == key(input));
+        let same_width = pieces.iter().all(|p| p.width == pieces[0].width);
+        if !same_input || (!concat && !same_width) {
+            // Put them back: each stays a layer of its own.
+            for (v, part) in operands.iter().zip(pieces) {
+                parts.insert(key(*v), (*v, part));
+            }
+            continue;
+        }
+        let mut merged = Part {
+            input,
+            width: 0,
+            tiles: Vec::new(),
+            members: Vec::new(),
+        };
+        for piece in pieces {
+            let shift = if concat { merged.width } else { 0 };
+            merged
+                .tiles
+                .extend(piece.tiles.iter().map(|(m, i, o)| (*m, *i, o + shift)));
+            merged.members.extend(piece.members);
+            merged.width = if concat {
+                merged.width + piece.width
+            } else {
+                piece.width
+            };
+        }
+        merged.members.push(op);
+        parts.insert(key(result), (result, merged));
+        order.push(key(result));
+    }
+
+    let mut layers = Vec::new();
+    let mut grouped: HashSet<usize> = HashSet::new();
+    for k in order {
+        let Some((sum, part)) = parts.remove(&k) else {
+            continue;
+        };
+        if let Some(layer) = layer(sum, part, &mvms) {
+            grouped.extend(layer.tiles.iter().map(|t| t.mvm.op().ptr as usize));
+            layers.push(layer);
+        }
+    }
+    // Slices read only by grouped mvms.
+    let mut slices = Vec::new();
+    for op in ops.iter().copied().filter(|op| op.is("tosa.slice")) {
+        let users = op.result(0).map(ValueRef::users).unwrap_or_default();
+        if !users.is_empty()
+            && users
+                .iter()
+                .all(|u| grouped.contains(&(u.raw().ptr as usize)))
+        {
+            slices.push(op);
+        }
+    }
+    Ok((layers, slices))
+}
+
+/// The layer a finished tree computes, if the runtime can run it as one.
+fn layer(sum: ValueRef, mut part: Part, mvms: &[Mvm]) -> Option<CrossbarLayer> {
+    let (n, k) = i8_matrix(part.input)?;
+    let (shape, element) = emit::tensor_info(sum.raw())?;
+    if element != "i32" || shape != [n, part.width] {
+        return None;
+    }
+    let first = &mvms[part.tiles[0].0];
+    let read = |m: &Mvm| {
+        (
+            m.input_bits(),
+            m.dac_bits(),
+            m.adc_bits(),
+            m.max_active_rows(),
+            m.stage(),
+            m.layer().to_string(),
+        )
+    };
+    let params = read(first);
+    let mut tiles = Vec::new();
+    for (index, in_col, out_col) in &part.tiles {
+        let mvm = &mvms[*index];
+        if read(mvm) != params || mvm.input_shape()[0] != n {
+            return None;
+        }
+        tiles.push(LayerTile {
+            mvm: mvm.clone(),
+            in_col: *in_col,
+            out_col: u32::try_from(*out_col).ok()?,
+        });
+    }
+    let p = u32::try_from(part.width).ok()?;
+    let mut result = sum;
+    let mut out_cols = part.width;
+    let mut shift_add = None;
+    if let Some((user, 0)) = sum.single_use() {
+        if user.is(ShiftAddOp::NAME) {
+            let view = ShiftAddOp::from_op(user.raw()).ok()?;
+            let s = ShiftAdd {
+                slices: view.slices(),
+                cell_bits: view.cell_bits(),
+                differential: view.differential(),
+            };
+            let out = user.result(0)?;
+            out_cols = emit::tensor_info(out.raw())?.0.get(1).copied()?;
+            if s.group() == 0 || part.width != out_cols * i64::from(s.group()) {
+                return None;
+            }
+            shift_add = Some(s);
+            part.members.push(user);
+            result = out;
+        }
+    }
+    Some(CrossbarLayer {
+        input: part.input,
+        n,
+        k: u32::try_from(k).ok()?,
+        p,
+        out_cols,
+        tiles,
+        shift_add,
+        result,
+        anchor: result.producer()?,
+        members: part.members,
+    })
+}

@@ -1,0 +1,377 @@
+//! Crossbar layers run from program tables (`cimc_target::tables`): the
+//! runtime side of "the mapped program as data".
+//!
+//! [`load_tables`] programs every tile of a decoded blob and returns its
+//! layers; [`Layer::run`] computes one layer's crossbar
+//! part for an `N × k` input: each tile's mvm on its input columns (issued
+//! after the caller's dependencies, so the tiles overlap in time as the
+//! placement allows), the row tiles' partial sums added, and the bit-slice
+//! recombination. Digital work is accounted on the host like any host op
+//! (one element per cycle, `HOST_CYCLES_PER_ELEMENT`): the reduction of row
+//! tiles as `cim.accumulate` (`N × p` elements, when tiles share output
+//! columns) and the shift-add as `cim.shift_add` (`N × p` elements); column
+//! tiles write disjoint columns and cost nothing extra.
+
+use cimc_target::tables::{LayerRecord, ProgramTables, ShiftAdd};
+
+use crate::error::{Result, SimError};
+use crate::ids::{ArrayId, Token};
+use crate::mvm::MvmParams;
+use crate::sim::{HostOp, MvmIssue, Simulator};
+use crate::tile::Tile;
+
+/// Host cycles per element of the digital work of a layer (as for the host
+/// ops compiled code issues).
+const CYCLES_PER_ELEMENT: f64 = 1.0;
+
+/// One tile of a loaded layer: where it is and what it reads and writes.
+#[derive(Debug, Clone, Copy)]
+struct PlacedTile {
+    array: ArrayId,
+    phase: u32,
+    rows: u32,
+    cols: u32,
+    in_col: usize,
+    out_col: usize,
+}
+
+/// A layer of loaded program tables.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    name: String,
+    k: usize,
+    p: usize,
+    params: MvmParams,
+    stage: u32,
+    shift_add: Option<ShiftAdd>,
+    tiles: Vec<PlacedTile>,
+    /// Some output column is written by more than one tile (row tiles).
+    reduces: bool,
+}
+
+impl Layer {
+    fn new(record: &LayerRecord, tables: &ProgramTables) -> Layer {
+        // `ProgramTables::decode` checked every index and extent.
+        let tiles: Vec<PlacedTile> = record
+            .tiles
+            .iter()
+            .map(|t| {
+                let tile = &tables.tiles[t.tile as usize];
+                PlacedTile {
+                    array: ArrayId::new(tile.core, tile.macro_, tile.array),
+                    phase: tile.phase,
+                    rows: tile.rows,
+                    cols: tile.cols,
+                    in_col: t.in_col as usize,
+                    out_col: t.out_col as usize,
+                }
+            })
+            .collect();
+        let mut writers = vec![0u32; record.p as usize];
+        for t in &tiles {
+            for w in &mut writers[t.out_col..t.out_col + t.cols as usize] {
+                *w += 1;
+            }
+        }
+        Layer {
+            name: record.name.clone(),
+            k: record.k as usize,
+            p: record.p as usize,
+            params: MvmParams {
+                input_bits: record.input_bits,
+                dac_bits: record.dac_bits,
+                adc_bits: record.adc_bits,
+                max_active_rows: record.max_active_rows,
+            },
+            stage: record.stage,
+            shift_add: record.shift_add,
+            reduces: writers.iter().any(|w| *w > 1),
+            tiles,
+        }
+    }
+
+    /// The layer's name (its `cim` layer attribute).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Elements per input vector.
+    pub fn input_cols(&self) -> usize {
+        self.k
+    }
+
+    /// Columns of the result.
+    pub fn output_cols(&self) -> usize {
+        self.shift_add
+            .map_or(self.p, |s| self.p / s.group() as usize)
+    }
+}
+
+/// `out[n][o] = Σ_s (partials[n][o·G + s] − [differential] partials[n][o·G +
+/// S + s]) · 2^(s·c)`, wrapping in i32 like the host code it replaces.
+fn shift_add(s: ShiftAdd, partials: &[i32], n: usize, p: usize, out: &mut [i32]) {
+    let (slices, group) = (s.slices as usize, s.group() as usize);
+    let o = p / group;
+    for row in 0..n {
+        for col in 0..o {
+            let base = row * p + col * group;
+            let mut sum = 0i32;
+            for slice in 0..slices {
+                let mut v = partials[base + slice];
+                if s.differential {
+                    v = v.wrapping_sub(partials[base + slices + slice]);
+                }
+                sum = sum.wrapping_add(v.wrapping_shl(slice as u32 * s.cell_bits));
+            }
+            out[row * o + col] = sum;
+        }
+    }
+}
+
+/// Programs every tile of `tables` onto `sim` (in order, with its label)
+/// and returns its layers, for [`Layer::run`]. Errors: a tile does not fit
+/// its array (the tiles before it stay programmed).
+pub fn load_tables(sim: &mut Simulator, tables: &ProgramTables) -> Result<Vec<Layer>> {
+    for (i, t) in tables.tiles.iter().enumerate() {
+        let id = ArrayId::new(t.core, t.macro_, t.array);
+        let tile = Tile::new(
+            t.rows,
+            t.cols,
+            t.cell_bits,
+            t.levels.clone(),
+            t.flipped.clone(),
+        )
+        .map_err(|e| SimError::BadArgument(format!("tile {i} ({}): {e}", t.label)))?;
+        sim.program(id, t.phase, tile)?;
+        if !t.label.is_empty() {
+            sim.set_label(id, t.phase, &t.label)?;
+        }
+    }
+    Ok(tables
+        .layers
+        .iter()
+        .map(|l| Layer::new(l, tables))
+        .collect())
+}
+
+impl Layer {
+    /// Runs the layer on `sim` for `n` input vectors (`x`, row-major
+    /// `n × k`), writing `n × output_cols` i32 to `out`, after `deps`.
+    /// Returns the token of its last operation.
+    pub fn run(
+        &self,
+        sim: &mut Simulator,
+        x: &[i8],
+        n: usize,
+        out: &mut [i32],
+        deps: &[Token],
+    ) -> Result<Token> {
+        if n == 0 {
+            return Err(SimError::BadArgument("n must be at least 1".into()));
+        }
+        let (k, p) = (self.k, self.p);
+        if x.len() != n * k {
+            return Err(SimError::ShapeMismatch(format!(
+                "layer '{}' reads {k} elements per vector, got {} for {n} vectors",
+                self.name,
+                x.len()
+            )));
+        }
+        if out.len() != n * self.output_cols() {
+            return Err(SimError::ShapeMismatch(format!(
+                "layer '{}' writes {} columns, got room for {} elements for {n} vectors",
+                self.name,
+                self.output_cols(),
+                out.len()
+            )));
+        }
+        let mut sums = vec![0i32; n * p];
+        let mut input = Vec::new();
+        let mut partial = Vec::new();
+        let mut tokens = Vec::with_capacity(self.tiles.len());
+        for t in &self.tiles {
+            let (rows, cols) = (t.rows as usize, t.cols as usize);
+            input.clear();
+            for v in x.chunks_exact(k) {
+                input.extend_from_slice(&v[t.in_col..t.in_col + rows]);
+            }
+            partial.clear();
+            partial.resize(n * cols, 0);
+            tokens.push(sim.mvm(
+                &MvmIssue {
+                    array: t.array,
+                    phase: t.phase,
+                    input: &input,
+                    n,
+                    rows: t.rows,
+                    cols: t.cols,
+                    params: self.params,
+                    stage: self.stage,
+                    deps,
+                },
+                &mut partial,
+            )?);
+            for (row, part) in sums.chunks_exact_mut(p).zip(partial.chunks_exact(cols)) {
+                for (s, v) in row[t.out_col..t.out_col + cols].iter_mut().zip(part) {
+                    *s = s.wrapping_add(*v);
+                }
+            }
+        }
+        let mut token = sim.join(&tokens)?;
+        let digital = |sim: &mut Simulator, name: &str, token: Token| {
+            sim.host_op(
+                &HostOp {
+                    name,
+                    elements: (n * p) as u64,
+                    cycles_per_element: CYCLES_PER_ELEMENT,
+                    pj_per_element: None,
+                },
+                &[token],
+            )
+        };
+        if self.reduces {
+            token = digital(sim, "cim.accumulate", token)?;
+        }
+        match self.shift_add {
+            Some(s) => {
+                token = digital(sim, "cim.shift_add", token)?;
+                shift_add(s, &sums, n, p, out);
+            }
+            None => out.copy_from_slice(&sums),
+        }
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cimc_target::tables::{LayerTile, TileRecord};
+
+    /// A 5 × 6 weight matrix of 2-bit levels on 3-row, 4-column arrays: 2
+    /// row tiles × 2 column tiles, read with an ideal ADC.
+    fn tables(levels: &[u8], shift: Option<ShiftAdd>) -> ProgramTables {
+        let (k, p, ar, ac) = (5usize, 6usize, 3usize, 4usize);
+        let mut t = ProgramTables::default();
+        let mut layer = LayerRecord {
+            name: "fc".into(),
+            k: k as u32,
+            p: p as u32,
+            input_bits: 8,
+            dac_bits: 1,
+            adc_bits: 0,
+            max_active_rows: 128,
+            stage: 0,
+            shift_add: shift,
+            tiles: Vec::new(),
+        };
+        for r0 in (0..k).step_by(ar) {
+            for c0 in (0..p).step_by(ac) {
+                let (rows, cols) = (ar.min(k - r0), ac.min(p - c0));
+                layer.tiles.push(LayerTile {
+                    tile: t.tiles.len() as u32,
+                    in_col: r0 as u32,
+                    out_col: c0 as u32,
+                });
+                t.tiles.push(TileRecord {
+                    core: 0,
+                    macro_: 0,
+                    array: t.tiles.len() as u32,
+                    phase: 0,
+                    rows: rows as u32,
+                    cols: cols as u32,
+                    cell_bits: 2,
+                    label: "fc".into(),
+                    flipped: vec![false; cols],
+                    levels: (r0..r0 + rows)
+                        .flat_map(|r| (c0..c0 + cols).map(move |c| levels[r * p + c]))
+                        .collect(),
+                });
+            }
+        }
+        t.layers.push(layer);
+        t
+    }
+
+    fn sim() -> Simulator {
+        Simulator::from_toml("base = \"isaac\"\nname = \"t\"").unwrap()
+    }
+
+    #[test]
+    fn a_tiled_layer_equals_the_matrix_product_and_its_shift_add() {
+        let levels: Vec<u8> = (0..30).map(|i| (i * 7 % 4) as u8).collect();
+        let x: Vec<i8> = vec![3, -1, 7, -128, 127, 0, 5, -6, 2, 1];
+        let plain = |n: usize, o: usize| -> i32 {
+            (0..5)
+                .map(|r| i32::from(x[n * 5 + r]) * i32::from(levels[r * 6 + o]))
+                .sum()
+        };
+        let mut s = sim();
+        let layers = load_tables(&mut s, &tables(&levels, None)).unwrap();
+        let mut out = vec![0; 12];
+        layers[0].run(&mut s, &x, 2, &mut out, &[]).unwrap();
+        let want: Vec<i32> = (0..12).map(|i| plain(i / 6, i % 6)).collect();
+        assert_eq!(out, want);
+
+        let shift = ShiftAdd {
+            slices: 3,
+            cell_bits: 2,
+            differential: false,
+        };
+        let mut s = sim();
+        let layers = load_tables(&mut s, &tables(&levels, Some(shift))).unwrap();
+        let mut out = vec![0; 4];
+        layers[0].run(&mut s, &x, 2, &mut out, &[]).unwrap();
+        let want: Vec<i32> = (0..4)
+            .map(|i| {
+                (0..3)
+                    .map(|sl| plain(i / 2, i % 2 * 3 + sl) << (2 * sl))
+                    .sum()
+            })
+            .collect();
+        assert_eq!(out, want);
+        // Four mvms, then the row tiles' reduction and the shift-add.
+        assert_eq!(s.stats().mvms, 4);
+        assert_eq!(s.stats().host_ops, 2);
+
+        let differential = ShiftAdd {
+            slices: 3,
+            cell_bits: 2,
+            differential: true,
+        };
+        let mut s = sim();
+        let layers = load_tables(&mut s, &tables(&levels, Some(differential))).unwrap();
+        let mut out = vec![0; 2];
+        layers[0].run(&mut s, &x, 2, &mut out, &[]).unwrap();
+        let want: Vec<i32> = (0..2)
+            .map(|n| {
+                (0..3)
+                    .map(|sl| (plain(n, sl) - plain(n, 3 + sl)) << (2 * sl))
+                    .sum()
+            })
+            .collect();
+        assert_eq!(out, want);
+    }
+
+    #[test]
+    fn misuse_is_an_error() {
+        let levels = vec![1u8; 30];
+        let mut s = sim();
+        let layers = load_tables(&mut s, &tables(&levels, None)).unwrap();
+        let mut out = vec![0; 6];
+        for (x, n, room) in [(4, 1, 6), (5, 1, 5), (0, 0, 0)] {
+            let mut out = vec![0; room];
+            assert!(layers[0]
+                .run(&mut s, &vec![0; x], n, &mut out, &[])
+                .is_err());
+        }
+        assert!(matches!(
+            layers[0].run(&mut s, &[0; 5], 1, &mut out, &[99]),
+            Err(SimError::UnknownToken(99))
+        ));
+        // A tile that does not fit the target's arrays.
+        let mut t = tables(&levels, None);
+        t.tiles[0].array = 1 << 20;
+        assert!(load_tables(&mut sim(), &t).is_err());
+    }
+}
