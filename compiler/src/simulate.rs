@@ -31,8 +31,12 @@ pub enum SimulateError {
 }
 
 /// The runtime functions compiled code calls, by the symbol it calls them by.
-fn runtime_symbols() -> [(&'static str, *mut c_void); 4] {
+fn runtime_symbols() -> [(&'static str, *mut c_void); 5] {
     [
+        (
+            "_mlir_ciface_cimc_host_im2col",
+            abi::_mlir_ciface_cimc_host_im2col as *mut c_void,
+        ),
         (
             "_mlir_ciface_cimc_host_load",
             abi::_mlir_ciface_cimc_host_load as *mut c_void,

@@ -91,6 +91,30 @@
 typedef struct CimcRtSim CimcRtSim;
 
 /**
+ * The window geometry of `cimc_rt_im2col` (`cim.im2col`'s attributes).
+ */
+typedef struct CimcRtWindow {
+  uint32_t kernel_h;
+  uint32_t kernel_w;
+  uint32_t stride_h;
+  uint32_t stride_w;
+  uint32_t dilation_h;
+  uint32_t dilation_w;
+  uint32_t pad_top;
+  uint32_t pad_bottom;
+  uint32_t pad_left;
+  uint32_t pad_right;
+  /**
+   * The value of padded positions, −128..=127.
+   */
+  int32_t pad_value;
+  /**
+   * Non-zero: each channel's window contiguous (`channel_major`).
+   */
+  uint32_t channel_major;
+} CimcRtWindow;
+
+/**
  * Totals of a simulation (see the README for each formula). Filled by
  * `cimc_rt_stats`; cycles are clock cycles of the target, energies pJ.
  */
@@ -275,6 +299,17 @@ typedef struct CimcMemRef1I64 {
   int64_t strides[1];
 } CimcMemRef1I64;
 
+/**
+ * A rank-4 MLIR memref descriptor of bytes (`memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>`).
+ */
+typedef struct CimcMemRef4I8 {
+  int8_t *allocated;
+  int8_t *aligned;
+  int64_t offset;
+  int64_t sizes[4];
+  int64_t strides[4];
+} CimcMemRef4I8;
+
 
 
 #ifdef __cplusplus
@@ -450,6 +485,30 @@ int32_t cimc_rt_layer(struct CimcRtSim *sim,
                       uint64_t *out_token);
 
 /**
+ * Gathers the convolution windows of `input` (`n × h × w × c` i8,
+ * row-major) into `output` (`out_len` bytes: `n·OH·OW` rows of
+ * `kernel_h·kernel_w·c`), as `cim.im2col` defines them, and accounts it as
+ * a host op of max(input, output) elements after the `n_deps` tokens at
+ * `deps`; `*out_token` (if not null) receives its token.
+ *
+ * # Safety
+ * `input` points to `n·h·w·c` bytes, `output` to `out_len` writable bytes,
+ * `window` to a `CimcRtWindow`; `deps` as for `cimc_rt_mvm`.
+ */
+int32_t cimc_rt_im2col(struct CimcRtSim *sim,
+                       const int8_t *input,
+                       uint32_t n,
+                       uint32_t h,
+                       uint32_t w,
+                       uint32_t c,
+                       const struct CimcRtWindow *window,
+                       int8_t *output,
+                       size_t out_len,
+                       const uint64_t *deps,
+                       size_t n_deps,
+                       uint64_t *out_token);
+
+/**
  * Issues a transfer of `bytes` bytes from core `src_core` to core
  * `dst_core` over their network ports.
  *
@@ -578,6 +637,33 @@ uint64_t _mlir_ciface_cimc_host_layer(struct CimcRtSim *sim,
                                       const struct CimcMemRef2I8 *input,
                                       const struct CimcMemRef2I32 *output,
                                       const struct CimcMemRef1I64 *deps);
+
+/**
+ * `cim.im2col` from compiled code: `input` an `n × h × w × c` byte view
+ * (any strides), `output` a row-major byte buffer of the windows, then the
+ * geometry (as `CimcRtWindow`, each a value) and the dependency tokens; as
+ * `cimc_rt_im2col`. Returns its token, or 0 (failure deferred; `output`
+ * is left as it was).
+ *
+ * # Safety
+ * The descriptors describe live buffers.
+ */
+uint64_t _mlir_ciface_cimc_host_im2col(struct CimcRtSim *sim,
+                                       const struct CimcMemRef4I8 *input,
+                                       const struct CimcMemRef2I8 *output,
+                                       int32_t kernel_h,
+                                       int32_t kernel_w,
+                                       int32_t stride_h,
+                                       int32_t stride_w,
+                                       int32_t dilation_h,
+                                       int32_t dilation_w,
+                                       int32_t pad_top,
+                                       int32_t pad_bottom,
+                                       int32_t pad_left,
+                                       int32_t pad_right,
+                                       int32_t pad_value,
+                                       int32_t channel_major,
+                                       const struct CimcMemRef1I64 *deps);
 
 /**
  * A host op from compiled code: `elements` elements at one cycle each and

@@ -713,6 +713,100 @@ pub unsafe extern "C" fn cimc_rt_layer(
     }
 }
 
+/// The window geometry of `cimc_rt_im2col` (`cim.im2col`'s attributes).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CimcRtWindow {
+    pub kernel_h: u32,
+    pub kernel_w: u32,
+    pub stride_h: u32,
+    pub stride_w: u32,
+    pub dilation_h: u32,
+    pub dilation_w: u32,
+    pub pad_top: u32,
+    pub pad_bottom: u32,
+    pub pad_left: u32,
+    pub pad_right: u32,
+    /// The value of padded positions, −128..=127.
+    pub pad_value: i32,
+    /// Non-zero: each channel's window contiguous (`channel_major`).
+    pub channel_major: u32,
+}
+
+/// Gathers the convolution windows of `input` (`n × h × w × c` i8,
+/// row-major) into `output` (`out_len` bytes: `n·OH·OW` rows of
+/// `kernel_h·kernel_w·c`), as `cim.im2col` defines them, and accounts it as
+/// a host op of max(input, output) elements after the `n_deps` tokens at
+/// `deps`; `*out_token` (if not null) receives its token.
+///
+/// # Safety
+/// `input` points to `n·h·w·c` bytes, `output` to `out_len` writable bytes,
+/// `window` to a `CimcRtWindow`; `deps` as for `cimc_rt_mvm`.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_im2col(
+    sim: *mut CimcRtSim,
+    input: *const i8,
+    n: u32,
+    h: u32,
+    w: u32,
+    c: u32,
+    window: *const CimcRtWindow,
+    output: *mut i8,
+    out_len: usize,
+    deps: *const u64,
+    n_deps: usize,
+    out_token: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let win = window.as_ref().ok_or(SimError::NullPointer("window"))?;
+            let pad_value = i8::try_from(win.pad_value).map_err(|_| {
+                SimError::BadArgument(format!("im2col: pad value {} is not an i8", win.pad_value))
+            })?;
+            let u = |v: u32| v as usize;
+            let window = crate::im2col::Window {
+                kernel: [u(win.kernel_h), u(win.kernel_w)],
+                stride: [u(win.stride_h), u(win.stride_w)],
+                dilation: [u(win.dilation_h), u(win.dilation_w)],
+                pad: [
+                    u(win.pad_top),
+                    u(win.pad_bottom),
+                    u(win.pad_left),
+                    u(win.pad_right),
+                ],
+                pad_value,
+                channel_major: win.channel_major != 0,
+            };
+            let elements = (n as usize)
+                .checked_mul(h as usize)
+                .and_then(|v| v.checked_mul(w as usize))
+                .and_then(|v| v.checked_mul(c as usize))
+                .ok_or_else(|| SimError::BadArgument("im2col: the input size overflows".into()))?;
+            if input.is_null() {
+                return Err(SimError::NullPointer("input"));
+            }
+            if output.is_null() {
+                return Err(SimError::NullPointer("output"));
+            }
+            let x = slice(input, elements, "input")?;
+            let out = slice_mut(output, out_len, "output")?;
+            let deps = slice(deps, n_deps, "deps")?;
+            crate::im2col::im2col(x, [u(n), u(h), u(w), u(c)], &window, out)?;
+            let token = s.host_op(
+                &HostOp {
+                    name: "cim.im2col",
+                    elements: elements.max(out_len) as u64,
+                    cycles_per_element: HOST_CYCLES_PER_ELEMENT,
+                    pj_per_element: None,
+                },
+                deps,
+            )?;
+            put_token(out_token, token)
+        })
+    }
+}
+
 /// Issues a transfer of `bytes` bytes from core `src_core` to core
 /// `dst_core` over their network ports.
 ///
@@ -906,6 +1000,7 @@ mod tests {
             assert_eq!(name.to_str().unwrap(), s.name());
         }
         assert_eq!(CIMC_RT_ABI_VERSION, crate::ABI_VERSION);
+        assert_eq!(HOST_CYCLES_PER_ELEMENT, layer::CYCLES_PER_ELEMENT);
     }
 
     #[test]

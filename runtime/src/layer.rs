@@ -20,9 +20,10 @@ use crate::mvm::MvmParams;
 use crate::sim::{HostOp, MvmIssue, Simulator};
 use crate::tile::Tile;
 
-/// Host cycles per element of the digital work of a layer (as for the host
-/// ops compiled code issues).
-const CYCLES_PER_ELEMENT: f64 = 1.0;
+/// Host cycles per element of the digital work of a layer: the host model
+/// of the ops compiled code issues (`abi::HOST_CYCLES_PER_ELEMENT`; a test
+/// there keeps the two equal).
+pub(crate) const CYCLES_PER_ELEMENT: f64 = 1.0;
 
 /// One tile of a loaded layer: where it is and what it reads and writes.
 #[derive(Debug, Clone, Copy)]

@@ -29,6 +29,7 @@
 pub mod abi;
 pub mod error;
 pub mod ids;
+pub mod im2col;
 pub mod layer;
 pub mod mvm;
 pub mod sim;

@@ -36,7 +36,7 @@
 // CHECK: return %[[S]] : i32
 // CHECK: llvm.mlir.global private constant @cimc_str_0("tosa.abs")
 // The tables start with the magic "CIMCTABL", version 1, 2 tiles, 1 layer.
-// CHECK: llvm.mlir.global private constant @cimc_tables(dense<"0x43494D435441424C010000000200000001000000{{[0-9A-F]+}}"> : tensor<167xi8>) {addr_space = 0 : i32} : !llvm.array<167 x i8>
+// CHECK: llvm.mlir.global internal constant @cimc_tables(dense<"0x43494D435441424C010000000200000001000000{{[0-9A-F]+}}"> : tensor<167xi8>) {addr_space = 0 : i32} : !llvm.array<167 x i8>
 func.func @two_tiles(%x: tensor<4x4xi8>) -> tensor<4x2xi32> {
   %l0 = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
   %t0 = "cim.program"(%l0) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64, cim.flipped = array<i1: false, true>} : (tensor<3x2xi8>) -> !cim.tile
@@ -99,6 +99,23 @@ func.func @mixed(%x: tensor<2x3xi8>) -> tensor<2x2xi32> {
   %p1 = "cim.mvm"(%t1, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 6 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 16 : i64} : (!cim.tile, tensor<2x3xi8>) -> tensor<2x2xi32>
   %sum = "cim.accumulate"(%p0, %p1) : (tensor<2x2xi32>, tensor<2x2xi32>) -> tensor<2x2xi32>
   return %sum : tensor<2x2xi32>
+}
+
+// -----
+
+// The window gather is a runtime call too, with its geometry as values
+// (kernel, stride, dilation, pad, pad value, channel-major), accounted by
+// the runtime: no host-op call for it.
+// CHECK-LABEL: func.func @net_windows(
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<4x4xi8>
+// CHECK: bufferization.to_buffer %{{.*}} read_only : tensor<1x3x3x1xi8> to memref<1x3x3x1xi8, strided<[?, ?, ?, ?], offset: ?>>
+// CHECK: %[[T:.*]] = call @cimc_host_im2col(%{{.*}}, %{{.*}}, %{{.*}}, %c2_i32{{.*}}, %c2_i32{{.*}}, %c1_i32{{.*}}, %c1_i32{{.*}}, %c1_i32{{.*}}, %c1_i32{{.*}}, %c0_i32{{.*}}, %c0_i32{{.*}}, %c0_i32{{.*}}, %c0_i32{{.*}}, %c-128_i32{{.*}}, %c0_i32{{.*}}, %{{.*}})
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict : memref<4x4xi8> to tensor<4x4xi8>
+// CHECK-NOT: cimc_host_op
+// CHECK: return %[[R]]
+func.func @windows(%x: tensor<1x3x3x1xi8>) -> tensor<4x4xi8> {
+  %c = "cim.im2col"(%x) {kernel = array<i64: 2, 2>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, pad_value = -128 : i64, channel_major = false} : (tensor<1x3x3x1xi8>) -> tensor<4x4xi8>
+  return %c : tensor<4x4xi8>
 }
 
 // -----

@@ -5,7 +5,7 @@ use super::crossbar_layers::{self, CrossbarLayer};
 use crate::emit::{self, Emitter};
 use crate::raw::RawValue;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
-use cimc_dialects::cim::{self, attrs, MalformedOp, Matmul, Mvm, Program};
+use cimc_dialects::cim::{self, attrs, Im2col, MalformedOp, Matmul, Mvm, Program};
 use cimc_dialects::handle::{AttrRef, BlockRef, OpRef, TypeRef, ValueRef};
 use cimc_target::tables::{self, LayerRecord, ProgramTables, TileRecord};
 use melior::ir::operation::OperationRefMut;
@@ -31,6 +31,10 @@ starts issuing it to the runtime (runtime/README.md, \"Host entry points\").
     `crossbar_layers`) becomes one call of `@cimc_host_layer` with the
     layer's index in the tables, its input matrix, a new i32 result buffer
     and the tokens of the input; the call returns the layer's token;
+  * every `cim.im2col` becomes a call of `@cimc_host_im2col` (the window
+    gather in the runtime, accounted there as a host op) with its input
+    buffer, a new i8 result buffer, its geometry and the tokens of its
+    input; the call returns its token;
   * a `cim.mvm` outside such a layer becomes a call of `@cimc_host_mvm`
     with its input buffer, a new i32 result buffer, its placement, widths
     and `cim.stage`, and the completion tokens of the ops that produced its
@@ -42,7 +46,7 @@ starts issuing it to the runtime (runtime/README.md, \"Host entry points\").
   * public functions are renamed `@net_<name>` (a model's `@main` must not
     become the C program's `main`) and get `llvm.emit_c_interface`, so C
     code calls `_mlir_ciface_net_<name>` with memref descriptors.
-The remaining `cim` host ops (im2col, shift_add, accumulate) keep their
+The remaining `cim` host ops (shift_add, accumulate) keep their
 meaning: `cim-lower-to-tosa` runs next in the host phase. Tokens are i64
 SSA values, so the schedule the simulator sees is the dataflow of the
 function: independent mvms may overlap in time.
@@ -65,6 +69,7 @@ pub const TABLES_GLOBAL: &str = "cimc_tables";
 pub const LOAD_FN: &str = "cimc_host_load";
 pub const LAYER_FN: &str = "cimc_host_layer";
 pub const MVM_FN: &str = "cimc_host_mvm";
+pub const IM2COL_FN: &str = "cimc_host_im2col";
 pub const HOST_OP_FN: &str = "cimc_host_op";
 /// Public functions of the model are exported as `net_<name>`.
 pub const ENTRY_PREFIX: &str = "net_";
@@ -360,6 +365,11 @@ struct FuncState {
     sim: RawValue,
     zero: RawValue,
     tokens: HashMap<usize, RawValue>,
+    /// Values replaced by a runtime call's result (by the replaced value),
+    /// for the layers found before the replacement.
+    renamed: HashMap<usize, RawValue>,
+    /// Replaced ops, erased once the function is lowered.
+    dead: Vec<OpRef>,
 }
 
 impl FuncState {
@@ -429,11 +439,75 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
     Ok(())
 }
 
+/// `cim.im2col` as a runtime call (which also accounts it as a host op).
+fn im2col(state: &mut FuncState, view: &Im2col) -> Result<(), String> {
+    let op = OpRef::new(view.op()).ok_or("internal error: a null cim.im2col")?;
+    let (shape, element) =
+        emit::tensor_info(view.result()).ok_or("the im2col result is not a tensor")?;
+    let (_, input_element) =
+        emit::tensor_info(view.input()).ok_or("the im2col input is not a tensor")?;
+    if element != "i8" || input_element != "i8" || shape.len() != 2 {
+        return Err("the runtime gathers i8 windows into a 2-D i8 tensor".into());
+    }
+    let at = Emitter::before(op.raw());
+    let deps = state.deps(op);
+    let output = at.value(
+        "memref.alloc",
+        &[],
+        at.ty(&format!("memref<{}x{}xi8>", shape[0], shape[1])),
+        &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
+    );
+    let mut args = vec![
+        state.sim,
+        dynamic_buffer(&at, view.input(), 4)?,
+        at.value("memref.cast", &[output], at.ty("memref<?x?xi8>"), &[]),
+    ];
+    let [kh, kw] = view.kernel();
+    let [sh, sw] = view.stride();
+    let [dh, dw] = view.dilation();
+    let [top, bottom, left, right] = view.pad();
+    for (what, value) in [
+        ("kernel", kh),
+        ("kernel", kw),
+        ("stride", sh),
+        ("stride", sw),
+        ("dilation", dh),
+        ("dilation", dw),
+        ("pad", top),
+        ("pad", bottom),
+        ("pad", left),
+        ("pad", right),
+        ("pad_value", view.pad_value()),
+        ("channel_major", i64::from(view.channel_major())),
+    ] {
+        args.push(i32_const(&at, value, what)?);
+    }
+    args.push(token_buffer(&at, &deps, state.zero));
+    let token = call(&at, IM2COL_FN, &args, "i64");
+    let tensor = at.value(
+        "bufferization.to_tensor",
+        &[output],
+        at.tensor(&shape, "i8"),
+        &[("restrict", at.attr("unit"))],
+    );
+    emit::replace_uses(view.result(), tensor);
+    state.renamed.insert(view.result().ptr as usize, tensor);
+    state.dead.push(op);
+    state.tokens.insert(tensor.ptr as usize, token);
+    Ok(())
+}
+
 /// The runtime call of crossbar layer `index` of the tables, before its
 /// anchor; its result replaces the layer's.
 fn layer_call(state: &mut FuncState, layer: &CrossbarLayer, index: u32) -> Result<(), String> {
     let at = Emitter::before(layer.anchor.raw());
-    let deps = state.deps_of(&[layer.input]);
+    let input = state
+        .renamed
+        .get(&(layer.input.raw().ptr as usize))
+        .copied()
+        .unwrap_or(layer.input.raw());
+    let input = ValueRef::new(input).ok_or("internal error: a null layer input")?;
+    let deps = state.deps_of(&[input]);
     let output = at.value(
         "memref.alloc",
         &[],
@@ -443,7 +517,7 @@ fn layer_call(state: &mut FuncState, layer: &CrossbarLayer, index: u32) -> Resul
     let args = [
         state.sim,
         i32_const(&at, i64::from(index), "the layer index")?,
-        dynamic_buffer(&at, layer.input.raw(), 2)?,
+        dynamic_buffer(&at, input.raw(), 2)?,
         at.value("memref.cast", &[output], at.ty("memref<?x?xi32>"), &[]),
         token_buffer(&at, &deps, state.zero),
     ];
@@ -558,6 +632,7 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
         format!("func.func private @{LOAD_FN}(!llvm.ptr, !llvm.ptr, i64) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{LAYER_FN}(!llvm.ptr, i32, {DYN2}, memref<?x?xi32>, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{MVM_FN}(!llvm.ptr, {DYN2}, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{IM2COL_FN}(!llvm.ptr, memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xi8>, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i64, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func @{INIT}(%sim: !llvm.ptr) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}} {{\n  %0 = arith.constant 0 : i32\n  return %0 : i32\n}}"),
     ] {
@@ -642,6 +717,8 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
             sim,
             zero,
             tokens: HashMap::new(),
+            renamed: HashMap::new(),
+            dead: Vec::new(),
         };
         let (layers, slices) = crossbar_layers::find(&ops).map_err(malformed)?;
         let ptr = |op: OpRef| op.raw().ptr as usize;
@@ -667,6 +744,9 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
             } else if name == Mvm::NAME {
                 let view = Mvm::from_op(op.raw()).map_err(malformed)?;
                 mvm(&mut state, &view).map_err(at_op(op))?;
+            } else if name == Im2col::NAME {
+                let view = Im2col::from_op(op.raw()).map_err(malformed)?;
+                im2col(&mut state, &view).map_err(at_op(op))?;
             } else if name == "tosa.reshape" {
                 // A view: its result is ready when its operand is.
                 let deps = state.deps(op);
@@ -693,6 +773,9 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
         for slice in slices {
             slice.erase();
         }
+        for op in std::mem::take(&mut state.dead) {
+            op.erase();
+        }
         for program in programs {
             let levels = program.levels();
             emit::erase(program.op());
@@ -716,7 +799,7 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
     let global = parse_op(
         context,
         &format!(
-            "llvm.mlir.global private constant @{TABLES_GLOBAL}(dense<0> : tensor<{n}xi8>) {{addr_space = 0 : i32}} : !llvm.array<{n} x i8>",
+            "llvm.mlir.global internal constant @{TABLES_GLOBAL}(dense<0> : tensor<{n}xi8>) {{addr_space = 0 : i32}} : !llvm.array<{n} x i8>",
             n = blob.len()
         ),
     )

@@ -40,6 +40,16 @@ pub struct CimcMemRef2I8 {
     pub strides: [i64; 2],
 }
 
+/// A rank-4 MLIR memref descriptor of bytes (`memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>`).
+#[repr(C)]
+pub struct CimcMemRef4I8 {
+    pub allocated: *mut i8,
+    pub aligned: *mut i8,
+    pub offset: i64,
+    pub sizes: [i64; 4],
+    pub strides: [i64; 4],
+}
+
 /// A rank-2 MLIR memref descriptor of i32 (`memref<?x?xi32>`, row-major).
 #[repr(C)]
 pub struct CimcMemRef2I32 {
@@ -372,6 +382,93 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_layer(
         return 0;
     }
     token
+}
+
+/// `cim.im2col` from compiled code: `input` an `n × h × w × c` byte view
+/// (any strides), `output` a row-major byte buffer of the windows, then the
+/// geometry (as `CimcRtWindow`, each a value) and the dependency tokens; as
+/// `cimc_rt_im2col`. Returns its token, or 0 (failure deferred; `output`
+/// is left as it was).
+///
+/// # Safety
+/// The descriptors describe live buffers.
+#[no_mangle]
+pub unsafe extern "C" fn _mlir_ciface_cimc_host_im2col(
+    sim: *mut CimcRtSim,
+    input: *const CimcMemRef4I8,
+    output: *const CimcMemRef2I8,
+    kernel_h: i32,
+    kernel_w: i32,
+    stride_h: i32,
+    stride_w: i32,
+    dilation_h: i32,
+    dilation_w: i32,
+    pad_top: i32,
+    pad_bottom: i32,
+    pad_left: i32,
+    pad_right: i32,
+    pad_value: i32,
+    channel_major: i32,
+    deps: *const CimcMemRef1I64,
+) -> u64 {
+    let mut token = 0u64;
+    // SAFETY: forwarded from the caller.
+    let status = unsafe {
+        deferred(sim, |sim| {
+            let input = input.as_ref().ok_or(SimError::NullPointer("input"))?;
+            let output = output.as_ref().ok_or(SimError::NullPointer("output"))?;
+            let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
+            if output.aligned.is_null() {
+                return Err(SimError::NullPointer("output"));
+            }
+            if output.strides != [output.sizes[1], 1] && output.sizes[0] > 1 {
+                return Err(SimError::BadArgument(
+                    "the im2col output must be row-major".into(),
+                ));
+            }
+            let rows = usize::try_from(output.sizes[0]);
+            let cols = usize::try_from(output.sizes[1]);
+            let (Ok(rows), Ok(cols)) = (rows, cols) else {
+                return Err(SimError::BadArgument("negative im2col output size".into()));
+            };
+            let x = gather(input.aligned, input.offset, &input.sizes, &input.strides)?;
+            let tokens = gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?;
+            let window = CimcRtWindow {
+                kernel_h: nonneg(kernel_h, "kernel_h")?,
+                kernel_w: nonneg(kernel_w, "kernel_w")?,
+                stride_h: nonneg(stride_h, "stride_h")?,
+                stride_w: nonneg(stride_w, "stride_w")?,
+                dilation_h: nonneg(dilation_h, "dilation_h")?,
+                dilation_w: nonneg(dilation_w, "dilation_w")?,
+                pad_top: nonneg(pad_top, "pad_top")?,
+                pad_bottom: nonneg(pad_bottom, "pad_bottom")?,
+                pad_left: nonneg(pad_left, "pad_left")?,
+                pad_right: nonneg(pad_right, "pad_right")?,
+                pad_value,
+                channel_major: nonneg(channel_major, "channel_major")?,
+            };
+            let out = output.aligned.wrapping_offset(output.offset as isize);
+            Ok(cimc_rt_im2col(
+                sim,
+                x.as_ptr(),
+                dim(input.sizes[0], "n")?,
+                dim(input.sizes[1], "h")?,
+                dim(input.sizes[2], "w")?,
+                dim(input.sizes[3], "c")?,
+                &window,
+                out,
+                rows.saturating_mul(cols),
+                tokens.as_ptr().cast(),
+                tokens.len(),
+                &mut token,
+            ))
+        })
+    };
+    if status == CIMC_RT_OK {
+        token
+    } else {
+        0
+    }
 }
 
 /// A host op from compiled code: `elements` elements at one cycle each and
