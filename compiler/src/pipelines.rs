@@ -172,6 +172,9 @@ const HOST_LOWERING: &[Step] = &[
     Step::func("tosa-to-linalg"),
     Step::new("tosa-to-arith", Anchor::Func, "include-apply-rescale", 0),
     Step::func("tosa-to-tensor"),
+    // One loop nest for a chain of elementwise ops (rescale, clamp, add…):
+    // less code for LLVM and one pass over the data.
+    Step::func("linalg-fuse-elementwise-ops"),
     Step::new(
         "one-shot-bufferize",
         Anchor::Module,
@@ -225,7 +228,10 @@ impl Phase {
             Phase::Quant => vec![],
             Phase::Cim => CIM.to_vec(),
             Phase::Host => {
-                let mut steps = vec![Step::module("cim-lower-to-runtime")];
+                let mut steps = vec![
+                    Step::module("cim-lower-to-runtime"),
+                    Step::module("cim-outline-host-layers"),
+                ];
                 steps.extend_from_slice(HOST_LOWERING);
                 steps
             }
@@ -341,8 +347,12 @@ mod tests {
         // Function passes of neighbouring phases share one nest; module
         // passes between them split it.
         let host = elements(&Phase::Host.pipeline(OptLevel(2)));
-        assert!(host.starts_with("cim-lower-to-runtime,func.func(cim-lower-to-tosa,"));
-        assert!(host
-            .contains("tosa-to-arith{include-apply-rescale},tosa-to-tensor),one-shot-bufferize{"));
+        assert!(host.starts_with(
+            "cim-lower-to-runtime,cim-outline-host-layers,func.func(cim-lower-to-tosa,"
+        ));
+        assert!(host.contains(
+            "tosa-to-arith{include-apply-rescale},tosa-to-tensor,linalg-fuse-elementwise-ops),\
+             one-shot-bufferize{"
+        ));
     }
 }

@@ -78,7 +78,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 29] = [
+    static ALL: [&PassInfo; 30] = [
         &input::specialize_batch::INFO,
         &input::settle_shapes::INFO,
         &input::legalize_custom::INFO,
@@ -98,6 +98,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::decompose_transpose_conv2d::INFO,
         &host::widen_constant_mul::INFO,
         &host::lower_to_runtime::INFO,
+        &host::outline_layers::INFO,
         &quant::fold_constants::INFO,
         &quant::fold_batch_norm::INFO,
         &quant::name_layers::INFO,

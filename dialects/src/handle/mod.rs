@@ -325,6 +325,11 @@ impl OpRef {
         unsafe { sys::mlirOperationMoveAfter(self.0, other.0) }
     }
 
+    /// Moves this op (from wherever it is) to just before `other`.
+    pub fn move_before(self, other: OpRef) {
+        unsafe { sys::mlirOperationMoveBefore(self.0, other.0) }
+    }
+
     /// Inserts `op` (created, not yet in a block) just before this op; false
     /// when this op is in no block.
     pub fn insert_before(self, op: OpRef) -> bool {

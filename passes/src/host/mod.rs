@@ -8,4 +8,5 @@
 pub mod crossbar_layers;
 pub mod decompose_transpose_conv2d;
 pub mod lower_to_runtime;
+pub mod outline_layers;
 pub mod widen_constant_mul;

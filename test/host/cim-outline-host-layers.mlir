@@ -1,0 +1,37 @@
+// RUN: %cimc %models/cnn.int8.mlir --emit=cim | %cimc - --pass-pipeline='builtin.module(cim-lower-to-runtime,cim-outline-host-layers)' | FileCheck %s
+// RUN: %cimc %s --pass-pipeline='builtin.module(cim-outline-host-layers)' | FileCheck %s --check-prefix=ONE
+
+// The digits CNN's three crossbar layers: the network function becomes four
+// calls in order, cut after each layer's result; the simulator handle,
+// tokens and tensors flow between the pieces as values.
+// CHECK-LABEL: func.func @net_main(
+// CHECK-NEXT: %[[P0:.*]]:5 = call @net_main_part0(%arg0) : (tensor<1x8x8x1xi8>) -> (!llvm.ptr, i64, tensor<64x9xi8>, i64, tensor<64x8xi32>)
+// CHECK-NEXT: %[[P1:.*]]:4 = call @net_main_part1(
+// CHECK-NEXT: %[[P2:.*]]:4 = call @net_main_part2(
+// CHECK-NEXT: %[[P3:.*]] = call @net_main_part3(
+// CHECK-NEXT: return %[[P3]] : tensor<1x10xi8>
+// CHECK-LABEL: func.func private @net_main_part0(%arg0: tensor<1x8x8x1xi8>)
+// CHECK-SAME: attributes {passthrough = ["noinline"]}
+// CHECK: call @cimc_host_im2col
+// CHECK: call @cimc_host_layer
+// CHECK: bufferization.to_tensor
+// CHECK-NEXT: return
+// The next piece holds layer 0's corrections and rescale, with the
+// constants it reads cloned into it, then layer 1.
+// CHECK-LABEL: func.func private @net_main_part1(
+// CHECK: "tosa.const"
+// CHECK: tosa.rescale
+// CHECK: call @cimc_host_layer
+// CHECK-LABEL: func.func private @net_main_part3(
+// CHECK: tosa.rescale
+// CHECK: return
+
+// A function with one layer call or none is left alone.
+// ONE-LABEL: func.func @single(
+// ONE-NEXT: %[[A:.*]] = tosa.abs %arg0
+// ONE-NEXT: return %[[A]]
+// ONE-NOT: func.func
+func.func @single(%x: tensor<2xi32>) -> tensor<2xi32> {
+  %a = tosa.abs %x : (tensor<2xi32>) -> tensor<2xi32>
+  return %a : tensor<2xi32>
+}
