@@ -21,8 +21,8 @@ pub enum Phase {
     /// placed and scheduled `cim` ops; everything else stays TOSA host ops.
     Cim,
     /// The host program in the LLVM dialect: crossbar work issued through
-    /// runtime ABI calls (`cim-lower-to-runtime`), host ops through upstream
-    /// lowering, tiles programmed by `@cimc_init`.
+    /// runtime ABI calls over program tables (`cim-lower-to-runtime`), one
+    /// function per layer, host ops through upstream lowering.
     Host,
     /// The host program as LLVM IR (translated from the LLVM dialect and
     /// optimized at the -O level); `-o FILE.o` writes it as an object file.

@@ -1176,4 +1176,86 @@ mod tests {
             cimc_rt_destroy(sim);
         }
     }
+
+    #[test]
+    fn im2col_rejects_misuse() {
+        let toml = "base = \"isaac\"\n";
+        let mut sim = std::ptr::null_mut();
+        let x = [1i8, 2, 3, 4];
+        let mut out = [0i8; 4];
+        let window = CimcRtWindow {
+            kernel_h: 2,
+            kernel_w: 2,
+            stride_h: 1,
+            stride_w: 1,
+            dilation_h: 1,
+            dilation_w: 1,
+            pad_value: -128,
+            ..CimcRtWindow::default()
+        };
+        // SAFETY: valid pointers and lengths, except where a test says not.
+        unsafe {
+            assert_eq!(
+                cimc_rt_create(
+                    CIMC_RT_ABI_VERSION,
+                    toml.as_ptr().cast(),
+                    toml.len(),
+                    &mut sim
+                ),
+                CIMC_RT_OK
+            );
+            let call = |input: *const i8, win: *const CimcRtWindow, output: *mut i8, len: usize| {
+                let mut token = 0;
+                let status = cimc_rt_im2col(
+                    sim,
+                    input,
+                    1,
+                    2,
+                    2,
+                    1,
+                    win,
+                    output,
+                    len,
+                    std::ptr::null(),
+                    0,
+                    &mut token,
+                );
+                (status, token)
+            };
+            let o = out.as_mut_ptr();
+            assert_eq!(
+                call(x.as_ptr(), std::ptr::null(), o, 4).0,
+                CIMC_RT_NULL_POINTER
+            );
+            assert_eq!(
+                call(std::ptr::null(), &window, o, 4).0,
+                CIMC_RT_NULL_POINTER
+            );
+            assert_eq!(
+                call(x.as_ptr(), &window, std::ptr::null_mut(), 4).0,
+                CIMC_RT_NULL_POINTER
+            );
+            assert_eq!(call(x.as_ptr(), &window, o, 3).0, CIMC_RT_SHAPE_MISMATCH);
+            let bad = CimcRtWindow {
+                pad_value: 200,
+                ..window
+            };
+            assert_eq!(call(x.as_ptr(), &bad, o, 4).0, CIMC_RT_BAD_ARGUMENT);
+            let zero = CimcRtWindow {
+                stride_h: 0,
+                ..window
+            };
+            assert_eq!(call(x.as_ptr(), &zero, o, 4).0, CIMC_RT_BAD_ARGUMENT);
+            let big = CimcRtWindow {
+                kernel_h: 3,
+                ..window
+            };
+            assert_eq!(call(x.as_ptr(), &big, o, 4).0, CIMC_RT_BAD_ARGUMENT);
+            // One 2 x 2 window of a 2 x 2 image, and a host op's token.
+            let (status, token) = call(x.as_ptr(), &window, o, 4);
+            assert_eq!((status, out), (CIMC_RT_OK, [1, 2, 3, 4]));
+            assert_ne!(token, 0);
+            cimc_rt_destroy(sim);
+        }
+    }
 }

@@ -9,7 +9,8 @@ Usage (from the repository root; needs only PyPI, no other network access):
     /work/venv-models/bin/python scripts/models/gen_scale.py
 
 Options:
-  --models a,b,...   only these (default: all of lenet5,resnet20,vgg8,resnet18,mobilenetv2);
+  --models a,b,...   only these (default: all of lenet5,resnet20,vgg8,resnet18,mobilenetv2;
+                     resnet50 on request: bench/compile.py makes it, it is not committed);
                      README.md/manifest.json are only rewritten when all are made
   --out DIR          output folder (default test/models/scale in this repo)
   --work DIR         keep intermediates (converted .mlir) there instead of a temp dir
@@ -66,6 +67,9 @@ N_REPRESENTATIVE = 20
 BN_EPSILON = 1e-3
 TOSA_TARGET = "profiles=pro_int,pro_fp extensions=doubleround level=none"
 MODELS = ("lenet5", "resnet20", "vgg8", "resnet18", "mobilenetv2")
+# Made only on request (--models resnet50): too large to commit (~25 MB);
+# bench/compile.py makes it into target/ when it is absent.
+EXTRA_MODELS = ("resnet50",)
 # calibration target of scripts/mapping_bounds.py, used for the README table
 MAPPING_TARGET = ["--rows", "128", "--cols", "128", "--cell-bits", "2", "--weight-bits", "8",
                   "--dac-bits", "1", "--input-bits", "8", "--max-active-rows", "128",
@@ -122,6 +126,7 @@ INPUT_SHAPES = {
     "vgg8": (32, 32, 3),
     "resnet18": (224, 224, 3),
     "mobilenetv2": (224, 224, 3),
+    "resnet50": (224, 224, 3),
 }
 
 DESCRIPTIONS = {
@@ -140,6 +145,8 @@ DESCRIPTIONS = {
     "mobilenetv2": "keras.applications.MobileNetV2(alpha=1.0, weights=None, include_top=True, classes=1000, "
                    "classifier_activation=None): 224x224x3, 17 inverted-residual blocks, ReLU6, Dense1000 "
                    "(logits; no softmax).",
+    "resnet50": "keras.applications.ResNet50(weights=None, include_top=True, classes=1000, "
+                "classifier_activation=None): 224x224x3, 16 bottleneck blocks, Dense1000 (logits).",
 }
 
 
@@ -199,6 +206,9 @@ def build(name, batch_size=1):
         m = keras.applications.MobileNetV2(input_tensor=inp, alpha=1.0, weights=None, include_top=True,
                                            classes=1000, classifier_activation=None)
         return m
+    elif name == "resnet50":
+        return keras.applications.ResNet50(input_tensor=inp, weights=None, include_top=True, classes=1000,
+                                           classifier_activation=None)
     else:
         raise ValueError(name)
     return keras.Model(inp, out, name=name)
@@ -348,8 +358,8 @@ def main():
     args = ap.parse_args()
     names = [n for n in args.models.split(",") if n]
     for n in names:
-        if n not in MODELS:
-            raise SystemExit(f"unknown model {n!r}; known: {', '.join(MODELS)}")
+        if n not in MODELS + EXTRA_MODELS:
+            raise SystemExit(f"unknown model {n!r}; known: {', '.join(MODELS + EXTRA_MODELS)}")
     t_start = time.time()
 
     out = Path(args.out).resolve()
