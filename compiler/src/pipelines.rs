@@ -275,7 +275,8 @@ pub fn tosa_checks(batch: u32) -> String {
 /// Lowers a TOSA module to the LLVM dialect for host execution (reference
 /// execution): the input checks, then upstream lowering.
 pub fn reference_lowering() -> String {
-    module_pipeline(TOSA_CHECKS.iter().chain(HOST_LOWERING))
+    let outline = [Step::module("cim-outline-host-layers")];
+    module_pipeline(TOSA_CHECKS.iter().chain(&outline).chain(HOST_LOWERING))
 }
 
 /// A cimc pass by argument.

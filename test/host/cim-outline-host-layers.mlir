@@ -1,5 +1,6 @@
 // RUN: %cimc %models/cnn.int8.mlir --emit=cim | %cimc - --pass-pipeline='builtin.module(cim-lower-to-runtime,cim-outline-host-layers)' | FileCheck %s
 // RUN: %cimc %s --pass-pipeline='builtin.module(cim-outline-host-layers)' | FileCheck %s --check-prefix=ONE
+// RUN: %cimc %models/cnn.int8.mlir --pass-pipeline='builtin.module(cim-outline-host-layers)' | FileCheck %s --check-prefix=REF
 
 // The digits CNN's three crossbar layers: the network function becomes four
 // calls in order, cut after each layer's result; the simulator handle,
@@ -26,7 +27,22 @@
 // CHECK: tosa.rescale
 // CHECK: return
 
-// A function with one layer call or none is left alone.
+// Reference execution lowers TOSA on the host: the cuts follow its
+// convolutions, and each piece's i32 result crosses to the next piece.
+// REF-LABEL: func.func @main(
+// REF-NEXT: %[[A:.*]] = call @main_part0(%arg0) : (tensor<1x8x8x1xi8>) -> tensor<1x8x8x8xi32>
+// REF-NEXT: %[[B:.*]] = call @main_part1(%[[A]])
+// REF-NEXT: %[[C:.*]] = call @main_part2(%[[B]])
+// REF-NEXT: %[[D:.*]] = call @main_part3(%[[C]])
+// REF-NEXT: return %[[D]]
+// REF-LABEL: func.func private @main_part0(
+// REF: tosa.conv2d
+// REF-NEXT: return
+// REF-LABEL: func.func private @main_part1(
+// REF: tosa.rescale
+// REF: tosa.conv2d
+
+// A function with one layer or none is left alone.
 // ONE-LABEL: func.func @single(
 // ONE-NEXT: %[[A:.*]] = tosa.abs %arg0
 // ONE-NEXT: return %[[A]]

@@ -12,17 +12,19 @@ use super::lower_to_runtime::{INIT, LAYER_FN};
 
 pub static INFO: PassInfo = PassInfo {
     argument: "cim-outline-host-layers",
-    summary: "Move each crossbar layer's host code into a function of its own",
+    summary: "Move each layer's host code into a function of its own",
     description: "\
-Runs after cim-lower-to-runtime. A network is one function whose host code
-(window gathers, corrections, rescales, pooling, residual adds) grows with
-the model; LLVM's loop passes (loop rotation, induction-variable
-simplification, vectorization) cost more than linear time in the size of
-the function that holds the loops. This pass cuts every function that issues
-more than one crossbar layer (`@cimc_host_layer` calls) right after each
-layer's result, and moves each piece into a private `noinline` function
-`@<function>_part<i>` that the original calls in order: the values a piece
-reads become its arguments and the values later pieces read its results.
+A network is one function whose host code (window gathers, corrections,
+rescales, pooling, residual adds) grows with the model; LLVM's loop passes
+(loop rotation, induction-variable simplification, vectorization) cost more
+than linear time in the size of the function that holds the loops. This pass
+cuts every function with more than one layer right after each layer: after
+the result of a crossbar layer call (`@cimc_host_layer`, after
+cim-lower-to-runtime) or after a TOSA convolution or matmul (reference
+execution lowers those on the host). Each piece moves into a private
+`noinline` function `@<function>_part<i>` that the original calls in order:
+the values a piece reads become its arguments and the values later pieces
+read its results.
 Constants a piece reads are cloned into it when only that piece reads them
 or they are small (so rescale multipliers and shapes stay constants), and
 passed as arguments otherwise. A cut whose crossing values are not tensors,
@@ -35,6 +37,15 @@ cim-lower-to-runtime,cim-outline-host-layers)'`.",
     options: &[] as &[OptionInfo],
     create: |_, _| Box::new(OutlineLayers),
 };
+
+/// The TOSA ops a piece ends with when they run on the host.
+const LAYER_OPS: &[&str] = &[
+    "tosa.conv2d",
+    "tosa.depthwise_conv2d",
+    "tosa.transpose_conv2d",
+    "tosa.conv3d",
+    "tosa.matmul",
+];
 
 /// Constants of at most this many elements are cloned into every piece
 /// that reads them.
@@ -172,11 +183,19 @@ fn outline(module: OpRef, func: OpRef, names: &mut HashSet<String>) -> Result<()
     let Some(terminator) = ops.last().copied() else {
         return Ok(());
     };
-    // Cut after each layer call's result (the op right after the call).
+    // Cut after each layer call's result (the op right after the call),
+    // or after each TOSA layer op.
     let mut cuts = Vec::new();
     for (i, op) in ops.iter().enumerate() {
-        if is_layer_call(*op) && i + 2 < ops.len() {
-            cuts.push(i + 2);
+        let cut = if is_layer_call(*op) {
+            i + 2
+        } else if LAYER_OPS.contains(&op.name().as_str()) {
+            i + 1
+        } else {
+            continue;
+        };
+        if cut < ops.len() {
+            cuts.push(cut);
         }
     }
     if cuts.len() < 2 {
