@@ -262,6 +262,12 @@ pub fn const_ints(value: RawValue) -> Option<Vec<i64>> {
     const_values(value)?.as_dense_ints()
 }
 
+/// The bytes of an i8 `tosa.const` that defines `value` (directly or
+/// through reshapes), row-major; `None` for other element types.
+pub fn const_i8_bytes(value: RawValue) -> Option<Vec<u8>> {
+    const_values(value)?.as_dense_i8_bytes()
+}
+
 /// The f32 values of a `tosa.const` that defines `value` (directly or
 /// through reshapes), row-major.
 pub fn const_floats(value: RawValue) -> Option<Vec<f32>> {

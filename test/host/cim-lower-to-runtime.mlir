@@ -131,6 +131,28 @@ func.func @unplaced(%x: tensor<1x2xi8>) -> tensor<1x2xi32> {
 
 // -----
 
+// Levels outside the cells' range cannot be programmed (the tables pack
+// them at cell_bits bits).
+func.func @bad_level(%x: tensor<1x2xi8>) -> tensor<1x2xi32> {
+  %l = "tosa.const"() <{values = dense<[[5, 0], [1, 2]]> : tensor<2x2xi8>}> : () -> tensor<2x2xi8>
+  // expected-error@+1 {{level 5 does not fit 2 cell bits}}
+  %t = "cim.program"(%l) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "a", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 4 : i64} : (tensor<2x2xi8>) -> !cim.tile
+  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "a", cim.stage = 0 : i64, cim.steps = 8 : i64} : (!cim.tile, tensor<1x2xi8>) -> tensor<1x2xi32>
+  return %p : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @negative_level(%x: tensor<1x2xi8>) -> tensor<1x2xi32> {
+  %l = "tosa.const"() <{values = dense<[[1, -1], [1, 2]]> : tensor<2x2xi8>}> : () -> tensor<2x2xi8>
+  // expected-error@+1 {{level -1 does not fit 2 cell bits}}
+  %t = "cim.program"(%l) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "a", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 4 : i64} : (tensor<2x2xi8>) -> !cim.tile
+  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "a", cim.stage = 0 : i64, cim.steps = 8 : i64} : (!cim.tile, tensor<1x2xi8>) -> tensor<1x2xi32>
+  return %p : tensor<1x2xi32>
+}
+
+// -----
+
 // A crossbar matmul must be bit-sliced, tiled and placed first.
 func.func @untiled(%x: tensor<1x2xi8>) -> tensor<1x2xi32> {
   %w = "tosa.const"() <{values = dense<1> : tensor<2x2xi8>}> : () -> tensor<2x2xi8>

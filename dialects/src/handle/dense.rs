@@ -59,6 +59,27 @@ impl AttrRef {
         unsafe { sys::mlirAttributeIsADenseElements(self.0) }
     }
 
+    /// The bytes of a dense `i8` elements attribute, row-major (a splat
+    /// expanded): the two's-complement patterns, without widening each
+    /// element as [`AttrRef::as_dense_ints`] does.
+    pub fn as_dense_i8_bytes(self) -> Option<Vec<u8>> {
+        if !self.is_dense_elements() {
+            return None;
+        }
+        unsafe {
+            let ty = TypeRef(sys::mlirAttributeGetType(self.0));
+            if ty.ranked_shape()?.1.integer_width()? != 8 {
+                return None;
+            }
+            let count = sys::mlirElementsAttrGetNumElements(self.0) as usize;
+            let raw = sys::mlirDenseElementsAttrGetRawData(self.0).cast::<u8>();
+            if sys::mlirDenseElementsAttrIsSplat(self.0) {
+                return Some(vec![*raw; count]);
+            }
+            Some(std::slice::from_raw_parts(raw, count).to_vec())
+        }
+    }
+
     /// The values of a dense integer elements attribute, row-major, as i64.
     pub fn as_dense_ints(self) -> Option<Vec<i64>> {
         if !self.is_dense_elements() {

@@ -276,19 +276,30 @@ impl Lowering {
             .filter(|op| op.is("tosa.const"))
             .ok_or("the levels of a cim.program must be a tosa.const")?;
         let [rows, cols] = program.levels_shape();
-        let values = emit::const_ints(levels).ok_or("the levels are not dense integers")?;
-        let max = (1i64 << program.cell_bits()) - 1;
-        let levels = values
-            .iter()
-            .map(|v| {
-                u8::try_from(*v)
-                    .ok()
-                    .filter(|l| i64::from(*l) <= max)
-                    .ok_or_else(|| {
-                        format!("level {v} does not fit {} cell bits", program.cell_bits())
-                    })
-            })
-            .collect::<Result<Vec<u8>, String>>()?;
+        // Levels of up to 7 bits are i8, read as bytes (a negative one is
+        // above 127, so out of range); 8-bit levels are i16.
+        let bits = program.cell_bits();
+        let bytes = (bits <= 7).then(|| emit::const_i8_bytes(levels)).flatten();
+        let max = (1i64 << bits) - 1;
+        let out_of_range = |level: i64| format!("level {level} does not fit {bits} cell bits");
+        let levels: Vec<u8> = match bytes {
+            Some(bytes) => {
+                if let Some(level) = bytes.iter().find(|l| i64::from(**l) > max) {
+                    return Err(out_of_range(i64::from(*level as i8)));
+                }
+                bytes
+            }
+            None => emit::const_ints(levels)
+                .ok_or("the levels are not dense integers")?
+                .into_iter()
+                .map(|l| {
+                    u8::try_from(l)
+                        .ok()
+                        .filter(|b| i64::from(*b) <= max)
+                        .ok_or_else(|| out_of_range(l))
+                })
+                .collect::<Result<_, _>>()?,
+        };
         let placement = program.placement().ok_or_else(|| {
             let absent = program
                 .placement_parts()
@@ -396,6 +407,47 @@ impl FuncState {
     }
 }
 
+/// A new row-major buffer for a runtime call's result, and its dynamic
+/// view (`memref<?x?xT>`) to pass.
+fn result_buffer(at: &Emitter, shape: &[i64], element: &str) -> (RawValue, RawValue) {
+    let dims: Vec<String> = shape.iter().map(i64::to_string).collect();
+    let buffer = at.value(
+        "memref.alloc",
+        &[],
+        at.ty(&format!("memref<{}x{element}>", dims.join("x"))),
+        &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
+    );
+    let dynamic = vec!["?"; shape.len()].join("x");
+    let view = at.value(
+        "memref.cast",
+        &[buffer],
+        at.ty(&format!("memref<{dynamic}x{element}>")),
+        &[],
+    );
+    (buffer, view)
+}
+
+/// The filled `buffer` as the tensor that replaces `old`, ready at `token`.
+fn bind_result(
+    state: &mut FuncState,
+    at: &Emitter,
+    buffer: RawValue,
+    shape: &[i64],
+    element: &str,
+    old: RawValue,
+    token: RawValue,
+) -> RawValue {
+    let tensor = at.value(
+        "bufferization.to_tensor",
+        &[buffer],
+        at.tensor(shape, element),
+        &[("restrict", at.attr("unit"))],
+    );
+    emit::replace_uses(old, tensor);
+    state.tokens.insert(tensor.ptr as usize, token);
+    tensor
+}
+
 fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
     let op = OpRef::new(mvm.op()).ok_or("internal error: a null cim.mvm")?;
     let input = mvm.input();
@@ -406,14 +458,8 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
     }
     let at = Emitter::before(op.raw());
     let deps = state.deps(op);
-    let mut args = vec![state.sim, dynamic_buffer(&at, input, 2)?];
-    let output = at.value(
-        "memref.alloc",
-        &[],
-        at.ty(&format!("memref<{}x{}xi32>", shape[0], shape[1])),
-        &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
-    );
-    args.push(at.value("memref.cast", &[output], at.ty("memref<?x?xi32>"), &[]));
+    let (output, view) = result_buffer(&at, &shape, "i32");
+    let mut args = vec![state.sim, dynamic_buffer(&at, input, 2)?, view];
     args.extend(placement_args(&at, mvm.tile())?);
     for (name, value) in [
         (attrs::INPUT_BITS, mvm.input_bits()),
@@ -427,15 +473,8 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
     args.push(i32_const(&at, stage, attrs::STAGE)?);
     args.push(token_buffer(&at, &deps, state.zero));
     let token = call(&at, MVM_FN, &args, "i64");
-    let tensor = at.value(
-        "bufferization.to_tensor",
-        &[output],
-        at.tensor(&shape, "i32"),
-        &[("restrict", at.attr("unit"))],
-    );
-    emit::replace_uses(result, tensor);
+    bind_result(state, &at, output, &shape, "i32", result, token);
     op.erase();
-    state.tokens.insert(tensor.ptr as usize, token);
     Ok(())
 }
 
@@ -451,17 +490,8 @@ fn im2col(state: &mut FuncState, view: &Im2col) -> Result<(), String> {
     }
     let at = Emitter::before(op.raw());
     let deps = state.deps(op);
-    let output = at.value(
-        "memref.alloc",
-        &[],
-        at.ty(&format!("memref<{}x{}xi8>", shape[0], shape[1])),
-        &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
-    );
-    let mut args = vec![
-        state.sim,
-        dynamic_buffer(&at, view.input(), 4)?,
-        at.value("memref.cast", &[output], at.ty("memref<?x?xi8>"), &[]),
-    ];
+    let (output, result) = result_buffer(&at, &shape, "i8");
+    let mut args = vec![state.sim, dynamic_buffer(&at, view.input(), 4)?, result];
     let [kh, kw] = view.kernel();
     let [sh, sw] = view.stride();
     let [dh, dw] = view.dilation();
@@ -484,16 +514,9 @@ fn im2col(state: &mut FuncState, view: &Im2col) -> Result<(), String> {
     }
     args.push(token_buffer(&at, &deps, state.zero));
     let token = call(&at, IM2COL_FN, &args, "i64");
-    let tensor = at.value(
-        "bufferization.to_tensor",
-        &[output],
-        at.tensor(&shape, "i8"),
-        &[("restrict", at.attr("unit"))],
-    );
-    emit::replace_uses(view.result(), tensor);
+    let tensor = bind_result(state, &at, output, &shape, "i8", view.result(), token);
     state.renamed.insert(view.result().ptr as usize, tensor);
     state.dead.push(op);
-    state.tokens.insert(tensor.ptr as usize, token);
     Ok(())
 }
 
@@ -508,28 +531,17 @@ fn layer_call(state: &mut FuncState, layer: &CrossbarLayer, index: u32) -> Resul
         .unwrap_or(layer.input.raw());
     let input = ValueRef::new(input).ok_or("internal error: a null layer input")?;
     let deps = state.deps_of(&[input]);
-    let output = at.value(
-        "memref.alloc",
-        &[],
-        at.ty(&format!("memref<{}x{}xi32>", layer.n, layer.out_cols)),
-        &[("operandSegmentSizes", at.attr("array<i32: 0, 0>"))],
-    );
+    let shape = [layer.n, layer.out_cols];
+    let (output, view) = result_buffer(&at, &shape, "i32");
     let args = [
         state.sim,
         i32_const(&at, i64::from(index), "the layer index")?,
         dynamic_buffer(&at, input.raw(), 2)?,
-        at.value("memref.cast", &[output], at.ty("memref<?x?xi32>"), &[]),
+        view,
         token_buffer(&at, &deps, state.zero),
     ];
     let token = call(&at, LAYER_FN, &args, "i64");
-    let tensor = at.value(
-        "bufferization.to_tensor",
-        &[output],
-        at.tensor(&[layer.n, layer.out_cols], "i32"),
-        &[("restrict", at.attr("unit"))],
-    );
-    emit::replace_uses(layer.result.raw(), tensor);
-    state.tokens.insert(tensor.ptr as usize, token);
+    bind_result(state, &at, output, &shape, "i32", layer.result.raw(), token);
     Ok(())
 }
 
@@ -608,6 +620,7 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
                 LOAD_FN,
                 LAYER_FN,
                 MVM_FN,
+                IM2COL_FN,
                 HOST_OP_FN,
             ]
             .contains(&name.as_str())

@@ -107,6 +107,65 @@ fn nonneg(value: i32, what: &'static str) -> Result<u32> {
     u32::try_from(value).map_err(|_| SimError::BadArgument(format!("{what} = {value} is negative")))
 }
 
+/// The operands of a host call from an `n × k` i8 view to a row-major
+/// `n × cols` i32 buffer: the input gathered row-major, where the output
+/// starts, and the dependency tokens.
+struct MatrixCall {
+    x: Vec<i8>,
+    n: u32,
+    k: u32,
+    out: *mut i32,
+    cols: u32,
+    tokens: Vec<i64>,
+}
+
+/// Checks and reads the descriptors of an mvm or layer call (`what`).
+///
+/// # Safety
+/// Each pointer is null or describes a live buffer.
+unsafe fn matrix_call(
+    input: *const CimcMemRef2I8,
+    output: *const CimcMemRef2I32,
+    deps: *const CimcMemRef1I64,
+    what: &str,
+) -> Result<MatrixCall> {
+    // SAFETY: null or live per the caller.
+    let (input, output, deps) = unsafe {
+        (
+            input.as_ref().ok_or(SimError::NullPointer("input"))?,
+            output.as_ref().ok_or(SimError::NullPointer("output"))?,
+            deps.as_ref().ok_or(SimError::NullPointer("deps"))?,
+        )
+    };
+    let n = dim(input.sizes[0], "n")?;
+    if output.sizes[0] != input.sizes[0] {
+        return Err(SimError::ShapeMismatch(format!(
+            "{} input vectors but {} output rows",
+            input.sizes[0], output.sizes[0]
+        )));
+    }
+    if output.strides != [output.sizes[1], 1] && n > 1 {
+        return Err(SimError::BadArgument(format!(
+            "the {what} output must be row-major"
+        )));
+    }
+    // SAFETY: the descriptors describe live buffers per the caller.
+    let (x, tokens) = unsafe {
+        (
+            gather(input.aligned, input.offset, &input.sizes, &input.strides)?,
+            gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?,
+        )
+    };
+    Ok(MatrixCall {
+        x,
+        n,
+        k: dim(input.sizes[1], "k")?,
+        out: output.aligned.wrapping_offset(output.offset as isize),
+        cols: dim(output.sizes[1], "cols")?,
+        tokens,
+    })
+}
+
 /// Runs one host entry point: nothing once a failure is deferred; records
 /// the first failure.
 ///
@@ -237,26 +296,14 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_mvm(
     // SAFETY: forwarded from the caller.
     let status = unsafe {
         deferred(sim, |sim| {
-            let input = input.as_ref().ok_or(SimError::NullPointer("input"))?;
-            let output = output.as_ref().ok_or(SimError::NullPointer("output"))?;
-            let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
-            let n = dim(input.sizes[0], "n")?;
-            let rows = dim(input.sizes[1], "rows")?;
-            let cols = dim(output.sizes[1], "cols")?;
-            if output.sizes[0] != input.sizes[0] {
-                return Err(SimError::ShapeMismatch(format!(
-                    "{} input vectors but {} output rows",
-                    input.sizes[0], output.sizes[0]
-                )));
-            }
-            if output.strides != [output.sizes[1], 1] && n > 1 {
-                return Err(SimError::BadArgument(
-                    "the mvm output must be row-major".into(),
-                ));
-            }
-            let x = gather(input.aligned, input.offset, &input.sizes, &input.strides)?;
-            let tokens = gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?;
-            let out = output.aligned.wrapping_offset(output.offset as isize);
+            let MatrixCall {
+                x,
+                n,
+                k: rows,
+                out,
+                cols,
+                tokens,
+            } = matrix_call(input, output, deps, "mvm")?;
             Ok(cimc_rt_mvm(
                 sim,
                 nonneg(core, "core")?,
@@ -344,32 +391,22 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_layer(
     // SAFETY: forwarded from the caller.
     let status = unsafe {
         deferred(sim, |sim| {
-            let input = input.as_ref().ok_or(SimError::NullPointer("input"))?;
-            let output = output.as_ref().ok_or(SimError::NullPointer("output"))?;
-            let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
-            let n = dim(input.sizes[0], "n")?;
-            if output.sizes[0] != input.sizes[0] {
-                return Err(SimError::ShapeMismatch(format!(
-                    "{} input vectors but {} output rows",
-                    input.sizes[0], output.sizes[0]
-                )));
-            }
-            if output.strides != [output.sizes[1], 1] && n > 1 {
-                return Err(SimError::BadArgument(
-                    "the layer output must be row-major".into(),
-                ));
-            }
-            let x = gather(input.aligned, input.offset, &input.sizes, &input.strides)?;
-            let tokens = gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?;
-            let out = output.aligned.wrapping_offset(output.offset as isize);
+            let MatrixCall {
+                x,
+                n,
+                k,
+                out,
+                cols,
+                tokens,
+            } = matrix_call(input, output, deps, "layer")?;
             Ok(cimc_rt_layer(
                 sim,
                 nonneg(layer, "layer")?,
                 x.as_ptr(),
                 n,
-                dim(input.sizes[1], "k")?,
+                k,
                 out,
-                dim(output.sizes[1], "cols")?,
+                cols,
                 tokens.as_ptr().cast(),
                 tokens.len(),
                 &mut token,
