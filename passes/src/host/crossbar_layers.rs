@@ -83,6 +83,7 @@ fn slice_source(value: ValueRef) -> (ValueRef, i64) {
         || size.len() != 2
         || begin[0] != 0
         || size[0] != shape[0]
+        || !(0..=i64::from(u32::MAX)).contains(&begin[1])
     {
         return whole;
     }
