@@ -22,6 +22,7 @@ use std::process::ExitCode;
 const PIPELINE_SOURCE: &str = "<pass-pipeline>";
 
 pub fn main() -> ExitCode {
+    crate::crash::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -102,6 +103,7 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
         }
     };
 
+    crate::crash::set_input(&cli.input);
     let input = Input::read(&cli.input)?;
     let text = match input.source_text() {
         Ok(text) => text,
@@ -290,6 +292,7 @@ fn process(
     if cli.timing {
         unsafe { mlir_sys::mlirPassManagerEnableTiming(pm.to_raw()) };
     }
+    crate::crash::set_phase("running the pass pipeline on");
     let result = pm.run(&mut module);
     drop(pm); // prints the timing report
     for remark in Diag::remarks(&pass_context.remarks) {
@@ -491,6 +494,7 @@ fn with_parsed_input(
         &dyn Fn(Vec<Diag>),
     ) -> Result<bool, DriverError>,
 ) -> Result<bool, DriverError> {
+    crate::crash::set_input(path);
     let input = Input::read(path)?;
     let text = match input.source_text() {
         Ok(text) => text,

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod context;
+pub mod crash;
 pub mod diagnostics;
 pub mod driver;
 pub mod error;

@@ -42,6 +42,7 @@ pub enum Output {
 /// Translates `module` (LLVM dialect), optimizes it at `opt` (0–3) and
 /// returns the IR text or the object file's bytes.
 pub fn emit(module: &Module, opt: u8, output: Output) -> Result<Vec<u8>, LlvmError> {
+    crate::crash::set_phase("compiling the LLVM IR of");
     Target::initialize_native(&InitializationConfig::default()).map_err(LlvmError::Llvm)?;
     let context = LlvmContext::create();
     let raw = unsafe { mlirTranslateModuleToLLVMIR(module.as_operation().to_raw(), context.raw()) };

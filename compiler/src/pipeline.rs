@@ -501,6 +501,7 @@ pub fn run_with(
     let pm = PassManager::new(context);
     build(&pm, &elements, pass_context).map_err(internal)?;
     configure(&pm);
+    crate::crash::set_phase("running the pass pipeline on");
     pm.run(module).map_err(|_| collector.take())
 }
 

@@ -167,6 +167,7 @@ pub fn parse<'c>(
     name: &str,
     collector: &Collector,
 ) -> Option<Module<'c>> {
+    crate::crash::set_phase("parsing");
     let op = parse_op(context, source, name);
     if let Some(op) = op {
         return wrap_in_module(context, op, name);

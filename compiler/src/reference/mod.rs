@@ -209,9 +209,11 @@ fn compile_collecting(
             format!("internal error: reference lowering pipeline: {err}"),
         )])
     })?;
+    crate::crash::set_phase("lowering for execution");
     if pm.run(&mut clone).is_err() {
         return Err(ReferenceError::Diagnosed(collector.take()));
     }
+    crate::crash::set_phase("JIT-compiling");
 
     // MLIR reads these paths as C strings: keep a terminating NUL after them.
     let lib = std::ffi::CString::new(C_RUNNER_UTILS).expect("no NUL in the path");
@@ -303,6 +305,7 @@ impl Executable {
             .iter_mut()
             .map(|p| (p as *mut *mut i64).cast())
             .collect();
+        crate::crash::set_phase("executing");
         let result = unsafe {
             sys::mlirExecutionEngineInvokePacked(
                 self.engine,
