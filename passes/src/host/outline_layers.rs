@@ -18,10 +18,10 @@ A network is one function whose host code (window gathers, corrections,
 rescales, pooling, residual adds) grows with the model; LLVM's loop passes
 (loop rotation, induction-variable simplification, vectorization) cost more
 than linear time in the size of the function that holds the loops. This pass
-cuts every function with more than one layer right after each layer: after
-the result of a crossbar layer call (`@cimc_host_layer`, after
-cim-lower-to-runtime) or after a TOSA convolution or matmul (reference
-execution lowers those on the host). Each piece moves into a private
+cuts a function right after each layer: after the result of a crossbar
+layer call (`@cimc_host_layer`, after cim-lower-to-runtime) or after a TOSA
+convolution or matmul (reference execution lowers those on the host); and
+after every 256 ops without one, so no function grows with the model. Each piece moves into a private
 `noinline` function `@<function>_part<i>` that the original calls in order:
 the values a piece reads become its arguments and the values later pieces
 read its results.
@@ -46,6 +46,11 @@ const LAYER_OPS: &[&str] = &[
     "tosa.conv3d",
     "tosa.matmul",
 ];
+
+/// A piece ends after at most this many ops even without a layer: upstream
+/// passes that grow faster than linearly with a function (elementwise
+/// fusion on a long chain of adds) then see bounded functions.
+const MAX_OPS: usize = 256;
 
 /// Constants of at most this many elements are cloned into every piece
 /// that reads them.
@@ -186,19 +191,24 @@ fn outline(module: OpRef, func: OpRef, names: &mut HashSet<String>) -> Result<()
     // Cut after each layer call's result (the op right after the call),
     // or after each TOSA layer op.
     let mut cuts = Vec::new();
+    let mut since = 0;
     for (i, op) in ops.iter().enumerate() {
+        if !is_constant(*op) {
+            since += 1;
+        }
         let cut = if is_layer_call(*op) {
             i + 2
-        } else if LAYER_OPS.contains(&op.name().as_str()) {
+        } else if LAYER_OPS.contains(&op.name().as_str()) || since >= MAX_OPS {
             i + 1
         } else {
             continue;
         };
         if cut < ops.len() {
             cuts.push(cut);
+            since = 0;
         }
     }
-    if cuts.len() < 2 {
+    if cuts.is_empty() {
         return Ok(());
     }
     // Constants stay where they are: each piece clones the ones it reads
