@@ -23,6 +23,8 @@ this machine:
     the ratio;
   - compile seconds per MB of program tables (the packed cell levels, which
     grow with the weights), to show how compile time grows with the model;
+  - op chains: N = 1,000, 2,000 and 5,000 chained `tosa.add` in one
+    function, seconds to LLVM IR (issue 18: compile time linear in the ops);
   - the link with gold (`-fuse-ld=gold`) beside the default linker's (bfd),
     which takes most of the link time on large objects; goals use the
     default linker.
@@ -206,8 +208,31 @@ def main():
         ratio = (a["compile"] / a["tables"]) / (b["compile"] / b["tables"])
         goal(f"ResNet-50 time per weight (per MB of tables) within 1.5x of ResNet-18's ({ratio:.2f}x)",
              ratio <= 1.5)
+    chains(cimc)
     if not all(r["exact"] for r in rows):
         sys.exit("an executable's output differs from reference execution")
+
+
+def chains(cimc):
+    """Seconds to LLVM IR for N chained tosa.add ops; goal: about linear in N."""
+    print("\nop chains (N chained tosa.add on tensor<1x16xi32>, --emit=llvm):")
+    times = {}
+    with tempfile.TemporaryDirectory() as work:
+        for n in (1000, 2000, 5000):
+            lines = ["func.func @main(%x: tensor<1x16xi32>) -> tensor<1x16xi32> {"]
+            prev = "%x"
+            for i in range(n):
+                lines.append(f"  %v{i} = tosa.add {prev}, %x : (tensor<1x16xi32>, tensor<1x16xi32>) -> tensor<1x16xi32>")
+                prev = f"%v{i}"
+            lines.append(f"  return {prev} : tensor<1x16xi32>\n}}\n")
+            path = os.path.join(work, f"chain{n}.mlir")
+            with open(path, "w") as f:
+                f.write("\n".join(lines))
+            _, times[n], _ = run([cimc, "--emit=llvm", path, "-o", os.devnull])
+            print(f"  N = {n:>5}: {times[n]:.2f} s ({times[n] / n * 1e3:.2f} ms per op)")
+    ratio = (times[5000] / 5000) / (times[1000] / 1000)
+    print(f"  goal 5,000 ops compile in seconds, time per op about constant "
+          f"(5,000 vs 1,000: {ratio:.2f}x per op): {'met' if times[5000] < 10 and ratio < 1.5 else 'MISSED'}")
 
 
 if __name__ == "__main__":
