@@ -14,6 +14,8 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODELS = os.path.join(ROOT, "test", "models")
@@ -90,3 +92,18 @@ def jit_timings(text):
     if not m:
         sys.exit(f"no timing line in:\n{text}")
     return float(m.group(1)), float(m.group(2))
+
+
+def run(cmd, check=True):
+    """(stdout + stderr text, wall seconds, peak RSS MiB) of one process;
+    exits with its output when it fails (unless `check` is false)."""
+    with tempfile.TemporaryFile() as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        log.seek(0)
+        text = log.read().decode(errors="replace")
+    if check and os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{text}")
+    return text, wall, usage.ru_maxrss / 1024

@@ -45,24 +45,10 @@ import time
 
 import numpy as np
 
-from common import MODELS, ROOT, add_cimc_args, cimc_binary, convert_tflite, jit_timings, machine, venv_bin
+from common import MODELS, ROOT, add_cimc_args, cimc_binary, convert_tflite, jit_timings, machine, run, venv_bin
 
 SCALE = ("lenet5", "resnet20", "mobilenetv2", "resnet18", "resnet50")
 QUICK = ("digits", "lenet5", "resnet20")
-
-
-def run(cmd, check=True):
-    """(stdout + stderr text, wall seconds, peak RSS MiB) of one process."""
-    with tempfile.TemporaryFile() as log:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        log.seek(0)
-        text = log.read().decode(errors="replace")
-    if check and os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{text}")
-    return text, wall, usage.ru_maxrss / 1024
 
 
 def symbol_size(obj, name):

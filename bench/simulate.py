@@ -18,28 +18,11 @@ benchmark (a) is `cargo bench -p cimc-runtime`. Measures the release build
 import argparse
 import os
 import re
-import subprocess
-import sys
 import tempfile
-import time
 
 import numpy as np
 
-from common import MODELS, add_cimc_args, cimc_binary, convert_tflite, jit_timings, machine
-
-
-def run(cmd):
-    """(stdout + stderr text, wall seconds, peak RSS MiB) of one process."""
-    with tempfile.TemporaryFile() as log:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        log.seek(0)
-        text = log.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{text}")
-    return text, wall, usage.ru_maxrss / 1024
+from common import MODELS, add_cimc_args, cimc_binary, convert_tflite, jit_timings, machine, run
 
 
 def main():

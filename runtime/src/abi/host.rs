@@ -194,6 +194,22 @@ unsafe fn deferred(sim: *mut CimcRtSim, f: impl FnOnce(*mut CimcRtSim) -> Result
     status
 }
 
+/// [`deferred`] for an entry point that issues an operation: `f` gets the
+/// slot for the operation's token; `None` when the call failed (the failure
+/// is deferred).
+///
+/// # Safety
+/// `sim` is null or a live handle.
+unsafe fn deferred_token(
+    sim: *mut CimcRtSim,
+    f: impl FnOnce(*mut CimcRtSim, &mut u64) -> Result<i32>,
+) -> Option<u64> {
+    let mut token = 0u64;
+    // SAFETY: forwarded from the caller.
+    let status = unsafe { deferred(sim, |sim| f(sim, &mut token)) };
+    (status == CIMC_RT_OK).then_some(token)
+}
+
 /// `cim.program` from compiled code: the levels as a `rows × cols` byte view,
 /// the flipped flags (one byte per column), the placement, `cell_bits` and
 /// the layer name (`label_len` bytes of UTF-8, may be 0). Returns the status
@@ -292,10 +308,9 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_mvm(
     stage: i32,
     deps: *const CimcMemRef1I64,
 ) -> u64 {
-    let mut token = 0u64;
     // SAFETY: forwarded from the caller.
-    let status = unsafe {
-        deferred(sim, |sim| {
+    let token = unsafe {
+        deferred_token(sim, |sim, token| {
             let MatrixCall {
                 x,
                 n,
@@ -322,16 +337,15 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_mvm(
                 nonneg(stage, "stage")?,
                 tokens.as_ptr().cast(),
                 tokens.len(),
-                &mut token,
+                token,
             ))
         })
     };
-    if status != CIMC_RT_OK {
+    token.unwrap_or_else(|| {
         // SAFETY: a non-null output describes a live row-major buffer.
         unsafe { zero_output(output) };
-        return 0;
-    }
-    token
+        0
+    })
 }
 
 /// Zeroes a failed call's row-major i32 output.
@@ -387,10 +401,9 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_layer(
     output: *const CimcMemRef2I32,
     deps: *const CimcMemRef1I64,
 ) -> u64 {
-    let mut token = 0u64;
     // SAFETY: forwarded from the caller.
-    let status = unsafe {
-        deferred(sim, |sim| {
+    let token = unsafe {
+        deferred_token(sim, |sim, token| {
             let MatrixCall {
                 x,
                 n,
@@ -409,16 +422,15 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_layer(
                 cols,
                 tokens.as_ptr().cast(),
                 tokens.len(),
-                &mut token,
+                token,
             ))
         })
     };
-    if status != CIMC_RT_OK {
+    token.unwrap_or_else(|| {
         // SAFETY: a non-null output describes a live row-major buffer.
         unsafe { zero_output(output) };
-        return 0;
-    }
-    token
+        0
+    })
 }
 
 /// `cim.im2col` from compiled code: `input` an `n × h × w × c` byte view
@@ -448,10 +460,9 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_im2col(
     channel_major: i32,
     deps: *const CimcMemRef1I64,
 ) -> u64 {
-    let mut token = 0u64;
     // SAFETY: forwarded from the caller.
-    let status = unsafe {
-        deferred(sim, |sim| {
+    let token = unsafe {
+        deferred_token(sim, |sim, token| {
             let input = input.as_ref().ok_or(SimError::NullPointer("input"))?;
             let output = output.as_ref().ok_or(SimError::NullPointer("output"))?;
             let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
@@ -497,15 +508,11 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_im2col(
                 rows.saturating_mul(cols),
                 tokens.as_ptr().cast(),
                 tokens.len(),
-                &mut token,
+                token,
             ))
         })
     };
-    if status == CIMC_RT_OK {
-        token
-    } else {
-        0
-    }
+    token.unwrap_or(0)
 }
 
 /// A host op from compiled code: `elements` elements at one cycle each and
@@ -522,10 +529,9 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_op(
     name_len: i64,
     deps: *const CimcMemRef1I64,
 ) -> u64 {
-    let mut token = 0u64;
     // SAFETY: forwarded from the caller.
-    let status = unsafe {
-        deferred(sim, |sim| {
+    let token = unsafe {
+        deferred_token(sim, |sim, token| {
             let deps = deps.as_ref().ok_or(SimError::NullPointer("deps"))?;
             let tokens = gather(deps.aligned, deps.offset, &deps.sizes, &deps.strides)?;
             let elements = u64::try_from(elements)
@@ -541,15 +547,11 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_op(
                 len,
                 tokens.as_ptr().cast(),
                 tokens.len(),
-                &mut token,
+                token,
             ))
         })
     };
-    if status == CIMC_RT_OK {
-        token
-    } else {
-        0
-    }
+    token.unwrap_or(0)
 }
 
 /// Host cycles per element of a host op issued by compiled code: one
