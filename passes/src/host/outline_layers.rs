@@ -189,7 +189,7 @@ fn outline(module: OpRef, func: OpRef, names: &mut HashSet<String>) -> Result<()
         return Ok(());
     };
     // Cut after each layer call's result (the op right after the call),
-    // or after each TOSA layer op.
+    // after each TOSA layer op, and after MAX_OPS ops without either.
     let mut cuts = Vec::new();
     let mut since = 0;
     for (i, op) in ops.iter().enumerate() {
