@@ -1,7 +1,8 @@
 //! The crossbar cost model: what one `cim.mvm` costs on a target (read
-//! steps, cycles, energy, buffer traffic), what writing a tile and moving
-//! data between cores cost, and which column sums an ADC must resolve for a
-//! read to be exact.
+//! steps, cycles, energy, buffer traffic), what writing a tile costs, which
+//! column sums an ADC must resolve for a read to be exact; the digital
+//! units and the host (`digital`); moving data over the mesh and through the
+//! global memory (`network`).
 //!
 //! One home for these formulas: `cim-schedule` (steps), `cim-lower-to-tosa`
 //! (ideal ADC of a tile), the mapping report (estimated cycles), the
@@ -33,6 +34,14 @@
 //! unvalidated target never panics.
 
 use crate::Target;
+
+mod digital;
+mod network;
+mod pipeline;
+
+pub use digital::{class_cycles, host_op, spread_cycles, vector_op, OpClass};
+pub use network::{hops, mesh_columns, mesh_position, spill, transfer, Transfer};
+pub use pipeline::{period_bound, replicate_for_period, stage, LayerShape, StageBound, StageCost};
 
 /// ⌈a / b⌉ for b ≥ 1 (b = 0 counts as 1).
 fn div_ceil(a: u64, b: u64) -> u64 {
@@ -378,7 +387,7 @@ pub struct MvmCost {
 }
 
 // ---------------------------------------------------------------------------
-// Writing tiles and moving data.
+// Writing tiles.
 
 /// Writing a tile: `rows × latency.program_row` cycles on its array,
 /// `rows × cols × energy.program_cell` pJ.
@@ -386,21 +395,6 @@ pub fn program(target: &Target, rows: u32, cols: u32) -> (u64, f64) {
     let cycles = u64::from(rows).saturating_mul(target.latency.program_row);
     let energy = (u64::from(rows) * u64::from(cols)) as f64 * target.energy.program_cell;
     (cycles, energy)
-}
-
-/// A transfer of `bytes` between two cores: ⌈bytes /
-/// `interconnect.core_bandwidth_bytes_per_cycle`⌉ cycles on both cores'
-/// ports, `2 × bytes × energy.buffer_access_per_byte` pJ (read out of one
-/// buffer, written into the other). Within one core it costs nothing.
-pub fn transfer(target: &Target, bytes: u64, same_core: bool) -> (u64, f64) {
-    if same_core {
-        return (0, 0.0);
-    }
-    let bw = u64::from(target.interconnect.core_bandwidth_bytes_per_cycle);
-    (
-        div_ceil(bytes, bw),
-        2.0 * bytes as f64 * target.energy.buffer_access_per_byte,
-    )
 }
 
 #[cfg(test)]

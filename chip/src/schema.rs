@@ -32,6 +32,12 @@ pub struct Target {
     pub energy: Energy,
     pub area: Area,
     #[serde(default)]
+    pub vector: Vector,
+    #[serde(default)]
+    pub global_memory: GlobalMemory,
+    #[serde(default)]
+    pub host: Host,
+    #[serde(default)]
     pub non_idealities: NonIdealities,
     #[serde(default)]
     pub replication: Replication,
@@ -153,12 +159,96 @@ pub struct Buffer {
     pub bandwidth_bytes_per_cycle: u32,
 }
 
-/// The on-chip network between cores.
+/// The on-chip network between cores: a 2-D mesh of ⌈√cores⌉ columns, the
+/// cores numbered along a snake (row 0 left to right, row 1 right to left,
+/// ...), so consecutive cores are neighbours.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Interconnect {
     /// Bandwidth of one core's network port, bytes per cycle.
     pub core_bandwidth_bytes_per_cycle: u32,
+    /// Latency of one router hop, cycles.
+    #[serde(default = "one")]
+    pub hop_cycles: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// The digital post-processing unit of each core (ISAAC's sigmoid,
+/// max-pool and shift-and-add units; PUMA's vector functional unit): it
+/// runs the integer ops between crossbar layers next to the arrays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Vector {
+    /// Elements processed per cycle step of one core's unit (≥ 1).
+    pub lanes: u32,
+    /// Cycles per `lanes` elements of a requantization (`tosa.rescale`).
+    pub requantize_cycles: u64,
+    /// Same for a clamp or activation function.
+    pub activation_cycles: u64,
+    /// Same for pooling, per input element of the windows.
+    pub pool_cycles: u64,
+    /// Same for an elementwise binary op (residual add, multiply).
+    pub elementwise_cycles: u64,
+    /// Same for a copy: concatenation, slice, pad, transpose, cast.
+    pub copy_cycles: u64,
+    /// Energy per element of any of these ops, pJ.
+    pub pj_per_element: f64,
+}
+
+impl Default for Vector {
+    fn default() -> Self {
+        Vector {
+            lanes: 16,
+            requantize_cycles: 1,
+            activation_cycles: 1,
+            pool_cycles: 1,
+            elementwise_cycles: 1,
+            copy_cycles: 1,
+            pj_per_element: 0.1,
+        }
+    }
+}
+
+/// Off-core memory shared by the chip: where data that does not fit a
+/// core's input buffer spills.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GlobalMemory {
+    /// Bandwidth of the whole chip's global memory, bytes per cycle (≥ 1).
+    pub bandwidth_bytes_per_cycle: u32,
+    /// Latency of one access, cycles.
+    pub latency: u64,
+    /// Energy per byte read or written, pJ.
+    pub pj_per_byte: f64,
+}
+
+impl Default for GlobalMemory {
+    fn default() -> Self {
+        GlobalMemory {
+            bandwidth_bytes_per_cycle: 32,
+            latency: 100,
+            pj_per_byte: 20.0,
+        }
+    }
+}
+
+/// The host processor: runs the ops no unit of the chip can.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Host {
+    /// Chip cycles per element of a host op.
+    pub cycles_per_element: f64,
+}
+
+impl Default for Host {
+    fn default() -> Self {
+        Host {
+            cycles_per_element: 1.0,
+        }
+    }
 }
 
 /// Energies in picojoules per event.
@@ -180,6 +270,9 @@ pub struct Energy {
     pub program_cell: f64,
     /// One element of an operation run on the host (not in the arrays).
     pub host_op_per_element: f64,
+    /// One byte crossing one router hop of the interconnect.
+    #[serde(default)]
+    pub network_per_byte_hop: f64,
 }
 
 /// Areas in mm².
@@ -238,7 +331,8 @@ impl Default for NonIdealities {
     }
 }
 
-/// Weight replication (reserved: parsed and validated, not used yet).
+/// Weight replication: `cim-replicate` places up to this many copies of a
+/// layer's weights, each taking a share of its windows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Replication {

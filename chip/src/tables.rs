@@ -14,6 +14,7 @@
 //! ```text
 //! magic "CIMCTABL"  version  tile count  layer count
 //! per tile:  core macro array phase  rows cols cell_bits  label
+//!            replica count, then per replica: core macro array phase
 //!            flipped columns: ⌈cols / 8⌉ bytes, bit c % 8 of byte c / 8
 //!            levels: ⌈rows·cols·cell_bits / 8⌉ bytes, row-major, each level
 //!            cell_bits bits, least significant bit first
@@ -25,7 +26,9 @@
 //! A layer computes `sum[n][out + j] += mvm_t(x[n][in .. in + rows_t])[j]`
 //! over its tiles (`x` is `N × k`, `sum` is `N × p`, zero first): row tiles
 //! of one weight matrix add up, column tiles and depthwise blocks land side
-//! by side. With `slices > 0` the result is `sum` recombined as
+//! by side. A replica holds the same levels on another array and takes a
+//! share of the layer's input vectors (`cim-replicate`); every tile of a
+//! layer has the same number of replicas. With `slices > 0` the result is `sum` recombined as
 //! `cim.shift_add` does (`dialects/cim/README.md`). Decoding checks every
 //! length, range and index, so a blob can come from anywhere.
 
@@ -34,7 +37,16 @@ use std::fmt;
 /// The first eight bytes of every blob.
 pub const MAGIC: &[u8; 8] = b"CIMCTABL";
 /// The format this module writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+
+/// Where a copy of a tile sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TilePlacement {
+    pub core: u32,
+    pub macro_: u32,
+    pub array: u32,
+    pub phase: u32,
+}
 
 /// One tile: its placement, its cells and its label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +55,8 @@ pub struct TileRecord {
     pub macro_: u32,
     pub array: u32,
     pub phase: u32,
+    /// Further copies of the tile (`cim-replicate`), each on its own array.
+    pub replicas: Vec<TilePlacement>,
     pub rows: u32,
     pub cols: u32,
     pub cell_bits: u32,
@@ -60,6 +74,26 @@ pub struct ShiftAdd {
     pub slices: u32,
     pub cell_bits: u32,
     pub differential: bool,
+}
+
+impl TileRecord {
+    /// The placement of copy `replica` (0: the tile itself).
+    pub fn placement(&self, replica: usize) -> Option<TilePlacement> {
+        if replica == 0 {
+            return Some(TilePlacement {
+                core: self.core,
+                macro_: self.macro_,
+                array: self.array,
+                phase: self.phase,
+            });
+        }
+        self.replicas.get(replica - 1).copied()
+    }
+
+    /// Copies of the tile, the tile included.
+    pub fn copies(&self) -> usize {
+        1 + self.replicas.len()
+    }
 }
 
 impl ShiftAdd {
@@ -195,6 +229,12 @@ impl ProgramTables {
                 w.u32(v);
             }
             w.text(&t.label);
+            w.u32(len32(t.replicas.len()));
+            for r in &t.replicas {
+                for v in [r.core, r.macro_, r.array, r.phase] {
+                    w.u32(v);
+                }
+            }
             let mut flags = vec![0u8; t.flipped.len().div_ceil(8)];
             for (c, _) in t.flipped.iter().enumerate().filter(|(_, f)| **f) {
                 flags[c / 8] |= 1 << (c % 8);
@@ -273,6 +313,19 @@ impl ProgramTables {
                 return r.fail(format!("tile {i}: {rows} × {cols} cells"));
             }
             let label = r.text()?;
+            let count = r.u32()?;
+            if u64::from(count) * 16 > (bytes.len() - r.at) as u64 {
+                return r.fail(format!("tile {i}: {count} replicas overrun the blob"));
+            }
+            let mut replicas = Vec::with_capacity(count as usize);
+            for _ in 0..count {
+                replicas.push(TilePlacement {
+                    core: r.u32()?,
+                    macro_: r.u32()?,
+                    array: r.u32()?,
+                    phase: r.u32()?,
+                });
+            }
             let flags = r.take(cols.div_ceil(8) as usize)?;
             let flipped = (0..cols as usize)
                 .map(|c| flags[c / 8] >> (c % 8) & 1 == 1)
@@ -294,6 +347,7 @@ impl ProgramTables {
                 macro_,
                 array,
                 phase,
+                replicas,
                 rows,
                 cols,
                 cell_bits,
@@ -369,6 +423,9 @@ fn check_layer(layer: &LayerRecord, tiles: &[TileRecord]) -> Result<(), String> 
     if layer.k == 0 || layer.p == 0 {
         return Err(format!("layer '{name}': {} × {} matrix", layer.k, layer.p));
     }
+    let copies = tiles
+        .get(layer.tiles[0].tile as usize)
+        .map_or(1, TileRecord::copies);
     for t in &layer.tiles {
         let tile = tiles.get(t.tile as usize).ok_or_else(|| {
             format!(
@@ -377,6 +434,13 @@ fn check_layer(layer: &LayerRecord, tiles: &[TileRecord]) -> Result<(), String> 
                 tiles.len()
             )
         })?;
+        if tile.copies() != copies {
+            return Err(format!(
+                "layer '{name}': tile {} has {} copies, its first tile {copies}",
+                t.tile,
+                tile.copies()
+            ));
+        }
         if u64::from(t.in_col) + u64::from(tile.rows) > u64::from(layer.k)
             || u64::from(t.out_col) + u64::from(tile.cols) > u64::from(layer.p)
         {
@@ -474,6 +538,14 @@ mod tests {
             macro_: 2,
             array: seed,
             phase: 0,
+            replicas: (0..seed)
+                .map(|r| TilePlacement {
+                    core: 2,
+                    macro_: r,
+                    array: seed,
+                    phase: 0,
+                })
+                .collect(),
             rows,
             cols,
             cell_bits,
@@ -523,7 +595,9 @@ mod tests {
         // Levels are packed: 3 × 5 cells at 2 bits take 4 bytes, 4 × 9 at 3
         // bits 14, 2 × 2 at 8 bits 4.
         let header = 8 + 3 * 4;
+        // Tile i has i replicas of 16 bytes after its replica count.
         let tiles = 3 * (7 * 4) + (4 + 5) * 2 + (4 + 5) + (1 + 2 + 1) + (4 + 14 + 4);
+        let tiles = tiles + 3 * 4 + (1 + 2) * 16;
         let layer = (4 + 5) + 11 * 4 + 2 * 12;
         assert_eq!(blob.len(), header + tiles + layer);
     }
@@ -561,6 +635,14 @@ mod tests {
         t.layers[0].p = 9;
         t.layers[0].tiles.truncate(1);
         assert!(t.encode().unwrap_err().message.contains("groups of 5"));
+        let mut t = sample();
+        t.layers[0].tiles[1].tile = 1;
+        t.layers[0].tiles[1].in_col = 0;
+        t.layers[0].tiles[1].out_col = 0;
+        t.layers[0].k = 20;
+        t.layers[0].p = 20;
+        t.layers[0].shift_add = None;
+        assert!(t.encode().unwrap_err().message.contains("has 2 copies"));
         let mut t = sample();
         t.tiles[0].levels[0] = 4;
         assert!(t

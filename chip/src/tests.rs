@@ -43,7 +43,11 @@ fn resolved_text_lists_every_key() {
         "[array.adc]",
         "[non_idealities]",
         "[replication]",
-        "max_replicas = 1",
+        "max_replicas = 256",
+        "[vector]",
+        "lanes = 16",
+        "[global_memory]",
+        "[host]",
     ] {
         assert!(text.contains(section), "{section}");
     }

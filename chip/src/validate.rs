@@ -200,6 +200,10 @@ impl Target {
             ("energy.buffer_access_per_byte", e.buffer_access_per_byte),
             ("energy.program_cell", e.program_cell),
             ("energy.host_op_per_element", e.host_op_per_element),
+            ("energy.network_per_byte_hop", e.network_per_byte_hop),
+            ("vector.pj_per_element", self.vector.pj_per_element),
+            ("global_memory.pj_per_byte", self.global_memory.pj_per_byte),
+            ("host.cycles_per_element", self.host.cycles_per_element),
             ("area.array", self.area.array),
             ("area.adc", self.area.adc),
             ("area.macro_periphery", self.area.macro_periphery),
@@ -248,6 +252,11 @@ impl Target {
                 "must be finite",
             ));
         }
+        at_least_one("vector.lanes", self.vector.lanes.into())?;
+        at_least_one(
+            "global_memory.bandwidth_bytes_per_cycle",
+            self.global_memory.bandwidth_bytes_per_cycle.into(),
+        )?;
         at_least_one(
             "replication.max_replicas",
             self.replication.max_replicas.into(),

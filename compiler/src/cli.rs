@@ -21,6 +21,26 @@ pub enum SimKernel {
     /// Bit-plane kernels everywhere: the bit-sliced, bit-serial path itself.
     BitPlane,
 }
+
+/// How consecutive samples share the chip (`--schedule`, `cim-schedule`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScheduleMode {
+    /// A sample starts when the previous one is done.
+    LayerSequential,
+    /// High throughput: samples overlap in a pipeline of layers, each on
+    /// its own arrays; the period is the slowest stage.
+    Ht,
+}
+
+impl ScheduleMode {
+    /// The `cim.schedule` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScheduleMode::LayerSequential => "layer-sequential",
+            ScheduleMode::Ht => "ht",
+        }
+    }
+}
 use clap::Parser;
 
 /// `cimc --version`: the crate version, the commit and the build profile
@@ -102,6 +122,16 @@ pub struct Cli {
     /// With --run=sim: write the simulation's statistics as JSON (`-`: stdout).
     #[arg(long = "stats-json", value_name = "FILE", requires = "run")]
     pub stats_json: Option<String>,
+
+    /// How consecutive samples (calls of the entry) share the chip: the
+    /// schedule cim-schedule records and the compiled program follows.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "SCHEDULE",
+        default_value = "layer-sequential"
+    )]
+    pub schedule: ScheduleMode,
 
     /// With --run=sim: the simulator's mvm kernels (results are identical).
     #[arg(

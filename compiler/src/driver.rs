@@ -139,6 +139,7 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     let pass_context = PassContext {
         target: std::sync::Arc::new(target),
         remarks: std::sync::Arc::new(cimc_passes::remark::Remarks::new(cli.remarks)),
+        schedule: cli.schedule.as_str(),
     };
 
     let mut ok = true;

@@ -149,11 +149,13 @@ pub const TOSA_CHECKS: &[Step] = &[
 const TOSA: &[Step] = &[Step::func("cim-name-layers")];
 
 /// Crossbar mapping. -O0 maps every crossbar op as written; -O1 and up
-/// also merge identical crossbar work and drop unused tiles.
+/// also merge identical crossbar work and drop unused tiles; -O2 and up
+/// replicate layers to balance the pipeline.
 const CIM: &[Step] = &[
     Step::func("cim-lower-crossbar-ops"),
     Step::func("cim-bit-slice"),
     Step::func("cim-tile"),
+    Step::new("cim-replicate", Anchor::Func, "", 2),
     Step::func("cim-place"),
     Step::func("cim-schedule"),
     Step::new("cim-cse", Anchor::Func, "", 1),

@@ -98,6 +98,7 @@ pub fn run(
             let passes = cimc_passes::PassContext {
                 target: std::sync::Arc::new(target),
                 remarks: std::sync::Arc::new(cimc_passes::remark::Remarks::new(cli.remarks)),
+                schedule: cli.schedule.as_str(),
             };
             let kernel = match cli.sim_kernel {
                 SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
@@ -221,7 +222,7 @@ pub fn run(
     }
     if let Some(mut sim) = simulation {
         let stats = sim.finish(samples as u64)?;
-        print!("{}", summary(&stats));
+        print!("{}", summary(&stats, cli.schedule.as_str()));
         if let Some(path) = &cli.trace {
             sim.write_trace(Path::new(path))?;
             println!("trace: {path} (Chrome trace JSON; open in https://ui.perfetto.dev)");
@@ -244,16 +245,18 @@ pub fn run(
 }
 
 /// The simulation's totals, per inference where that is what users compare.
-pub fn summary(stats: &cimc_runtime::Stats) -> String {
+pub fn summary(stats: &cimc_runtime::Stats, schedule: &str) -> String {
     let batch = stats.batch.max(1) as f64;
     let energy = &stats.energy;
     let run_energy = stats.run_energy_pj;
+    let us = |cycles: f64| cycles / stats.clock_mhz;
+    let per_sample = batch / stats.samples.max(1) as f64;
     format!(
-        "simulated {} inference(s) on {} ({} MHz)\n\
+        "simulated {} inference(s) on {} ({} MHz), {schedule} schedule\n\
          \x20 cycles: {} total = {} programming the weights + {} running ({:.0} per inference)\n\
-         \x20 latency: {:.3} us per inference ({:.1} inferences/s; pipelined bound {:.1}/s)\n\
-         \x20 energy: {:.3} nJ per inference (array {:.3}, DAC {:.3}, ADC {:.3}, shift-add {:.3}, buffer {:.3}, network {:.3}, host {:.3} nJ); programming {:.3} nJ once\n\
-         \x20 throughput: {:.4} TOPS, {:.3} TOPS/W; {} array steps, {} mvms on {} arrays (mean utilization {:.2}%)\n",
+         \x20 latency: {:.3} us per inference; period {:.3} us ({:.1} inferences/s; pipelined bound {:.1}/s)\n\
+         \x20 energy: {:.3} nJ per inference (array {:.3}, DAC {:.3}, ADC {:.3}, shift-add {:.3}, buffer {:.3}, network {:.3}, vector {:.3}, memory {:.3}, host {:.3} nJ); programming {:.3} nJ once\n\
+         \x20 throughput: {:.4} TOPS, {:.3} TOPS/W; {} array steps, {} mvms on {} arrays (mean utilization {:.2}%, {:.2}% per period); {} vector ops, {} host ops, {} transfers\n",
         stats.batch,
         stats.target,
         stats.clock_mhz,
@@ -261,7 +264,8 @@ pub fn summary(stats: &cimc_runtime::Stats) -> String {
         stats.init_cycles,
         stats.run_cycles,
         stats.run_cycles as f64 / batch,
-        stats.latency_ns / 1e3 / batch,
+        us(stats.sample_latency_cycles),
+        us(stats.period_cycles) / per_sample,
         stats.throughput_per_s,
         stats.pipelined_throughput_per_s,
         run_energy / 1e3 / batch,
@@ -271,6 +275,8 @@ pub fn summary(stats: &cimc_runtime::Stats) -> String {
         energy.shift_add / 1e3 / batch,
         energy.buffer / 1e3 / batch,
         energy.network / 1e3 / batch,
+        energy.vector / 1e3 / batch,
+        energy.memory / 1e3 / batch,
         energy.host / 1e3 / batch,
         stats.init_energy_pj / 1e3,
         stats.tops,
@@ -279,6 +285,10 @@ pub fn summary(stats: &cimc_runtime::Stats) -> String {
         stats.mvms,
         stats.arrays_used,
         stats.mean_utilization * 100.0,
+        stats.period_utilization * 100.0,
+        stats.vector_ops,
+        stats.host_ops,
+        stats.transfers,
     )
 }
 

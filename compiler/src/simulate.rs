@@ -31,8 +31,12 @@ pub enum SimulateError {
 }
 
 /// The runtime functions compiled code calls, by the symbol it calls them by.
-fn runtime_symbols() -> [(&'static str, *mut c_void); 5] {
+fn runtime_symbols() -> [(&'static str, *mut c_void); 6] {
     [
+        (
+            "_mlir_ciface_cimc_host_begin",
+            abi::_mlir_ciface_cimc_host_begin as *mut c_void,
+        ),
         (
             "_mlir_ciface_cimc_host_im2col",
             abi::_mlir_ciface_cimc_host_im2col as *mut c_void,

@@ -43,6 +43,9 @@ pub trait Pass: Send + Sync {
 pub struct PassContext {
     pub target: std::sync::Arc<cimc_target::Target>,
     pub remarks: std::sync::Arc<remark::Remarks>,
+    /// The schedule `cim-schedule mode=auto` records (the driver's
+    /// `--schedule`): `layer-sequential` or `ht`.
+    pub schedule: &'static str,
 }
 
 impl Default for PassContext {
@@ -50,6 +53,7 @@ impl Default for PassContext {
         PassContext {
             target: std::sync::Arc::new(cimc_target::Target::default()),
             remarks: std::sync::Arc::default(),
+            schedule: "layer-sequential",
         }
     }
 }
@@ -78,7 +82,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 30] = [
+    static ALL: [&PassInfo; 31] = [
         &input::specialize_batch::INFO,
         &input::settle_shapes::INFO,
         &input::legalize_custom::INFO,
@@ -90,6 +94,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &mapping::lower_crossbar_ops::INFO,
         &mapping::bit_slice::INFO,
         &mapping::tile::INFO,
+        &mapping::replicate::INFO,
         &mapping::place::INFO,
         &mapping::schedule::INFO,
         &cim::dce::INFO,

@@ -11,7 +11,7 @@
 /**
  * The ABI version of this header and library; pass it to `cimc_rt_create`.
  */
-#define CIMC_RT_ABI_VERSION 2
+#define CIMC_RT_ABI_VERSION 3
 
 /**
  * Success.
@@ -79,10 +79,29 @@
 #define CIMC_RT_INTERNAL 12
 
 /**
- * Host cycles per element of a host op issued by compiled code: one
- * element per clock cycle (a simple documented model, see the README).
+ * Op classes of `cimc_rt_vector_op` (`cimc_target::cost::OpClass::code`).
  */
-#define HOST_CYCLES_PER_ELEMENT 1.0
+#define CIMC_RT_OP_REQUANTIZE 0
+
+#define CIMC_RT_OP_ACTIVATION 1
+
+#define CIMC_RT_OP_POOL 2
+
+#define CIMC_RT_OP_ELEMENTWISE 3
+
+#define CIMC_RT_OP_COPY 4
+
+/**
+ * No unit of the chip runs it: the host does.
+ */
+#define CIMC_RT_OP_HOST 5
+
+/**
+ * Schedules of `cimc_rt_begin_sample`.
+ */
+#define CIMC_RT_SCHEDULE_LAYER_SEQUENTIAL 0
+
+#define CIMC_RT_SCHEDULE_HT 1
 
 /**
  * The simulator handle (opaque). Create with `cimc_rt_create`, free with
@@ -203,7 +222,8 @@ typedef struct CimcRtStats {
   double energy_network_pj;
   double energy_host_pj;
   /**
-   * The sum of the eight components above.
+   * The sum of the eight components above, energy_vector_pj and
+   * energy_memory_pj.
    */
   double energy_total_pj;
   /**
@@ -224,6 +244,29 @@ typedef struct CimcRtStats {
    */
   double mean_utilization;
   double max_utilization;
+  /**
+   * Vector units and global-memory spills (in energy_total_pj).
+   */
+  double energy_vector_pj;
+  double energy_memory_pj;
+  /**
+   * Samples begun (`cimc_rt_begin_sample`).
+   */
+  uint64_t samples;
+  /**
+   * Cycles between consecutive samples' ends (one sample: its latency).
+   */
+  double period_cycles;
+  /**
+   * Mean cycles from a sample's first start to its end.
+   */
+  double sample_latency_cycles;
+  /**
+   * Mean over the arrays used of read cycles per sample / period.
+   */
+  double period_utilization;
+  uint64_t vector_ops;
+  uint64_t spilled_bytes;
   /**
    * Zero in version 1; reserved for new totals (e.g. non-ideality counts).
    */
@@ -451,6 +494,38 @@ int32_t cimc_rt_host_op(struct CimcRtSim *sim,
                         uint64_t *out_token);
 
 /**
+ * Issues an op between crossbar layers of class `class` (`CIMC_RT_OP_*`):
+ * `elements` elements on the vector units of the cores its first on-chip
+ * dependency lives on, or on the host for `CIMC_RT_OP_HOST` (the target's
+ * host model); operands living elsewhere move there first, at
+ * `element_bytes` per element. `name` (may be null with `name_len` 0)
+ * labels it in the trace.
+ *
+ * # Safety
+ * As for `cimc_rt_host_op`.
+ */
+int32_t cimc_rt_vector_op(struct CimcRtSim *sim,
+                          uint32_t class_,
+                          uint64_t elements,
+                          uint32_t element_bytes,
+                          const char *name,
+                          size_t name_len,
+                          const uint64_t *deps,
+                          size_t n_deps,
+                          uint64_t *out_token);
+
+/**
+ * Starts a sample (one inference, or one call of a compiled entry) under
+ * schedule `schedule` (`CIMC_RT_SCHEDULE_*`): under layer-sequential it
+ * starts when everything issued before is done; under ht it overlaps the
+ * samples before it as the resources allow.
+ *
+ * # Safety
+ * `sim` is null or a live handle.
+ */
+int32_t cimc_rt_begin_sample(struct CimcRtSim *sim, uint32_t schedule);
+
+/**
  * Loads program tables (`cimc_target::tables`: the blob `cim-lower-to-runtime`
  * embeds, `len` bytes at `tables`): programs every tile, with its label,
  * and keeps the layers for `cimc_rt_layer`. Errors: a malformed blob
@@ -487,9 +562,12 @@ int32_t cimc_rt_layer(struct CimcRtSim *sim,
 /**
  * Gathers the convolution windows of `input` (`n × h × w × c` i8,
  * row-major) into `output` (`out_len` bytes: `n·OH·OW` rows of
- * `kernel_h·kernel_w·c`), as `cim.im2col` defines them, and accounts it as
- * a host op of max(input, output) elements after the `n_deps` tokens at
- * `deps`; `*out_token` (if not null) receives its token.
+ * `kernel_h·kernel_w·c`), as `cim.im2col` defines them. On the chip the
+ * gather is the buffer reads that feed the DACs (the mvms' loads), so it
+ * takes no time of its own: its token is done with the `n_deps` tokens at
+ * `deps`, and a layer reading it moves only the feature map
+ * (`n·h·w·c / out_len` of its matrix) to its cores. `*out_token` (if not
+ * null) receives its token.
  *
  * # Safety
  * `input` points to `n·h·w·c` bytes, `output` to `out_len` writable bytes,
@@ -666,18 +744,32 @@ uint64_t _mlir_ciface_cimc_host_im2col(struct CimcRtSim *sim,
                                        const struct CimcMemRef1I64 *deps);
 
 /**
- * A host op from compiled code: `elements` elements at one cycle each and
- * the target's `energy.host_op_per_element`, named `name` in the trace,
- * after the dependency tokens. Returns its token, or 0 (failure deferred).
+ * An op between crossbar layers from compiled code: `elements` elements of
+ * class `class` (`CIMC_RT_OP_*`, the compiler's choice of unit) at
+ * `element_bytes` bytes each, named `name` in the trace, after the
+ * dependency tokens (`cimc_rt_vector_op`). Returns its token, or 0
+ * (failure deferred).
  *
  * # Safety
  * `name` points to `name_len` bytes; `deps` describes a live buffer.
  */
 uint64_t _mlir_ciface_cimc_host_op(struct CimcRtSim *sim,
+                                   int32_t class_,
                                    int64_t elements,
+                                   int32_t element_bytes,
                                    const char *name,
                                    int64_t name_len,
                                    const struct CimcMemRef1I64 *deps);
+
+/**
+ * Starts a sample under `schedule` (`cimc_rt_begin_sample`): compiled
+ * code calls it at the top of every public entry. Returns 0 (a failure is
+ * deferred).
+ *
+ * # Safety
+ * `sim` is null or a live handle.
+ */
+uint64_t _mlir_ciface_cimc_host_begin(struct CimcRtSim *sim, int32_t schedule);
 
 /**
  * The first failure of a host entry point on this simulator (CIMC_RT_OK if

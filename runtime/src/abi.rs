@@ -34,14 +34,15 @@ use crate::error::{Result, SimError, Status};
 use crate::ids::{ArrayId, Token};
 use crate::layer::{self, Layer};
 use crate::mvm::{KernelChoice, MvmParams};
-use crate::sim::{HostOp, MvmIssue, Simulator};
+use crate::sim::{HostOp, MvmIssue, Schedule, Simulator, VectorOp};
 use crate::tile::Tile;
+use cimc_target::cost::OpClass;
 
 mod host;
 pub use host::*;
 
 /// The ABI version of this header and library; pass it to `cimc_rt_create`.
-pub const CIMC_RT_ABI_VERSION: u32 = 2;
+pub const CIMC_RT_ABI_VERSION: u32 = 3;
 
 /// Success.
 pub const CIMC_RT_OK: i32 = 0;
@@ -69,6 +70,19 @@ pub const CIMC_RT_IO_ERROR: i32 = 10;
 pub const CIMC_RT_UNSUPPORTED: i32 = 11;
 /// A bug in the library (a caught panic); the simulator is unusable.
 pub const CIMC_RT_INTERNAL: i32 = 12;
+
+/// Op classes of `cimc_rt_vector_op` (`cimc_target::cost::OpClass::code`).
+pub const CIMC_RT_OP_REQUANTIZE: u32 = 0;
+pub const CIMC_RT_OP_ACTIVATION: u32 = 1;
+pub const CIMC_RT_OP_POOL: u32 = 2;
+pub const CIMC_RT_OP_ELEMENTWISE: u32 = 3;
+pub const CIMC_RT_OP_COPY: u32 = 4;
+/// No unit of the chip runs it: the host does.
+pub const CIMC_RT_OP_HOST: u32 = 5;
+
+/// Schedules of `cimc_rt_begin_sample`.
+pub const CIMC_RT_SCHEDULE_LAYER_SEQUENTIAL: u32 = 0;
+pub const CIMC_RT_SCHEDULE_HT: u32 = 1;
 
 /// The simulator handle (opaque). Create with `cimc_rt_create`, free with
 /// `cimc_rt_destroy`.
@@ -168,7 +182,8 @@ pub struct CimcRtStats {
     pub energy_buffer_pj: f64,
     pub energy_network_pj: f64,
     pub energy_host_pj: f64,
-    /// The sum of the eight components above.
+    /// The sum of the eight components above, energy_vector_pj and
+    /// energy_memory_pj.
     pub energy_total_pj: f64,
     /// Energy of the initial programming.
     pub energy_init_pj: f64,
@@ -180,6 +195,19 @@ pub struct CimcRtStats {
     /// Mean and largest array utilization (read cycles / run cycles).
     pub mean_utilization: f64,
     pub max_utilization: f64,
+    /// Vector units and global-memory spills (in energy_total_pj).
+    pub energy_vector_pj: f64,
+    pub energy_memory_pj: f64,
+    /// Samples begun (`cimc_rt_begin_sample`).
+    pub samples: u64,
+    /// Cycles between consecutive samples' ends (one sample: its latency).
+    pub period_cycles: f64,
+    /// Mean cycles from a sample's first start to its end.
+    pub sample_latency_cycles: f64,
+    /// Mean over the arrays used of read cycles per sample / period.
+    pub period_utilization: f64,
+    pub vector_ops: u64,
+    pub spilled_bytes: u64,
     /// Zero in version 1; reserved for new totals (e.g. non-ideality counts).
     pub reserved: [u64; 8],
 }
@@ -625,6 +653,68 @@ pub unsafe extern "C" fn cimc_rt_host_op(
     }
 }
 
+/// Issues an op between crossbar layers of class `class` (`CIMC_RT_OP_*`):
+/// `elements` elements on the vector units of the cores its first on-chip
+/// dependency lives on, or on the host for `CIMC_RT_OP_HOST` (the target's
+/// host model); operands living elsewhere move there first, at
+/// `element_bytes` per element. `name` (may be null with `name_len` 0)
+/// labels it in the trace.
+///
+/// # Safety
+/// As for `cimc_rt_host_op`.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_vector_op(
+    sim: *mut CimcRtSim,
+    class: u32,
+    elements: u64,
+    element_bytes: u32,
+    name: *const c_char,
+    name_len: usize,
+    deps: *const u64,
+    n_deps: usize,
+    out_token: *mut u64,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let name = text(name, name_len, "name")?;
+            let deps = slice(deps, n_deps, "deps")?;
+            let class = OpClass::from_code(class)
+                .ok_or_else(|| SimError::BadArgument(format!("op class {class} is not 0..=5")))?;
+            let token = s.vector_op(
+                &VectorOp {
+                    name,
+                    class,
+                    elements,
+                    element_bytes: u64::from(element_bytes),
+                },
+                deps,
+            )?;
+            put_token(out_token, token)
+        })
+    }
+}
+
+/// Starts a sample (one inference, or one call of a compiled entry) under
+/// schedule `schedule` (`CIMC_RT_SCHEDULE_*`): under layer-sequential it
+/// starts when everything issued before is done; under ht it overlaps the
+/// samples before it as the resources allow.
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn cimc_rt_begin_sample(sim: *mut CimcRtSim, schedule: u32) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_sim(sim, |s| {
+            let schedule = Schedule::from_code(schedule).ok_or_else(|| {
+                SimError::BadArgument(format!("schedule {schedule} is not 0 or 1"))
+            })?;
+            s.begin_sample(schedule)
+        })
+    }
+}
+
 /// Loads program tables (`cimc_target::tables`: the blob `cim-lower-to-runtime`
 /// embeds, `len` bytes at `tables`): programs every tile, with its label,
 /// and keeps the layers for `cimc_rt_layer`. Errors: a malformed blob
@@ -707,7 +797,8 @@ pub unsafe extern "C" fn cimc_rt_layer(
             let input = slice(input, count(n, k, "n × k")?, "input")?;
             let output = slice_mut(output, count(n, cols, "n × cols")?, "output")?;
             let deps = slice(deps, n_deps, "deps")?;
-            let token = loaded.run(s, input, n as usize, output, deps)?;
+            let scale = s.view_scale(deps);
+            let token = loaded.run(s, input, n as usize, output, deps, scale)?;
             put_token(out_token, token)
         })
     }
@@ -735,9 +826,12 @@ pub struct CimcRtWindow {
 
 /// Gathers the convolution windows of `input` (`n × h × w × c` i8,
 /// row-major) into `output` (`out_len` bytes: `n·OH·OW` rows of
-/// `kernel_h·kernel_w·c`), as `cim.im2col` defines them, and accounts it as
-/// a host op of max(input, output) elements after the `n_deps` tokens at
-/// `deps`; `*out_token` (if not null) receives its token.
+/// `kernel_h·kernel_w·c`), as `cim.im2col` defines them. On the chip the
+/// gather is the buffer reads that feed the DACs (the mvms' loads), so it
+/// takes no time of its own: its token is done with the `n_deps` tokens at
+/// `deps`, and a layer reading it moves only the feature map
+/// (`n·h·w·c / out_len` of its matrix) to its cores. `*out_token` (if not
+/// null) receives its token.
 ///
 /// # Safety
 /// `input` points to `n·h·w·c` bytes, `output` to `out_len` writable bytes,
@@ -793,15 +887,12 @@ pub unsafe extern "C" fn cimc_rt_im2col(
             let out = slice_mut(output, out_len, "output")?;
             let deps = slice(deps, n_deps, "deps")?;
             crate::im2col::im2col(x, [u(n), u(h), u(w), u(c)], &window, out)?;
-            let token = s.host_op(
-                &HostOp {
-                    name: "cim.im2col",
-                    elements: elements.max(out_len) as u64,
-                    cycles_per_element: HOST_CYCLES_PER_ELEMENT,
-                    pj_per_element: None,
-                },
-                deps,
-            )?;
+            let scale = if out_len == 0 {
+                1.0
+            } else {
+                (elements as f64 / out_len as f64).min(1.0)
+            };
+            let token = s.view(deps, scale)?;
             put_token(out_token, token)
         })
     }
@@ -902,6 +993,14 @@ pub unsafe extern "C" fn cimc_rt_stats(sim: *mut CimcRtSim, out: *mut CimcRtStat
                 _pad: 0,
                 mean_utilization: st.mean_utilization,
                 max_utilization: st.max_utilization,
+                energy_vector_pj: e.vector,
+                energy_memory_pj: e.memory,
+                samples: st.samples,
+                period_cycles: st.period_cycles,
+                sample_latency_cycles: st.sample_latency_cycles,
+                period_utilization: st.period_utilization,
+                vector_ops: st.vector_ops,
+                spilled_bytes: st.spilled_bytes,
                 reserved: [0; 8],
             };
             Ok(())
@@ -1000,7 +1099,23 @@ mod tests {
             assert_eq!(name.to_str().unwrap(), s.name());
         }
         assert_eq!(CIMC_RT_ABI_VERSION, crate::ABI_VERSION);
-        assert_eq!(HOST_CYCLES_PER_ELEMENT, layer::CYCLES_PER_ELEMENT);
+        let classes = [
+            CIMC_RT_OP_REQUANTIZE,
+            CIMC_RT_OP_ACTIVATION,
+            CIMC_RT_OP_POOL,
+            CIMC_RT_OP_ELEMENTWISE,
+            CIMC_RT_OP_COPY,
+            CIMC_RT_OP_HOST,
+        ];
+        for (c, class) in classes.iter().zip(OpClass::ALL) {
+            assert_eq!(*c, class.code());
+        }
+        for (c, s) in [CIMC_RT_SCHEDULE_LAYER_SEQUENTIAL, CIMC_RT_SCHEDULE_HT]
+            .into_iter()
+            .zip([Schedule::LayerSequential, Schedule::Ht])
+        {
+            assert_eq!(Schedule::from_code(c), Some(s));
+        }
     }
 
     #[test]
@@ -1036,6 +1151,7 @@ mod tests {
                 macro_: 0,
                 array: 0,
                 phase: 0,
+                replicas: Vec::new(),
                 rows: 2,
                 cols: 2,
                 cell_bits: 2,

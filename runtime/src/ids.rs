@@ -62,6 +62,11 @@ pub(crate) fn network_port_tid(target: &Target) -> u32 {
     target.core.macros * target.macro_.arrays + 1
 }
 
+/// The trace thread of a core's vector unit (after its network port).
+pub(crate) fn vector_unit_tid(target: &Target) -> u32 {
+    target.core.macros * target.macro_.arrays + 2
+}
+
 /// The trace process of the host (after the cores).
 pub(crate) fn host_pid(target: &Target) -> u32 {
     target.chip.cores
@@ -71,7 +76,8 @@ pub(crate) fn host_pid(target: &Target) -> u32 {
 pub(crate) fn thread_name(target: &Target, pid: u32, tid: u32) -> (String, String) {
     let cores = target.chip.cores;
     if pid >= cores {
-        return ("host".into(), "host".into());
+        let thread = if tid == 1 { "global memory" } else { "host" };
+        return ("host".into(), thread.into());
     }
     let arrays = target.macro_.arrays;
     let per_core = target.core.macros * arrays;
@@ -79,6 +85,8 @@ pub(crate) fn thread_name(target: &Target, pid: u32, tid: u32) -> (String, Strin
         "buffer port".to_string()
     } else if tid == per_core + 1 {
         "network port".to_string()
+    } else if tid == per_core + 2 {
+        "vector unit".to_string()
     } else {
         format!("macro {} array {}", tid / arrays, tid % arrays)
     };

@@ -1,29 +1,29 @@
 //! Crossbar layers run from program tables (`cimc_target::tables`): the
 //! runtime side of "the mapped program as data".
 //!
-//! [`load_tables`] programs every tile of a decoded blob and returns its
-//! layers; [`Layer::run`] computes one layer's crossbar
-//! part for an `N × k` input: each tile's mvm on its input columns (issued
-//! after the caller's dependencies, so the tiles overlap in time as the
-//! placement allows), the row tiles' partial sums added, and the bit-slice
-//! recombination. Digital work is accounted on the host like any host op
-//! (one element per cycle, `HOST_CYCLES_PER_ELEMENT`): the reduction of row
-//! tiles as `cim.accumulate` (`N × p` elements, when tiles share output
-//! columns) and the shift-add as `cim.shift_add` (`N × p` elements); column
-//! tiles write disjoint columns and cost nothing extra.
+//! [`load_tables`] programs every tile of a decoded blob (and each of its
+//! replicas) and returns its layers; [`Layer::run`] computes one layer's
+//! crossbar part for an `N × k` input. The N input vectors are split into
+//! as many contiguous shares as the layer has replicas (the first `N mod R`
+//! one longer); each replica's share is brought to the cores of its tiles
+//! (`Simulator::bring`: the bytes its tiles read, scaled by the caller's
+//! `input_scale` when the matrix is a window gather of a smaller feature
+//! map), then each tile's mvm runs on its input columns, so replicas and
+//! tiles overlap in time as the placement allows. The row tiles' partial
+//! sums are added and the bit slices recombined; that digital work runs on
+//! the vector units of the layer's cores as elementwise ops: the reduction
+//! of row tiles as `cim.accumulate` (`N × p` elements, when tiles share
+//! output columns) and the shift-add as `cim.shift_add` (`N × p`
+//! elements); column tiles write disjoint columns and cost nothing extra.
 
 use cimc_target::tables::{LayerRecord, ProgramTables, ShiftAdd};
 
 use crate::error::{Result, SimError};
 use crate::ids::{ArrayId, Token};
 use crate::mvm::MvmParams;
-use crate::sim::{HostOp, MvmIssue, Simulator};
+use crate::sim::{MvmIssue, Simulator, VectorOp};
 use crate::tile::Tile;
-
-/// Host cycles per element of the digital work of a layer: the host model
-/// of the ops compiled code issues (`abi::HOST_CYCLES_PER_ELEMENT`; a test
-/// there keeps the two equal).
-pub(crate) const CYCLES_PER_ELEMENT: f64 = 1.0;
+use cimc_target::cost::OpClass;
 
 /// One tile of a loaded layer: where it is and what it reads and writes.
 #[derive(Debug, Clone, Copy)]
@@ -45,31 +45,39 @@ pub struct Layer {
     params: MvmParams,
     stage: u32,
     shift_add: Option<ShiftAdd>,
-    tiles: Vec<PlacedTile>,
+    /// `replicas[r]`: the layer's tiles on the arrays of copy r.
+    replicas: Vec<Vec<PlacedTile>>,
     /// Some output column is written by more than one tile (row tiles).
     reduces: bool,
 }
 
 impl Layer {
     fn new(record: &LayerRecord, tables: &ProgramTables) -> Layer {
-        // `ProgramTables::decode` checked every index and extent.
-        let tiles: Vec<PlacedTile> = record
-            .tiles
-            .iter()
-            .map(|t| {
-                let tile = &tables.tiles[t.tile as usize];
-                PlacedTile {
-                    array: ArrayId::new(tile.core, tile.macro_, tile.array),
-                    phase: tile.phase,
-                    rows: tile.rows,
-                    cols: tile.cols,
-                    in_col: t.in_col as usize,
-                    out_col: t.out_col as usize,
-                }
+        // `ProgramTables::decode` checked every index and extent, and that
+        // every tile of a layer has as many copies as its first.
+        let copies = tables.tiles[record.tiles[0].tile as usize].copies();
+        let replicas: Vec<Vec<PlacedTile>> = (0..copies)
+            .map(|r| {
+                record
+                    .tiles
+                    .iter()
+                    .map(|t| {
+                        let tile = &tables.tiles[t.tile as usize];
+                        let at = tile.placement(r).expect("checked copies");
+                        PlacedTile {
+                            array: ArrayId::new(at.core, at.macro_, at.array),
+                            phase: at.phase,
+                            rows: tile.rows,
+                            cols: tile.cols,
+                            in_col: t.in_col as usize,
+                            out_col: t.out_col as usize,
+                        }
+                    })
+                    .collect()
             })
             .collect();
         let mut writers = vec![0u32; record.p as usize];
-        for t in &tiles {
+        for t in &replicas[0] {
             for w in &mut writers[t.out_col..t.out_col + t.cols as usize] {
                 *w += 1;
             }
@@ -87,7 +95,7 @@ impl Layer {
             stage: record.stage,
             shift_add: record.shift_add,
             reduces: writers.iter().any(|w| *w > 1),
-            tiles,
+            replicas,
         }
     }
 
@@ -99,6 +107,11 @@ impl Layer {
     /// Elements per input vector.
     pub fn input_cols(&self) -> usize {
         self.k
+    }
+
+    /// Copies of the layer's weights (1: not replicated).
+    pub fn replicas(&self) -> usize {
+        self.replicas.len()
     }
 
     /// Columns of the result.
@@ -129,12 +142,12 @@ fn shift_add(s: ShiftAdd, partials: &[i32], n: usize, p: usize, out: &mut [i32])
     }
 }
 
-/// Programs every tile of `tables` onto `sim` (in order, with its label)
-/// and returns its layers, for [`Layer::run`]. Errors: a tile does not fit
-/// its array (the tiles before it stay programmed).
+/// Programs every tile of `tables` and each of its replicas onto `sim` (in
+/// order, with its label) and returns its layers, for [`Layer::run`].
+/// Errors: a tile does not fit its array (the tiles before it stay
+/// programmed).
 pub fn load_tables(sim: &mut Simulator, tables: &ProgramTables) -> Result<Vec<Layer>> {
     for (i, t) in tables.tiles.iter().enumerate() {
-        let id = ArrayId::new(t.core, t.macro_, t.array);
         let tile = Tile::new(
             t.rows,
             t.cols,
@@ -143,9 +156,12 @@ pub fn load_tables(sim: &mut Simulator, tables: &ProgramTables) -> Result<Vec<La
             t.flipped.clone(),
         )
         .map_err(|e| SimError::BadArgument(format!("tile {i} ({}): {e}", t.label)))?;
-        sim.program(id, t.phase, tile)?;
-        if !t.label.is_empty() {
-            sim.set_label(id, t.phase, &t.label)?;
+        for at in (0..t.copies()).filter_map(|r| t.placement(r)) {
+            let id = ArrayId::new(at.core, at.macro_, at.array);
+            sim.program(id, at.phase, tile.clone())?;
+            if !t.label.is_empty() {
+                sim.set_label(id, at.phase, &t.label)?;
+            }
         }
     }
     Ok(tables
@@ -158,6 +174,8 @@ pub fn load_tables(sim: &mut Simulator, tables: &ProgramTables) -> Result<Vec<La
 impl Layer {
     /// Runs the layer on `sim` for `n` input vectors (`x`, row-major
     /// `n × k`), writing `n × output_cols` i32 to `out`, after `deps`.
+    /// `input_scale` (in (0, 1]) is the size of the data the matrix was
+    /// gathered from over the matrix's size: what moves to the tiles' cores.
     /// Returns the token of its last operation.
     pub fn run(
         &self,
@@ -166,6 +184,7 @@ impl Layer {
         n: usize,
         out: &mut [i32],
         deps: &[Token],
+        input_scale: f64,
     ) -> Result<Token> {
         if n == 0 {
             return Err(SimError::BadArgument("n must be at least 1".into()));
@@ -186,46 +205,77 @@ impl Layer {
                 out.len()
             )));
         }
+        if !(input_scale > 0.0 && input_scale <= 1.0) {
+            return Err(SimError::BadArgument(format!(
+                "input_scale must be in (0, 1], got {input_scale}"
+            )));
+        }
         let mut sums = vec![0i32; n * p];
         let mut input = Vec::new();
         let mut partial = Vec::new();
-        let mut tokens = Vec::with_capacity(self.tiles.len());
-        for t in &self.tiles {
-            let (rows, cols) = (t.rows as usize, t.cols as usize);
-            input.clear();
-            for v in x.chunks_exact(k) {
-                input.extend_from_slice(&v[t.in_col..t.in_col + rows]);
+        let mut tokens = Vec::new();
+        let copies = self.replicas.len();
+        for (r, tiles) in self.replicas.iter().enumerate() {
+            let (lo, hi) = (n * r / copies, n * (r + 1) / copies);
+            if lo == hi {
+                continue;
             }
-            partial.clear();
-            partial.resize(n * cols, 0);
-            tokens.push(sim.mvm(
-                &MvmIssue {
-                    array: t.array,
-                    phase: t.phase,
-                    input: &input,
-                    n,
-                    rows: t.rows,
-                    cols: t.cols,
-                    params: self.params,
-                    stage: self.stage,
-                    deps,
-                },
-                &mut partial,
-            )?);
-            for (row, part) in sums.chunks_exact_mut(p).zip(partial.chunks_exact(cols)) {
-                for (s, v) in row[t.out_col..t.out_col + cols].iter_mut().zip(part) {
-                    *s = s.wrapping_add(*v);
+            let share = &x[lo * k..hi * k];
+            // The bytes each core's tiles read (tiles of one core reading
+            // the same input columns share them).
+            let mut reads: Vec<(u32, usize, u32)> = tiles
+                .iter()
+                .map(|t| (t.array.core, t.in_col, t.rows))
+                .collect();
+            reads.sort_unstable();
+            reads.dedup();
+            let mut dst: Vec<(u32, u64)> = Vec::new();
+            for (core, _, rows) in reads {
+                let bytes = ((hi - lo) as f64 * f64::from(rows) * input_scale).ceil() as u64;
+                match dst.last_mut() {
+                    Some((c, b)) if *c == core => *b += bytes,
+                    _ => dst.push((core, bytes)),
+                }
+            }
+            let arrived = [sim.bring(deps, &dst)?];
+            for t in tiles {
+                let (rows, cols) = (t.rows as usize, t.cols as usize);
+                input.clear();
+                for v in share.chunks_exact(k) {
+                    input.extend_from_slice(&v[t.in_col..t.in_col + rows]);
+                }
+                partial.clear();
+                partial.resize((hi - lo) * cols, 0);
+                tokens.push(sim.mvm(
+                    &MvmIssue {
+                        array: t.array,
+                        phase: t.phase,
+                        input: &input,
+                        n: hi - lo,
+                        rows: t.rows,
+                        cols: t.cols,
+                        params: self.params,
+                        stage: self.stage,
+                        deps: &arrived,
+                    },
+                    &mut partial,
+                )?);
+                let rows_out = sums[lo * p..hi * p].chunks_exact_mut(p);
+                for (row, part) in rows_out.zip(partial.chunks_exact(cols)) {
+                    for (s, v) in row[t.out_col..t.out_col + cols].iter_mut().zip(part) {
+                        *s = s.wrapping_add(*v);
+                    }
                 }
             }
         }
         let mut token = sim.join(&tokens)?;
         let digital = |sim: &mut Simulator, name: &str, token: Token| {
-            sim.host_op(
-                &HostOp {
+            sim.vector_op(
+                &VectorOp {
                     name,
+                    class: OpClass::Elementwise,
                     elements: (n * p) as u64,
-                    cycles_per_element: CYCLES_PER_ELEMENT,
-                    pj_per_element: None,
+                    element_bytes: 4,
                 },
                 &[token],
             )
@@ -279,6 +329,7 @@ mod tests {
                     macro_: 0,
                     array: t.tiles.len() as u32,
                     phase: 0,
+                    replicas: Vec::new(),
                     rows: rows as u32,
                     cols: cols as u32,
                     cell_bits: 2,
@@ -310,7 +361,7 @@ mod tests {
         let mut s = sim();
         let layers = load_tables(&mut s, &tables(&levels, None)).unwrap();
         let mut out = vec![0; 12];
-        layers[0].run(&mut s, &x, 2, &mut out, &[]).unwrap();
+        layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
         let want: Vec<i32> = (0..12).map(|i| plain(i / 6, i % 6)).collect();
         assert_eq!(out, want);
 
@@ -322,7 +373,7 @@ mod tests {
         let mut s = sim();
         let layers = load_tables(&mut s, &tables(&levels, Some(shift))).unwrap();
         let mut out = vec![0; 4];
-        layers[0].run(&mut s, &x, 2, &mut out, &[]).unwrap();
+        layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
         let want: Vec<i32> = (0..4)
             .map(|i| {
                 (0..3)
@@ -331,9 +382,10 @@ mod tests {
             })
             .collect();
         assert_eq!(out, want);
-        // Four mvms, then the row tiles' reduction and the shift-add.
+        // Four mvms, then the row tiles' reduction and the shift-add on
+        // the vector unit of the core the tiles are on.
         assert_eq!(s.stats().mvms, 4);
-        assert_eq!(s.stats().host_ops, 2);
+        assert_eq!((s.stats().host_ops, s.stats().vector_ops), (0, 2));
 
         let differential = ShiftAdd {
             slices: 3,
@@ -343,7 +395,7 @@ mod tests {
         let mut s = sim();
         let layers = load_tables(&mut s, &tables(&levels, Some(differential))).unwrap();
         let mut out = vec![0; 2];
-        layers[0].run(&mut s, &x, 2, &mut out, &[]).unwrap();
+        layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
         let want: Vec<i32> = (0..2)
             .map(|n| {
                 (0..3)
@@ -363,11 +415,11 @@ mod tests {
         for (x, n, room) in [(4, 1, 6), (5, 1, 5), (0, 0, 0)] {
             let mut out = vec![0; room];
             assert!(layers[0]
-                .run(&mut s, &vec![0; x], n, &mut out, &[])
+                .run(&mut s, &vec![0; x], n, &mut out, &[], 1.0)
                 .is_err());
         }
         assert!(matches!(
-            layers[0].run(&mut s, &[0; 5], 1, &mut out, &[99]),
+            layers[0].run(&mut s, &[0; 5], 1, &mut out, &[99], 1.0),
             Err(SimError::UnknownToken(99))
         ));
         // A tile that does not fit the target's arrays.

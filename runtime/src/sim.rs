@@ -12,7 +12,25 @@
 //!   carries transfers between cores at
 //!   `interconnect.core_bandwidth_bytes_per_cycle`; both take a transfer at
 //!   the earliest gap that fits it (not necessarily in issue order);
-//! - the **host** runs host ops one at a time, in issue order.
+//! - each core's **vector unit** runs the integer ops between crossbar
+//!   layers (`OpClass`: requantize, activation, pool, elementwise, copy) on
+//!   the cores where their operands live, split evenly over them, at the
+//!   earliest gap that fits; operands that live elsewhere come over the
+//!   network first;
+//! - the **global memory** takes what does not fit a core's input buffer;
+//! - the **host** runs what no unit can (host ops) one at a time, in issue
+//!   order.
+//!
+//! Every token remembers the cores its result lives on (an mvm's core, the
+//! cores a vector op ran on; none for the host and the program's inputs,
+//! which enter at core 0, the I/O core).
+//!
+//! Samples: [`Simulator::begin_sample`] starts one inference (compiled code
+//! calls it at the top of every entry). Under the `layer-sequential`
+//! schedule no op of a sample starts before everything issued for the
+//! previous one is done; under `ht` samples overlap as the resources allow,
+//! so each layer's arrays work on a later sample while the next layer works
+//! on an earlier one: a pipeline whose period is the slowest stage.
 //!
 //! An operation starts when its dependencies are done and its resources are
 //! free, so arrays (and macros and cores) work in parallel and a pipelined
@@ -23,7 +41,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use cimc_target::cost::{self, MvmCost};
+use cimc_target::cost::{self, MvmCost, OpClass};
 use cimc_target::Target;
 use serde_json::{json, Value};
 
@@ -68,6 +86,54 @@ pub struct HostOp<'a> {
     pub cycles_per_element: f64,
     /// pJ per element; `None`: the target's `energy.host_op_per_element`.
     pub pj_per_element: Option<f64>,
+}
+
+/// An op between crossbar layers (`OpClass`), run where its operands live.
+#[derive(Debug, Clone, Copy)]
+pub struct VectorOp<'a> {
+    /// Shown in the trace.
+    pub name: &'a str,
+    pub class: OpClass,
+    pub elements: u64,
+    /// Bytes per element of its operands (what moves when one comes from
+    /// another core).
+    pub element_bytes: u64,
+}
+
+/// How consecutive samples share the chip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Schedule {
+    /// A sample starts when the previous one is done.
+    #[default]
+    LayerSequential,
+    /// High throughput: samples overlap, each stage on its own arrays.
+    Ht,
+}
+
+impl Schedule {
+    /// The ABI number (`CIMC_RT_SCHEDULE_*`).
+    pub fn from_code(code: u32) -> Option<Schedule> {
+        match code {
+            0 => Some(Schedule::LayerSequential),
+            1 => Some(Schedule::Ht),
+            _ => None,
+        }
+    }
+
+    /// The `cim.schedule` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Schedule::LayerSequential => "layer-sequential",
+            Schedule::Ht => "ht",
+        }
+    }
+}
+
+/// When one sample's work started and ended.
+#[derive(Debug, Clone, Copy)]
+struct SampleSpan {
+    first_start: u64,
+    end: u64,
 }
 
 /// A time line of busy intervals `[start, end)`, disjoint and merged.
@@ -158,10 +224,21 @@ pub struct Simulator {
     arrays: Vec<ArrayState>,
     buffers: Vec<Port>,
     network: Vec<Port>,
+    vector: Vec<Port>,
+    global: Port,
     host_free: u64,
     host_run_busy: u64,
     /// `done[token − 1]`: the cycle the operation completes.
     done: Vec<u64>,
+    /// `origin[token − 1]`: the cores its result lives on (sorted; empty:
+    /// the host or outside the chip).
+    origin: Vec<Vec<u32>>,
+    /// Views of a smaller source ([`Simulator::view`]): token → source size
+    /// over view size.
+    scales: std::collections::HashMap<Token, f64>,
+    /// The earliest start of the current sample's ops.
+    floor: u64,
+    samples: Vec<SampleSpan>,
     init_end: u64,
     run_start: Option<u64>,
     end: u64,
@@ -180,7 +257,9 @@ struct Counts {
     programs: u64,
     reprograms: u64,
     host_ops: u64,
+    vector_ops: u64,
     transfers: u64,
+    spilled_bytes: u64,
     ops: u64,
 }
 
@@ -214,11 +293,17 @@ impl Simulator {
             arrays: vec![ArrayState::default(); arrays as usize],
             buffers: vec![Port::default(); cores],
             network: vec![Port::default(); cores],
+            vector: vec![Port::default(); cores],
+            global: Port::default(),
             target,
             kernel_choice: KernelChoice::Auto,
             host_free: 0,
             host_run_busy: 0,
             done: Vec::new(),
+            origin: Vec::new(),
+            scales: std::collections::HashMap::new(),
+            floor: 0,
+            samples: Vec::new(),
             init_end: 0,
             run_start: None,
             end: 0,
@@ -338,10 +423,59 @@ impl Simulator {
         *self.run_start.get_or_insert(self.init_end)
     }
 
+    /// The earliest an op with these dependencies may start: after them,
+    /// the initial programming and the current sample's floor.
+    fn earliest(&mut self, deps: &[Token]) -> Result<u64> {
+        let ready = self.ready(deps)?;
+        Ok(ready.max(self.start_run()).max(self.floor))
+    }
+
+    /// Notes that the current sample has work starting at `start`.
+    fn started(&mut self, start: u64) {
+        if let Some(s) = self.samples.last_mut() {
+            s.first_start = s.first_start.min(start);
+        }
+    }
+
     fn token(&mut self, done: u64) -> Token {
+        self.token_at(done, Vec::new())
+    }
+
+    fn token_at(&mut self, done: u64, origin: Vec<u32>) -> Token {
         self.done.push(done);
+        self.origin.push(origin);
         self.end = self.end.max(done);
+        if let Some(s) = self.samples.last_mut() {
+            s.end = s.end.max(done);
+        }
         self.done.len() as Token
+    }
+
+    /// The cores the results of `deps` live on (sorted, distinct).
+    pub fn origin_of(&self, deps: &[Token]) -> Vec<u32> {
+        let mut cores: Vec<u32> = deps
+            .iter()
+            .filter(|d| **d != 0)
+            .filter_map(|d| self.origin.get((*d - 1) as usize))
+            .flatten()
+            .copied()
+            .collect();
+        cores.sort_unstable();
+        cores.dedup();
+        cores
+    }
+
+    /// Starts a sample (one call of the compiled entry) under `schedule`.
+    pub fn begin_sample(&mut self, schedule: Schedule) -> Result<()> {
+        self.check_open("begin_sample")?;
+        if schedule == Schedule::LayerSequential && !self.samples.is_empty() {
+            self.floor = self.end;
+        }
+        self.samples.push(SampleSpan {
+            first_start: u64::MAX,
+            end: 0,
+        });
+        Ok(())
     }
 
     /// Programs `tile` onto an array for `phase` (`cim.program`).
@@ -510,7 +644,7 @@ impl Simulator {
             .params
             .read(op.n as u64, op.rows, op.cols)
             .cost(&self.target);
-        let ready = ready.max(run_start);
+        let ready = ready.max(run_start).max(self.floor);
         if self.arrays[index].loaded != Some(op.phase) {
             self.write(index, op.phase, true);
         }
@@ -534,7 +668,8 @@ impl Simulator {
         self.counts.ops += c.ops;
         self.energy += Energy::from(c.read_energy);
         self.energy.buffer += c.load_energy_pj + c.store_energy_pj;
-        let token = self.token(done);
+        self.started(load_start);
+        let token = self.token_at(done, vec![id.core]);
         self.mvm_events(op, &c, label, token, [load_start, start, store_start]);
         Ok(token)
     }
@@ -607,7 +742,174 @@ impl Simulator {
     pub fn join(&mut self, deps: &[Token]) -> Result<Token> {
         self.check_open("join")?;
         let ready = self.ready(deps)?;
-        Ok(self.token(ready))
+        let origin = self.origin_of(deps);
+        Ok(self.token_at(ready, origin))
+    }
+
+    /// A token done when all `deps` are, whose result lives on `cores`
+    /// (sorted): a view of data that does no work (a window gather feeding
+    /// the DACs from the buffer, a reshape).
+    pub fn join_at(&mut self, deps: &[Token], cores: Vec<u32>) -> Result<Token> {
+        self.check_open("join")?;
+        let ready = self.ready(deps)?;
+        Ok(self.token_at(ready, cores))
+    }
+
+    /// A view of the results of `deps` that does no work (a window gather
+    /// feeding the DACs from the buffer) and is `1 / scale` times the size
+    /// of what it views; layers reading it move only `scale` of their
+    /// matrix ([`Simulator::view_scale`]).
+    pub fn view(&mut self, deps: &[Token], scale: f64) -> Result<Token> {
+        if !(scale > 0.0 && scale <= 1.0) {
+            return Err(SimError::BadArgument(format!(
+                "a view's scale must be in (0, 1], got {scale}"
+            )));
+        }
+        let token = self.join(deps)?;
+        self.scales.insert(token, scale);
+        Ok(token)
+    }
+
+    /// The smallest scale of the views among `deps` (1 when none is one).
+    pub fn view_scale(&self, deps: &[Token]) -> f64 {
+        deps.iter()
+            .filter_map(|d| self.scales.get(d))
+            .fold(1.0, |a, b| a.min(*b))
+    }
+
+    /// Brings `bytes` of the results of `deps` to each core of `dst` that
+    /// does not hold them: transfers from their cores (or the I/O core 0
+    /// for data off the chip), split evenly over the sources; what exceeds
+    /// a core's input buffer spills through the global memory. Returns a
+    /// token done when everything arrived (and `deps` are done).
+    pub fn bring(&mut self, deps: &[Token], dst: &[(u32, u64)]) -> Result<Token> {
+        self.check_open("bring")?;
+        let mut src = self.origin_of(deps);
+        if src.is_empty() {
+            src.push(0);
+        }
+        let mut tokens = vec![self.join(deps)?];
+        let capacity = u64::from(self.target.buffer.input_kib) * 1024;
+        for &(d, bytes) in dst {
+            if src.contains(&d) || bytes == 0 {
+                continue;
+            }
+            let spilled = bytes.saturating_sub(capacity);
+            let mut deps_d = vec![tokens[0]];
+            if spilled > 0 {
+                deps_d = vec![self.spill(spilled, &deps_d)?];
+            }
+            let share = bytes.div_ceil(src.len() as u64);
+            for &s in &src.clone() {
+                tokens.push(self.transfer(s, d, share, &deps_d)?);
+            }
+        }
+        let cores: Vec<u32> = dst.iter().map(|(c, _)| *c).collect();
+        let mut all = self.origin_of(&tokens[..1]);
+        all.extend(cores);
+        all.sort_unstable();
+        all.dedup();
+        self.join_at(&tokens, all)
+    }
+
+    /// Writes `bytes` to the global memory and reads them back.
+    fn spill(&mut self, bytes: u64, deps: &[Token]) -> Result<Token> {
+        let (cycles, energy) = cost::spill(&self.target, bytes);
+        let start = self.earliest(deps)?;
+        let start = self.global.earliest(start, cycles);
+        self.global.reserve(start, cycles, true);
+        self.energy.memory += energy;
+        self.counts.spilled_bytes += bytes;
+        self.started(start);
+        let token = self.token(start + cycles);
+        self.events.push(Event {
+            kind: EventKind::Transfer,
+            name: "spill".to_string(),
+            pid: ids::host_pid(&self.target),
+            tid: 1,
+            start,
+            cycles,
+            energy: Energy {
+                memory: energy,
+                ..Energy::default()
+            },
+            args: json!({ "token": token, "bytes": bytes }),
+        });
+        Ok(token)
+    }
+
+    /// Issues an op between crossbar layers. An on-chip class runs on the
+    /// vector units of the cores its first on-chip operand lives on (the
+    /// I/O core 0 when none does), split evenly; the other operands are
+    /// brought there first. [`OpClass::Host`] runs on the host with the
+    /// target's host model.
+    pub fn vector_op(&mut self, op: &VectorOp<'_>, deps: &[Token]) -> Result<Token> {
+        self.check_open("vector_op")?;
+        if !op.class.on_chip() {
+            return self.host_op(
+                &HostOp {
+                    name: op.name,
+                    elements: op.elements,
+                    cycles_per_element: self.target.host.cycles_per_element,
+                    pj_per_element: None,
+                },
+                deps,
+            );
+        }
+        let mut cores = deps
+            .iter()
+            .map(|d| self.origin_of(&[*d]))
+            .find(|c| !c.is_empty())
+            .unwrap_or_default();
+        if cores.is_empty() {
+            cores.push(0);
+        }
+        let share = op.elements.div_ceil(cores.len() as u64);
+        let moved = share.saturating_mul(op.element_bytes);
+        let others: Vec<Token> = deps
+            .iter()
+            .copied()
+            .filter(|d| {
+                let o = self.origin_of(&[*d]);
+                *d != 0 && !o.iter().all(|c| cores.contains(c))
+            })
+            .collect();
+        let mut ready_deps = deps.to_vec();
+        if !others.is_empty() {
+            let dst: Vec<(u32, u64)> = cores.iter().map(|c| (*c, moved)).collect();
+            ready_deps.push(self.bring(&others, &dst)?);
+        }
+        let ready = self.earliest(&ready_deps)?;
+        let (cycles, energy) = cost::vector_op(&self.target, op.class, share);
+        let mut done = ready;
+        let token = self.done.len() as Token + 1;
+        let vector_tid = ids::vector_unit_tid(&self.target);
+        for &core in &cores {
+            let port = &mut self.vector[core as usize];
+            let start = port.earliest(ready, cycles);
+            port.reserve(start, cycles, true);
+            done = done.max(start + cycles);
+            self.started(start);
+            self.events.push(Event {
+                kind: EventKind::Vector,
+                name: op.name.to_string(),
+                pid: core,
+                tid: vector_tid,
+                start,
+                cycles,
+                energy: Energy {
+                    vector: energy,
+                    ..Energy::default()
+                },
+                args: json!({
+                    "token": token, "class": op.class.as_str(), "elements": share,
+                    "cores": cores.len(),
+                }),
+            });
+        }
+        self.energy.vector += energy * cores.len() as f64;
+        self.counts.vector_ops += 1;
+        Ok(self.token_at(done, cores))
     }
 
     /// Issues a host operation: ⌈elements × cycles_per_element⌉ cycles on
@@ -634,10 +936,9 @@ impl Simulator {
             )));
         }
         let cycles = cycles as u64;
-        let ready = self.ready(deps)?;
-        let run_start = self.start_run();
-        let start = ready.max(run_start).max(self.host_free);
+        let start = self.earliest(deps)?.max(self.host_free);
         self.host_free = start + cycles;
+        self.started(start);
         self.host_run_busy += cycles;
         let energy = op.elements as f64 * pj;
         self.energy.host += energy;
@@ -678,11 +979,10 @@ impl Simulator {
                 )));
             }
         }
-        let ready = self.ready(deps)?;
-        let run_start = self.start_run();
-        let (cycles, energy) = cost::transfer(&self.target, bytes, src == dst);
+        let c = cost::transfer(&self.target, bytes, src, dst);
+        let (cycles, energy) = (c.port_cycles, c.energy_pj);
         let (s, d) = (src as usize, dst as usize);
-        let mut t = ready.max(run_start);
+        let mut t = self.earliest(deps)?;
         loop {
             let a = self.network[s].earliest(t, cycles);
             let b = self.network[d].earliest(a, cycles);
@@ -698,7 +998,8 @@ impl Simulator {
         }
         self.energy.network += energy;
         self.counts.transfers += 1;
-        let token = self.token(t + cycles);
+        self.started(t);
+        let token = self.token_at(t + cycles + c.hop_latency, vec![dst]);
         let tid = ids::network_port_tid(&self.target);
         self.events.push(Event {
             kind: EventKind::Transfer,
@@ -711,7 +1012,9 @@ impl Simulator {
                 network: energy,
                 ..Energy::default()
             },
-            args: json!({ "token": token, "src": src, "dst": dst, "bytes": bytes }),
+            args: json!({
+                "token": token, "src": src, "dst": dst, "bytes": bytes, "hops": c.hops,
+            }),
         });
         Ok(token)
     }
@@ -768,11 +1071,49 @@ impl Simulator {
             .map(|a| a.run_busy_cycles)
             .chain(self.buffers.iter().map(|p| p.run_total))
             .chain(self.network.iter().map(|p| p.run_total))
-            .chain([self.host_run_busy])
+            .chain(self.vector.iter().map(|p| p.run_total))
+            .chain([self.host_run_busy, self.global.run_total])
             .max()
             .unwrap_or(0);
         let total_energy = self.energy.total();
         let run_energy = total_energy - self.init_energy;
+        let spans: Vec<SampleSpan> = self
+            .samples
+            .iter()
+            .copied()
+            .filter(|s| s.first_start != u64::MAX)
+            .collect();
+        let sample_latency = if spans.is_empty() {
+            run as f64
+        } else {
+            spans
+                .iter()
+                .map(|s| (s.end - s.first_start) as f64)
+                .sum::<f64>()
+                / spans.len() as f64
+        };
+        let period = match (spans.first(), spans.last()) {
+            (Some(a), Some(b)) if spans.len() >= 2 => {
+                b.end.saturating_sub(a.end) as f64 / (spans.len() - 1) as f64
+            }
+            _ => sample_latency,
+        };
+        let per_sample = self.batch as f64 / spans.len().max(1) as f64;
+        let throughput = if spans.len() >= 2 && period > 0.0 {
+            per_sample / (period * cycle_ns * 1e-9)
+        } else {
+            per_s(run)
+        };
+        let period_utilization = if arrays.is_empty() || period <= 0.0 {
+            0.0
+        } else {
+            let per = spans.len().max(1) as f64;
+            arrays
+                .iter()
+                .map(|a| (a.read_cycles as f64 / per / period).min(1.0))
+                .sum::<f64>()
+                / arrays.len() as f64
+        };
         let ops = self.counts.ops;
         let mean = if arrays.is_empty() {
             0.0
@@ -789,7 +1130,11 @@ impl Simulator {
             latency_ns,
             total_ns: (init + run) as f64 * cycle_ns,
             batch: self.batch,
-            throughput_per_s: per_s(run),
+            throughput_per_s: throughput,
+            samples: spans.len() as u64,
+            period_cycles: period,
+            sample_latency_cycles: sample_latency,
+            period_utilization,
             bottleneck_cycles: bottleneck,
             pipelined_throughput_per_s: per_s(bottleneck),
             array_steps: self.counts.steps,
@@ -797,7 +1142,9 @@ impl Simulator {
             programs: self.counts.programs,
             reprograms: self.counts.reprograms,
             host_ops: self.counts.host_ops,
+            vector_ops: self.counts.vector_ops,
             transfers: self.counts.transfers,
+            spilled_bytes: self.counts.spilled_bytes,
             ops,
             tops: if run == 0 {
                 0.0

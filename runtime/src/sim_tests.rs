@@ -196,7 +196,8 @@ fn host_ops_and_transfers() {
     let s = sim.stats();
     assert_eq!((s.host_ops, s.transfers), (2, 1));
     assert!((s.energy.host - (1000.0 + 2000.0)).abs() < 1e-9);
-    assert!((s.energy.network - 2.0 * 4800.0 * 0.34).abs() < 1e-9);
+    // Read and written once, and 5 hops along the mesh's first row.
+    assert!((s.energy.network - (2.0 * 4800.0 * 0.34 + 4800.0 * 5.0 * 0.1)).abs() < 1e-9);
     let ev = sim.events();
     let end = |kind, nth: usize| {
         let e = ev.iter().filter(|e| e.kind == kind).nth(nth).unwrap();
@@ -209,7 +210,7 @@ fn host_ops_and_transfers() {
     let (x_start, x_end) = end(EventKind::Transfer, 0);
     assert_eq!((x_start, x_end - x_start), (h_end, 4800 / 32));
     let (h2_start, h2_end) = end(EventKind::Host, 1);
-    assert_eq!(h2_start, x_end);
+    assert_eq!(h2_start, x_end + 5, "the data arrives 5 hops later");
     assert_eq!(s.run_cycles + s.init_cycles, h2_end);
     assert_eq!(h2, 4);
 }

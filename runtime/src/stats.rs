@@ -22,8 +22,13 @@ pub struct Energy {
     pub shift_add: f64,
     /// Core buffer traffic of mvms (`energy.buffer_access_per_byte`).
     pub buffer: f64,
-    /// Transfers between cores (read + write, `energy.buffer_access_per_byte`).
+    /// Transfers between cores (read + write, `energy.buffer_access_per_byte`,
+    /// plus `energy.network_per_byte_hop` per byte and hop).
     pub network: f64,
+    /// Vector units (`vector.pj_per_element`).
+    pub vector: f64,
+    /// Global memory traffic of spills (`global_memory.pj_per_byte`).
+    pub memory: f64,
     /// Host operations (per element).
     pub host: f64,
 }
@@ -38,6 +43,8 @@ impl Energy {
             + self.shift_add
             + self.buffer
             + self.network
+            + self.vector
+            + self.memory
             + self.host
     }
 
@@ -51,6 +58,8 @@ impl Energy {
             "shift_add": self.shift_add,
             "buffer": self.buffer,
             "network": self.network,
+            "vector": self.vector,
+            "memory": self.memory,
             "host": self.host,
             "total": self.total(),
         })
@@ -87,6 +96,8 @@ impl AddAssign for Energy {
         self.shift_add += o.shift_add;
         self.buffer += o.buffer;
         self.network += o.network;
+        self.vector += o.vector;
+        self.memory += o.memory;
         self.host += o.host;
     }
 }
@@ -134,8 +145,20 @@ pub struct Stats {
     pub total_ns: f64,
     /// Inferences the run computed (set by the caller; default 1).
     pub batch: u64,
-    /// batch / latency, inferences per second.
+    /// Inferences per second: batch / run time, or with two samples or more
+    /// (`begin_sample`) the inferences of one sample per period.
     pub throughput_per_s: f64,
+    /// Samples begun (calls of the compiled entry; 0 when the caller never
+    /// called `begin_sample`).
+    pub samples: u64,
+    /// Cycles between consecutive samples' ends: (end of the last − end of
+    /// the first) / (samples − 1); with one sample (or none) its latency.
+    pub period_cycles: f64,
+    /// Mean over samples of end − first start, cycles.
+    pub sample_latency_cycles: f64,
+    /// Mean over the arrays used of their read cycles per sample / period:
+    /// how busy the arrays are in one period of the steady state.
+    pub period_utilization: f64,
     /// Cycles of the busiest resource in the run (array, buffer port,
     /// network port or host): what bounds a pipelined schedule.
     pub bottleneck_cycles: u64,
@@ -150,7 +173,11 @@ pub struct Stats {
     /// Tile writes caused by a phase switch (time multiplexing).
     pub reprograms: u64,
     pub host_ops: u64,
+    /// Ops run on the cores' vector units.
+    pub vector_ops: u64,
     pub transfers: u64,
+    /// Bytes spilled through the global memory.
+    pub spilled_bytes: u64,
     /// Operations: Σ over mvms of 2 · n · R · C (a multiply and an add per
     /// input element and cell column; bit-sliced weights count each slice).
     pub ops: u64,
@@ -187,6 +214,10 @@ impl Stats {
             "total_ns": self.total_ns,
             "batch": self.batch,
             "throughput_per_s": self.throughput_per_s,
+            "samples": self.samples,
+            "period_cycles": self.period_cycles,
+            "sample_latency_cycles": self.sample_latency_cycles,
+            "period_utilization": self.period_utilization,
             "bottleneck_cycles": self.bottleneck_cycles,
             "pipelined_throughput_per_s": self.pipelined_throughput_per_s,
             "array_steps": self.array_steps,
@@ -194,7 +225,9 @@ impl Stats {
             "programs": self.programs,
             "reprograms": self.reprograms,
             "host_ops": self.host_ops,
+            "vector_ops": self.vector_ops,
             "transfers": self.transfers,
+            "spilled_bytes": self.spilled_bytes,
             "ops": self.ops,
             "tops": self.tops,
             "tops_per_w": self.tops_per_w,

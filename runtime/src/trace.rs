@@ -1,8 +1,8 @@
 //! Aggregated events and their Chrome/Perfetto trace JSON.
 //!
 //! One event per tile write, per mvm (its read steps on the array, plus
-//! its input load and output store on the core's buffer port), per host op
-//! and per transfer — never one per array step. The JSON is the Trace Event
+//! its input load and output store on the core's buffer port), per host op,
+//! per core of a vector op and per transfer — never one per array step. The JSON is the Trace Event
 //! Format: `{"traceEvents": [...], "displayTimeUnit": "ns", "otherData":
 //! {...}}` with complete events (`"ph": "X"`, `ts` and `dur` in µs) and
 //! metadata events naming processes and threads:
@@ -12,7 +12,9 @@
 //! | core c | macro · arrays_per_macro + array | that array (writes, mvms) |
 //! | core c | macros · arrays_per_macro | the core's buffer port (loads, stores) |
 //! | core c | macros · arrays_per_macro + 1 | the core's network port (transfers, on the source core) |
+//! | core c | macros · arrays_per_macro + 2 | the core's vector unit (ops between crossbar layers) |
 //! | chip.cores | 0 | the host (host ops) |
+//! | chip.cores | 1 | the global memory (spills) |
 //!
 //! Every event's `args` carry `start_cycle`, `cycles` and `energy_pj` (and
 //! its components); they add up to the totals of [`crate::Stats`].
@@ -40,8 +42,10 @@ pub enum EventKind {
     Store,
     /// A host op.
     Host,
-    /// A transfer between cores.
+    /// A transfer between cores (or a spill through the global memory).
     Transfer,
+    /// An op between crossbar layers on a core's vector unit.
+    Vector,
 }
 
 impl EventKind {
@@ -55,6 +59,7 @@ impl EventKind {
             EventKind::Store => "store",
             EventKind::Host => "host",
             EventKind::Transfer => "transfer",
+            EventKind::Vector => "vector",
         }
     }
 }

@@ -4,11 +4,15 @@
 // Two row tiles of one layer: the tiles become program tables that
 // @cimc_init loads, and the layer (slices, mvms, accumulate) one runtime
 // call whose token the host ops after it depend on; the public function is
-// exported as @net_<name>.
+// exported as @net_<name>, which starts a sample under its schedule (none
+// recorded: layer-sequential, 0); tosa.abs runs on a vector unit as an
+// activation (class 1) of 8 four-byte elements.
 // CHECK-LABEL: func.func @net_two_tiles(
 // CHECK-SAME: attributes {llvm.emit_c_interface}
 // CHECK: %[[SIM:.*]] = llvm.load
 // CHECK: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK: %[[SEQ:.*]] = arith.constant 0 : i32
+// CHECK: call @cimc_host_begin(%[[SIM]], %[[SEQ]]) : (!llvm.ptr, i32) -> i64
 // CHECK-NOT: cim.program
 // CHECK-NOT: tosa.slice
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<4x2xi32>
@@ -20,8 +24,11 @@
 // CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict
 // CHECK-NOT: cim.
 // CHECK: tosa.abs %[[R]]
+// CHECK: %[[CLASS:.*]] = arith.constant 1 : i32
+// CHECK: %[[N:.*]] = arith.constant 8 : i64
+// CHECK: %[[W:.*]] = arith.constant 4 : i32
 // CHECK: memref.store %[[T]], %{{.*}}[%{{.*}}] : memref<1xi64>
-// CHECK: call @cimc_host_op(
+// CHECK: call @cimc_host_op(%[[SIM]], %[[CLASS]], %[[N]], %[[W]], 
 // CHECK: return
 // CHECK: llvm.mlir.global private @cimc_sim()
 // CHECK: func.func private @cimc_host_load(!llvm.ptr, !llvm.ptr, i64) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline"]}
@@ -31,12 +38,12 @@
 // CHECK-LABEL: func.func @cimc_init(%{{.*}}: !llvm.ptr) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline"]}
 // CHECK: llvm.store %{{.*}}, %{{.*}} : !llvm.ptr, !llvm.ptr
 // CHECK: %[[TABLES:.*]] = llvm.mlir.addressof @cimc_tables : !llvm.ptr
-// CHECK: %[[LEN:.*]] = arith.constant 167 : i64
+// CHECK: %[[LEN:.*]] = arith.constant 175 : i64
 // CHECK: %[[S:.*]] = call @cimc_host_load(%{{.*}}, %[[TABLES]], %[[LEN]])
 // CHECK: return %[[S]] : i32
 // CHECK: llvm.mlir.global private constant @cimc_str_0("tosa.abs")
-// The tables start with the magic "CIMCTABL", version 1, 2 tiles, 1 layer.
-// CHECK: llvm.mlir.global internal constant @cimc_tables(dense<"0x43494D435441424C010000000200000001000000{{[0-9A-F]+}}"> : tensor<167xi8>) {addr_space = 0 : i32} : !llvm.array<167 x i8>
+// The tables start with the magic "CIMCTABL", version 2, 2 tiles, 1 layer.
+// CHECK: llvm.mlir.global internal constant @cimc_tables(dense<"0x43494D435441424C020000000200000001000000{{[0-9A-F]+}}"> : tensor<175xi8>) {addr_space = 0 : i32} : !llvm.array<175 x i8>
 func.func @two_tiles(%x: tensor<4x4xi8>) -> tensor<4x2xi32> {
   %l0 = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
   %t0 = "cim.program"(%l0) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64, cim.flipped = array<i1: false, true>} : (tensor<3x2xi8>) -> !cim.tile

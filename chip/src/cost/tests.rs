@@ -236,6 +236,94 @@ fn one_mvm_on_isaac() {
 fn programming_and_transfers() {
     let t = isaac();
     assert_eq!(program(&t, 128, 128), (128 * 1280, 128.0 * 128.0 * 10.0));
-    assert_eq!(transfer(&t, 100, false), (4, 2.0 * 100.0 * 0.34));
-    assert_eq!(transfer(&t, 100, true), (0, 0.0));
+    // isaac's 168 cores: a mesh of 13 columns, numbered along a snake.
+    assert_eq!(mesh_columns(&t), 13);
+    assert_eq!(mesh_position(&t, 12), (12, 0));
+    assert_eq!(mesh_position(&t, 13), (12, 1));
+    assert_eq!(mesh_position(&t, 25), (0, 1));
+    assert_eq!(hops(&t, 12, 13), 1);
+    assert_eq!(hops(&t, 0, 25), 1);
+    assert_eq!(hops(&t, 0, 167), 11 + 12);
+    let c = transfer(&t, 100, 0, 2);
+    assert_eq!((c.port_cycles, c.hops, c.hop_latency), (4, 2, 2));
+    assert!((c.energy_pj - (2.0 * 100.0 * 0.34 + 200.0 * 0.1)).abs() < 1e-9);
+    assert_eq!(transfer(&t, 100, 3, 3), Transfer::default());
+    assert_eq!(spill(&t, 160), (2 * (128 + 10), 2.0 * 160.0 * 20.0));
+    assert_eq!(spill(&t, 0), (0, 0.0));
+}
+
+#[test]
+fn vector_units_and_the_host() {
+    let t = isaac();
+    // isaac: 16 lanes; pooling takes 2 cycles per lane group.
+    assert_eq!(vector_op(&t, OpClass::Requantize, 33), (3, 33.0 * 0.5));
+    assert_eq!(vector_op(&t, OpClass::Pool, 32), (4, 32.0 * 0.5));
+    assert_eq!(spread_cycles(&t, OpClass::Activation, 100, 4), 2);
+    assert_eq!(vector_op(&t, OpClass::Host, 10), host_op(&t, 10));
+    assert_eq!(host_op(&t, 10), (10, 10.0));
+    for class in OpClass::ALL {
+        assert_eq!(OpClass::from_code(class.code()), Some(class));
+        assert_eq!(class.on_chip(), class_cycles(&t, class).is_some());
+    }
+    assert_eq!(OpClass::from_code(6), None);
+}
+
+#[test]
+fn replication_minimises_the_period_exactly() {
+    let t = isaac();
+    let tile = |rows: u32| Mvm {
+        vectors: 0,
+        rows,
+        cols: 128,
+        input_bits: 8,
+        dac_bits: 1,
+        adc_bits: 8,
+        max_active_rows: 128,
+    };
+    let layer = |name: &str, windows: u64, tiles: usize| LayerShape {
+        name: name.into(),
+        windows,
+        tiles: vec![tile(128); tiles],
+        digital_elements: windows * 64,
+    };
+    let layers = [layer("a", 3136, 2), layer("b", 784, 5), layer("c", 49, 9)];
+    // Brute force over every replica vector within 12 copies and 40 arrays.
+    let period = |r: &[u64]| {
+        layers
+            .iter()
+            .zip(r)
+            .map(|(l, r)| stage(&t, l, *r).cycles)
+            .max()
+            .unwrap()
+    };
+    let mut best = u64::MAX;
+    for a in 1..=12u64 {
+        for b in 1..=12u64 {
+            for c in 1..=12u64 {
+                if 2 * a + 5 * b + 9 * c <= 40 {
+                    best = best.min(period(&[a, b, c]));
+                }
+            }
+        }
+    }
+    let r = replicate_for_period(&t, &layers, 40, 12);
+    assert_eq!(period(&r), best);
+    assert!(
+        layers
+            .iter()
+            .zip(&r)
+            .map(|(l, r)| l.arrays() * r)
+            .sum::<u64>()
+            <= 40
+    );
+    // The first layer has the most windows: it gets the most copies.
+    assert!(r[0] >= r[1] && r[1] >= r[2], "{r:?}");
+    // No budget beyond one copy each: no replication.
+    assert_eq!(replicate_for_period(&t, &layers, 16, 12), vec![1, 1, 1]);
+    assert_eq!(replicate_for_period(&t, &layers, 15, 12), vec![1, 1, 1]);
+    // One copy of a: 3136 windows × 8 steps × 128 cycles + fill.
+    let s = stage(&t, &layers[0], 1);
+    assert_eq!(s.array_cycles, 3136 * 8 * 128 + 129);
+    assert_eq!(s.bound, StageBound::Arrays);
+    assert!(period_bound(&t, &layers, 16128) < s.cycles as f64);
 }

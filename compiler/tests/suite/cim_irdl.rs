@@ -308,6 +308,19 @@ fn build_sets_every_declared_attribute_and_from_op_reads_it_back() {
     });
     program.set_flipped(&[false, true, false, true]);
     program.set_placement(placement);
+    program.set_replicas(2);
+    program.set_replica_placements(&[Placement {
+        array: 4,
+        ..placement
+    }]);
+    assert_eq!(program.replicas(), 2);
+    assert_eq!(
+        program.replica_placements(),
+        [Placement {
+            array: 4,
+            ..placement
+        }]
+    );
     mvm.set_stage(5);
     mvm.set_steps(64);
     let mut with_discardable = [Program::ATTRIBUTES, Program::DISCARDABLE].concat();

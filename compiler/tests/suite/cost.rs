@@ -27,8 +27,11 @@ fn model(name: &str) -> PathBuf {
 }
 
 /// One placed and scheduled `cim.mvm`, as the IR states it.
+#[derive(Clone)]
 struct Read {
     array: ArrayId,
+    /// The arrays of the tile's further copies (cim-replicate, cim-place).
+    replicas: Vec<ArrayId>,
     /// `cim.steps`, written by cim-schedule.
     steps: u64,
     vectors: u64,
@@ -103,6 +106,11 @@ fn mapped(name: &str, target: &Target) -> (String, Vec<Read>) {
             let placement = program.placement().expect("a placed tile");
             Read {
                 array: ArrayId::new(placement.core, placement.macro_, placement.array),
+                replicas: program
+                    .replica_placements()
+                    .iter()
+                    .map(|p| ArrayId::new(p.core, p.macro_, p.array))
+                    .collect(),
                 steps: mvm.steps().expect("a scheduled mvm") as u64,
                 vectors: mvm.input_shape()[0] as u64,
                 params: MvmParams {
@@ -155,12 +163,35 @@ fn steps_cycles_and_energy_agree_between_the_ir_the_simulator_and_the_cost_model
         );
         let c = read.mvm().cost(&target);
         assert_eq!(read.steps, c.steps, "cim.steps vs cost::Mvm::steps");
-        let entry = per_array.entry(read.array).or_default();
-        entry.0 += c.steps;
-        entry.1 += c.array_cycles;
-        array_energy += c.read_energy.array;
-        adc_energy += c.read_energy.adc;
+        // Copy r of R reads windows [n·r/R, n·(r+1)/R) (runtime::Layer).
+        let arrays: Vec<ArrayId> = [read.array]
+            .into_iter()
+            .chain(read.replicas.clone())
+            .collect();
+        let (n, copies) = (read.vectors, arrays.len() as u64);
+        for (r, array) in arrays.into_iter().enumerate() {
+            let r = r as u64;
+            let share = n * (r + 1) / copies - n * r / copies;
+            if share == 0 {
+                continue;
+            }
+            let c = Read {
+                vectors: share,
+                ..read.clone()
+            }
+            .mvm()
+            .cost(&target);
+            let entry = per_array.entry(array).or_default();
+            entry.0 += c.steps;
+            entry.1 += c.array_cycles;
+            array_energy += c.read_energy.array;
+            adc_energy += c.read_energy.adc;
+        }
     }
+    assert!(
+        reads.iter().any(|r| !r.replicas.is_empty()),
+        "isaac replicates the cnn's layers at -O2"
+    );
 
     let context = new_context().expect("context");
     let collector = Collector::default();
@@ -187,7 +218,7 @@ fn steps_cycles_and_energy_agree_between_the_ir_the_simulator_and_the_cost_model
     assert_eq!(
         stats.array_steps,
         reads.iter().map(|r| r.steps).sum::<u64>(),
-        "simulated steps vs the sum of cim.steps"
+        "simulated steps vs the sum of cim.steps (copies split the windows)"
     );
     let simulated: BTreeMap<ArrayId, (u64, u64)> = stats
         .arrays

@@ -60,6 +60,11 @@ pub const MACRO: &str = "cim.macro";
 pub const ARRAY: &str = "cim.array";
 /// `cim.program`: the reprogramming phase (cim-place).
 pub const PHASE: &str = "cim.phase";
+/// `cim.program`: copies of the layer's weights to place (cim-replicate).
+pub const REPLICAS: &str = "cim.replicas";
+/// `cim.program`: where the copies after the first sit, `array<i64>` of
+/// core, macro, array, phase per copy (cim-place).
+pub const REPLICA_PLACEMENTS: &str = "cim.replica_placements";
 /// `cim.mvm`: the stage of the schedule (cim-schedule).
 pub const STAGE: &str = "cim.stage";
 /// `cim.mvm`: the array read steps (cim-schedule).

@@ -243,6 +243,10 @@ pub(crate) fn width(op: sys::MlirOperation, name: &str) -> Option<u32> {
     int(op, name).and_then(|value| u32::try_from(value).ok())
 }
 
+pub(crate) fn ints(op: sys::MlirOperation, name: &str) -> Option<Vec<i64>> {
+    attr(op, name).and_then(i64s_value)
+}
+
 pub(crate) fn bools(op: sys::MlirOperation, name: &str) -> Option<Vec<bool>> {
     attr(op, name).and_then(bools_value)
 }

@@ -3,8 +3,8 @@
 //! (cim-place) as discardable attributes.
 
 use super::attrs::{
-    ARRAY, CELL_BITS, COL_OFFSET, CORE, FLIPPED, LAYER, MACRO, PHASE, ROW_OFFSET, USED_CELLS,
-    WEIGHT_BITS,
+    ARRAY, CELL_BITS, COL_OFFSET, CORE, FLIPPED, LAYER, MACRO, PHASE, REPLICAS, REPLICA_PLACEMENTS,
+    ROW_OFFSET, USED_CELLS, WEIGHT_BITS,
 };
 use super::check::{self, operand_shape, Check};
 use super::{MalformedOp, TILE_TYPE};
@@ -57,7 +57,16 @@ impl Program {
     pub const ATTRIBUTES: &'static [&'static str] = &[CELL_BITS, WEIGHT_BITS, LAYER];
     /// The discardable attributes passes add, each with its setter.
     pub const DISCARDABLE: &'static [&'static str] = &[
-        ROW_OFFSET, COL_OFFSET, USED_CELLS, FLIPPED, CORE, MACRO, ARRAY, PHASE,
+        ROW_OFFSET,
+        COL_OFFSET,
+        USED_CELLS,
+        FLIPPED,
+        CORE,
+        MACRO,
+        ARRAY,
+        PHASE,
+        REPLICAS,
+        REPLICA_PLACEMENTS,
     ];
 
     pub fn from_op(op: sys::MlirOperation) -> Result<Self, MalformedOp> {
@@ -75,6 +84,20 @@ impl Program {
         }
         for name in [CORE, MACRO, ARRAY, PHASE] {
             check.optional_width(name)?;
+        }
+        if check.optional_width(REPLICAS)? == Some(0) {
+            return Err(check.fail(format!(
+                "has `{REPLICAS}` = 0: a layer has at least one copy"
+            )));
+        }
+        if check::attr(op, REPLICA_PLACEMENTS).is_some() {
+            let ok = check::ints(op, REPLICA_PLACEMENTS)
+                .is_some_and(|v| v.len() % 4 == 0 && v.iter().all(|x| u32::try_from(*x).is_ok()));
+            if !ok {
+                return Err(check.fail(format!(
+                    "has `{REPLICA_PLACEMENTS}` that is not an array<i64> of core, macro, array, phase per copy"
+                )));
+            }
         }
         let [_, cols] = operand_shape(op, 0);
         check.optional_bools(FLIPPED, cols)?;
@@ -199,6 +222,43 @@ impl Program {
             array: self.array()?,
             phase: self.phase()?,
         })
+    }
+
+    /// Copies of the layer's weights to place (`cim.replicas`, default 1).
+    pub fn replicas(&self) -> u32 {
+        check::width(self.op, REPLICAS).unwrap_or(1).max(1)
+    }
+
+    pub fn set_replicas(&self, copies: u32) {
+        let context = check::context(self.op);
+        check::set(self.op, REPLICAS, i64_attr(context, i64::from(copies)));
+    }
+
+    /// Where the copies after the first sit (`cim.replica_placements`).
+    pub fn replica_placements(&self) -> Vec<Placement> {
+        let values = check::ints(self.op, REPLICA_PLACEMENTS).unwrap_or_default();
+        values
+            .chunks_exact(4)
+            .map(|c| Placement {
+                core: c[0] as u32,
+                macro_: c[1] as u32,
+                array: c[2] as u32,
+                phase: c[3] as u32,
+            })
+            .collect()
+    }
+
+    pub fn set_replica_placements(&self, placements: &[Placement]) {
+        let context = check::context(self.op);
+        let values: Vec<i64> = placements
+            .iter()
+            .flat_map(|p| [p.core, p.macro_, p.array, p.phase].map(i64::from))
+            .collect();
+        check::set(
+            self.op,
+            REPLICA_PLACEMENTS,
+            crate::builder::i64_array(context, &values),
+        );
     }
 
     pub fn set_placement(&self, placement: Placement) {

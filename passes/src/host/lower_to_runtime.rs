@@ -7,7 +7,7 @@ use crate::raw::RawValue;
 use crate::{OptionInfo, Pass, PassFailed, PassInfo};
 use cimc_dialects::cim::{self, attrs, Im2col, MalformedOp, Matmul, Mvm, Program};
 use cimc_dialects::handle::{AttrRef, BlockRef, OpRef, TypeRef, ValueRef};
-use cimc_target::tables::{self, LayerRecord, ProgramTables, TileRecord};
+use cimc_target::tables::{self, LayerRecord, ProgramTables, TilePlacement, TileRecord};
 use melior::ir::operation::OperationRefMut;
 use mlir_sys as sys;
 use std::collections::{HashMap, HashSet};
@@ -32,7 +32,8 @@ starts issuing it to the runtime (runtime/README.md, \"Host entry points\").
     layer's index in the tables, its input matrix, a new i32 result buffer
     and the tokens of the input; the call returns the layer's token;
   * every `cim.im2col` becomes a call of `@cimc_host_im2col` (the window
-    gather in the runtime, accounted there as a host op) with its input
+    gather in the runtime: on the chip, the buffer reads that feed the
+    DACs, so it takes no time of its own) with its input
     buffer, a new i8 result buffer, its geometry and the tokens of its
     input; the call returns its token;
   * a `cim.mvm` outside such a layer becomes a call of `@cimc_host_mvm`
@@ -41,8 +42,13 @@ starts issuing it to the runtime (runtime/README.md, \"Host entry points\").
     input; the call returns the mvm's token;
   * every other op with tensor results that does work (all but constants and
     `tosa.reshape`, a view) is accounted by a `@cimc_host_op` call: its
-    name, its element count (the largest of its non-constant operands and
-    results) and the tokens of its operands; the call returns its token;
+    unit (`op_class`: requantize, activation, pool, elementwise or copy on
+    the vector units of the cores its operands live on; the host for what
+    no unit runs), its element count (the largest of its non-constant
+    operands and results), its element width in bytes, its name and the
+    tokens of its operands; the call returns its token;
+  * every public function starts with a `@cimc_host_begin` call: a new
+    sample under the function's `cim.schedule` (cim-schedule);
   * public functions are renamed `@net_<name>` (a model's `@main` must not
     become the C program's `main`) and get `llvm.emit_c_interface`, so C
     code calls `_mlir_ciface_net_<name>` with memref descriptors.
@@ -71,6 +77,7 @@ pub const LAYER_FN: &str = "cimc_host_layer";
 pub const MVM_FN: &str = "cimc_host_mvm";
 pub const IM2COL_FN: &str = "cimc_host_im2col";
 pub const HOST_OP_FN: &str = "cimc_host_op";
+pub const BEGIN_FN: &str = "cimc_host_begin";
 /// Public functions of the model are exported as `net_<name>`.
 pub const ENTRY_PREFIX: &str = "net_";
 
@@ -243,6 +250,16 @@ fn element_count(value: RawValue) -> i64 {
     emit::tensor_info(value).map_or(0, |(shape, _)| shape.iter().product::<i64>().max(0))
 }
 
+/// Bytes per element of an element type's spelling (`i8`, `i32`, `f32`…;
+/// 1 for `i1` and anything unknown).
+fn element_bytes(element: &str) -> i64 {
+    element
+        .trim_start_matches(['i', 'f', 'u', 's'])
+        .trim_start_matches("bf")
+        .parse::<i64>()
+        .map_or(1, |bits| (bits.max(8) + 7) / 8)
+}
+
 fn is_constant(value: ValueRef) -> bool {
     value.producer().is_some_and(|op| {
         matches!(
@@ -319,11 +336,22 @@ impl Lowering {
             program.op().ptr as usize,
             tables_len(self.tables.tiles.len())?,
         );
+        let replicas = program
+            .replica_placements()
+            .into_iter()
+            .map(|p| TilePlacement {
+                core: p.core,
+                macro_: p.macro_,
+                array: p.array,
+                phase: p.phase,
+            })
+            .collect();
         self.tables.tiles.push(TileRecord {
             core: placement.core,
             macro_: placement.macro_,
             array: placement.array,
             phase: placement.phase,
+            replicas,
             rows: fits(rows, "rows")?,
             cols: fits(cols, "cols")?,
             cell_bits: program.cell_bits(),
@@ -478,7 +506,7 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
     Ok(())
 }
 
-/// `cim.im2col` as a runtime call (which also accounts it as a host op).
+/// `cim.im2col` as a runtime call (a view on the chip: no time of its own).
 fn im2col(state: &mut FuncState, view: &Im2col) -> Result<(), String> {
     let op = OpRef::new(view.op()).ok_or("internal error: a null cim.im2col")?;
     let (shape, element) =
@@ -561,15 +589,22 @@ fn host_op(
     for value in op.results() {
         elements = elements.max(element_count(value.raw()));
     }
+    let bytes = op
+        .results()
+        .first()
+        .and_then(|r| emit::tensor_info(r.raw()))
+        .map_or(1, |(_, element)| element_bytes(&element));
     let at = Emitter::before(next.raw());
     let deps = state.deps(op);
+    let class = int_const(&at, i64::from(super::op_class::of(&name).code()), "i32");
     let count = int_const(&at, elements, "i64");
+    let width = int_const(&at, bytes, "i32");
     let (ptr, len) = strings.emit(&at, &name)?;
     let buffer = token_buffer(&at, &deps, state.zero);
     let token = call(
         &at,
         HOST_OP_FN,
-        &[state.sim, count, ptr, len, buffer],
+        &[state.sim, class, count, width, ptr, len, buffer],
         "i64",
     );
     state.set_results(op, token);
@@ -622,6 +657,7 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
                 MVM_FN,
                 IM2COL_FN,
                 HOST_OP_FN,
+                BEGIN_FN,
             ]
             .contains(&name.as_str())
                 || name.starts_with("cimc_str_")
@@ -646,7 +682,8 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
         format!("func.func private @{LAYER_FN}(!llvm.ptr, i32, {DYN2}, memref<?x?xi32>, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{MVM_FN}(!llvm.ptr, {DYN2}, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{IM2COL_FN}(!llvm.ptr, memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xi8>, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
-        format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i64, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i32, i64, i32, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{BEGIN_FN}(!llvm.ptr, i32) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func @{INIT}(%sim: !llvm.ptr) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}} {{\n  %0 = arith.constant 0 : i32\n  return %0 : i32\n}}"),
     ] {
         block.append(parse_op(context, &text).map_err(fail)?);
@@ -726,6 +763,14 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
         let address = sim_address(&at);
         let sim = at.value("llvm.load", &[address], at.ty("!llvm.ptr"), &[]);
         let zero = int_const(&at, 0, "i64");
+        if is_public(func) {
+            let schedule = match cim::schedule(func.raw()).as_deref() {
+                Some("ht") => 1,
+                _ => 0,
+            };
+            let code = int_const(&at, schedule, "i32");
+            call(&at, BEGIN_FN, &[sim, code], "i64");
+        }
         let mut state = FuncState {
             sim,
             zero,

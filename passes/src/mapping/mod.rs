@@ -3,7 +3,8 @@
 //! `cim-lower-crossbar-ops` turns convolutions and matmuls with constant
 //! weights into host-side im2col plus `cim.matmul`; `cim-bit-slice` spreads
 //! weights over multi-bit cells; `cim-tile` cuts the level matrices into
-//! array-sized tiles (`cim.program` + `cim.mvm`); `cim-place` assigns arrays,
+//! array-sized tiles (`cim.program` + `cim.mvm`); `cim-replicate` chooses
+//! copies of each layer's weights; `cim-place` assigns arrays,
 //! macros and cores; `cim-schedule` orders the crossbar work. Every pass reads
 //! the same target (`PassContext::target`). Conventions are in
 //! dialects/cim/README.md.
@@ -11,6 +12,7 @@
 pub mod bit_slice;
 pub mod lower_crossbar_ops;
 pub mod place;
+pub mod replicate;
 pub mod schedule;
 pub mod tile;
 

@@ -27,7 +27,10 @@ shared between layers, so a layer's tiles sit on consecutive arrays and fill
 macros, then cores): `cim.core`, `cim.macro`, `cim.array` (within its macro)
 and `cim.phase`. When the network needs more arrays than the chip has, it is
 time-multiplexed: phase p holds arrays p·N … (p+1)·N-1 and the weights are
-reprogrammed between phases (cim-schedule counts that cost). With
+reprogrammed between phases (cim-schedule counts that cost). A layer with
+copies (`cim.replicas`, cim-replicate) takes its tiles' arrays once per copy,
+each copy contiguous, the copies after the layer's first
+(`cim.replica_placements`); copies are never time-multiplexed. With
 `reprogram=false` that is an error naming the first layer that does not fit,
 the arrays the network needs and the arrays the chip has.
 
@@ -57,6 +60,19 @@ impl Pass for Place {
             .collect::<Result<_, _>>()
             .map_err(crate::diag::malformed)?;
         let total = self.target.total_arrays() as usize;
+        let copies: usize = programs.iter().map(|p| p.replicas() as usize).sum();
+        let replicated = copies > programs.len();
+        if replicated && copies > total {
+            raw_op_error(
+                programs[0].op(),
+                &format!(
+                    "the layers' copies (cim.replicas) need {copies} arrays, the chip has {total} (target '{}'): \
+                     replicas cannot be time-multiplexed",
+                    self.target.name
+                ),
+            );
+            return Err(PassFailed);
+        }
         if !self.reprogram && programs.len() > total {
             let first = &programs[total];
             let layer = first.layer();
@@ -73,14 +89,46 @@ impl Pass for Place {
         }
         let arrays = self.target.macro_.arrays as usize;
         let macros = self.target.core.macros as usize;
-        for (index, program) in programs.into_iter().enumerate() {
+        let at = |index: usize| {
             let slot = index % total;
-            program.set_placement(Placement {
+            Placement {
                 phase: (index / total) as u32,
                 core: (slot / (arrays * macros)) as u32,
                 macro_: ((slot / arrays) % macros) as u32,
                 array: (slot % arrays) as u32,
-            });
+            }
+        };
+        // Layer by layer in program order: copy c of a layer's tile i sits
+        // at base + c·tiles + i, so each copy's tiles are contiguous and
+        // the copies follow their layer (its producer and consumer are its
+        // neighbours on the snake-numbered mesh).
+        let mut order: Vec<&str> = Vec::new();
+        let mut layers: std::collections::HashMap<&str, Vec<&Program>> = Default::default();
+        for program in &programs {
+            let entry = layers.entry(program.layer()).or_default();
+            if entry.is_empty() {
+                order.push(program.layer());
+            }
+            entry.push(program);
+        }
+        let mut next = 0usize;
+        for layer in order {
+            let tiles = &layers[layer];
+            let copies = tiles
+                .iter()
+                .map(|p| p.replicas() as usize)
+                .max()
+                .unwrap_or(1);
+            for (i, program) in tiles.iter().enumerate() {
+                program.set_placement(at(next + i));
+                if copies > 1 {
+                    let more: Vec<Placement> = (1..copies)
+                        .map(|c| at(next + c * tiles.len() + i))
+                        .collect();
+                    program.set_replica_placements(&more);
+                }
+            }
+            next += copies * tiles.len();
         }
         Ok(())
     }

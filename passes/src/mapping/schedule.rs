@@ -10,7 +10,7 @@ use std::collections::HashMap;
 crate::pass_options! {
     /// The options of `cim-schedule`.
     pub struct ScheduleOptions {
-        mode: String = ("mode", "layer-sequential", "how stages follow each other", one_of ["layer-sequential"]),
+        mode: String = ("mode", "auto", "how samples share the stages: auto (the driver's --schedule), layer-sequential or ht", one_of ["auto", "layer-sequential", "ht"]),
     }
 }
 
@@ -23,16 +23,26 @@ layer's arrays working in parallel) and its array read steps (`cim.steps`):
 windows × ceil(input_bits / dac_bits) × ceil(active rows / max_active_rows),
 where the active rows are the rows of its tile (the cost model's
 `cimc_target::cost::steps`, which the simulator counts too). The function gets
-`cim.schedule = \"layer-sequential\"` (mode `pipelined` is reserved for
-schedules whose stages overlap). Tiles must be placed first (cim-place).
+`cim.schedule`: `layer-sequential` (a sample starts when the previous one is
+done) or `ht` (high throughput: samples overlap, each layer's arrays working
+on a later sample while the next layer works on an earlier one, so the
+period is the slowest stage; cim-replicate balances the stages). The
+compiled entry starts every call as a sample under this schedule
+(`cimc_rt_begin_sample`). `mode=auto` takes the driver's `--schedule`.
+Tiles must be placed first (cim-place).
 
 Example: conv1 of ResNet-18 on isaac: 12544 windows × 8 input bits × 1 =
 100352 steps on each of its 4 arrays.",
     anchor: Some("func.func"),
     options: ScheduleOptions::INFO,
-    create: |options, _| {
+    create: |options, ctx| {
+        let mode = ScheduleOptions::from(options).mode;
         Box::new(Schedule {
-            mode: ScheduleOptions::from(options).mode,
+            mode: if mode == "auto" {
+                ctx.schedule.to_string()
+            } else {
+                mode
+            },
         })
     },
 };

@@ -515,16 +515,20 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_im2col(
     token.unwrap_or(0)
 }
 
-/// A host op from compiled code: `elements` elements at one cycle each and
-/// the target's `energy.host_op_per_element`, named `name` in the trace,
-/// after the dependency tokens. Returns its token, or 0 (failure deferred).
+/// An op between crossbar layers from compiled code: `elements` elements of
+/// class `class` (`CIMC_RT_OP_*`, the compiler's choice of unit) at
+/// `element_bytes` bytes each, named `name` in the trace, after the
+/// dependency tokens (`cimc_rt_vector_op`). Returns its token, or 0
+/// (failure deferred).
 ///
 /// # Safety
 /// `name` points to `name_len` bytes; `deps` describes a live buffer.
 #[no_mangle]
 pub unsafe extern "C" fn _mlir_ciface_cimc_host_op(
     sim: *mut CimcRtSim,
+    class: i32,
     elements: i64,
+    element_bytes: i32,
     name: *const c_char,
     name_len: i64,
     deps: *const CimcMemRef1I64,
@@ -538,11 +542,11 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_op(
                 .map_err(|_| SimError::BadArgument("negative element count".into()))?;
             let len = usize::try_from(name_len)
                 .map_err(|_| SimError::BadArgument("negative name length".into()))?;
-            Ok(cimc_rt_host_op(
+            Ok(cimc_rt_vector_op(
                 sim,
+                nonneg(class, "class")?,
                 elements,
-                HOST_CYCLES_PER_ELEMENT,
-                -1.0,
+                nonneg(element_bytes, "element_bytes")?,
                 name,
                 len,
                 tokens.as_ptr().cast(),
@@ -554,9 +558,22 @@ pub unsafe extern "C" fn _mlir_ciface_cimc_host_op(
     token.unwrap_or(0)
 }
 
-/// Host cycles per element of a host op issued by compiled code: one
-/// element per clock cycle (a simple documented model, see the README).
-pub const HOST_CYCLES_PER_ELEMENT: f64 = 1.0;
+/// Starts a sample under `schedule` (`cimc_rt_begin_sample`): compiled
+/// code calls it at the top of every public entry. Returns 0 (a failure is
+/// deferred).
+///
+/// # Safety
+/// `sim` is null or a live handle.
+#[no_mangle]
+pub unsafe extern "C" fn _mlir_ciface_cimc_host_begin(sim: *mut CimcRtSim, schedule: i32) -> u64 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        deferred_token(sim, |sim, _| {
+            Ok(cimc_rt_begin_sample(sim, nonneg(schedule, "schedule")?))
+        })
+    };
+    0
+}
 
 /// The first failure of a host entry point on this simulator (CIMC_RT_OK if
 /// none); `cimc_rt_host_error` says why. Check it after compiled code ran.
@@ -757,14 +774,15 @@ mod tests {
         let name = "tosa.add";
         let mut deps = [12345i64];
         let op = unsafe {
-            _mlir_ciface_cimc_host_op(s, 10, name.as_ptr().cast(), 8, &tokens(&mut deps))
+            _mlir_ciface_cimc_host_op(s, 3, 10, 4, name.as_ptr().cast(), 8, &tokens(&mut deps))
         };
         assert_eq!(op, 0);
         assert_eq!(
             unsafe { cimc_rt_host_status(s) },
             CIMC_RT_UNPROGRAMMED_ARRAY
         );
-        assert_eq!(unsafe { (*s).simulator().stats().host_ops }, 0);
+        let stats = unsafe { (*s).simulator().stats() };
+        assert_eq!((stats.host_ops, stats.vector_ops), (0, 0));
         assert_eq!(unsafe { cimc_rt_set_kernel(s, 2) }, CIMC_RT_BAD_ARGUMENT);
         unsafe { cimc_rt_destroy(s) };
         assert_eq!(

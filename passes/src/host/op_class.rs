@@ -1,0 +1,55 @@
+//! Which unit of the chip runs an op between crossbar layers: the class
+//! (`cimc_target::cost::OpClass`) `cim-lower-to-runtime` issues it with.
+//! An op no class names runs on the host, and the trace and the stats say
+//! so (`host_ops`).
+
+use cimc_target::cost::OpClass;
+
+/// The class of an op by name.
+pub fn of(name: &str) -> OpClass {
+    match name {
+        "tosa.rescale" | "tosa.apply_scale" => OpClass::Requantize,
+        "tosa.clamp" | "tosa.sigmoid" | "tosa.tanh" | "tosa.erf" | "tosa.table" | "tosa.abs"
+        | "tosa.negate" => OpClass::Activation,
+        "tosa.max_pool2d" | "tosa.avg_pool2d" | "tosa.reduce_sum" | "tosa.reduce_max"
+        | "tosa.reduce_min" => OpClass::Pool,
+        "tosa.add"
+        | "tosa.sub"
+        | "tosa.mul"
+        | "tosa.maximum"
+        | "tosa.minimum"
+        | "tosa.arithmetic_right_shift"
+        | "tosa.logical_left_shift"
+        | "tosa.logical_right_shift"
+        | "tosa.bitwise_and"
+        | "tosa.bitwise_or"
+        | "tosa.bitwise_xor"
+        | "tosa.select"
+        | "tosa.equal"
+        | "tosa.greater"
+        | "tosa.greater_equal"
+        | "cim.accumulate"
+        | "cim.shift_add" => OpClass::Elementwise,
+        "tosa.concat" | "tosa.slice" | "tosa.pad" | "tosa.transpose" | "tosa.tile"
+        | "tosa.cast" | "tosa.identity" | "tosa.reverse" => OpClass::Copy,
+        _ => OpClass::Host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ops_between_layers_have_units() {
+        assert_eq!(of("tosa.rescale"), OpClass::Requantize);
+        assert_eq!(of("tosa.clamp"), OpClass::Activation);
+        assert_eq!(of("tosa.avg_pool2d"), OpClass::Pool);
+        assert_eq!(of("tosa.add"), OpClass::Elementwise);
+        assert_eq!(of("tosa.concat"), OpClass::Copy);
+        // Host matmuls, gathers, resizes: the host.
+        assert_eq!(of("tosa.matmul"), OpClass::Host);
+        assert_eq!(of("tosa.gather"), OpClass::Host);
+        assert_eq!(of("tosa.resize"), OpClass::Host);
+    }
+}
