@@ -629,25 +629,55 @@ pub unsafe extern "C" fn cimc_rt_host_op(
     n_deps: usize,
     out_token: *mut u64,
 ) -> i32 {
+    let pj = if pj_per_element.is_sign_negative() && !pj_per_element.is_nan() {
+        None
+    } else {
+        Some(pj_per_element)
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        named_op(
+            sim,
+            name,
+            name_len,
+            deps,
+            n_deps,
+            out_token,
+            |s, name, deps| {
+                s.host_op(
+                    &HostOp {
+                        name,
+                        elements,
+                        cycles_per_element,
+                        pj_per_element: pj,
+                    },
+                    deps,
+                )
+            },
+        )
+    }
+}
+
+/// The body of an op call that has a name and dependencies: reads them,
+/// issues the op (`f`) and writes its token.
+///
+/// # Safety
+/// As for `cimc_rt_host_op`.
+unsafe fn named_op(
+    sim: *mut CimcRtSim,
+    name: *const c_char,
+    name_len: usize,
+    deps: *const u64,
+    n_deps: usize,
+    out_token: *mut u64,
+    f: impl FnOnce(&mut Simulator, &str, &[Token]) -> Result<Token>,
+) -> i32 {
     // SAFETY: forwarded from the caller.
     unsafe {
         with_sim(sim, |s| {
             let name = text(name, name_len, "name")?;
             let deps = slice(deps, n_deps, "deps")?;
-            let pj = if pj_per_element.is_sign_negative() && !pj_per_element.is_nan() {
-                None
-            } else {
-                Some(pj_per_element)
-            };
-            let token = s.host_op(
-                &HostOp {
-                    name,
-                    elements,
-                    cycles_per_element,
-                    pj_per_element: pj,
-                },
-                deps,
-            )?;
+            let token = f(s, name, deps)?;
             put_token(out_token, token)
         })
     }
@@ -676,22 +706,28 @@ pub unsafe extern "C" fn cimc_rt_vector_op(
 ) -> i32 {
     // SAFETY: forwarded from the caller.
     unsafe {
-        with_sim(sim, |s| {
-            let name = text(name, name_len, "name")?;
-            let deps = slice(deps, n_deps, "deps")?;
-            let class = OpClass::from_code(class)
-                .ok_or_else(|| SimError::BadArgument(format!("op class {class} is not 0..=5")))?;
-            let token = s.vector_op(
-                &VectorOp {
-                    name,
-                    class,
-                    elements,
-                    element_bytes: u64::from(element_bytes),
-                },
-                deps,
-            )?;
-            put_token(out_token, token)
-        })
+        named_op(
+            sim,
+            name,
+            name_len,
+            deps,
+            n_deps,
+            out_token,
+            |s, name, deps| {
+                let class = OpClass::from_code(class).ok_or_else(|| {
+                    SimError::BadArgument(format!("op class {class} is not 0..=5"))
+                })?;
+                s.vector_op(
+                    &VectorOp {
+                        name,
+                        class,
+                        elements,
+                        element_bytes: u64::from(element_bytes),
+                    },
+                    deps,
+                )
+            },
+        )
     }
 }
 

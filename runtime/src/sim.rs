@@ -865,6 +865,13 @@ impl Simulator {
             cores.push(0);
         }
         let share = op.elements.div_ceil(cores.len() as u64);
+        let (cycles, energy) = cost::vector_op(&self.target, op.class, share);
+        if cycles >= 1 << 62 {
+            return Err(SimError::BadArgument(format!(
+                "a vector op of {cycles} cycles is too long"
+            )));
+        }
+        self.ready(deps)?;
         let moved = share.saturating_mul(op.element_bytes);
         let others: Vec<Token> = deps
             .iter()
@@ -880,7 +887,6 @@ impl Simulator {
             ready_deps.push(self.bring(&others, &dst)?);
         }
         let ready = self.earliest(&ready_deps)?;
-        let (cycles, energy) = cost::vector_op(&self.target, op.class, share);
         let mut done = ready;
         let token = self.done.len() as Token + 1;
         let vector_tid = ids::vector_unit_tid(&self.target);

@@ -35,21 +35,3 @@ pub fn of(name: &str) -> OpClass {
         _ => OpClass::Host,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_ops_between_layers_have_units() {
-        assert_eq!(of("tosa.rescale"), OpClass::Requantize);
-        assert_eq!(of("tosa.clamp"), OpClass::Activation);
-        assert_eq!(of("tosa.avg_pool2d"), OpClass::Pool);
-        assert_eq!(of("tosa.add"), OpClass::Elementwise);
-        assert_eq!(of("tosa.concat"), OpClass::Copy);
-        // Host matmuls, gathers, resizes: the host.
-        assert_eq!(of("tosa.matmul"), OpClass::Host);
-        assert_eq!(of("tosa.gather"), OpClass::Host);
-        assert_eq!(of("tosa.resize"), OpClass::Host);
-    }
-}

@@ -118,8 +118,25 @@ impl Pass for Replicate {
             budget,
             u64::from(self.target.replication.max_replicas),
         );
-        for ((shape, programs), r) in shapes.iter().zip(&programs).zip(counts) {
-            let r = if shape.tiles.is_empty() { 1 } else { r };
+        // The model counts a layer's arrays by its mvms; cim-place places its
+        // programs. Should the two differ (a tile read twice or never),
+        // check the copies against the chip with the programs.
+        let counts: Vec<u64> = shapes
+            .iter()
+            .zip(counts)
+            .map(|(shape, r)| if shape.tiles.is_empty() { 1 } else { r })
+            .collect();
+        let placed: u64 = programs
+            .iter()
+            .zip(&counts)
+            .map(|(p, r)| p.len() as u64 * r)
+            .sum();
+        let counts = if placed <= budget {
+            counts
+        } else {
+            vec![1; shapes.len()]
+        };
+        for (programs, r) in programs.iter().zip(counts) {
             for program in programs {
                 program.set_replicas(u32::try_from(r).unwrap_or(1));
             }
