@@ -60,19 +60,6 @@ impl Pass for Place {
             .collect::<Result<_, _>>()
             .map_err(crate::diag::malformed)?;
         let total = self.target.total_arrays() as usize;
-        let copies: usize = programs.iter().map(|p| p.replicas() as usize).sum();
-        let replicated = copies > programs.len();
-        if replicated && copies > total {
-            raw_op_error(
-                programs[0].op(),
-                &format!(
-                    "the layers' copies (cim.replicas) need {copies} arrays, the chip has {total} (target '{}'): \
-                     replicas cannot be time-multiplexed",
-                    self.target.name
-                ),
-            );
-            return Err(PassFailed);
-        }
         if !self.reprogram && programs.len() > total {
             let first = &programs[total];
             let layer = first.layer();
@@ -111,14 +98,32 @@ impl Pass for Place {
             }
             entry.push(program);
         }
-        let mut next = 0usize;
-        for layer in order {
-            let tiles = &layers[layer];
-            let copies = tiles
+        let copies_of = |tiles: &[&Program]| {
+            tiles
                 .iter()
                 .map(|p| p.replicas() as usize)
                 .max()
-                .unwrap_or(1);
+                .unwrap_or(1)
+        };
+        let needed: usize = order
+            .iter()
+            .map(|l| copies_of(&layers[l]) * layers[l].len())
+            .sum();
+        if needed > programs.len() && needed > total {
+            raw_op_error(
+                programs[0].op(),
+                &format!(
+                    "the layers' copies (cim.replicas) need {needed} arrays, the chip has {total} (target '{}'): \
+                     replicas cannot be time-multiplexed",
+                    self.target.name
+                ),
+            );
+            return Err(PassFailed);
+        }
+        let mut next = 0usize;
+        for layer in order {
+            let tiles = &layers[layer];
+            let copies = copies_of(tiles);
             for (i, program) in tiles.iter().enumerate() {
                 program.set_placement(at(next + i));
                 if copies > 1 {
