@@ -33,12 +33,17 @@ pub enum ScheduleMode {
 }
 
 impl ScheduleMode {
+    /// The runtime's schedule of this mode.
+    pub fn schedule(self) -> cimc_runtime::Schedule {
+        match self {
+            ScheduleMode::LayerSequential => cimc_runtime::Schedule::LayerSequential,
+            ScheduleMode::Ht => cimc_runtime::Schedule::Ht,
+        }
+    }
+
     /// The `cim.schedule` spelling.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ScheduleMode::LayerSequential => "layer-sequential",
-            ScheduleMode::Ht => "ht",
-        }
+        self.schedule().as_str()
     }
 }
 use clap::Parser;

@@ -40,7 +40,7 @@ pub mod trace;
 pub use error::{Result, SimError, Status};
 pub use ids::{ArrayId, Token};
 pub use mvm::{kernel_isa, mvm, KernelChoice, MvmKernel, MvmParams};
-pub use sim::{HostOp, MvmIssue, Simulator};
+pub use sim::{HostOp, MvmIssue, Schedule, Simulator, VectorOp};
 pub use stats::{ArrayStats, Energy, Stats};
 pub use tile::{Tile, MAX_TILE_COLS, MAX_TILE_ROWS};
 pub use trace::{Event, EventKind};

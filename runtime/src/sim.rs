@@ -427,7 +427,13 @@ impl Simulator {
     /// the initial programming and the current sample's floor.
     fn earliest(&mut self, deps: &[Token]) -> Result<u64> {
         let ready = self.ready(deps)?;
-        Ok(ready.max(self.start_run()).max(self.floor))
+        Ok(self.after(ready))
+    }
+
+    /// `ready`, or later: after the initial programming and the current
+    /// sample's floor (starts the run).
+    fn after(&mut self, ready: u64) -> u64 {
+        ready.max(self.start_run()).max(self.floor)
     }
 
     /// Notes that the current sample has work starting at `start`.
@@ -638,13 +644,12 @@ impl Simulator {
         let label = slot.label.clone();
 
         // Timing.
-        let run_start = self.start_run();
         let id = op.array;
         let c = op
             .params
             .read(op.n as u64, op.rows, op.cols)
             .cost(&self.target);
-        let ready = ready.max(run_start).max(self.floor);
+        let ready = self.after(ready);
         if self.arrays[index].loaded != Some(op.phase) {
             self.write(index, op.phase, true);
         }
@@ -784,10 +789,12 @@ impl Simulator {
     /// token done when everything arrived (and `deps` are done).
     pub fn bring(&mut self, deps: &[Token], dst: &[(u32, u64)]) -> Result<Token> {
         self.check_open("bring")?;
-        let mut src = self.origin_of(deps);
-        if src.is_empty() {
-            src.push(0);
-        }
+        let held = self.origin_of(deps);
+        let src = if held.is_empty() {
+            vec![0]
+        } else {
+            held.clone()
+        };
         let mut tokens = vec![self.join(deps)?];
         let capacity = u64::from(self.target.buffer.input_kib) * 1024;
         for &(d, bytes) in dst {
@@ -800,13 +807,12 @@ impl Simulator {
                 deps_d = vec![self.spill(spilled, &deps_d)?];
             }
             let share = bytes.div_ceil(src.len() as u64);
-            for &s in &src.clone() {
+            for &s in &src {
                 tokens.push(self.transfer(s, d, share, &deps_d)?);
             }
         }
-        let cores: Vec<u32> = dst.iter().map(|(c, _)| *c).collect();
-        let mut all = self.origin_of(&tokens[..1]);
-        all.extend(cores);
+        let mut all = held;
+        all.extend(dst.iter().map(|(c, _)| *c));
         all.sort_unstable();
         all.dedup();
         self.join_at(&tokens, all)
@@ -856,14 +862,12 @@ impl Simulator {
                 deps,
             );
         }
-        let mut cores = deps
+        let origins: Vec<Vec<u32>> = deps.iter().map(|d| self.origin_of(&[*d])).collect();
+        let cores = origins
             .iter()
-            .map(|d| self.origin_of(&[*d]))
             .find(|c| !c.is_empty())
-            .unwrap_or_default();
-        if cores.is_empty() {
-            cores.push(0);
-        }
+            .cloned()
+            .unwrap_or_else(|| vec![0]);
         let share = op.elements.div_ceil(cores.len() as u64);
         let (cycles, energy) = cost::vector_op(&self.target, op.class, share);
         if cycles >= 1 << 62 {
@@ -875,11 +879,9 @@ impl Simulator {
         let moved = share.saturating_mul(op.element_bytes);
         let others: Vec<Token> = deps
             .iter()
-            .copied()
-            .filter(|d| {
-                let o = self.origin_of(&[*d]);
-                *d != 0 && !o.iter().all(|c| cores.contains(c))
-            })
+            .zip(&origins)
+            .filter(|(d, o)| **d != 0 && !o.iter().all(|c| cores.contains(c)))
+            .map(|(d, _)| *d)
             .collect();
         let mut ready_deps = deps.to_vec();
         if !others.is_empty() {

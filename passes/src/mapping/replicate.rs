@@ -45,14 +45,14 @@ struct Replicate {
 
 /// The crossbar layers of a function, in order of their first program,
 /// with the programs of each.
-pub(crate) fn layer_shapes(
+fn layer_shapes(
     func: crate::raw::RawOp,
 ) -> Result<(Vec<LayerShape>, Vec<Vec<Program>>), PassFailed> {
     let ops = crate::ir::nested_ops(func);
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut shapes: Vec<LayerShape> = Vec::new();
     let mut programs: Vec<Vec<Program>> = Vec::new();
-    // Partial-sum columns written per layer: (columns, written twice?).
+    // Per layer: partial-sum column → tiles writing it.
     let mut columns: Vec<HashMap<i64, u32>> = Vec::new();
     let mut sliced: Vec<bool> = Vec::new();
     for op in ops {
