@@ -44,7 +44,9 @@ CONVENTIONS (issue "mapping", point 5/6; implemented exactly)
     direct convolution over the zero-upsampled input: rows = KH*KW*Cin, cols = Cout,
     windows = output positions.
  2. Bit slicing: slices = ceil(weight_bits / cell_bits); physical cols = logical cols *
-    slices, *2 for differential encoding (a positive and a negative column per slice).
+    slices, *2 for differential encoding (a positive and a negative column per slice);
+    offset encoding adds one reference column of ones per weight matrix (per depthwise
+    block), which reads the window's input sum for the offset correction.
     weight_bits per layer (--weight-bits-from):
       range (default): integer weights whose constant can be decoded -> the fewest bits b
         of a signed two's-complement number holding every (value - weight_zero_point):
@@ -89,8 +91,8 @@ CONVENTIONS (issue "mapping", point 5/6; implemented exactly)
 
 Calibration (checked by --self-test from a hand-written layer list): ResNet-18 (ImageNet,
 option-B 1x1/2 projections, FC 512->1000 included) at the default target gives
-X = 2,864 arrays, W = 3,839,488 steps, bottleneck 100,352 steps (conv1: 147 rows -> 2 row
-tiles, 64*4 = 256 cols -> 2 col tiles, 112*112 windows * 8 cycles).
+X = 3,111 arrays, W = 4,899,456 steps, bottleneck 100,352 steps (conv1: 147 rows -> 2 row
+tiles, 64*4 + 1 = 257 cols -> 3 col tiles, 112*112 windows * 8 cycles).
 """
 import argparse
 import array
@@ -145,6 +147,11 @@ class Target:
     def enc_factor(self):
         return 2 if self.encoding == "differential" else 1
 
+    @property
+    def ref_cols(self):
+        # offset encoding: one reference column (all ones, reads the window's input sum)
+        return 0 if self.encoding == "differential" else 1
+
 
 @dataclass
 class LayerSpec:
@@ -177,7 +184,7 @@ def map_layer(spec, t):
          "shapes": spec.shapes, "notes": list(spec.notes)}
     if spec.kind == "depthwise_conv2d":
         k, blocks = spec.rows, spec.cols
-        bcols = slices * t.enc_factor
+        bcols = slices * t.enc_factor + t.ref_cols
         bpa = min(t.rows // k, t.cols // bcols)
         r.update({"rows": k * blocks, "cols": blocks, "phys_cols": blocks * bcols, "block_rows": k,
                   "block_cols": bcols, "blocks": blocks})
@@ -199,7 +206,7 @@ def map_layer(spec, t):
             r.update({"blocks_per_array": 0, "row_tiles": rt * blocks, "col_tiles": ct, "arrays": len(per_array)})
     else:
         rows, cols = spec.rows, spec.cols
-        phys = cols * slices * t.enc_factor
+        phys = cols * slices * t.enc_factor + t.ref_cols
         rt, ct = ceil_div(rows, t.rows), ceil_div(phys, t.cols)
         row_steps = [spec.windows * cyc * ceil_div(min(t.rows, rows - i * t.rows), t.max_active_rows)
                      for i in range(rt)]
@@ -818,18 +825,18 @@ def self_test():
     mapped = [map_layer(s, t) for s in resnet18_specs()]
     tot = totals(mapped, t)
     check("ResNet-18 crossbar layers", tot["layers"], 21)
-    check("ResNet-18 arrays X", tot["arrays"], 2864)
-    check("ResNet-18 work W", tot["work_steps"], 3839488)
+    check("ResNet-18 arrays X", tot["arrays"], 3111)
+    check("ResNet-18 work W", tot["work_steps"], 4899456)
     check("ResNet-18 bottleneck", tot["bottleneck_steps"], 100352)
     c1 = mapped[0]
-    check("conv1 rows / phys cols", (c1["rows"], c1["phys_cols"]), (147, 256))
-    check("conv1 row x col tiles", (c1["row_tiles"], c1["col_tiles"]), (2, 2))
-    check("conv1 steps per tile", c1["steps_per_tile"], {"100352": 4})
+    check("conv1 rows / phys cols", (c1["rows"], c1["phys_cols"]), (147, 257))
+    check("conv1 row x col tiles", (c1["row_tiles"], c1["col_tiles"]), (2, 3))
+    check("conv1 steps per tile", c1["steps_per_tile"], {"100352": 6})
     fc = mapped[-1]
     check("fc arrays / steps", (fc["row_tiles"], fc["col_tiles"], fc["steps"]), (4, 32, 1024))
     t2 = Target(arrays=4096)
     check("bound W/N at N=4096", totals([map_layer(s, t2) for s in resnet18_specs()], t2)["bound_steps"],
-          3839488 / 4096)
+          4899456 / 4096)
 
     print("conventions:")
     td = Target(encoding="differential")
@@ -841,11 +848,11 @@ def self_test():
     m = map_layer(LayerSpec("dw", "depthwise_conv2d", 9, 32, 100, 8), t)
     check("depthwise 3x3x32: blocks/array, arrays", (m["blocks_per_array"], m["arrays"]), (14, 3))
     check("depthwise 3x3x32: steps", m["steps"], 3 * 100 * 8)
-    check("depthwise used cells", m["used_cells"], 32 * 9 * 4)
+    check("depthwise used cells", m["used_cells"], 32 * 9 * 5)
     m = map_layer(LayerSpec("dw", "depthwise_conv2d", 9, 32, 100, 8), tm)
     check("depthwise, 32 active rows: steps per array", m["steps_per_tile"], {"3200": 2, "1600": 1})
     m = map_layer(LayerSpec("dw", "depthwise_conv2d", 9, 96 * 2, 10, 8), Target(cols=16))
-    check("depthwise, 16 cols, multiplier 2: blocks/array, arrays", (m["blocks_per_array"], m["arrays"]), (4, 48))
+    check("depthwise, 16 cols, multiplier 2: blocks/array, arrays", (m["blocks_per_array"], m["arrays"]), (3, 64))
     m = map_layer(LayerSpec("dw", "depthwise_conv2d", 25 * 25, 3, 10, 8), t)
     check("depthwise block taller than an array", (m["blocks_per_array"], m["arrays"], m["steps"]),
           (0, 15, 3 * (10 * 8 * 4 + 10 * 8 * 1)))

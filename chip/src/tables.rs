@@ -19,7 +19,8 @@
 //!            levels: ⌈rows·cols·cell_bits / 8⌉ bytes, row-major, each level
 //!            cell_bits bits, least significant bit first
 //! per layer: name  k p  input_bits dac_bits adc_bits max_active_rows stage
-//!            slices shift_cell_bits differential   (slices 0: no shift-add)
+//!            slices shift_cell_bits differential offset references
+//!                                                  (slices 0: no shift-add)
 //!            tile count, then per tile: tile index, input column, output column
 //! ```
 //!
@@ -37,7 +38,7 @@ use std::fmt;
 /// The first eight bytes of every blob.
 pub const MAGIC: &[u8; 8] = b"CIMCTABL";
 /// The format this module writes and reads.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Where a copy of a tile sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +75,10 @@ pub struct ShiftAdd {
     pub slices: u32,
     pub cell_bits: u32,
     pub differential: bool,
+    /// The weight offset the reference columns take off (0: none).
+    pub offset: u32,
+    /// Reference columns, one per block of outputs (0 when `offset` is 0).
+    pub references: u32,
 }
 
 impl TileRecord {
@@ -100,6 +105,23 @@ impl ShiftAdd {
     /// Partial-sum columns per output column.
     pub fn group(&self) -> u32 {
         self.slices * if self.differential { 2 } else { 1 }
+    }
+
+    /// Outputs of `p` partial-sum columns.
+    pub fn out_cols(&self, p: u32) -> u32 {
+        p.saturating_sub(self.references) / self.group().max(1)
+    }
+
+    /// Output `o` of `outputs`: its first slice column and, with an
+    /// offset, its block's reference column (`cim.shift_add`'s layout).
+    pub fn columns(&self, o: u32, outputs: u32) -> (u32, Option<u32>) {
+        let group = self.group();
+        if self.references == 0 {
+            return (o * group, None);
+        }
+        let per = outputs / self.references;
+        let start = o / per * (per * group + 1);
+        (start + o % per * group, Some(start + per * group))
     }
 }
 
@@ -135,7 +157,7 @@ pub struct LayerRecord {
 impl LayerRecord {
     /// Columns of the layer's result.
     pub fn out_cols(&self) -> u32 {
-        self.shift_add.map_or(self.p, |s| self.p / s.group())
+        self.shift_add.map_or(self.p, |s| s.out_cols(self.p))
     }
 }
 
@@ -261,6 +283,8 @@ impl ProgramTables {
                 slices: 0,
                 cell_bits: 0,
                 differential: false,
+                offset: 0,
+                references: 0,
             });
             for v in [
                 l.k,
@@ -273,6 +297,8 @@ impl ProgramTables {
                 shift.slices,
                 shift.cell_bits,
                 u32::from(shift.differential),
+                shift.offset,
+                shift.references,
                 len32(l.tiles.len()),
             ] {
                 w.u32(v);
@@ -359,11 +385,11 @@ impl ProgramTables {
         for _ in 0..layers {
             let start = r.at;
             let name = r.text()?;
-            let mut v = [0u32; 11];
+            let mut v = [0u32; 13];
             for x in &mut v {
                 *x = r.u32()?;
             }
-            let [k, p, input_bits, dac_bits, adc_bits, max_active_rows, stage, slices, shift_cell_bits, differential, count] =
+            let [k, p, input_bits, dac_bits, adc_bits, max_active_rows, stage, slices, shift_cell_bits, differential, offset, references, count] =
                 v;
             if differential > 1 {
                 return r.fail(format!("layer '{name}': differential flag {differential}"));
@@ -395,6 +421,8 @@ impl ProgramTables {
                     slices,
                     cell_bits: shift_cell_bits,
                     differential: differential == 1,
+                    offset,
+                    references,
                 }),
                 tiles,
             };
@@ -457,11 +485,21 @@ fn check_layer(layer: &LayerRecord, tiles: &[TileRecord]) -> Result<(), String> 
                 s.slices, s.cell_bits
             ));
         }
-        if !layer.p.is_multiple_of(s.group()) {
+        if (s.offset == 0) != (s.references == 0) || s.references >= layer.p {
             return Err(format!(
-                "layer '{name}': {} partial-sum columns are not groups of {}",
+                "layer '{name}': shift-add offset {} with {} reference columns of {} partial-sum columns",
+                s.offset, s.references, layer.p
+            ));
+        }
+        let data = layer.p - s.references;
+        if !data.is_multiple_of(s.group())
+            || (s.references > 0 && !(data / s.group()).is_multiple_of(s.references))
+        {
+            return Err(format!(
+                "layer '{name}': {} partial-sum columns are not groups of {} and {} reference columns, one per block of outputs",
                 layer.p,
-                s.group()
+                s.group(),
+                s.references
             ));
         }
     }
@@ -567,9 +605,11 @@ mod tests {
                 max_active_rows: 128,
                 stage: 3,
                 shift_add: Some(ShiftAdd {
-                    slices: 5,
+                    slices: 3,
                     cell_bits: 2,
                     differential: false,
+                    offset: 4,
+                    references: 1,
                 }),
                 tiles: vec![
                     LayerTile {
@@ -598,7 +638,7 @@ mod tests {
         // Tile i has i replicas of 16 bytes after its replica count.
         let tiles = 3 * (7 * 4) + (4 + 5) * 2 + (4 + 5) + (1 + 2 + 1) + (4 + 14 + 4);
         let tiles = tiles + 3 * 4 + (1 + 2) * 16;
-        let layer = (4 + 5) + 11 * 4 + 2 * 12;
+        let layer = (4 + 5) + 13 * 4 + 2 * 12;
         assert_eq!(blob.len(), header + tiles + layer);
     }
 
@@ -634,7 +674,19 @@ mod tests {
         let mut t = sample();
         t.layers[0].p = 9;
         t.layers[0].tiles.truncate(1);
-        assert!(t.encode().unwrap_err().message.contains("groups of 5"));
+        assert!(t.encode().unwrap_err().message.contains("groups of 3"));
+        let mut t = sample();
+        t.layers[0].shift_add.as_mut().unwrap().references = 0;
+        assert!(t.encode().unwrap_err().message.contains("offset 4 with 0"));
+        let mut t = sample();
+        t.layers[0].shift_add.as_mut().unwrap().references = 3;
+        t.layers[0].p = 12; // 9 data columns: 3 outputs in 3 blocks of 1
+        t.layers[0].tiles.truncate(1);
+        let s = t.layers[0].shift_add.unwrap();
+        assert_eq!(s.out_cols(12), 3);
+        assert_eq!(s.columns(1, 3), (4, Some(7)));
+        t.layers[0].p = 11; // 8 data columns are not groups of 3
+        assert!(t.encode().unwrap_err().message.contains("groups of 3"));
         let mut t = sample();
         t.layers[0].tiles[1].tile = 1;
         t.layers[0].tiles[1].in_col = 0;

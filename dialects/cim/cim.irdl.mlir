@@ -98,18 +98,22 @@ irdl.dialect @cim {
   }
 
   // Recombine bit-sliced partial sums: column group j of `slices` columns
-  // becomes output column j, sum over s of partials[:, j*slices+s] << s*cell_bits.
+  // becomes output column j, sum over s of partials[:, j*slices+s] << s*cell_bits;
+  // with offset != 0 each block of outputs ends in a reference column, taken
+  // off offset times.
   irdl.operation @shift_add {
     %partials = irdl.base "!builtin.tensor"
     %output = irdl.base "!builtin.tensor"
     %slices = irdl.base "#builtin.integer"
     %cell_bits = irdl.base "#builtin.integer"
     %differential = irdl.base "#builtin.integer"
+    %offset = irdl.base "#builtin.integer"
     irdl.operands(partials: %partials)
     irdl.attributes {
       "slices" = %slices,
       "cell_bits" = %cell_bits,
-      "differential" = %differential
+      "differential" = %differential,
+      "offset" = %offset
     }
     irdl.results(output: %output)
   }

@@ -117,27 +117,42 @@ impl Layer {
     /// Columns of the result.
     pub fn output_cols(&self) -> usize {
         self.shift_add
-            .map_or(self.p, |s| self.p / s.group() as usize)
+            .map_or(self.p, |s| s.out_cols(self.p as u32) as usize)
     }
 }
 
-/// `out[n][o] = Σ_s (partials[n][o·G + s] − [differential] partials[n][o·G +
-/// S + s]) · 2^(s·c)`, wrapping in i32 like the host code it replaces.
+/// `out[n][o] = Σ_s (partials[n][g + s] − [differential] partials[n][g +
+/// S + s]) · 2^(s·c) − offset · partials[n][r]`, with g and r output o's
+/// group and reference column ([`ShiftAdd::columns`]), wrapping in i32 like
+/// the host code it replaces.
 fn shift_add(s: ShiftAdd, partials: &[i32], n: usize, p: usize, out: &mut [i32]) {
-    let (slices, group) = (s.slices as usize, s.group() as usize);
-    let o = p / group;
-    for row in 0..n {
-        for col in 0..o {
-            let base = row * p + col * group;
+    let slices = s.slices as usize;
+    let o = s.out_cols(p as u32);
+    let columns: Vec<(usize, Option<usize>)> = (0..o)
+        .map(|col| {
+            let (g, r) = s.columns(col, o);
+            (g as usize, r.map(|r| r as usize))
+        })
+        .collect();
+    let offset = s.offset as i32;
+    for (row, out) in partials
+        .chunks_exact(p)
+        .take(n)
+        .zip(out.chunks_exact_mut(o as usize))
+    {
+        for (y, &(g, r)) in out.iter_mut().zip(&columns) {
             let mut sum = 0i32;
             for slice in 0..slices {
-                let mut v = partials[base + slice];
+                let mut v = row[g + slice];
                 if s.differential {
-                    v = v.wrapping_sub(partials[base + slices + slice]);
+                    v = v.wrapping_sub(row[g + slices + slice]);
                 }
                 sum = sum.wrapping_add(v.wrapping_shl(slice as u32 * s.cell_bits));
             }
-            out[row * o + col] = sum;
+            if let Some(r) = r {
+                sum = sum.wrapping_sub(offset.wrapping_mul(row[r]));
+            }
+            *y = sum;
         }
     }
 }
@@ -369,6 +384,8 @@ mod tests {
             slices: 3,
             cell_bits: 2,
             differential: false,
+            offset: 0,
+            references: 0,
         };
         let mut s = sim();
         let layers = load_tables(&mut s, &tables(&levels, Some(shift))).unwrap();
@@ -391,6 +408,8 @@ mod tests {
             slices: 3,
             cell_bits: 2,
             differential: true,
+            offset: 0,
+            references: 0,
         };
         let mut s = sim();
         let layers = load_tables(&mut s, &tables(&levels, Some(differential))).unwrap();
@@ -401,6 +420,28 @@ mod tests {
                 (0..3)
                     .map(|sl| (plain(n, sl) - plain(n, 3 + sl)) << (2 * sl))
                     .sum()
+            })
+            .collect();
+        assert_eq!(out, want);
+
+        // Two blocks of two outputs, each followed by its reference column
+        // (columns 2 and 5), taken off 3 times.
+        let reference = ShiftAdd {
+            slices: 1,
+            cell_bits: 2,
+            differential: false,
+            offset: 3,
+            references: 2,
+        };
+        let mut s = sim();
+        let layers = load_tables(&mut s, &tables(&levels, Some(reference))).unwrap();
+        let mut out = vec![0; 8];
+        layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
+        let want: Vec<i32> = (0..8)
+            .map(|i| {
+                let (n, o) = (i / 4, i % 4);
+                let (g, r) = (o / 2 * 3 + o % 2, o / 2 * 3 + 2);
+                plain(n, g) - 3 * plain(n, r)
             })
             .collect();
         assert_eq!(out, want);

@@ -24,7 +24,7 @@ func.func @partly_live(%w: tensor<4x2xi8>, %x: tensor<3x4xi8>, %y: tensor<3x4xi8
   %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
   %q = "cim.mvm"(%t, %y) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
   %a = "cim.accumulate"(%p, %q) : (tensor<3x2xi32>, tensor<3x2xi32>) -> tensor<3x2xi32>
-  %s = "cim.shift_add"(%p) {slices = 1 : i64, cell_bits = 2 : i64, differential = false} : (tensor<3x2xi32>) -> tensor<3x2xi32>
+  %s = "cim.shift_add"(%p) {slices = 1 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<3x2xi32>) -> tensor<3x2xi32>
   return %s : tensor<3x2xi32>
 }
 

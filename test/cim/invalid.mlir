@@ -39,7 +39,7 @@ func.func @no_adc_bits(%x: tensor<4x2xi8>) -> tensor<4x2xi32> {
 func.func @negative_slices(%p: tensor<4x4xi32>) -> tensor<4x2xi32> {
   // CHECK: invalid.mlir:[[# @LINE + 2]]:8: error: 'cim.shift_add' op attribute 'slices' must be a non-negative integer that fits 32 bits
   // expected-error@+1 {{'cim.shift_add' op attribute 'slices' must be a non-negative integer that fits 32 bits}}
-  %s = "cim.shift_add"(%p) {slices = -1 : i64, cell_bits = 2 : i64, differential = false} : (tensor<4x4xi32>) -> tensor<4x2xi32>
+  %s = "cim.shift_add"(%p) {slices = -1 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<4x4xi32>) -> tensor<4x2xi32>
   return %s : tensor<4x2xi32>
 }
 

@@ -16,7 +16,7 @@
 func.func @all_ops(%w: tensor<4x2xi8>, %x: tensor<3x4xi8>) -> tensor<3x2xi32> {
   %t = "cim.program"(%w) {cell_bits = 2 : i64, weight_bits = 8 : i64, layer = "l", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 3 : i64} : (tensor<4x2xi8>) -> !cim.tile
   %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<3x4xi8>) -> tensor<3x2xi32>
-  %s = "cim.shift_add"(%p) {slices = 1 : i64, cell_bits = 2 : i64, differential = false} : (tensor<3x2xi32>) -> tensor<3x2xi32>
+  %s = "cim.shift_add"(%p) {slices = 1 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<3x2xi32>) -> tensor<3x2xi32>
   %a = "cim.accumulate"(%s, %p) : (tensor<3x2xi32>, tensor<3x2xi32>) -> tensor<3x2xi32>
   return %a : tensor<3x2xi32>
 }

@@ -39,7 +39,7 @@ func.func @crossbar(%x: tensor<4x2xi8>) -> tensor<4x2xi32> {
   %t = "cim.program"(%l) {cell_bits = 2 : i64, weight_bits = 4 : i64, layer = "l"} : (tensor<2x4xi8>) -> !cim.tile
   %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<4x2xi8>) -> tensor<4x4xi32>
   %a = "cim.accumulate"(%p, %p) : (tensor<4x4xi32>, tensor<4x4xi32>) -> tensor<4x4xi32>
-  %s = "cim.shift_add"(%a) {slices = 2 : i64, cell_bits = 2 : i64, differential = false} : (tensor<4x4xi32>) -> tensor<4x2xi32>
+  %s = "cim.shift_add"(%a) {slices = 2 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<4x4xi32>) -> tensor<4x2xi32>
   return %s : tensor<4x2xi32>
 }
 

@@ -17,9 +17,9 @@
 // CHECK-NOT: tosa.conv2d
 
 // REPORT: cim mapping report: target 'isaac'
-// REPORT: conv2d_0 8 8 9 32 4 1 64 512 512
+// REPORT: conv2d_0 8 8 9 33 4 1 64 512 512
 // REPORT: arrays used X = 3
-// REPORT: spatial utilization = 15.17%
+// REPORT: spatial utilization = 15.46%
 // REPORT: work W = 648 crossbar steps per inference
 // REPORT: no-replication bottleneck = 512 steps (conv2d_0)
 

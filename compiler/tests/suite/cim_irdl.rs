@@ -232,8 +232,22 @@ fn build_sets_every_declared_attribute_and_from_op_reads_it_back() {
         slices: 2,
         cell_bits: 2,
         differential: false,
+        offset: 0,
     };
     let shift_add = ShiftAdd::build(&at, arg(2), at.ty("tensor<4x2xi32>"), &shift_add_attrs);
+    // Two blocks of one output, each a slice column and a reference column.
+    let reference_attrs = ShiftAddAttrs {
+        slices: 1,
+        cell_bits: 2,
+        differential: false,
+        offset: 8,
+    };
+    let reference = ShiftAdd::build(
+        &at,
+        mvm.result(),
+        at.ty("tensor<4x2xi32>"),
+        &reference_attrs,
+    );
     let accumulate = Accumulate::build(&at, &[arg(2), mvm.result()], at.ty("tensor<4x4xi32>"));
     assert!(
         module.as_operation().verify(),
@@ -272,6 +286,10 @@ fn build_sets_every_declared_attribute_and_from_op_reads_it_back() {
     let read = ShiftAdd::from_op(shift_add.op()).expect("well-formed");
     assert_eq!(read.attrs(), &shift_add_attrs);
     assert_eq!(read.partials_shape(), [4, 4]);
+    assert_eq!((read.group(), read.references()), (2, 0));
+    let read = ShiftAdd::from_op(reference.op()).expect("well-formed");
+    assert_eq!(read.attrs(), &reference_attrs);
+    assert_eq!((read.group(), read.references(), read.offset()), (1, 2, 8));
     assert_eq!(
         Accumulate::from_op(accumulate.op())
             .expect("well-formed")
@@ -354,7 +372,8 @@ fn a_malformed_op_is_an_error_at_its_location() {
     let context = context();
     let text = r#"func.func @g(%t: !cim.tile, %x: tensor<4x2xi8>) -> tensor<4x2xi32> {
   %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l"} : (!cim.tile, tensor<4x2xi8>) -> tensor<4x2xi32>
-  %s = "cim.shift_add"(%p) {slices = -1 : i64, cell_bits = 2 : i64, differential = false} : (tensor<4x2xi32>) -> tensor<4x2xi32>
+  %s = "cim.shift_add"(%p) {slices = -1 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<4x2xi32>) -> tensor<4x2xi32>
+  %r = "cim.shift_add"(%p) {slices = 1 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<4x2xi32>) -> tensor<4x1xi32>
   return %s : tensor<4x2xi32>
 }"#;
     let module = Module::parse(&context, text).expect("IRDL accepts it");
@@ -382,6 +401,11 @@ fn a_malformed_op_is_an_error_at_its_location() {
     );
     let at = location(&err);
     assert!(at.contains(":3:"), "{at}");
+    let err = ShiftAdd::from_op(ops[2]).expect_err("a reference column without an offset");
+    assert_eq!(
+        err.to_string(),
+        "'cim.shift_add' op has 2 partial-sum columns for 1 outputs of 1 columns each (no reference columns without an offset)"
+    );
     let err = Program::from_op(shift_add).expect_err("not a program");
     assert_eq!(
         err.to_string(),

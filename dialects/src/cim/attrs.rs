@@ -41,6 +41,8 @@ pub const MAX_ACTIVE_ROWS: &str = "max_active_rows";
 pub const SLICES: &str = "slices";
 /// `cim.shift_add`: positive and negative slice columns per weight.
 pub const DIFFERENTIAL: &str = "differential";
+/// `cim.shift_add`: the weight offset its reference columns take off (0: none).
+pub const OFFSET: &str = "offset";
 
 // Discardable, on cim ops: added by cim-tile, cim-place and cim-schedule.
 

@@ -28,7 +28,8 @@ pass a mapped module is plain TOSA again and runs in reference execution.
   * cim.matmul and cim.mvm: tosa.matmul against the constant levels (a
     block-diagonal matrix for blocks > 1);
   * cim.shift_add: reshape to [N, O, S], multiply by 2^(s·cell_bits) (negated
-    for the negative half when differential), tosa.reduce_sum;
+    for the negative half when differential), tosa.reduce_sum; reference
+    columns sliced out, multiplied by the offset and subtracted;
   * cim.accumulate: tosa.add.
 A `cim.mvm` is lowered only when its ADC is ideal for its tile: no column
 sum of one step, over the levels as stored (complemented in the columns
@@ -279,8 +280,25 @@ fn shift_add(op: &ShiftAdd) -> Lowered {
     let cell_bits = i64::from(op.cell_bits());
     let differential = op.differential();
     let per_weight = if differential { 2 * slices } else { slices };
-    let (rows, outputs) = (s[0], s[1] / per_weight);
-    let grouped = e.reshape(x, &[rows, outputs, per_weight], "i32");
+    let references = i64::from(op.references());
+    let (rows, outputs) = (s[0], (s[1] - references) / per_weight);
+    // With reference columns: R blocks of per·G data columns and one
+    // reference column each, as [N·R, per·G + 1].
+    let (data, reference) = if references == 0 {
+        (x, None)
+    } else {
+        let per = outputs / references;
+        let width = per * per_weight;
+        let blocks = e.reshape(x, &[rows * references, width + 1], "i32");
+        let data = e.slice_cols(blocks, rows * references, 0, width, "i32");
+        let sums = e.slice_cols(blocks, rows * references, width, 1, "i32");
+        let offset = e.const_i32(&[1, 1], &[op.offset() as i32]);
+        let term = e.mul(sums, offset, &[rows * references, 1]);
+        let term = e.reshape(term, &[rows, references], "i32");
+        let term = crate::mapping::repeat_columns(&e, term, rows, references, per);
+        (data, Some(term))
+    };
+    let grouped = e.reshape(data, &[rows, outputs, per_weight], "i32");
     let weights: Vec<i32> = (0..per_weight)
         .map(|i| {
             let magnitude = 1i32 << ((i % slices) * cell_bits);
@@ -299,7 +317,11 @@ fn shift_add(op: &ShiftAdd) -> Lowered {
         e.tensor(&[rows, outputs, 1], "i32"),
         &[("axis", e.attr("2 : i32"))],
     );
-    Ok(e.reshape(summed, &[rows, outputs], "i32"))
+    let y = e.reshape(summed, &[rows, outputs], "i32");
+    Ok(match reference {
+        Some(term) => e.binary("tosa.sub", y, term, &[rows, outputs]),
+        None => y,
+    })
 }
 
 fn accumulate(op: &Accumulate) -> Lowered {

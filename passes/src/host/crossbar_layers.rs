@@ -250,10 +250,14 @@ fn layer(sum: ValueRef, mut part: Part, mvms: &[Mvm]) -> Option<CrossbarLayer> {
                 slices: view.slices(),
                 cell_bits: view.cell_bits(),
                 differential: view.differential(),
+                offset: view.offset(),
+                references: view.references(),
             };
             let out = user.result(0)?;
             out_cols = emit::tensor_info(out.raw())?.0.get(1).copied()?;
-            if s.group() == 0 || part.width != out_cols * i64::from(s.group()) {
+            if s.group() == 0
+                || part.width != out_cols * i64::from(s.group()) + i64::from(s.references)
+            {
                 return None;
             }
             shift_add = Some(s);

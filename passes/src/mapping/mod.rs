@@ -78,7 +78,6 @@ pub(crate) struct MatmulFacts {
     pub op: RawOp,
     pub input: RawValue,
     pub windows: i64,
-    pub width: i64,
     pub weights: Vec<i64>,
     pub k: i64,
     pub p: i64,
@@ -90,7 +89,7 @@ pub(crate) struct MatmulFacts {
 }
 
 fn matmul_facts(matmul: &Matmul) -> Result<MatmulFacts, MalformedOp> {
-    let [windows, width] = matmul.input_shape();
+    let [windows, _] = matmul.input_shape();
     let [k, p] = matmul.weights_shape();
     let weights = emit::const_ints(matmul.weights())
         .ok_or_else(|| MalformedOp::new(matmul.op(), "has weights that are not constant"))?;
@@ -98,7 +97,6 @@ fn matmul_facts(matmul: &Matmul) -> Result<MatmulFacts, MalformedOp> {
         op: matmul.op(),
         input: matmul.input(),
         windows,
-        width,
         weights,
         k,
         p,
