@@ -89,6 +89,24 @@ CONVENTIONS (issue "mapping", point 5/6; implemented exactly)
     array-steps per array; if X > N the model does not fit without reprogramming
     (noted; W/N is still a lower bound on crossbar steps).
 
+ 8. Pipeline (--pipeline TARGET_TOML, a resolved `cimc --print-target`): a layer with r
+    copies of its tiles gives each copy ceil(windows / r) windows; its stage (cycles per
+    sample) is the largest of
+      arrays: the slowest tile's steps * I + fill, with a step's stages read =
+        latency.array_step, convert = ceil(tile cols / adc.per_array) * adc_conversion,
+        shift_add = latency.shift_add; I = their max, fill = their sum - I;
+      buffer: the slowest tile's port cycles (load rows * ceil(input_bits/8) bytes, store
+        cols * 4 bytes per window; each buffer_access + ceil(bytes / bandwidth), 0 for 0
+        bytes) times min(tiles * r, arrays per core);
+      vector: windows * partial-sum columns * (1 if several row tiles + 1 if bit-sliced)
+        elements over ceil(tiles * r / arrays per core) cores, ceil(/lanes) *
+        elementwise_cycles;
+    a tie names the first. The copies minimise the HT period (the largest stage) within
+    the chip's arrays and replication.max_replicas: the least period, among every stage
+    value of every layer and copy count, whose fewest fitting copies fit the chip (all
+    ones when one copy each does not fit). Latency = the stages' sum; bound = sum over
+    layers of one copy's array cycles * its tiles / the chip's arrays.
+
 Calibration (checked by --self-test from a hand-written layer list): ResNet-18 (ImageNet,
 option-B 1x1/2 projections, FC 512->1000 included) at the default target gives
 X = 3,111 arrays, W = 4,899,456 steps, bottleneck 100,352 steps (conv1: 147 rows -> 2 row
@@ -239,6 +257,130 @@ def totals(mapped, t):
            "chip_arrays": t.arrays, "fits": (x <= t.arrays) if t.arrays else None,
            "bound_steps": (w / t.arrays) if t.arrays else None}
     return tot
+
+
+# --------------------------------------------------------------------------
+# the pipeline model (convention 8): stages, replication, period
+# --------------------------------------------------------------------------
+@dataclass
+class Pipe:
+    """The constants of a resolved cimc target (`cimc --print-target`) that
+    the stage model reads."""
+    clock_mhz: float
+    array_step: int
+    adc_conversion: int
+    shift_add: int
+    has_adc: bool
+    adc_per_array: int
+    buffer_access: int
+    buffer_bw: int
+    arrays_per_core: int
+    lanes: int
+    elementwise_cycles: int
+    chip_arrays: int
+    max_replicas: int
+
+    @staticmethod
+    def from_toml(path):
+        import tomllib
+        with open(path, "rb") as f:
+            d = tomllib.load(f)
+        try:
+            lat, arr = d["latency"], d["array"]
+            return Pipe(d["clock_mhz"], lat["array_step"], lat["adc_conversion"], lat["shift_add"],
+                        arr["adc"]["bits"] > 0, arr["adc"]["per_array"], lat["buffer_access"],
+                        d["buffer"]["bandwidth_bytes_per_cycle"], d["core"]["macros"] * d["macro"]["arrays"],
+                        d["vector"]["lanes"], d["vector"]["elementwise_cycles"],
+                        d["chip"]["cores"] * d["core"]["macros"] * d["macro"]["arrays"],
+                        d["replication"]["max_replicas"])
+        except KeyError as e:
+            raise InputError(f"{path}: not a resolved cimc target (no key {e}); use `cimc --print-target`")
+
+
+def layer_tiles(m, t):
+    """(rows, cols) of every tile of a mapped layer, and its distinct partial-sum columns."""
+    if m["kind"] == "depthwise_conv2d" and m["blocks_per_array"] >= 1:
+        k, bc, bpa, blocks = m["block_rows"], m["block_cols"], m["blocks_per_array"], m["blocks"]
+        tiles = []
+        for j in range(m["arrays"]):
+            nb = min(bpa, blocks - j * bpa)
+            tiles.append((nb * k, nb * bc))
+        return tiles, m["phys_cols"]
+    if m["kind"] == "depthwise_conv2d":
+        raise InputError(f"{m['name']}: a depthwise block larger than an array has no pipeline model")
+    rows, phys = m["rows"], m["phys_cols"]
+    tiles = [(min(t.rows, rows - i * t.rows), min(t.cols, phys - j * t.cols))
+             for i in range(m["row_tiles"]) for j in range(m["col_tiles"])] * m.get("matrices", 1)
+    return tiles, phys
+
+
+def stage_cycles(m, t, pipe, r):
+    """Convention 8: the stage of layer m with r copies, cycles per sample, and what bounds it."""
+    tiles, p = layer_tiles(m, t)
+    share = ceil_div(m["windows"], r)
+    arr = port = 0
+    for rows, cols in tiles:
+        steps = share * t.input_cycles * ceil_div(rows, t.max_active_rows)
+        convert = ceil_div(cols, pipe.adc_per_array) * pipe.adc_conversion if pipe.has_adc else 0
+        stages = (max(pipe.array_step, 1), convert, pipe.shift_add)
+        interval = max(stages)
+        arr = max(arr, steps * interval + sum(stages) - interval if steps else 0)
+        load, store = share * rows * ceil_div(t.input_bits, 8), share * cols * 4
+        cyc = lambda b: pipe.buffer_access + ceil_div(b, pipe.buffer_bw) if b else 0
+        port = max(port, cyc(load) + cyc(store))
+    a = len(tiles)
+    buffer = port * min(a * r, pipe.arrays_per_core)
+    cores = max(ceil_div(a * r, pipe.arrays_per_core), 1)
+    passes = int(m["row_tiles"] > 1 and m["kind"] != "depthwise_conv2d") + int(m["weight_bits"] > t.cell_bits)
+    digital = m["windows"] * p * passes
+    vector = ceil_div(ceil_div(digital, cores), pipe.lanes) * pipe.elementwise_cycles
+    terms = ((arr, "arrays"), (buffer, "buffer"), (vector, "vector"))
+    top = max(c for c, _ in terms)
+    name = next(n for c, n in terms if c == top)      # a tie names the first
+    return {"array_cycles": arr, "buffer_cycles": buffer, "vector_cycles": vector,
+            "cycles": top, "bound": name}
+
+
+def pipeline(mapped, t, pipe):
+    """Replica counts that minimise the HT period, found by scanning the sorted
+    candidate periods (every stage value of every layer and copy count) for the
+    least one whose fewest fitting copies stay within the chip's arrays."""
+    mx = max(pipe.max_replicas, 1)
+    arrays = [m["arrays"] for m in mapped]
+    if not mapped or sum(arrays) > pipe.chip_arrays:
+        counts = [1] * len(mapped)
+    else:
+        table = [[stage_cycles(m, t, pipe, r)["cycles"] for r in range(1, mx + 1)] for m in mapped]
+
+        def copies(period):
+            out = []
+            for row in table:
+                r = next((i + 1 for i, c in enumerate(row) if c <= period), None)
+                if r is None:
+                    return None
+                out.append(r)
+            return out if sum(a * r for a, r in zip(arrays, out)) <= pipe.chip_arrays else None
+
+        candidates = sorted({c for row in table for c in row if c >= max(row[-1] for row in table)})
+        lo, hi = 0, len(candidates) - 1
+        while lo < hi:      # copies() is monotone in the period
+            mid = (lo + hi) // 2
+            if copies(candidates[mid]) is not None:
+                hi = mid
+            else:
+                lo = mid + 1
+        counts = copies(candidates[lo]) or [1] * len(mapped)
+    stages = []
+    for m, r in zip(mapped, counts):
+        st = stage_cycles(m, t, pipe, r)
+        st.update({"name": m["name"], "replicas": r, "arrays": m["arrays"] * r})
+        stages.append(st)
+    period = max((s["cycles"] for s in stages), default=0)
+    bound = sum(stage_cycles(m, t, pipe, 1)["array_cycles"] * m["arrays"] for m in mapped) / pipe.chip_arrays
+    return {"stages": stages, "period_cycles": period, "period_bound_cycles": bound,
+            "latency_cycles": sum(s["cycles"] for s in stages),
+            "arrays_placed": sum(s["arrays"] for s in stages),
+            "period_us": period / pipe.clock_mhz}
 
 
 # --------------------------------------------------------------------------
@@ -660,7 +802,7 @@ def extract_layers(mod, t, dynamic_matmul="host"):
     return layers, dict(sorted(host.items())), notes
 
 
-def analyze_text(text, t, path="<input>", dynamic_matmul="host"):
+def analyze_text(text, t, path="<input>", dynamic_matmul="host", pipe=None):
     mod = Module(text, path)
     if not mod.functions and not mod.ops:
         raise InputError("no MLIR operations found (is this an MLIR text file?)", 1)
@@ -675,8 +817,11 @@ def analyze_text(text, t, path="<input>", dynamic_matmul="host"):
     for m in mapped:
         for n in m["notes"]:
             notes.append(f"line {m['line']}: {m['name']}: {n}")
-    return {"file": path, "functions": mod.functions, "layers": mapped, "totals": tot,
-            "host_ops": host, "notes": notes}
+    res = {"file": path, "functions": mod.functions, "layers": mapped, "totals": tot,
+           "host_ops": host, "notes": notes}
+    if pipe is not None:
+        res["pipeline"] = pipeline(mapped, t, pipe)
+    return res
 
 
 # --------------------------------------------------------------------------
@@ -925,6 +1070,9 @@ def main(argv=None):
     ap.add_argument("--dynamic-matmul", default="host", choices=["host", "crossbar"])
     ap.add_argument("--json", action="store_true", help="print JSON instead of tables")
     ap.add_argument("-o", "--output", default=None, help="write the report to FILE instead of stdout")
+    ap.add_argument("--pipeline", metavar="TARGET_TOML", default=None,
+                    help="also model the HT pipeline (convention 8) on this resolved cimc target "
+                         "(`cimc --print-target [--target T] > FILE`); its array shape overrides --rows etc.")
     ap.add_argument("--self-test", action="store_true")
     a = ap.parse_args(argv)
     if a.self_test:
@@ -933,9 +1081,19 @@ def main(argv=None):
         ap.error("no input files (or use --self-test)")
     t = Target(a.rows, a.cols, a.cell_bits, a.weight_bits, a.dac_bits, a.input_bits, a.max_active_rows,
                a.encoding, a.arrays, a.weight_bits_from)
+    pipe = None
     try:
+        if a.pipeline:
+            import tomllib
+            pipe = Pipe.from_toml(a.pipeline)
+            with open(a.pipeline, "rb") as f:
+                d = tomllib.load(f)
+            arr = d["array"]
+            t.rows, t.cols, t.cell_bits = arr["rows"], arr["cols"], arr["cell_bits"]
+            t.dac_bits, t.max_active_rows, t.encoding = arr["dac_bits"], arr["max_active_rows"], arr["encoding"]
+            t.arrays = pipe.chip_arrays
         t.check()
-    except InputError as e:
+    except (InputError, OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     results = []
@@ -943,7 +1101,7 @@ def main(argv=None):
         try:
             with open(path, encoding="utf-8") as f:
                 text = f.read()
-            results.append(analyze_text(text, t, path, a.dynamic_matmul))
+            results.append(analyze_text(text, t, path, a.dynamic_matmul, pipe))
         except InputError as e:
             print(f"{path}:{e.line if e.line else 1}: error: {e}", file=sys.stderr)
             return 2

@@ -25,10 +25,36 @@ pub struct Layer {
     pub stage: i64,
 }
 
+/// One crossbar layer as a stage of the pipeline, with its copies: the
+/// cost model cim-replicate minimises ([`cost::stage`]).
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub name: String,
+    /// Copies of the layer's weights (`cim.replicas`).
+    pub replicas: u64,
+    /// Arrays the copies take (tiles × replicas).
+    pub arrays: u64,
+    pub cost: cost::StageCost,
+}
+
 #[derive(Debug, Default)]
 pub struct Report {
     pub layers: Vec<Layer>,
     pub phases: i64,
+    /// The layers as pipeline stages, in order.
+    pub stages: Vec<Stage>,
+    /// The chip's bound on the period ([`cost::period_bound`]), cycles.
+    pub period_bound: f64,
+    /// `cim.schedule` of the first function that records one.
+    pub schedule: Option<String>,
+}
+
+/// The `cim.schedule` of the module's first function that records one.
+fn schedule_of(module: &Module) -> Option<String> {
+    let root = module.as_operation().to_raw();
+    cimc_passes::ir::nested_ops(root)
+        .into_iter()
+        .find_map(cim::schedule)
 }
 
 impl Report {
@@ -89,7 +115,39 @@ impl Report {
                 layer.stage = mvm.stage().unwrap_or(0);
             }
         }
-        Ok(any_schedule.then_some(report))
+        if !any_schedule {
+            return Ok(None);
+        }
+        let (shapes, programs) = cimc_passes::mapping::replicate::layer_shapes(root)?;
+        for (shape, programs) in shapes.iter().zip(&programs) {
+            let replicas = programs
+                .first()
+                .map_or(1, |p| u64::from(p.replicas()).max(1));
+            report.stages.push(Stage {
+                name: shape.name.clone(),
+                replicas,
+                arrays: programs.len() as u64 * replicas,
+                cost: cost::stage(target, shape, replicas),
+            });
+        }
+        report.period_bound = cost::period_bound(target, &shapes, target.total_arrays());
+        report.schedule = schedule_of(module);
+        Ok(Some(report))
+    }
+
+    /// The HT period the stage model gives: the slowest stage, cycles, and
+    /// its layer.
+    pub fn period(&self) -> (u64, &str) {
+        self.stages
+            .iter()
+            .map(|s| (s.cost.cycles, s.name.as_str()))
+            .fold((0, ""), |best, cur| if cur.0 > best.0 { cur } else { best })
+    }
+
+    /// One sample's latency the stage model gives when each layer starts
+    /// after the one before it has finished: the stages' sum, cycles.
+    pub fn stage_latency(&self) -> u64 {
+        self.stages.iter().map(|s| s.cost.cycles).sum()
     }
 
     pub fn arrays(&self) -> i64 {
@@ -207,6 +265,7 @@ impl Report {
             "estimated cycles = {} (layer-sequential)",
             self.estimated_cycles(target)
         );
+        self.pipeline_text(target, &mut out);
         match target.adc_loss() {
             Some(loss) => {
                 let _ = writeln!(out, "ADC clips: {loss}");
@@ -218,8 +277,61 @@ impl Report {
         out
     }
 
+    /// The pipeline section: per layer copies, arrays, the stage's cycles
+    /// and what bounds them; the period, the latency, the bound.
+    fn pipeline_text(&self, target: &Target, out: &mut String) {
+        let us = |cycles: f64| cycles * target.cycle_ns() / 1000.0;
+        let _ = writeln!(
+            out,
+            "pipeline stages ({} schedule; cycles per sample, the cost model cim-replicate minimises):",
+            self.schedule.as_deref().unwrap_or("layer-sequential")
+        );
+        let _ = writeln!(
+            out,
+            "{:<24} {:>8} {:>7} {:>12} {:>12} {:>12} {:>12}  bound",
+            "layer", "replicas", "arrays", "array-cyc", "buffer-cyc", "vector-cyc", "stage-cyc"
+        );
+        for st in &self.stages {
+            let c = &st.cost;
+            let _ = writeln!(
+                out,
+                "{:<24} {:>8} {:>7} {:>12} {:>12} {:>12} {:>12}  {}",
+                st.name,
+                st.replicas,
+                st.arrays,
+                c.array_cycles,
+                c.buffer_cycles,
+                c.vector_cycles,
+                c.cycles,
+                c.bound.as_str()
+            );
+        }
+        let (period, layer) = self.period();
+        let placed: u64 = self.stages.iter().map(|s| s.arrays).sum();
+        let _ = writeln!(
+            out,
+            "arrays placed = {placed} of {} (copies included)",
+            target.total_arrays()
+        );
+        let _ = writeln!(
+            out,
+            "HT period = {period} cycles = {:.3} us ({layer}); bound = {:.1} cycles = {:.3} us (all array work over the chip's arrays), period/bound = {:.2}",
+            us(period as f64),
+            self.period_bound,
+            us(self.period_bound),
+            period as f64 / self.period_bound.max(f64::MIN_POSITIVE)
+        );
+        let _ = writeln!(
+            out,
+            "latency = {} cycles = {:.3} us (stages one after another; the simulator adds transfers and host work)",
+            self.stage_latency(),
+            us(self.stage_latency() as f64)
+        );
+    }
+
     pub fn to_json(&self, target: &Target) -> serde_json::Value {
         let (bottleneck, layer) = self.bottleneck();
+        let (period, period_layer) = self.period();
         json!({
             "target": target.name,
             "layers": self.layers.iter().map(|l| json!({
@@ -248,7 +360,23 @@ impl Report {
                 "phases": self.phases.max(1),
                 "estimated_cycles": self.estimated_cycles(target),
                 "adc_lossless": target.adc_loss().is_none(),
-            }
+                "schedule": self.schedule.as_deref().unwrap_or("layer-sequential"),
+                "period_cycles": period,
+                "period_layer": period_layer,
+                "period_bound_cycles": self.period_bound,
+                "latency_cycles": self.stage_latency(),
+                "arrays_placed": self.stages.iter().map(|s| s.arrays).sum::<u64>(),
+            },
+            "stages": self.stages.iter().map(|st| json!({
+                "name": st.name,
+                "replicas": st.replicas,
+                "arrays": st.arrays,
+                "array_cycles": st.cost.array_cycles,
+                "buffer_cycles": st.cost.buffer_cycles,
+                "vector_cycles": st.cost.vector_cycles,
+                "cycles": st.cost.cycles,
+                "bound": st.cost.bound.as_str(),
+            })).collect::<Vec<_>>(),
         })
     }
 }

@@ -133,12 +133,16 @@ fn convert(name: &str) -> PathBuf {
     out
 }
 
-/// The analytical script's totals for a model at the isaac/calibration target.
+/// The analytical script's totals and pipeline for a model on isaac.
 fn analytical(mlir: &Path) -> serde_json::Value {
+    let toml = Path::new(env!("CARGO_TARGET_TMPDIR")).join("isaac.resolved.toml");
+    std::fs::write(&toml, Target::preset("isaac").unwrap().to_toml_string()).expect("writes");
     let out = Command::new("python3")
         .arg(root().join("scripts/mapping_bounds.py"))
         .arg(mlir)
         .arg("--json")
+        .arg("--pipeline")
+        .arg(&toml)
         .output()
         .expect("python3 runs");
     assert!(
@@ -152,7 +156,8 @@ fn analytical(mlir: &Path) -> serde_json::Value {
 
 fn compare(name: &str, mlir: &Path) -> serde_json::Value {
     let (_, report) = map(mlir, Target::preset("isaac").unwrap());
-    let ours = report.expect("a scheduled mapping")["totals"].clone();
+    let report = report.expect("a scheduled mapping");
+    let ours = report["totals"].clone();
     let theirs = analytical(mlir);
     let totals = &theirs["totals"];
     let pick = |v: &serde_json::Value, keys: &[&str]| {
@@ -174,6 +179,40 @@ fn compare(name: &str, mlir: &Path) -> serde_json::Value {
     assert!(
         (util - ours_util).abs() < 1e-12,
         "{name}: utilization {ours_util} vs {util}"
+    );
+    // The pipeline: cim-replicate's copies and the report's stages against
+    // the script's own search over candidate periods.
+    let pipe = &theirs["pipeline"];
+    let stages = report["stages"].as_array().expect("stages");
+    let script = pipe["stages"].as_array().expect("the script's stages");
+    assert_eq!(stages.len(), script.len(), "{name}: stages");
+    for (i, (a, b)) in stages.iter().zip(script).enumerate() {
+        for key in [
+            "replicas",
+            "arrays",
+            "array_cycles",
+            "buffer_cycles",
+            "vector_cycles",
+            "cycles",
+            "bound",
+        ] {
+            assert_eq!(a[key], b[key], "{name}: stage {i} ({}) {key}", a["name"]);
+        }
+    }
+    for (key, theirs_key) in [
+        ("period_cycles", "period_cycles"),
+        ("latency_cycles", "latency_cycles"),
+        ("arrays_placed", "arrays_placed"),
+    ] {
+        assert_eq!(ours[key], pipe[theirs_key], "{name}: {key}");
+    }
+    let (a, b) = (
+        ours["period_bound_cycles"].as_f64().unwrap(),
+        pipe["period_bound_cycles"].as_f64().unwrap(),
+    );
+    assert!(
+        (a - b).abs() <= 1e-9 * b.max(1.0),
+        "{name}: bound {a} vs {b}"
     );
     ours
 }

@@ -2,7 +2,7 @@
 //! a high-throughput pipeline takes about the same time.
 
 use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
-use cimc_dialects::cim::{Mvm, Program};
+use cimc_dialects::cim::{MalformedOp, Mvm, Program};
 use cimc_target::cost::{self, LayerShape};
 use cimc_target::Target;
 use melior::ir::operation::OperationRefMut;
@@ -43,12 +43,13 @@ struct Replicate {
     target: Arc<Target>,
 }
 
-/// The crossbar layers of a function, in order of their first program,
-/// with the programs of each.
-fn layer_shapes(
-    func: crate::raw::RawOp,
-) -> Result<(Vec<LayerShape>, Vec<Vec<Program>>), PassFailed> {
-    let ops = crate::ir::nested_ops(func);
+/// The crossbar layers under `root` (a function or a module), in order of
+/// their first program, as the stage model sees them, with the programs of
+/// each: what cim-replicate optimises and the mapping report shows.
+pub fn layer_shapes(
+    root: crate::raw::RawOp,
+) -> Result<(Vec<LayerShape>, Vec<Vec<Program>>), MalformedOp> {
+    let ops = crate::ir::nested_ops(root);
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut shapes: Vec<LayerShape> = Vec::new();
     let mut programs: Vec<Vec<Program>> = Vec::new();
@@ -58,7 +59,7 @@ fn layer_shapes(
     for op in ops {
         let name = crate::raw::op_name(op);
         if name == Program::NAME {
-            let program = Program::from_op(op).map_err(crate::diag::malformed)?;
+            let program = Program::from_op(op)?;
             let layer = program.layer().to_string();
             let i = *index.entry(layer.clone()).or_insert_with(|| {
                 shapes.push(LayerShape {
@@ -75,7 +76,7 @@ fn layer_shapes(
             sliced[i] |= program.weight_bits() > program.cell_bits();
             programs[i].push(program);
         } else if name == Mvm::NAME {
-            let mvm = Mvm::from_op(op).map_err(crate::diag::malformed)?;
+            let mvm = Mvm::from_op(op)?;
             let Some(&i) = index.get(mvm.layer()) else {
                 continue;
             };
@@ -109,7 +110,7 @@ fn layer_shapes(
 
 impl Pass for Replicate {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let (shapes, programs) = layer_shapes(func.to_raw())?;
+        let (shapes, programs) = layer_shapes(func.to_raw()).map_err(crate::diag::malformed)?;
         // A layer with no mvm (its tiles unread) keeps one copy.
         let budget = self.target.total_arrays();
         let counts = cost::replicate_for_period(
