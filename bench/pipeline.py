@@ -9,6 +9,8 @@ For each network (ResNet-18 int8 from test/models/scale, the digits CNN;
     mapping before cim-replicate);
   * -O2 layer-sequential: cim-replicate's copies, samples one after the other;
   * -O2 ht: cim-replicate's copies, samples pipelined;
+  * -O1 ll and -O2 ll: samples one after the other, each layer starting on
+    the first rows of its input (line-buffer granularity): the latency;
 each over N seeded samples (default 4): latency per inference, period,
 inferences/s, the simulator's pipelined bound, array utilization per period,
 arrays used, and the outputs' agreement with the -O1 run (bit-identical is
@@ -23,7 +25,8 @@ import numpy as np
 
 from common import MODELS, add_cimc_args, cimc_binary, convert_tflite, machine, run
 
-RUNS = [("-O1", "layer-sequential"), ("-O2", "layer-sequential"), ("-O2", "ht")]
+RUNS = [("-O1", "layer-sequential"), ("-O1", "ll"), ("-O2", "layer-sequential"), ("-O2", "ll"),
+        ("-O2", "ht")]
 
 
 def measure(cimc, mlir, x, target, work):

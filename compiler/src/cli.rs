@@ -30,6 +30,9 @@ pub enum ScheduleMode {
     /// High throughput: samples overlap in a pipeline of layers, each on
     /// its own arrays; the period is the slowest stage.
     Ht,
+    /// Low latency: samples one after the other; inside a sample a layer
+    /// starts as soon as the input rows its first windows read exist.
+    Ll,
 }
 
 impl ScheduleMode {
@@ -38,6 +41,7 @@ impl ScheduleMode {
         match self {
             ScheduleMode::LayerSequential => cimc_runtime::Schedule::LayerSequential,
             ScheduleMode::Ht => cimc_runtime::Schedule::Ht,
+            ScheduleMode::Ll => cimc_runtime::Schedule::Ll,
         }
     }
 

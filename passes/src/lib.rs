@@ -44,7 +44,7 @@ pub struct PassContext {
     pub target: std::sync::Arc<cimc_target::Target>,
     pub remarks: std::sync::Arc<remark::Remarks>,
     /// The schedule `cim-schedule mode=auto` records (the driver's
-    /// `--schedule`): `layer-sequential` or `ht`.
+    /// `--schedule`): `layer-sequential`, `ht` or `ll`.
     pub schedule: &'static str,
 }
 

@@ -104,6 +104,12 @@
 #define CIMC_RT_SCHEDULE_HT 1
 
 /**
+ * [`Schedule::Ll`]: samples one after the other, a layer starting on the
+ * first rows it reads.
+ */
+#define CIMC_RT_SCHEDULE_LL 2
+
+/**
  * The simulator handle (opaque). Create with `cimc_rt_create`, free with
  * `cimc_rt_destroy`.
  */

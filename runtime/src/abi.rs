@@ -83,6 +83,9 @@ pub const CIMC_RT_OP_HOST: u32 = 5;
 /// Schedules of `cimc_rt_begin_sample`.
 pub const CIMC_RT_SCHEDULE_LAYER_SEQUENTIAL: u32 = 0;
 pub const CIMC_RT_SCHEDULE_HT: u32 = 1;
+/// [`Schedule::Ll`]: samples one after the other, a layer starting on the
+/// first rows it reads.
+pub const CIMC_RT_SCHEDULE_LL: u32 = 2;
 
 /// The simulator handle (opaque). Create with `cimc_rt_create`, free with
 /// `cimc_rt_destroy`.
@@ -928,7 +931,19 @@ pub unsafe extern "C" fn cimc_rt_im2col(
             } else {
                 (elements as f64 / out_len as f64).min(1.0)
             };
-            let token = s.view(deps, scale)?;
+            // Line-buffer granularity (ll): the first output row of windows
+            // reads the input's first kernel rows.
+            let (kh, h) = (
+                (u(win.kernel_h).max(1) - 1) * u(win.dilation_h).max(1) + 1,
+                u(h),
+            );
+            let out_rows = (h + u(win.pad_top) + u(win.pad_bottom))
+                .checked_sub(kh)
+                .map_or(1, |v| v / u(win.stride_h).max(1) + 1);
+            let first_rows = kh.saturating_sub(u(win.pad_top)).clamp(1, h.max(1)) as f64
+                / (u(n).max(1) * h.max(1)) as f64;
+            let bands = u32::try_from(out_rows.saturating_mul(u(n).max(1))).unwrap_or(u32::MAX);
+            let token = s.view_rows(deps, scale, first_rows, bands)?;
             put_token(out_token, token)
         })
     }
@@ -1146,9 +1161,13 @@ mod tests {
         for (c, class) in classes.iter().zip(OpClass::ALL) {
             assert_eq!(*c, class.code());
         }
-        for (c, s) in [CIMC_RT_SCHEDULE_LAYER_SEQUENTIAL, CIMC_RT_SCHEDULE_HT]
-            .into_iter()
-            .zip([Schedule::LayerSequential, Schedule::Ht])
+        for (c, s) in [
+            CIMC_RT_SCHEDULE_LAYER_SEQUENTIAL,
+            CIMC_RT_SCHEDULE_HT,
+            CIMC_RT_SCHEDULE_LL,
+        ]
+        .into_iter()
+        .zip([Schedule::LayerSequential, Schedule::Ht, Schedule::Ll])
         {
             assert_eq!(Schedule::from_code(c), Some(s));
         }

@@ -228,7 +228,7 @@ impl Layer {
         let mut sums = vec![0i32; n * p];
         let mut input = Vec::new();
         let mut partial = Vec::new();
-        let mut tokens = Vec::new();
+        let mut tokens: Vec<Vec<Token>> = Vec::new();
         let copies = self.replicas.len();
         for (r, tiles) in self.replicas.iter().enumerate() {
             let (lo, hi) = (n * r / copies, n * (r + 1) / copies);
@@ -252,7 +252,10 @@ impl Layer {
                     _ => dst.push((core, bytes)),
                 }
             }
-            let arrived = [sim.bring(deps, &dst)?];
+            // The copy's share of the windows: a band of the input's rows.
+            let part = (lo as f64 / n as f64, hi as f64 / n as f64);
+            let arrived = [sim.bring_part(deps, &dst, part.0, part.1)?];
+            let mut copy = Vec::new();
             for t in tiles {
                 let (rows, cols) = (t.rows as usize, t.cols as usize);
                 input.clear();
@@ -261,7 +264,7 @@ impl Layer {
                 }
                 partial.clear();
                 partial.resize((hi - lo) * cols, 0);
-                tokens.push(sim.mvm(
+                copy.push(sim.mvm(
                     &MvmIssue {
                         array: t.array,
                         phase: t.phase,
@@ -282,8 +285,9 @@ impl Layer {
                     }
                 }
             }
+            tokens.push(copy);
         }
-        let mut token = sim.join(&tokens)?;
+        let mut token = sim.concat(&tokens)?;
         let digital = |sim: &mut Simulator, name: &str, token: Token| {
             sim.vector_op(
                 &VectorOp {

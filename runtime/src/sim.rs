@@ -108,6 +108,10 @@ pub enum Schedule {
     LayerSequential,
     /// High throughput: samples overlap, each stage on its own arrays.
     Ht,
+    /// Low latency: samples one after the other, and inside a sample an op
+    /// starts once the first rows it reads exist (line-buffer granularity):
+    /// results arrive in bands of rows ([`Simulator::view_rows`]).
+    Ll,
 }
 
 impl Schedule {
@@ -116,6 +120,7 @@ impl Schedule {
         match code {
             0 => Some(Schedule::LayerSequential),
             1 => Some(Schedule::Ht),
+            2 => Some(Schedule::Ll),
             _ => None,
         }
     }
@@ -125,6 +130,7 @@ impl Schedule {
         match self {
             Schedule::LayerSequential => "layer-sequential",
             Schedule::Ht => "ht",
+            Schedule::Ll => "ll",
         }
     }
 }
@@ -134,6 +140,63 @@ impl Schedule {
 struct SampleSpan {
     first_start: u64,
     end: u64,
+}
+
+/// How an op's inputs arrive: the first of `bands` bands of rows at
+/// `first`, the last at `last` (all at once: one band, `first == last`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Flow {
+    first: u64,
+    last: u64,
+    bands: u32,
+}
+
+impl Flow {
+    /// The end of `cycles` of work started at `start` on this flow: the
+    /// work goes band by band, so its last band cannot start before the
+    /// last input band is there.
+    fn end(&self, start: u64, cycles: u64) -> u64 {
+        let band = cycles.div_ceil(u64::from(self.bands.max(1)));
+        start
+            .saturating_add(cycles)
+            .max(self.last.saturating_add(band))
+    }
+
+    /// When the first band of the work's result is out.
+    fn first_out(&self, start: u64, cycles: u64) -> u64 {
+        start.saturating_add(cycles.div_ceil(u64::from(self.bands.max(1))))
+    }
+}
+
+/// Work placed band by band ([`Simulator::place`]): its contiguous runs
+/// `[start, end)` in order, and when its first band is done.
+#[derive(Debug, Clone, Default)]
+struct Placed {
+    runs: Vec<(u64, u64)>,
+    first_end: u64,
+}
+
+impl Placed {
+    fn start(&self) -> u64 {
+        self.runs.first().map_or(0, |r| r.0)
+    }
+
+    fn end(&self) -> u64 {
+        self.runs.last().map_or(0, |r| r.1)
+    }
+
+    /// Each run's share of `total` (energy split by cycles).
+    fn shares(&self, total: f64) -> impl Iterator<Item = ((u64, u64), f64)> + '_ {
+        let cycles: u64 = self.runs.iter().map(|r| r.1 - r.0).sum();
+        self.runs.iter().map(move |r| {
+            let f = if cycles == 0 {
+                1.0 / self.runs.len() as f64
+            } else {
+                (r.1 - r.0) as f64 / cycles as f64
+            };
+            (*r, total * f)
+        })
+    }
 }
 
 /// A time line of busy intervals `[start, end)`, disjoint and merged.
@@ -233,6 +296,13 @@ pub struct Simulator {
     /// `origin[token − 1]`: the cores its result lives on (sorted; empty:
     /// the host or outside the chip).
     origin: Vec<Vec<u32>>,
+    /// `first[token − 1]`, `bands[token − 1]`: under the ll schedule, the
+    /// result comes in `bands` bands of rows, the first at `first`, the
+    /// last at `done` (evenly between); one band otherwise.
+    first: Vec<u64>,
+    bands: Vec<u32>,
+    /// The schedule of the current sample.
+    schedule: Schedule,
     /// Views of a smaller source ([`Simulator::view`]): token → source size
     /// over view size.
     scales: std::collections::HashMap<Token, f64>,
@@ -301,6 +371,9 @@ impl Simulator {
             host_run_busy: 0,
             done: Vec::new(),
             origin: Vec::new(),
+            first: Vec::new(),
+            bands: Vec::new(),
+            schedule: Schedule::LayerSequential,
             scales: std::collections::HashMap::new(),
             floor: 0,
             samples: Vec::new(),
@@ -418,6 +491,100 @@ impl Simulator {
         Ok(t)
     }
 
+    /// When the first `fraction` (in (0, 1]) of token `d`'s rows exist:
+    /// its first band's time plus an even share of the rest, band by band.
+    fn rows_ready(&self, d: Token, fraction: f64) -> u64 {
+        let i = (d - 1) as usize;
+        let done = self.done[i];
+        let (first, bands) = (self.first[i], u64::from(self.bands[i]));
+        if bands <= 1 || first >= done {
+            return done;
+        }
+        let k = ((fraction * bands as f64).ceil() as u64).clamp(1, bands);
+        first + (done - first) * (k - 1) / (bands - 1)
+    }
+
+    /// How the rows `[lo, hi)` (fractions of each value) of `deps` arrive.
+    /// Outside the ll schedule: all at once, when every dependency is done.
+    fn flow(&self, deps: &[Token], lo: f64, hi: f64) -> Result<Flow> {
+        let ready = self.ready(deps)?;
+        let live: Vec<Token> = deps.iter().copied().filter(|d| *d != 0).collect();
+        if self.schedule != Schedule::Ll || live.is_empty() {
+            return Ok(Flow {
+                first: ready,
+                last: ready,
+                bands: 1,
+            });
+        }
+        let bands = live
+            .iter()
+            .map(|d| self.bands[(d - 1) as usize])
+            .max()
+            .unwrap_or(1);
+        let (lo, hi) = (lo.clamp(0.0, 1.0), hi.clamp(0.0, 1.0).max(lo));
+        let at = |f: f64| {
+            live.iter()
+                .map(|d| self.rows_ready(*d, f))
+                .max()
+                .unwrap_or(0)
+        };
+        let first = at((lo + 1.0 / f64::from(bands)).min(hi.max(f64::MIN_POSITIVE)));
+        let last = at(hi.max(f64::MIN_POSITIVE));
+        let part = (((hi - lo) * f64::from(bands)).round() as u32).clamp(1, bands);
+        Ok(Flow {
+            first: first.min(last),
+            last,
+            bands: part,
+        })
+    }
+
+    /// `cycles` of work on `flow`, placed band by band on every port of
+    /// `ports` at once: band j (an even share of the cycles) starts once
+    /// its input band is there, `ready` has passed and the band before is
+    /// done, in the first gap all ports share. Outside ll: one band, the
+    /// earliest gap from `ready`. The ports' other work interleaves.
+    fn place(ports: &mut [&mut Port], ready: u64, cycles: u64, flow: &Flow) -> Placed {
+        let b = u64::from(flow.bands.max(1));
+        let mut placed = Placed::default();
+        let mut t = ready;
+        for j in 0..b {
+            let arrive = if b == 1 {
+                ready
+            } else {
+                flow.first + (flow.last - flow.first) * j / (b - 1)
+            };
+            let share = |k: u64| (u128::from(cycles) * u128::from(k) / u128::from(b)) as u64;
+            let len = share(j + 1) - share(j);
+            if len == 0 && j + 1 < b {
+                continue;
+            }
+            let mut start = arrive.max(t);
+            loop {
+                let next = ports
+                    .iter()
+                    .map(|p| p.earliest(start, len))
+                    .max()
+                    .unwrap_or(start);
+                if next == start {
+                    break;
+                }
+                start = next;
+            }
+            for p in ports.iter_mut() {
+                p.reserve(start, len, true);
+            }
+            t = start + len;
+            if placed.runs.is_empty() {
+                placed.first_end = t;
+            }
+            match placed.runs.last_mut() {
+                Some(run) if run.1 == start => run.1 = t,
+                _ => placed.runs.push((start, t)),
+            }
+        }
+        placed
+    }
+
     /// Starts the run (ends the initial programming) if it has not started.
     fn start_run(&mut self) -> u64 {
         *self.run_start.get_or_insert(self.init_end)
@@ -448,7 +615,23 @@ impl Simulator {
     }
 
     fn token_at(&mut self, done: u64, origin: Vec<u32>) -> Token {
+        self.token_flow(
+            done,
+            Flow {
+                first: done,
+                last: done,
+                bands: 1,
+            },
+            origin,
+        )
+    }
+
+    /// A token done at `done` whose result arrives as `flow` says (its
+    /// `last` is ignored: the last band is out at `done`).
+    fn token_flow(&mut self, done: u64, flow: Flow, origin: Vec<u32>) -> Token {
         self.done.push(done);
+        self.first.push(flow.first.min(done));
+        self.bands.push(flow.bands.max(1));
         self.origin.push(origin);
         self.end = self.end.max(done);
         if let Some(s) = self.samples.last_mut() {
@@ -474,9 +657,10 @@ impl Simulator {
     /// Starts a sample (one call of the compiled entry) under `schedule`.
     pub fn begin_sample(&mut self, schedule: Schedule) -> Result<()> {
         self.check_open("begin_sample")?;
-        if schedule == Schedule::LayerSequential && !self.samples.is_empty() {
+        if schedule != Schedule::Ht && !self.samples.is_empty() {
             self.floor = self.end;
         }
+        self.schedule = schedule;
         self.samples.push(SampleSpan {
             first_start: u64::MAX,
             end: 0,
@@ -615,7 +799,8 @@ impl Simulator {
         self.check_open("mvm")?;
         let index = self.index(op.array)?;
         op.params.validate()?;
-        let ready = self.ready(op.deps)?;
+        let flow = self.flow(op.deps, 0.0, 1.0)?;
+        let ready = flow.first;
         let choice = self.kernel_choice;
         let slot =
             self.arrays[index]
@@ -657,10 +842,19 @@ impl Simulator {
         self.buffers[id.core as usize].reserve(load_start, c.load_cycles, true);
         let load_end = load_start + c.load_cycles;
         let start = load_end.max(self.arrays[index].free);
-        let end = start + c.array_cycles;
+        // Streaming (ll): the last band is read after its inputs are loaded.
+        let band_load = c.load_cycles.div_ceil(u64::from(flow.bands));
+        let end = Flow {
+            last: flow.last.saturating_add(band_load),
+            ..flow
+        }
+        .end(start, c.array_cycles);
         let store_start = self.buffers[id.core as usize].earliest(end, c.store_cycles);
         self.buffers[id.core as usize].reserve(store_start, c.store_cycles, true);
         let done = store_start + c.store_cycles;
+        let first_out = flow
+            .first_out(start, c.array_cycles)
+            .saturating_add(c.store_cycles.div_ceil(u64::from(flow.bands)));
 
         let state = &mut self.arrays[index];
         state.free = end;
@@ -674,8 +868,12 @@ impl Simulator {
         self.energy += Energy::from(c.read_energy);
         self.energy.buffer += c.load_energy_pj + c.store_energy_pj;
         self.started(load_start);
-        let token = self.token_at(done, vec![id.core]);
-        self.mvm_events(op, &c, label, token, [load_start, start, store_start]);
+        let out = Flow {
+            first: first_out,
+            ..flow
+        };
+        let token = self.token_flow(done, out, vec![id.core]);
+        self.mvm_events(op, &c, label, token, [load_start, start, end, store_start]);
         Ok(token)
     }
 
@@ -685,7 +883,7 @@ impl Simulator {
         c: &MvmCost,
         label: Option<String>,
         token: Token,
-        [load, start, store]: [u64; 3],
+        [load, start, end, store]: [u64; 4],
     ) {
         let id = op.array;
         let name = label.unwrap_or_else(|| "mvm".to_string());
@@ -721,13 +919,14 @@ impl Simulator {
             pid: id.core,
             tid: self.tid(id),
             start,
-            cycles: c.array_cycles,
+            cycles: end - start,
             energy: Energy::from(c.read_energy),
             args: with(json!({
                 "n": op.n, "rows": op.rows, "cols": op.cols,
                 "input_bits": op.params.input_bits, "dac_bits": op.params.dac_bits,
                 "adc_bits": op.params.adc_bits, "max_active_rows": op.params.max_active_rows,
                 "steps": c.steps, "step_interval": c.step.interval(),
+                "busy_cycles": c.array_cycles,
                 "conversions": c.conversions, "ops": c.ops,
             })),
         });
@@ -745,10 +944,35 @@ impl Simulator {
 
     /// A token done when all `deps` are: no work, no event.
     pub fn join(&mut self, deps: &[Token]) -> Result<Token> {
-        self.check_open("join")?;
-        let ready = self.ready(deps)?;
         let origin = self.origin_of(deps);
-        Ok(self.token_at(ready, origin))
+        self.join_at(deps, origin)
+    }
+
+    /// A token done when the pieces are, whose result is the pieces' rows
+    /// in order (a layer's copies, each a share of its windows): under ll
+    /// its first band is the first piece's.
+    pub fn concat(&mut self, pieces: &[Vec<Token>]) -> Result<Token> {
+        self.check_open("join")?;
+        let all: Vec<Token> = pieces.iter().flatten().copied().collect();
+        let origin = self.origin_of(&all);
+        let mut flow: Option<Flow> = None;
+        for piece in pieces.iter().filter(|p| !p.is_empty()) {
+            let f = self.flow(piece, 0.0, 1.0)?;
+            flow = Some(match flow {
+                None => f,
+                Some(acc) => Flow {
+                    first: acc.first,
+                    last: acc.last.max(f.last),
+                    bands: acc.bands.saturating_add(f.bands),
+                },
+            });
+        }
+        let flow = flow.unwrap_or(Flow {
+            first: 0,
+            last: 0,
+            bands: 1,
+        });
+        Ok(self.token_flow(flow.last, flow, origin))
     }
 
     /// A token done when all `deps` are, whose result lives on `cores`
@@ -756,8 +980,17 @@ impl Simulator {
     /// the DACs from the buffer, a reshape).
     pub fn join_at(&mut self, deps: &[Token], cores: Vec<u32>) -> Result<Token> {
         self.check_open("join")?;
-        let ready = self.ready(deps)?;
-        Ok(self.token_at(ready, cores))
+        let flow = self.flow(deps, 0.0, 1.0)?;
+        Ok(self.token_flow(flow.last, flow, cores))
+    }
+
+    /// Rows `[lo, hi)` (fractions) of the results of `deps`: done when those
+    /// rows are (under ll; when `deps` are otherwise).
+    pub fn part(&mut self, deps: &[Token], lo: f64, hi: f64) -> Result<Token> {
+        self.check_open("join")?;
+        let flow = self.flow(deps, lo, hi)?;
+        let origin = self.origin_of(deps);
+        Ok(self.token_flow(flow.last, flow, origin))
     }
 
     /// A view of the results of `deps` that does no work (a window gather
@@ -775,6 +1008,32 @@ impl Simulator {
         Ok(token)
     }
 
+    /// [`Simulator::view`] of a window gather whose result has `bands` rows
+    /// of windows, the first of which reads the first `first_rows` (a
+    /// fraction) of the input's rows: under ll it is ready band by band as
+    /// its input rows are (a line buffer).
+    pub fn view_rows(
+        &mut self,
+        deps: &[Token],
+        scale: f64,
+        first_rows: f64,
+        bands: u32,
+    ) -> Result<Token> {
+        let token = self.view(deps, scale)?;
+        if self.schedule == Schedule::Ll && bands > 1 {
+            let live: Vec<Token> = deps.iter().copied().filter(|d| *d != 0).collect();
+            let first = live
+                .iter()
+                .map(|d| self.rows_ready(*d, first_rows.clamp(f64::MIN_POSITIVE, 1.0)))
+                .max()
+                .unwrap_or(0);
+            let i = (token - 1) as usize;
+            self.first[i] = first.min(self.done[i]);
+            self.bands[i] = bands;
+        }
+        Ok(token)
+    }
+
     /// The smallest scale of the views among `deps` (1 when none is one).
     pub fn view_scale(&self, deps: &[Token]) -> f64 {
         deps.iter()
@@ -788,6 +1047,18 @@ impl Simulator {
     /// a core's input buffer spills through the global memory. Returns a
     /// token done when everything arrived (and `deps` are done).
     pub fn bring(&mut self, deps: &[Token], dst: &[(u32, u64)]) -> Result<Token> {
+        self.bring_part(deps, dst, 0.0, 1.0)
+    }
+
+    /// [`Simulator::bring`] of rows `[lo, hi)` (fractions) of the results of
+    /// `deps`: under ll the transfer starts with the first of those rows.
+    pub fn bring_part(
+        &mut self,
+        deps: &[Token],
+        dst: &[(u32, u64)],
+        lo: f64,
+        hi: f64,
+    ) -> Result<Token> {
         self.check_open("bring")?;
         let held = self.origin_of(deps);
         let src = if held.is_empty() {
@@ -795,7 +1066,7 @@ impl Simulator {
         } else {
             held.clone()
         };
-        let mut tokens = vec![self.join(deps)?];
+        let mut tokens = vec![self.part(deps, lo, hi)?];
         let capacity = u64::from(self.target.buffer.input_kib) * 1024;
         for &(d, bytes) in dst {
             if src.contains(&d) || bytes == 0 {
@@ -821,26 +1092,32 @@ impl Simulator {
     /// Writes `bytes` to the global memory and reads them back.
     fn spill(&mut self, bytes: u64, deps: &[Token]) -> Result<Token> {
         let (cycles, energy) = cost::spill(&self.target, bytes);
-        let start = self.earliest(deps)?;
-        let start = self.global.earliest(start, cycles);
-        self.global.reserve(start, cycles, true);
+        let flow = self.flow(deps, 0.0, 1.0)?;
+        let ready = self.after(flow.first);
+        let placed = Self::place(&mut [&mut self.global], ready, cycles, &flow);
         self.energy.memory += energy;
         self.counts.spilled_bytes += bytes;
-        self.started(start);
-        let token = self.token(start + cycles);
-        self.events.push(Event {
-            kind: EventKind::Transfer,
-            name: "spill".to_string(),
-            pid: ids::host_pid(&self.target),
-            tid: 1,
-            start,
-            cycles,
-            energy: Energy {
-                memory: energy,
-                ..Energy::default()
-            },
-            args: json!({ "token": token, "bytes": bytes }),
-        });
+        self.started(placed.start());
+        let out = Flow {
+            first: placed.first_end,
+            ..flow
+        };
+        let token = self.token_flow(placed.end(), out, Vec::new());
+        for ((start, end), energy) in placed.shares(energy) {
+            self.events.push(Event {
+                kind: EventKind::Transfer,
+                name: "spill".to_string(),
+                pid: ids::host_pid(&self.target),
+                tid: 1,
+                start,
+                cycles: end - start,
+                energy: Energy {
+                    memory: energy,
+                    ..Energy::default()
+                },
+                args: json!({ "token": token, "bytes": bytes }),
+            });
+        }
         Ok(token)
     }
 
@@ -888,36 +1165,43 @@ impl Simulator {
             let dst: Vec<(u32, u64)> = cores.iter().map(|c| (*c, moved)).collect();
             ready_deps.push(self.bring(&others, &dst)?);
         }
-        let ready = self.earliest(&ready_deps)?;
+        let flow = self.flow(&ready_deps, 0.0, 1.0)?;
+        let ready = self.after(flow.first);
         let mut done = ready;
+        let mut first_out = 0;
         let token = self.done.len() as Token + 1;
         let vector_tid = ids::vector_unit_tid(&self.target);
         for &core in &cores {
-            let port = &mut self.vector[core as usize];
-            let start = port.earliest(ready, cycles);
-            port.reserve(start, cycles, true);
-            done = done.max(start + cycles);
-            self.started(start);
-            self.events.push(Event {
-                kind: EventKind::Vector,
-                name: op.name.to_string(),
-                pid: core,
-                tid: vector_tid,
-                start,
-                cycles,
-                energy: Energy {
-                    vector: energy,
-                    ..Energy::default()
-                },
-                args: json!({
-                    "token": token, "class": op.class.as_str(), "elements": share,
-                    "cores": cores.len(),
-                }),
-            });
+            let placed = Self::place(&mut [&mut self.vector[core as usize]], ready, cycles, &flow);
+            done = done.max(placed.end());
+            first_out = first_out.max(placed.first_end);
+            self.started(placed.start());
+            for ((start, end), energy) in placed.shares(energy) {
+                self.events.push(Event {
+                    kind: EventKind::Vector,
+                    name: op.name.to_string(),
+                    pid: core,
+                    tid: vector_tid,
+                    start,
+                    cycles: end - start,
+                    energy: Energy {
+                        vector: energy,
+                        ..Energy::default()
+                    },
+                    args: json!({
+                        "token": token, "class": op.class.as_str(), "elements": share,
+                        "cores": cores.len(),
+                    }),
+                });
+            }
         }
         self.energy.vector += energy * cores.len() as f64;
         self.counts.vector_ops += 1;
-        Ok(self.token_at(done, cores))
+        let out = Flow {
+            first: first_out,
+            ..flow
+        };
+        Ok(self.token_flow(done, out, cores))
     }
 
     /// Issues a host operation: ⌈elements × cycles_per_element⌉ cycles on
@@ -990,40 +1274,42 @@ impl Simulator {
         let c = cost::transfer(&self.target, bytes, src, dst);
         let (cycles, energy) = (c.port_cycles, c.energy_pj);
         let (s, d) = (src as usize, dst as usize);
-        let mut t = self.earliest(deps)?;
-        loop {
-            let a = self.network[s].earliest(t, cycles);
-            let b = self.network[d].earliest(a, cycles);
-            if a == b {
-                t = a;
-                break;
-            }
-            t = b;
-        }
-        self.network[s].reserve(t, cycles, true);
-        if s != d {
-            self.network[d].reserve(t, cycles, true);
-        }
+        let flow = self.flow(deps, 0.0, 1.0)?;
+        let ready = self.after(flow.first);
+        // Both ports free at once, band by band.
+        let placed = if s == d {
+            Self::place(&mut [&mut self.network[s]], ready, cycles, &flow)
+        } else {
+            let (lo, hi) = self.network.split_at_mut(s.max(d));
+            let (a, b) = (&mut lo[s.min(d)], &mut hi[0]);
+            Self::place(&mut [a, b], ready, cycles, &flow)
+        };
         self.energy.network += energy;
         self.counts.transfers += 1;
-        self.started(t);
-        let token = self.token_at(t + cycles + c.hop_latency, vec![dst]);
+        self.started(placed.start());
+        let out = Flow {
+            first: placed.first_end + c.hop_latency,
+            ..flow
+        };
+        let token = self.token_flow(placed.end() + c.hop_latency, out, vec![dst]);
         let tid = ids::network_port_tid(&self.target);
-        self.events.push(Event {
-            kind: EventKind::Transfer,
-            name: format!("transfer {src}→{dst}"),
-            pid: src,
-            tid,
-            start: t,
-            cycles,
-            energy: Energy {
-                network: energy,
-                ..Energy::default()
-            },
-            args: json!({
-                "token": token, "src": src, "dst": dst, "bytes": bytes, "hops": c.hops,
-            }),
-        });
+        for ((start, end), energy) in placed.shares(energy) {
+            self.events.push(Event {
+                kind: EventKind::Transfer,
+                name: format!("transfer {src}→{dst}"),
+                pid: src,
+                tid,
+                start,
+                cycles: end - start,
+                energy: Energy {
+                    network: energy,
+                    ..Energy::default()
+                },
+                args: json!({
+                    "token": token, "src": src, "dst": dst, "bytes": bytes, "hops": c.hops,
+                }),
+            });
+        }
         Ok(token)
     }
 

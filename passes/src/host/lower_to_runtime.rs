@@ -766,6 +766,7 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
         if is_public(func) {
             let schedule = match cim::schedule(func.raw()).as_deref() {
                 Some("ht") => 1,
+                Some("ll") => 2,
                 _ => 0,
             };
             let code = int_const(&at, schedule, "i32");

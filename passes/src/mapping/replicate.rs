@@ -24,6 +24,9 @@ copies fill. The counts (the high-throughput objective) minimise the largest sta
 and `replication.max_replicas`: exactly, by bisection over the period (each
 stage is non-increasing in its copies, so the fewest copies that fit a
 period are unique and the least feasible period is the optimum).
+The ll schedule takes the same counts: a sample's latency there is at least
+its slowest stage (every band passes every stage), plus each stage's first
+band.
 Nothing is replicated when the network needs more arrays than the chip has
 (cim-place then time-multiplexes) or `max_replicas` is 1. Runs after
 cim-tile, before cim-place.

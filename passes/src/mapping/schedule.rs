@@ -10,7 +10,7 @@ use std::collections::HashMap;
 crate::pass_options! {
     /// The options of `cim-schedule`.
     pub struct ScheduleOptions {
-        mode: String = ("mode", "auto", "how samples share the stages: auto (the driver's --schedule), layer-sequential or ht", one_of ["auto", "layer-sequential", "ht"]),
+        mode: String = ("mode", "auto", "how samples share the stages: auto (the driver's --schedule), layer-sequential, ht or ll", one_of ["auto", "layer-sequential", "ht", "ll"]),
     }
 }
 
@@ -26,7 +26,10 @@ where the active rows are the rows of its tile (the cost model's
 `cim.schedule`: `layer-sequential` (a sample starts when the previous one is
 done) or `ht` (high throughput: samples overlap, each layer's arrays working
 on a later sample while the next layer works on an earlier one, so the
-period is the slowest stage; cim-replicate balances the stages). The
+period is the slowest stage; cim-replicate balances the stages) or `ll`
+(low latency: samples one after the other, and inside a sample each op
+starts once the first rows it reads exist, line-buffer granularity: a
+layer's first windows read its input's first kernel rows). The
 compiled entry starts every call as a sample under this schedule
 (`cimc_rt_begin_sample`). `mode=auto` takes the driver's `--schedule`.
 Tiles must be placed first (cim-place).
