@@ -99,8 +99,12 @@ CONVENTIONS (issue "mapping", point 5/6; implemented exactly)
         cols * 4 bytes per window; each buffer_access + ceil(bytes / bandwidth), 0 for 0
         bytes) times min(tiles * r, arrays per core);
       vector: windows * partial-sum columns * (1 if several row tiles + 1 if bit-sliced)
-        elements over ceil(tiles * r / arrays per core) cores, ceil(/lanes) *
-        elementwise_cycles;
+        elementwise elements, plus the layer's post ops, over ceil(tiles * r / arrays per
+        core) cores, each ceil(/lanes) * its class's cycles. Post ops: the layer's
+        correction constant add (windows x outputs, when some c[o] = bias[o] - xzp*colsum[o]
+        + K*xzp*wzp is nonzero), and every on-chip TOSA op whose first non-constant operand
+        comes from the layer through reshapes and other post ops (elements: the largest of
+        its non-constant operands and results; classes as cimc's op_class);
     a tie names the first. The copies minimise the HT period (the largest stage) within
     the chip's arrays and replication.max_replicas: the least period, among every stage
     value of every layer and copy count, whose fewest fitting copies fit the chip (all
@@ -279,6 +283,7 @@ class Pipe:
     elementwise_cycles: int
     chip_arrays: int
     max_replicas: int
+    class_cycles: dict = field(default_factory=dict)   # op class -> cycles per lane-element
 
     @staticmethod
     def from_toml(path):
@@ -292,7 +297,9 @@ class Pipe:
                         d["buffer"]["bandwidth_bytes_per_cycle"], d["core"]["macros"] * d["macro"]["arrays"],
                         d["vector"]["lanes"], d["vector"]["elementwise_cycles"],
                         d["chip"]["cores"] * d["core"]["macros"] * d["macro"]["arrays"],
-                        d["replication"]["max_replicas"])
+                        d["replication"]["max_replicas"],
+                        {c: d["vector"][f"{c}_cycles"]
+                         for c in ("requantize", "activation", "pool", "elementwise", "copy")})
         except KeyError as e:
             raise InputError(f"{path}: not a resolved cimc target (no key {e}); use `cimc --print-target`")
 
@@ -334,6 +341,8 @@ def stage_cycles(m, t, pipe, r):
     passes = int(m["row_tiles"] > 1 and m["kind"] != "depthwise_conv2d") + int(m["weight_bits"] > t.cell_bits)
     digital = m["windows"] * p * passes
     vector = ceil_div(ceil_div(digital, cores), pipe.lanes) * pipe.elementwise_cycles
+    for cls, elements in m.get("post_ops", []):
+        vector += ceil_div(ceil_div(elements, cores), pipe.lanes) * pipe.class_cycles[cls]
     terms = ((arr, "arrays"), (buffer, "buffer"), (vector, "vector"))
     top = max(c for c, _ in terms)
     name = next(n for c, n in terms if c == top)      # a tie names the first
@@ -802,12 +811,119 @@ def extract_layers(mod, t, dynamic_matmul="host"):
     return layers, dict(sorted(host.items())), notes
 
 
+# Convention 8's op classes: which unit runs a TOSA op between layers.
+OP_CLASS = {}
+for _c, _ops in (("requantize", "rescale apply_scale"),
+                 ("activation", "clamp sigmoid tanh erf table abs negate"),
+                 ("pool", "max_pool2d avg_pool2d reduce_sum reduce_max reduce_min"),
+                 ("elementwise", "add sub mul maximum minimum arithmetic_right_shift logical_left_shift "
+                                 "logical_right_shift bitwise_and bitwise_or bitwise_xor select equal greater "
+                                 "greater_equal"),
+                 ("copy", "concat slice pad transpose tile cast identity reverse")):
+    for _o in _ops.split():
+        OP_CLASS["tosa." + _o] = _c
+CONST_OPS = ("tosa.const", "tosa.const_shape", "arith.constant")
+
+
+def tensor_elements(tt):
+    if tt is None or tt.shape is None or None in tt.shape:
+        return 0
+    n = 1
+    for d in tt.shape:
+        n *= d
+    return n
+
+
+def correction_constant(mod, fidx, line, spec):
+    """Whether the layer's per-column constant c[o] = bias[o] - xzp*colsum[o] + K*xzp*wzp has a
+    nonzero entry (its mapping then adds it in one elementwise op); True when undecodable."""
+    operands = parse_op_line(mod.lines[line])[0]
+
+    def values(k):
+        if k >= len(operands):
+            return [0]
+        j = mod.defs[fidx].get(operands[k])
+        if j is None or mod.op_at(j) not in ("tosa.const", "arith.constant"):
+            return None
+        v, _ = mod.const_values(j)
+        return None if v is None else [int(x) for x in v]
+    kind = spec.kind
+    w = values(1)
+    if kind in ("conv2d", "depthwise_conv2d"):
+        bias, xzp, wzp = values(2), values(3), values(4)
+    elif kind == "matmul":
+        bias, xzp, wzp = [0], values(2), values(3)
+    else:
+        return True
+    if w is None or bias is None or xzp is None or wzp is None:
+        return True
+    xzp, wzp = xzp[0], wzp[0]
+    wt = parse_signature(parse_op_line(mod.lines[line])[2])[0][1]
+    cols = spec.cols
+    k = spec.rows
+    colsum = [0] * cols
+    if kind == "conv2d":          # [Cout, KH, KW, Cin]
+        per = len(w) // cols if len(w) > 1 else 0
+        for o in range(cols):
+            colsum[o] = sum(w[o * per:(o + 1) * per]) if per else w[0] * k
+    elif kind == "depthwise_conv2d":   # [KH, KW, C, M]: output c*M+m
+        for idx, v in enumerate(w if len(w) > 1 else [w[0]] * (k * cols)):
+            colsum[idx % cols] += v
+    else:                          # matmul b [B, K, N]
+        nn = wt.shape[2]
+        for idx, v in enumerate(w if len(w) > 1 else [w[0]] * (k * nn)):
+            colsum[idx % nn] += v
+    b = bias if len(bias) > 1 else bias * cols
+    return any(b[o] - xzp * colsum[o] + k * xzp * wzp != 0 for o in range(cols))
+
+
+def post_ops(mod, specs, fidx_of):
+    """Convention 8: per layer, the on-chip ops after it that run on its cores: an op whose first
+    non-constant operand comes (through reshapes and other such ops) from the layer, plus the
+    layer's correction constant add (windows x outputs elements) when it is nonzero."""
+    owner = {}
+    out = {s.name: [] for s in specs}
+    by_line = {s.line - 1: s for s in specs}
+    for i, op, fidx in mod.ops:
+        if i in by_line:
+            spec = by_line[i]
+            owner[(fidx, spec.name)] = spec.name
+            if correction_constant(mod, fidx, i, spec):
+                out[spec.name].append(("elementwise", spec.windows * spec.cols * spec.matrices))
+            continue
+        if op in CONST_OPS or not op.startswith("tosa."):
+            continue
+        p = parse_op_line(mod.lines[i])
+        if p is None:
+            continue
+        operands, _, sig = p
+        live = [o for o in operands if mod.defs[fidx].get(o) is None
+                or mod.op_at(mod.defs[fidx][o]) not in CONST_OPS]
+        who = next((owner[(fidx, o)] for o in live if (fidx, o) in owner), None)
+        if who is None:
+            continue
+        name = mod.lines[i].split("=")[0].strip()
+        for r in re.findall(r"%[\w$.-]+", name):
+            owner[(fidx, r.split(":")[0])] = who
+        if op == "tosa.reshape" or op not in OP_CLASS:
+            continue
+        ps = parse_signature(sig)
+        ins, outs = ps if ps else ([], [])
+        types = [tt for o, tt in zip(operands, ins) if o in live] + list(outs)
+        out[who].append((OP_CLASS[op], max((tensor_elements(tt) for tt in types), default=0)))
+    return out
+
+
 def analyze_text(text, t, path="<input>", dynamic_matmul="host", pipe=None):
     mod = Module(text, path)
     if not mod.functions and not mod.ops:
         raise InputError("no MLIR operations found (is this an MLIR text file?)", 1)
     specs, host, notes = extract_layers(mod, t, dynamic_matmul)
     mapped = [map_layer(s, t) for s in specs]
+    if pipe is not None:
+        posts = post_ops(mod, specs, None)
+        for m, sp in zip(mapped, specs):
+            m["post_ops"] = posts[sp.name]
     tot = totals(mapped, t)
     if not mapped:
         notes.append("no crossbar layers found")

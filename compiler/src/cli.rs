@@ -142,6 +142,12 @@ pub struct Cli {
     )]
     pub schedule: ScheduleMode,
 
+    /// Copies of each layer's weights instead of cim-replicate's choice: a
+    /// TOML file of `layer = copies` lines (layer names as `--report`
+    /// prints them; -O2 and up; unlisted layers keep one copy).
+    #[arg(long, value_name = "FILE")]
+    pub replicas: Option<String>,
+
     /// With --run=sim: the simulator's mvm kernels (results are identical).
     #[arg(
         long = "sim-kernel",

@@ -136,11 +136,7 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     let context = new_context()?;
     let collector = Collector::default();
     collector.attach(&context);
-    let pass_context = PassContext {
-        target: std::sync::Arc::new(target),
-        remarks: std::sync::Arc::new(cimc_passes::remark::Remarks::new(cli.remarks)),
-        schedule: cli.schedule.as_str(),
-    };
+    let pass_context = crate::pass_context::from_cli(cli, target)?;
 
     let mut ok = true;
     let mut outputs = Vec::new();

@@ -12,6 +12,7 @@ pub mod driver;
 pub mod error;
 pub mod list_passes;
 pub mod llvm;
+pub mod pass_context;
 pub mod pipeline;
 pub mod pipelines;
 pub mod quant_config;

@@ -19,6 +19,8 @@ pub enum RunError {
     Simulate(#[from] crate::simulate::SimulateError),
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
+    #[error("{0}")]
+    Options(#[from] crate::error::DriverError),
     #[error("the model takes {expected} inputs ({}), got {got} --input files", list_types(.types))]
     InputCount {
         expected: usize,
@@ -95,11 +97,7 @@ pub fn run(
             types
         }
         Executor::Sim => {
-            let passes = cimc_passes::PassContext {
-                target: std::sync::Arc::new(target),
-                remarks: std::sync::Arc::new(cimc_passes::remark::Remarks::new(cli.remarks)),
-                schedule: cli.schedule.as_str(),
-            };
+            let passes = crate::pass_context::from_cli(cli, target)?;
             let kernel = match cli.sim_kernel {
                 SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
                 SimKernel::BitPlane => cimc_runtime::KernelChoice::BitPlane,

@@ -17,6 +17,7 @@ pub mod host;
 pub mod input;
 pub mod ir;
 pub mod mapping;
+pub mod op_class;
 pub mod options;
 pub mod quant;
 pub mod raw;
@@ -46,6 +47,9 @@ pub struct PassContext {
     /// The schedule `cim-schedule mode=auto` records (the driver's
     /// `--schedule`): `layer-sequential`, `ht` or `ll`.
     pub schedule: &'static str,
+    /// Copies per layer that cim-replicate takes instead of its own
+    /// (`--replicas`); unlisted layers keep one.
+    pub replicas: Option<std::sync::Arc<std::collections::BTreeMap<String, u32>>>,
 }
 
 impl Default for PassContext {
@@ -54,6 +58,7 @@ impl Default for PassContext {
             target: std::sync::Arc::new(cimc_target::Target::default()),
             remarks: std::sync::Arc::default(),
             schedule: "layer-sequential",
+            replicas: None,
         }
     }
 }

@@ -30,9 +30,9 @@
 // isaac; scripts/mapping_bounds.py --pipeline derives the same numbers).
 // REPORT: pipeline stages (ht schedule
 // REPORT: layer replicas arrays array-cyc buffer-cyc vector-cyc stage-cyc bound
-// REPORT-NEXT: conv2d_0 64 64 1058 512 132 1058 arrays
-// REPORT-NEXT: conv2d_1 16 16 1090 192 65 1090 arrays
-// REPORT-NEXT: conv2d_2 1 1 1066 10 3 1066 arrays
+// REPORT-NEXT: conv2d_0 64 64 1058 512 292 1058 arrays
+// REPORT-NEXT: conv2d_1 16 16 1090 192 145 1090 arrays
+// REPORT-NEXT: conv2d_2 1 1 1066 10 5 1066 arrays
 // REPORT-NEXT: arrays placed = 81 of 16128 (copies included)
 // REPORT-NEXT: HT period = 1090 cycles = 0.852 us (conv2d_1); bound = 5.2 cycles
 // REPORT-NEXT: latency = 3214 cycles

@@ -10,8 +10,10 @@
 //! - **buffer**: the busiest core's buffer port: min(a·r, arrays per core)
 //!   tiles each loading and storing ⌈W / r⌉ windows;
 //! - **vector**: the layer's digital work (row-tile reduction, shift-add:
-//!   `digital_elements` elementwise ops) spread over the ⌈a·r / arrays per
-//!   core⌉ cores its copies fill.
+//!   `digital_elements` elementwise ops) and the ops between it and the
+//!   next layers that run where its result lives (`post`: bias, rescale,
+//!   activation, pooling, residual adds), spread over the ⌈a·r / arrays
+//!   per core⌉ cores its copies fill.
 //!
 //! Every term is non-increasing in r, so the least period P with Σ a·r(P)
 //! ≤ budget, r(P) the fewest copies whose stage fits P, is found exactly by
@@ -50,6 +52,9 @@ pub struct LayerShape {
     /// Elementwise digital work per sample (row-tile reduction and
     /// shift-add of the partial sums), elements.
     pub digital_elements: u64,
+    /// The on-chip ops after the layer that run on its cores (their first
+    /// operand is its result), per sample: class and elements.
+    pub post: Vec<(OpClass, u64)>,
 }
 
 impl LayerShape {
@@ -92,7 +97,10 @@ pub fn stage(target: &Target, layer: &LayerShape, replicas: u64) -> StageCost {
     let tiles = layer.arrays().saturating_mul(r);
     let buffer = port.saturating_mul(tiles.min(per_core));
     let cores = tiles.div_ceil(per_core).max(1);
-    let vector = spread_cycles(target, OpClass::Elementwise, layer.digital_elements, cores);
+    let vector = layer.post.iter().filter(|(class, _)| class.on_chip()).fold(
+        spread_cycles(target, OpClass::Elementwise, layer.digital_elements, cores),
+        |sum, &(class, elements)| sum.saturating_add(spread_cycles(target, class, elements, cores)),
+    );
     let (cycles, bound) = [
         (array, StageBound::Arrays),
         (buffer, StageBound::Buffer),

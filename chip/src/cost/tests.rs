@@ -285,6 +285,7 @@ fn replication_minimises_the_period_exactly() {
         windows,
         tiles: vec![tile(128); tiles],
         digital_elements: windows * 64,
+        post: Vec::new(),
     };
     let layers = [layer("a", 3136, 2), layer("b", 784, 5), layer("c", 49, 9)];
     // Brute force over every replica vector within 12 copies and 40 arrays.

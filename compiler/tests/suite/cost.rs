@@ -286,7 +286,7 @@ fn ideal_adc_agrees_between_the_lowering_the_kernel_choice_and_the_cost_model() 
 /// The unit each op between layers runs on (`cim-lower-to-runtime`'s class).
 #[test]
 fn ops_between_layers_have_units() {
-    use cimc_passes::host::op_class;
+    use cimc_passes::op_class;
     use cimc_target::cost::OpClass;
     assert_eq!(op_class::of("tosa.rescale"), OpClass::Requantize);
     assert_eq!(op_class::of("tosa.clamp"), OpClass::Activation);

@@ -596,7 +596,7 @@ fn host_op(
         .map_or(1, |(_, element)| element_bytes(&element));
     let at = Emitter::before(next.raw());
     let deps = state.deps(op);
-    let class = int_const(&at, i64::from(super::op_class::of(&name).code()), "i32");
+    let class = int_const(&at, i64::from(crate::op_class::of(&name).code()), "i32");
     let count = int_const(&at, elements, "i64");
     let width = int_const(&at, bytes, "i32");
     let (ptr, len) = strings.emit(&at, &name)?;

@@ -8,6 +8,5 @@
 pub mod crossbar_layers;
 pub mod decompose_transpose_conv2d;
 pub mod lower_to_runtime;
-pub mod op_class;
 pub mod outline_layers;
 pub mod widen_constant_mul;

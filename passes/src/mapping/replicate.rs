@@ -19,8 +19,10 @@ share of the layer's input vectors (windows), so a layer's stage shrinks
 with its copies. The stage model is the cost model's
 (`cimc_target::cost::stage`): the longest of the slowest tile's read cycles
 for ⌈W / r⌉ windows, the busiest core's buffer port, and the layer's
-row-tile reduction and shift-add on the vector units of the cores its
-copies fill. The counts (the high-throughput objective) minimise the largest stage over all layers, within the chip's arrays
+row-tile reduction and shift-add, plus the ops after it that run where its
+result lives (bias, rescale, activation, pooling, residual adds: an op
+whose first non-constant operand it produced), on the vector units of the
+cores its copies fill. The counts (the high-throughput objective) minimise the largest stage over all layers, within the chip's arrays
 and `replication.max_replicas`: exactly, by bisection over the period (each
 stage is non-increasing in its copies, so the fewest copies that fit a
 period are unique and the least feasible period is the optimum).
@@ -29,7 +31,11 @@ its slowest stage (every band passes every stage), plus each stage's first
 band.
 Nothing is replicated when the network needs more arrays than the chip has
 (cim-place then time-multiplexes) or `max_replicas` is 1. Runs after
-cim-tile, before cim-place.
+cim-tile, before cim-place. The driver's `--replicas FILE` (`layer =
+copies` lines) gives the counts instead, to run another tool's replication
+through cimc's mapping and simulator: every key must name a layer, every
+count lie in 1..=max_replicas, and the copies fit the chip (unlisted layers
+keep one copy).
 
 Example: ResNet-18 on isaac (16128 arrays, max_replicas 256): conv1 (4
 arrays, 12544 windows) gets the most copies, the 7×7 layers one each.",
@@ -38,12 +44,14 @@ arrays, 12544 windows) gets the most copies, the 7×7 layers one each.",
     create: |_, ctx: &PassContext| {
         Box::new(Replicate {
             target: ctx.target.clone(),
+            fixed: ctx.replicas.clone(),
         })
     },
 };
 
 struct Replicate {
     target: Arc<Target>,
+    fixed: Option<Arc<std::collections::BTreeMap<String, u32>>>,
 }
 
 /// The crossbar layers under `root` (a function or a module), in order of
@@ -59,7 +67,7 @@ pub fn layer_shapes(
     // Per layer: partial-sum column → tiles writing it.
     let mut columns: Vec<HashMap<i64, u32>> = Vec::new();
     let mut sliced: Vec<bool> = Vec::new();
-    for op in ops {
+    for &op in &ops {
         let name = crate::raw::op_name(op);
         if name == Program::NAME {
             let program = Program::from_op(op)?;
@@ -70,6 +78,7 @@ pub fn layer_shapes(
                     windows: 0,
                     tiles: Vec::new(),
                     digital_elements: 0,
+                    post: Vec::new(),
                 });
                 programs.push(Vec::new());
                 columns.push(HashMap::new());
@@ -108,12 +117,144 @@ pub fn layer_shapes(
         let passes = u64::from(reduces) + u64::from(sliced[i]);
         shape.digital_elements = shape.windows * p * passes;
     }
+    post_ops(&ops, &index, &mut shapes);
     Ok((shapes, programs))
+}
+
+/// The ops after each layer that run where its result lives: an op whose
+/// first non-constant operand comes (through views and other such ops)
+/// from a layer's mvms runs on that layer's cores, as the simulator runs a
+/// vector op on the cores of its first on-chip operand. The layer's own
+/// row-tile reduction, column concat and shift-add are its digital work,
+/// not post ops; a window gather (cim.im2col) starts the next layer.
+fn post_ops(ops: &[crate::raw::RawOp], index: &HashMap<String, usize>, shapes: &mut [LayerShape]) {
+    use cimc_dialects::handle::{OpRef, ValueRef};
+    let constant = |v: &ValueRef| {
+        v.producer().is_some_and(|p| {
+            matches!(
+                p.name().as_str(),
+                "tosa.const" | "tosa.const_shape" | "arith.constant"
+            )
+        })
+    };
+    let elements = |v: &ValueRef| {
+        crate::emit::tensor_info(v.raw()).map_or(0, |(dims, _)| {
+            dims.iter().map(|d| (*d).max(0) as u64).product()
+        })
+    };
+    let mut owner: HashMap<usize, usize> = HashMap::new();
+    for &raw in ops {
+        let Some(op) = OpRef::new(raw) else { continue };
+        let name = op.name();
+        let layer = if name == Mvm::NAME {
+            crate::emit::str_attr(raw, "layer").and_then(|l| index.get(&l).copied())
+        } else {
+            None
+        };
+        if matches!(
+            name.as_str(),
+            "cim.im2col" | "cim.program" | "func.return" | "func.func" | "builtin.module"
+        ) {
+            continue;
+        }
+        let operands: Vec<ValueRef> = op.operands().into_iter().filter(|v| !constant(v)).collect();
+        let Some(i) = layer.or_else(|| {
+            operands
+                .iter()
+                .find_map(|v| owner.get(&(v.raw().ptr as usize)).copied())
+        }) else {
+            continue;
+        };
+        for r in op.results() {
+            owner.insert(r.raw().ptr as usize, i);
+        }
+        let internal = name == Mvm::NAME
+            || name == "cim.accumulate"
+            || name == "cim.shift_add"
+            || name == "tosa.reshape"
+            || (name == "tosa.concat"
+                && operands.iter().all(|v| {
+                    v.producer()
+                        .is_some_and(|p| p.is(Mvm::NAME) || p.is("cim.accumulate"))
+                }));
+        if internal {
+            continue;
+        }
+        let count = operands
+            .iter()
+            .chain(op.results().iter())
+            .map(&elements)
+            .max()
+            .unwrap_or(0);
+        shapes[i].post.push((crate::op_class::of(&name), count));
+    }
+}
+
+impl Replicate {
+    /// The `--replicas` counts, checked.
+    fn impose(
+        &self,
+        func: crate::raw::RawOp,
+        fixed: &std::collections::BTreeMap<String, u32>,
+        shapes: &[LayerShape],
+        programs: &[Vec<Program>],
+    ) -> Result<(), PassFailed> {
+        let fail = |message: String| {
+            crate::diag::raw_op_error(func, &message);
+            Err(PassFailed)
+        };
+        // Keys may name layers of other functions of the module.
+        let parent = unsafe { mlir_sys::mlirOperationGetParentOperation(func) };
+        let root = if parent.ptr.is_null() { func } else { parent };
+        let (everywhere, _) = layer_shapes(root).map_err(crate::diag::malformed)?;
+        if let Some(key) = fixed
+            .keys()
+            .find(|k| !everywhere.iter().any(|s| &s.name == *k))
+        {
+            return fail(format!(
+                "--replicas names layer '{key}', which the module does not have (its layers: {})",
+                everywhere
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let max = self.target.replication.max_replicas;
+        let mut placed = 0u64;
+        let mut counts = Vec::new();
+        for (shape, programs) in shapes.iter().zip(programs) {
+            let r = fixed.get(&shape.name).copied().unwrap_or(1);
+            if r == 0 || r > max {
+                return fail(format!(
+                    "--replicas gives layer '{}' {r} copies: copies lie in 1..={max} (replication.max_replicas)",
+                    shape.name
+                ));
+            }
+            placed += programs.len() as u64 * u64::from(r);
+            counts.push(r);
+        }
+        let chip = self.target.total_arrays();
+        if placed > chip {
+            return fail(format!(
+                "the copies --replicas gives need {placed} arrays, the chip has {chip}"
+            ));
+        }
+        for (programs, r) in programs.iter().zip(counts) {
+            for program in programs {
+                program.set_replicas(r);
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Pass for Replicate {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let (shapes, programs) = layer_shapes(func.to_raw()).map_err(crate::diag::malformed)?;
+        if let Some(fixed) = &self.fixed {
+            return self.impose(func.to_raw(), fixed, &shapes, &programs);
+        }
         // A layer with no mvm (its tiles unread) keeps one copy.
         let budget = self.target.total_arrays();
         let counts = cost::replicate_for_period(

@@ -1,5 +1,6 @@
 //! Which unit of the chip runs an op between crossbar layers: the class
-//! (`cimc_target::cost::OpClass`) `cim-lower-to-runtime` issues it with.
+//! (`cimc_target::cost::OpClass`) `cim-lower-to-runtime` issues it with
+//! and `cim-replicate`'s stage model charges.
 //! An op no class names runs on the host, and the trace and the stats say
 //! so (`host_ops`).
 
