@@ -94,12 +94,13 @@ def jit_timings(text):
     return float(m.group(1)), float(m.group(2))
 
 
-def run(cmd, check=True):
-    """(stdout + stderr text, wall seconds, peak RSS MiB) of one process;
-    exits with its output when it fails (unless `check` is false)."""
+def run(cmd, check=True, cwd=None):
+    """(stdout + stderr text, wall seconds, peak RSS MiB) of one process
+    (in `cwd`, if given); exits with its output when it fails (unless
+    `check` is false)."""
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         log.seek(0)
