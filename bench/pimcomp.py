@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Benchmark: cimc's replication and schedules side by side with PIMCOMP-NN's.
 
-usage: .venv/bin/python bench/pimcomp.py [--pimcomp DIR] [--samples N] [--ga-runs N] [--cimc PATH]
-                                         [--allow-debug]
+usage: .venv/bin/python bench/pimcomp.py [--pimcomp DIR] [--samples N] [--ga-runs N] [--quick]
+                                         [--cimc PATH] [--allow-debug]
+(--quick: ResNet-18 only, one GA run)
 
 PIMCOMP-NN (sunxt99/PIMCOMP-NN, DAC'23 / TCAD'24) is a baseline built
 beside the project, never committed: --pimcomp names a checkout of it
@@ -145,6 +146,9 @@ def main():
     add_cimc_args(parser)
     args = parser.parse_args()
     cimc = cimc_binary(args)
+    networks = NETWORKS[:1] if args.quick else NETWORKS
+    if args.quick:
+        args.ga_runs = 1
     exe = pimcomp_binary(os.path.abspath(args.pimcomp))
     print(f"machine: {machine()}; chip bench/targets/pimcomp.toml; HT over {args.samples} samples")
     rng = np.random.default_rng(0)
@@ -152,7 +156,7 @@ def main():
         xs = {n: os.path.join(work, f"x{n}.npy") for n in (1, args.samples)}
         for n, path in xs.items():
             np.save(path, rng.integers(-128, 128, size=(n, 224, 224, 3), dtype=np.int8))
-        for model, title in NETWORKS:
+        for model, title in networks:
             mlir = convert_tflite(os.path.join(MODELS, "scale", f"{model}.int8.tflite"),
                                   os.path.join(work, f"{model}.mlir"))
             ours, totals = cimc_layers(cimc, mlir, work)
