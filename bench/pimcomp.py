@@ -39,6 +39,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import tomllib
 
 import numpy as np
 
@@ -150,6 +151,8 @@ def main():
     if args.quick:
         args.ga_runs = 1
     exe = pimcomp_binary(os.path.abspath(args.pimcomp))
+    resolved, _, _ = run([cimc, "--target", TARGET, "--print-target"])
+    mhz = tomllib.loads(resolved)["clock_mhz"]
     print(f"machine: {machine()}; chip bench/targets/pimcomp.toml; HT over {args.samples} samples")
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as work:
@@ -162,7 +165,6 @@ def main():
             ours, totals = cimc_layers(cimc, mlir, work)
             _, compile_s, _ = run([cimc, "-O2", "--target", TARGET, mlir, "--emit=llvm",
                                    "-o", os.path.join(work, "net.o")])
-            mhz = 1280.0
             bound = totals["period_bound_cycles"] / mhz
             print(f"\n{title}: cimc compiles in {compile_s:.2f} s (-O2 --emit=llvm); "
                   f"report bound {bound:.1f} us")

@@ -979,18 +979,21 @@ impl Simulator {
     /// (sorted): a view of data that does no work (a window gather feeding
     /// the DACs from the buffer, a reshape).
     pub fn join_at(&mut self, deps: &[Token], cores: Vec<u32>) -> Result<Token> {
-        self.check_open("join")?;
-        let flow = self.flow(deps, 0.0, 1.0)?;
-        Ok(self.token_flow(flow.last, flow, cores))
+        self.part_at(deps, 0.0, 1.0, cores)
     }
 
     /// Rows `[lo, hi)` (fractions) of the results of `deps`: done when those
     /// rows are (under ll; when `deps` are otherwise).
     pub fn part(&mut self, deps: &[Token], lo: f64, hi: f64) -> Result<Token> {
+        let origin = self.origin_of(deps);
+        self.part_at(deps, lo, hi, origin)
+    }
+
+    /// [`Simulator::part`] whose result lives on `cores`.
+    fn part_at(&mut self, deps: &[Token], lo: f64, hi: f64, cores: Vec<u32>) -> Result<Token> {
         self.check_open("join")?;
         let flow = self.flow(deps, lo, hi)?;
-        let origin = self.origin_of(deps);
-        Ok(self.token_flow(flow.last, flow, origin))
+        Ok(self.token_flow(flow.last, flow, cores))
     }
 
     /// A view of the results of `deps` that does no work (a window gather

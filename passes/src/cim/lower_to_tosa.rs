@@ -278,8 +278,7 @@ fn shift_add(op: &ShiftAdd) -> Lowered {
     let s = op.partials_shape();
     let slices = i64::from(op.slices());
     let cell_bits = i64::from(op.cell_bits());
-    let differential = op.differential();
-    let per_weight = if differential { 2 * slices } else { slices };
+    let per_weight = i64::from(op.group());
     let references = i64::from(op.references());
     let (rows, outputs) = (s[0], (s[1] - references) / per_weight);
     // With reference columns: R blocks of per·G data columns and one

@@ -2,7 +2,7 @@
 //! a high-throughput pipeline takes about the same time.
 
 use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
-use cimc_dialects::cim::{MalformedOp, Mvm, Program};
+use cimc_dialects::cim::{Accumulate, Im2col, MalformedOp, Mvm, Program, ShiftAdd};
 use cimc_target::cost::{self, LayerShape};
 use cimc_target::Target;
 use melior::ir::operation::OperationRefMut;
@@ -147,13 +147,15 @@ fn post_ops(ops: &[crate::raw::RawOp], index: &HashMap<String, usize>, shapes: &
         let Some(op) = OpRef::new(raw) else { continue };
         let name = op.name();
         let layer = if name == Mvm::NAME {
-            crate::emit::str_attr(raw, "layer").and_then(|l| index.get(&l).copied())
+            Mvm::from_op(raw)
+                .ok()
+                .and_then(|m| index.get(m.layer()).copied())
         } else {
             None
         };
         if matches!(
             name.as_str(),
-            "cim.im2col" | "cim.program" | "func.return" | "func.func" | "builtin.module"
+            Im2col::NAME | Program::NAME | "func.return" | "func.func" | "builtin.module"
         ) {
             continue;
         }
@@ -169,13 +171,13 @@ fn post_ops(ops: &[crate::raw::RawOp], index: &HashMap<String, usize>, shapes: &
             owner.insert(r.raw().ptr as usize, i);
         }
         let internal = name == Mvm::NAME
-            || name == "cim.accumulate"
-            || name == "cim.shift_add"
+            || name == Accumulate::NAME
+            || name == ShiftAdd::NAME
             || name == "tosa.reshape"
             || (name == "tosa.concat"
                 && operands.iter().all(|v| {
                     v.producer()
-                        .is_some_and(|p| p.is(Mvm::NAME) || p.is("cim.accumulate"))
+                        .is_some_and(|p| p.is(Mvm::NAME) || p.is(Accumulate::NAME))
                 }));
         if internal {
             continue;
