@@ -290,8 +290,8 @@ pub struct Area {
     pub core: f64,
 }
 
-/// Device and circuit non-idealities (reserved: parsed and validated, not
-/// modelled yet). All off by default.
+/// Device and circuit non-idealities of the simulated chip (the crate
+/// README's "Non-idealities" section). All off by default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NonIdealities {
@@ -299,20 +299,28 @@ pub struct NonIdealities {
     pub seed: u64,
     /// Programming error, standard deviation relative to the cell's full range.
     pub programming_sigma: f64,
-    /// Read noise, standard deviation relative to the cell's full range.
+    /// Read noise on a column sum, standard deviation relative to one cell
+    /// at full conductance under a full input digit.
     pub read_noise_sigma: f64,
-    /// Conductance drift exponent ν in G(t) = G(t0)·(t/t0)^−ν.
+    /// Mean conductance drift exponent ν in G(t) = G(t0)·(t/t0)^−ν.
     pub drift_nu: f64,
+    /// Per-cell standard deviation of ν.
+    pub drift_nu_sigma: f64,
     /// Drift reference time t0, seconds (> 0).
     pub drift_t0_s: f64,
     /// Time of inference t after programming, seconds (≥ t0).
     pub drift_t_s: f64,
+    /// Global drift compensation: readings scaled by each array's
+    /// calibrated G(t0)/G(t).
+    pub drift_compensation: bool,
     /// Probability that a cell is stuck at its highest conductance.
     pub stuck_at_on_rate: f64,
     /// Probability that a cell is stuck at its lowest conductance.
     pub stuck_at_off_rate: f64,
     /// Constant ADC offset, in LSBs.
     pub adc_offset_lsb: f64,
+    /// Relative ADC gain error e: the ADC converts (1 + e) × its input.
+    pub adc_gain_error: f64,
 }
 
 impl Default for NonIdealities {
@@ -322,12 +330,53 @@ impl Default for NonIdealities {
             programming_sigma: 0.0,
             read_noise_sigma: 0.0,
             drift_nu: 0.0,
+            drift_nu_sigma: 0.0,
             drift_t0_s: 1.0,
             drift_t_s: 1.0,
+            drift_compensation: true,
             stuck_at_on_rate: 0.0,
             stuck_at_off_rate: 0.0,
             adc_offset_lsb: 0.0,
+            adc_gain_error: 0.0,
         }
+    }
+}
+
+impl NonIdealities {
+    /// The keys of the non-idealities this target turns on (empty: an
+    /// ideal, exact chip).
+    pub fn enabled(&self) -> Vec<&'static str> {
+        let drifts =
+            (self.drift_nu > 0.0 || self.drift_nu_sigma > 0.0) && self.drift_t_s > self.drift_t0_s;
+        [
+            (
+                "non_idealities.programming_sigma",
+                self.programming_sigma > 0.0,
+            ),
+            (
+                "non_idealities.read_noise_sigma",
+                self.read_noise_sigma > 0.0,
+            ),
+            ("non_idealities.drift_nu", drifts),
+            (
+                "non_idealities.stuck_at_on_rate",
+                self.stuck_at_on_rate > 0.0,
+            ),
+            (
+                "non_idealities.stuck_at_off_rate",
+                self.stuck_at_off_rate > 0.0,
+            ),
+            ("non_idealities.adc_offset_lsb", self.adc_offset_lsb != 0.0),
+            ("non_idealities.adc_gain_error", self.adc_gain_error != 0.0),
+        ]
+        .into_iter()
+        .filter_map(|(key, on)| on.then_some(key))
+        .collect()
+    }
+
+    /// Whether any non-ideality is on.
+    pub fn any(&self) -> bool {
+        !self.enabled().is_empty()
     }
 }
 

@@ -216,6 +216,7 @@ impl Target {
         non_negative("non_idealities.programming_sigma", n.programming_sigma)?;
         non_negative("non_idealities.read_noise_sigma", n.read_noise_sigma)?;
         non_negative("non_idealities.drift_nu", n.drift_nu)?;
+        non_negative("non_idealities.drift_nu_sigma", n.drift_nu_sigma)?;
         if !(n.drift_t0_s.is_finite() && n.drift_t0_s > 0.0) {
             return Err(invalid(
                 "non_idealities.drift_t0_s",
@@ -251,6 +252,27 @@ impl Target {
                 float(n.adc_offset_lsb),
                 "must be finite",
             ));
+        }
+        if !(n.adc_gain_error.is_finite() && n.adc_gain_error > -1.0) {
+            return Err(invalid(
+                "non_idealities.adc_gain_error",
+                float(n.adc_gain_error),
+                "must be a finite number > −1",
+            ));
+        }
+        if self.array.adc.range == AdcRange::None {
+            for (key, x) in [
+                ("non_idealities.adc_offset_lsb", n.adc_offset_lsb),
+                ("non_idealities.adc_gain_error", n.adc_gain_error),
+            ] {
+                if x != 0.0 {
+                    return Err(invalid(
+                        key,
+                        float(x),
+                        "the chip has no ADC (array.adc.range = \"none\")",
+                    ));
+                }
+            }
         }
         at_least_one("vector.lanes", self.vector.lanes.into())?;
         at_least_one(

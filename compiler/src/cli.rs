@@ -157,6 +157,20 @@ pub struct Cli {
     )]
     pub sim_kernel: SimKernel,
 
+    /// With --run=sim on a target with non-idealities: simulate N instances
+    /// of the analog chip (seeds non_idealities.seed … seed + N − 1) and
+    /// report top-1 accuracy (with --labels) as mean ± std and each
+    /// layer's SQNR against the ideal chip. Outputs, stats and the trace
+    /// are the first instance's.
+    #[arg(long, value_name = "N", requires = "run", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub mc: Option<u32>,
+
+    /// Evaluate the chip this many seconds after programming (sets
+    /// non_idealities.drift_t_s; the target must drift: drift_nu or
+    /// drift_nu_sigma above 0).
+    #[arg(long = "drift-time", value_name = "SECONDS")]
+    pub drift_time: Option<f64>,
+
     /// A `.npy` input for --run, one per function argument, in order. A file
     /// whose first dimension is N, where the argument's is 1, is a batch of N
     /// samples run one by one.

@@ -68,13 +68,23 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     }
 
     // Every phase after the input reads the target: a bad one fails first.
-    let target = match resolve_target(&cli.target, &cli.target_opts) {
+    let target = match resolve_target(&cli.target, &cli.target_opts)
+        .and_then(|target| with_drift_time(target, cli.drift_time))
+    {
         Ok(target) => target,
         Err(err) => {
             eprintln!("{err}");
             return Ok(false);
         }
     };
+    if cli.mc.is_some()
+        && (cli.run != Some(crate::cli::Executor::Sim) || !target.non_idealities.any())
+    {
+        return Err(DriverError::Usage(format!(
+            "--mc simulates instances of an analog chip: it needs --run=sim and a target with non-idealities ({} has none on; e.g. --target-opt non_idealities.programming_sigma=0.02)",
+            target.name
+        )));
+    }
     if cli.print_target {
         print!("{}", target.to_toml_string());
         return Ok(true);
@@ -589,6 +599,28 @@ fn resolve_target(name: &str, overrides: &[String]) -> Result<cimc_target::Targe
     target
         .apply_overrides(overrides)
         .map_err(|e| target_error(&e))?;
+    Ok(target)
+}
+
+/// `target` evaluated `seconds` after programming (`--drift-time`).
+fn with_drift_time(
+    mut target: cimc_target::Target,
+    seconds: Option<f64>,
+) -> Result<cimc_target::Target, String> {
+    let Some(t) = seconds else {
+        return Ok(target);
+    };
+    let n = &target.non_idealities;
+    if n.drift_nu == 0.0 && n.drift_nu_sigma == 0.0 {
+        return Err(format!(
+            "cimc: error: --drift-time {t}: target '{}' does not drift (non_idealities.drift_nu and drift_nu_sigma are 0); set one with --target-opt",
+            target.name
+        ));
+    }
+    target.non_idealities.drift_t_s = t;
+    target
+        .validate()
+        .map_err(|e| format!("cimc: error: --drift-time {t}: {e}"))?;
     Ok(target)
 }
 

@@ -118,8 +118,10 @@ pub fn run(
         }
     };
     let compile_time = started.elapsed();
-    let mut call = |sample: &[Tensor]| -> Result<Vec<Tensor>, RunError> {
-        match (&reference_exe, &mut simulation) {
+    let call = |simulation: &mut Option<crate::simulate::Simulation>,
+                sample: &[Tensor]|
+     -> Result<Vec<Tensor>, RunError> {
+        match (&reference_exe, simulation) {
             (Some(exe), _) => Ok(exe.run(sample)?),
             (None, Some(sim)) => Ok(sim.run(sample)?),
             (None, None) => unreachable!("one executor is compiled"),
@@ -150,31 +152,12 @@ pub fn run(
     let batch = batch_size(&cli.inputs, &tensors, &inputs)?;
 
     let started = Instant::now();
-    let outputs = match batch {
-        None => call(&tensors)?,
-        Some(Batch { samples, per_call }) => {
-            let calls = samples / per_call;
-            let mut per_output: Vec<Vec<Tensor>> =
-                vec![Vec::with_capacity(calls); output_types.len()];
-            for i in 0..calls {
-                let chunk: Vec<Tensor> = tensors
-                    .iter()
-                    .map(|t| t.rows(i * per_call, per_call))
-                    .collect();
-                for (slot, out) in per_output.iter_mut().zip(call(&chunk)?) {
-                    slot.push(if out.shape().first() == Some(&per_call) {
-                        out
-                    } else {
-                        out.with_batch_axis()
-                    });
-                }
-            }
-            per_output
-                .iter()
-                .map(|parts| Tensor::concat(parts).expect("outputs of one result share a type"))
-                .collect()
-        }
-    };
+    let outputs = run_samples(
+        &mut |sample| call(&mut simulation, sample),
+        &tensors,
+        batch,
+        output_types.len(),
+    )?;
     let run_time = started.elapsed();
     let samples = batch.map_or(1, |b| b.samples);
     let executor_name = match executor {
@@ -210,24 +193,82 @@ pub fn run(
             None => eprintln!("result {i}: {}", out.ty()),
         }
     }
-    if let Some(path) = &cli.labels {
-        let labels = Tensor::read_npy(Path::new(path))?;
-        let (correct, total) = top1(&outputs[0], &labels, path, samples)?;
+    let labels = match &cli.labels {
+        Some(path) => Some((path, Tensor::read_npy(Path::new(path))?)),
+        None => None,
+    };
+    let accuracy = |outputs: &[Tensor]| -> Result<Option<(usize, usize)>, RunError> {
+        labels
+            .as_ref()
+            .map(|(path, labels)| top1(&outputs[0], labels, path, samples))
+            .transpose()
+    };
+    let first_accuracy = accuracy(&outputs)?;
+    if let Some((correct, total)) = first_accuracy {
         println!(
             "top-1 accuracy: {:.2}% ({correct}/{total})",
             100.0 * correct as f64 / total as f64
         );
     }
-    if let Some(mut sim) = simulation {
+    if let Some(mut sim) = simulation.take() {
         let stats = sim.finish(samples as u64)?;
         print!("{}", summary(&stats, cli.schedule.as_str()));
+        if let Some(analog) = &stats.analog {
+            print!("{}", analog_summary(analog));
+        }
         if let Some(path) = &cli.trace {
             sim.write_trace(Path::new(path))?;
             println!("trace: {path} (Chrome trace JSON; open in https://ui.perfetto.dev)");
         }
+        let mut json = stats.to_json(true);
+        if let (Some(n), Some(first)) = (cli.mc, &stats.analog) {
+            let mut instances = vec![Instance {
+                seed: first.seed,
+                accuracy: first_accuracy,
+                layers: first.layers.clone(),
+            }];
+            let kernel = match cli.sim_kernel {
+                SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
+                SimKernel::BitPlane => cimc_runtime::KernelChoice::BitPlane,
+            };
+            let mut simulation = Some(sim);
+            for i in 1..u64::from(n) {
+                let mut target = simulation
+                    .as_ref()
+                    .expect("kept")
+                    .simulator()
+                    .target()
+                    .clone();
+                target.non_idealities.seed = first.seed.wrapping_add(i);
+                let seed = target.non_idealities.seed;
+                simulation
+                    .as_mut()
+                    .expect("kept")
+                    .reinstance(target, kernel)?;
+                let outputs = run_samples(
+                    &mut |sample| call(&mut simulation, sample),
+                    &tensors,
+                    batch,
+                    output_types.len(),
+                )?;
+                let analog = simulation
+                    .as_ref()
+                    .expect("kept")
+                    .simulator()
+                    .stats()
+                    .analog
+                    .expect("an analog chip stays analog");
+                instances.push(Instance {
+                    seed,
+                    accuracy: accuracy(&outputs)?,
+                    layers: analog.layers,
+                });
+            }
+            print!("{}", monte_carlo_summary(&instances));
+            json["monte_carlo"] = monte_carlo_json(&instances);
+        }
         if let Some(path) = &cli.stats_json {
-            let text =
-                serde_json::to_string_pretty(&stats.to_json(true)).unwrap_or_default() + "\n";
+            let text = serde_json::to_string_pretty(&json).unwrap_or_default() + "\n";
             let written = if path == "-" {
                 std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
             } else {
@@ -288,6 +329,155 @@ pub fn summary(stats: &cimc_runtime::Stats, schedule: &str) -> String {
         stats.host_ops,
         stats.transfers,
     )
+}
+
+/// One call of the compiled entry on some samples.
+type Call<'a> = dyn FnMut(&[Tensor]) -> Result<Vec<Tensor>, RunError> + 'a;
+
+/// Runs every sample of `tensors` through `call` (in calls of `per_call`
+/// samples when batched) and joins the results along the batch axis.
+fn run_samples(
+    call: &mut Call<'_>,
+    tensors: &[Tensor],
+    batch: Option<Batch>,
+    results: usize,
+) -> Result<Vec<Tensor>, RunError> {
+    let Some(Batch { samples, per_call }) = batch else {
+        return call(tensors);
+    };
+    let calls = samples / per_call;
+    let mut per_output: Vec<Vec<Tensor>> = vec![Vec::with_capacity(calls); results];
+    for i in 0..calls {
+        let chunk: Vec<Tensor> = tensors
+            .iter()
+            .map(|t| t.rows(i * per_call, per_call))
+            .collect();
+        for (slot, out) in per_output.iter_mut().zip(call(&chunk)?) {
+            slot.push(if out.shape().first() == Some(&per_call) {
+                out
+            } else {
+                out.with_batch_axis()
+            });
+        }
+    }
+    Ok(per_output
+        .iter()
+        .map(|parts| Tensor::concat(parts).expect("outputs of one result share a type"))
+        .collect())
+}
+
+/// One simulated instance of an analog chip (`--mc`).
+struct Instance {
+    seed: u64,
+    accuracy: Option<(usize, usize)>,
+    layers: Vec<cimc_runtime::LayerError>,
+}
+
+/// Mean and sample standard deviation (0 for one value).
+fn mean_std(values: &[f64]) -> (f64, f64) {
+    let n = values.len().max(1) as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = if values.len() > 1 {
+        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}
+
+/// What the analog chip's non-idealities did, per layer.
+pub fn analog_summary(analog: &cimc_runtime::AnalogStats) -> String {
+    let mut text = format!(
+        "analog chip (seed {}): {}; {} of {} cells stuck on, {} stuck off\n",
+        analog.seed,
+        analog.enabled.join(", "),
+        analog.stuck_on,
+        analog.cells,
+        analog.stuck_off
+    );
+    for l in &analog.layers {
+        let db = l.sqnr_db();
+        text += &if db.is_finite() {
+            format!(
+                "  {:<24} SQNR {db:>7.2} dB against the ideal chip\n",
+                l.layer
+            )
+        } else {
+            format!("  {:<24} exact (the ideal chip's results)\n", l.layer)
+        };
+    }
+    text
+}
+
+fn monte_carlo_summary(instances: &[Instance]) -> String {
+    let (first, last) = (instances[0].seed, instances[instances.len() - 1].seed);
+    let mut text = format!(
+        "Monte-Carlo over {} chip instance(s), seeds {first}..={last}:\n",
+        instances.len()
+    );
+    let accuracies: Vec<f64> = instances
+        .iter()
+        .filter_map(|i| i.accuracy.map(|(c, t)| 100.0 * c as f64 / t as f64))
+        .collect();
+    if !accuracies.is_empty() {
+        let (mean, std) = mean_std(&accuracies);
+        let min = accuracies.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = accuracies.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        text += &format!("  top-1 accuracy {mean:.2}% ± {std:.2} (min {min:.2}%, max {max:.2}%)\n");
+    }
+    text += "  per layer, SQNR against the ideal chip: pooled over the instances (mean ± std of each instance's)\n";
+    for (i, l) in instances[0].layers.iter().enumerate() {
+        let layers: Vec<&cimc_runtime::LayerError> = instances
+            .iter()
+            .filter_map(|inst| inst.layers.get(i))
+            .collect();
+        let pooled = cimc_runtime::LayerError {
+            layer: l.layer.clone(),
+            signal: layers.iter().map(|l| l.signal).sum(),
+            noise: layers.iter().map(|l| l.noise).sum(),
+        };
+        let finite: Vec<f64> = layers
+            .iter()
+            .map(|l| l.sqnr_db())
+            .filter(|db| db.is_finite())
+            .collect();
+        text += &if finite.is_empty() {
+            format!("  {:<24} exact on every instance\n", l.layer)
+        } else {
+            let (mean, std) = mean_std(&finite);
+            let exact = layers.len() - finite.len();
+            format!(
+                "  {:<24} {:>7.2} dB ({mean:.2} ± {std:.2}{})\n",
+                l.layer,
+                pooled.sqnr_db(),
+                if exact > 0 {
+                    format!("; exact on {exact}")
+                } else {
+                    String::new()
+                }
+            )
+        };
+    }
+    text
+}
+
+fn monte_carlo_json(instances: &[Instance]) -> serde_json::Value {
+    let finite = |db: f64| {
+        if db.is_finite() {
+            serde_json::json!(db)
+        } else {
+            serde_json::Value::Null
+        }
+    };
+    serde_json::json!({
+        "instances": instances.iter().map(|i| serde_json::json!({
+            "seed": i.seed,
+            "accuracy": i.accuracy.map(|(c, t)| c as f64 / t as f64),
+            "layers": i.layers.iter().map(|l| serde_json::json!({
+                "layer": l.layer, "sqnr_db": finite(l.sqnr_db()),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// Inputs holding `samples` samples for a model that takes `per_call` (its

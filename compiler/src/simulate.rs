@@ -112,6 +112,27 @@ impl Simulation {
         Ok(simulation)
     }
 
+    /// Binds the program to a fresh chip of `target` (another Monte-Carlo
+    /// instance of an analog chip: usually another `non_idealities.seed`)
+    /// and programs its tiles; the previous chip and its stats are dropped.
+    pub fn reinstance(
+        &mut self,
+        target: cimc_target::Target,
+        kernel: KernelChoice,
+    ) -> Result<(), SimulateError> {
+        let mut sim = Simulator::new(target).map_err(SimulateError::Target)?;
+        sim.set_kernel_choice(kernel);
+        let handle = Box::into_raw(CimcRtSim::new(sim));
+        let old = std::mem::replace(&mut self.handle, handle);
+        // SAFETY: from Box::into_raw, no longer referenced: @cimc_init
+        // below stores the new handle where the compiled code reads it.
+        unsafe { abi::cimc_rt_destroy(old) };
+        let status = self
+            .exe
+            .call_with_pointer(cimc_passes::host::lower_to_runtime::INIT, handle.cast())?;
+        self.check("programming the tiles (@cimc_init)", status)
+    }
+
     fn handle(&self) -> &CimcRtSim {
         // SAFETY: live until drop; compiled code only runs inside our calls.
         unsafe { &*self.handle }

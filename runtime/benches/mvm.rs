@@ -127,6 +127,13 @@ struct Mapped {
 
 impl Mapped {
     fn new(x: &[i8], w: &[i8], params: MvmParams, choice: KernelChoice) -> Mapped {
+        Mapped::with(x, w, |tile, _| {
+            MvmKernel::new(tile, params, choice).unwrap()
+        })
+    }
+
+    /// The layer on tiles whose kernels `make(tile, index)` builds.
+    fn with(x: &[i8], w: &[i8], make: impl Fn(&Tile, u64) -> MvmKernel) -> Mapped {
         // Level matrix K × (O·4): column o·4+s holds slice s of w + 128.
         let lc = O * SLICES;
         let mut levels = vec![0u8; K * lc];
@@ -148,7 +155,7 @@ impl Mapped {
                             tl.extend_from_slice(&levels[row..row + ARRAY]);
                         }
                         let tile = Tile::new(ARRAY as u32, ARRAY as u32, 2, tl, vec![]).unwrap();
-                        MvmKernel::new(&tile, params, choice).unwrap()
+                        make(&tile, (rt * COL_TILES + ct) as u64)
                     })
                     .collect()
             })
@@ -326,9 +333,21 @@ fn main() {
     assert_eq!(out, adc8_out, "auto != bit-plane with an 8-bit ADC");
     let cols = ROW_TILES * COL_TILES * ARRAY;
 
+    // The same 8-bit ADC on an analog chip: ISAAC with 2 % programming
+    // error and 0.2 % read noise, every column on the analog kernel.
+    let mut target = cimc_target::Target::preset("isaac").unwrap();
+    target.non_idealities.programming_sigma = 0.02;
+    target.non_idealities.read_noise_sigma = 0.002;
+    let model = cimc_runtime::noise::Analog::of(&target).expect("non-idealities on");
+    let mut noisy = Mapped::with(&x, &w, |tile, i| {
+        MvmKernel::analog(tile, adc8, &model, model.slot_key(i, 0)).unwrap()
+    });
+    noisy.run(&mut out);
+    let noisy_differ = out.iter().zip(&adc8_out).filter(|(a, b)| a != b).count();
+
     // Rounds: each variant once per round, the best per variant over the
     // rounds, so that load from other processes hits all variants alike.
-    let mut times = [Duration::MAX; 5];
+    let mut times = [Duration::MAX; 6];
     for _ in 0..reps {
         let round = [
             time(|| gemm_dot(black_box(&x), black_box(&wt), &mut out)),
@@ -336,12 +355,13 @@ fn main() {
             time(|| fast.run(&mut out)),
             time(|| slow.run(&mut out)),
             time(|| auto.run(&mut out)),
+            time(|| noisy.run(&mut out)),
         ];
         for (t, r) in times.iter_mut().zip(round) {
             *t = (*t).min(r);
         }
     }
-    let [t_dot, t_axpy, t_fast, t_slow, t_auto] = times;
+    let [t_dot, t_axpy, t_fast, t_slow, t_auto, t_noisy] = times;
     let t_gemm = t_dot.min(t_axpy);
     let gemm_name = if t_dot <= t_axpy { "dot" } else { "axpy" };
 
@@ -374,6 +394,12 @@ fn main() {
         ms(t_auto),
         t_auto.as_secs_f64() / t_gemm.as_secs_f64(),
         auto.direct_columns()
+    );
+    println!(
+        "simulator, 8-bit ADC, analog kernel:    {:8.3} ms  ratio to the bit-plane kernel {:.2}x  (goal <= 3x); noise on (σ_prog 2 %, σ_read 0.2 %): {noisy_differ} of {} outputs differ from the ideal chip's",
+        ms(t_noisy),
+        t_noisy.as_secs_f64() / t_slow.as_secs_f64(),
+        N * O
     );
     println!(
         "(best of {reps} interleaved rounds; simulator times include the row-tile accumulation, shift-add and offset correction)"

@@ -18,9 +18,8 @@
 //!   arguments are (pointer, length) pairs, need not be NUL-terminated and
 //!   must be UTF-8.
 //!
-//! Reserved for later versions: non-idealities come from the target's
-//! `[non_idealities]` table (version 1 answers `CIMC_RT_UNSUPPORTED` when one
-//! is enabled); replication needs no new call (a replica is another array
+//! Non-idealities come from the target's `[non_idealities]` table (earlier
+//! builds answered `CIMC_RT_UNSUPPORTED` when one was enabled); replication needs no new call (a replica is another array
 //! programmed with the same levels, and the issuing code picks the array);
 //! `CimcRtStats::reserved` and `CimcRtArrayStats::reserved` are zero and
 //! will carry new totals.

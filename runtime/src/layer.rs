@@ -121,6 +121,16 @@ impl Layer {
     }
 }
 
+/// Adds the `n × cols` partial sums of a tile into columns `out_col …` of
+/// the `n × p` sums (wrapping, like the host code).
+fn add_columns(sums: &mut [i32], p: usize, out_col: usize, cols: usize, partial: &[i32]) {
+    for (row, part) in sums.chunks_exact_mut(p).zip(partial.chunks_exact(cols)) {
+        for (s, v) in row[out_col..out_col + cols].iter_mut().zip(part) {
+            *s = s.wrapping_add(*v);
+        }
+    }
+}
+
 /// `out[n][o] = Σ_s (partials[n][g + s] − [differential] partials[n][g +
 /// S + s]) · 2^(s·c) − offset · partials[n][r]`, with g and r output o's
 /// group and reference column ([`ShiftAdd::columns`]), wrapping in i32 like
@@ -226,6 +236,13 @@ impl Layer {
             )));
         }
         let mut sums = vec![0i32; n * p];
+        // An analog chip: what the ideal chip computes, for the layer's SQNR.
+        let analog = sim.is_analog();
+        let mut ideal_sums = if analog {
+            vec![0i32; n * p]
+        } else {
+            Vec::new()
+        };
         let mut input = Vec::new();
         let mut partial = Vec::new();
         let mut tokens: Vec<Vec<Token>> = Vec::new();
@@ -264,25 +281,28 @@ impl Layer {
                 }
                 partial.clear();
                 partial.resize((hi - lo) * cols, 0);
-                copy.push(sim.mvm(
-                    &MvmIssue {
-                        array: t.array,
-                        phase: t.phase,
-                        input: &input,
-                        n: hi - lo,
-                        rows: t.rows,
-                        cols: t.cols,
-                        params: self.params,
-                        stage: self.stage,
-                        deps: &arrived,
-                    },
-                    &mut partial,
-                )?);
-                let rows_out = sums[lo * p..hi * p].chunks_exact_mut(p);
-                for (row, part) in rows_out.zip(partial.chunks_exact(cols)) {
-                    for (s, v) in row[t.out_col..t.out_col + cols].iter_mut().zip(part) {
-                        *s = s.wrapping_add(*v);
-                    }
+                let issue = MvmIssue {
+                    array: t.array,
+                    phase: t.phase,
+                    input: &input,
+                    n: hi - lo,
+                    rows: t.rows,
+                    cols: t.cols,
+                    params: self.params,
+                    stage: self.stage,
+                    deps: &arrived,
+                };
+                copy.push(sim.mvm(&issue, &mut partial)?);
+                add_columns(&mut sums[lo * p..hi * p], p, t.out_col, cols, &partial);
+                if analog {
+                    sim.mvm_ideal(&issue, &mut partial)?;
+                    add_columns(
+                        &mut ideal_sums[lo * p..hi * p],
+                        p,
+                        t.out_col,
+                        cols,
+                        &partial,
+                    );
                 }
             }
             tokens.push(copy);
@@ -308,6 +328,14 @@ impl Layer {
                 shift_add(s, &sums, n, p, out);
             }
             None => out.copy_from_slice(&sums),
+        }
+        if analog {
+            let mut ideal = vec![0i32; out.len()];
+            match self.shift_add {
+                Some(s) => shift_add(s, &ideal_sums, n, p, &mut ideal),
+                None => ideal.copy_from_slice(&ideal_sums),
+            }
+            sim.record_layer_error(&self.name, &ideal, out);
         }
         Ok(token)
     }

@@ -32,6 +32,7 @@ pub mod ids;
 pub mod im2col;
 pub mod layer;
 pub mod mvm;
+pub mod noise;
 pub mod sim;
 pub mod stats;
 pub mod tile;
@@ -41,7 +42,7 @@ pub use error::{Result, SimError, Status};
 pub use ids::{ArrayId, Token};
 pub use mvm::{kernel_isa, mvm, KernelChoice, MvmKernel, MvmParams};
 pub use sim::{HostOp, MvmIssue, Schedule, Simulator, VectorOp};
-pub use stats::{ArrayStats, Energy, Stats};
+pub use stats::{AnalogStats, ArrayStats, Energy, LayerError, Stats};
 pub use tile::{Tile, MAX_TILE_COLS, MAX_TILE_ROWS};
 pub use trace::{Event, EventKind};
 

@@ -23,6 +23,10 @@
 //!   row group, so no clamp can change a reading and the flip correction
 //!   cancels exactly: the result is Σ_r x·W. The bound is the cost model's
 //!   ([`cost::Mvm::adc_is_ideal_for`]), the one `cim-lower-to-tosa` checks.
+//!
+//! A chip with non-idealities ([`crate::noise`]) reads every column with a
+//! third, the **analog kernel** ([`MvmKernel::analog`]): the same bit-serial
+//! read over real conductances, with read noise and a real ADC.
 
 use cimc_target::cost;
 
@@ -134,6 +138,7 @@ pub struct MvmKernel {
     params: MvmParams,
     direct: Option<Direct>,
     bitplane: Option<BitPlanes>,
+    analog: Option<analog::Analog>,
 }
 
 impl MvmKernel {
@@ -166,7 +171,37 @@ impl MvmKernel {
             params,
             direct,
             bitplane,
+            analog: None,
         })
+    }
+
+    /// The analog kernel of `tile` programmed on the slot of `slot_key` of
+    /// a chip with non-idealities (every column takes it).
+    pub fn analog(
+        tile: &Tile,
+        params: MvmParams,
+        model: &crate::noise::Analog,
+        slot_key: u64,
+    ) -> Result<MvmKernel> {
+        params.validate()?;
+        Ok(MvmKernel {
+            rows: tile.rows() as usize,
+            cols: tile.cols() as usize,
+            params,
+            direct: None,
+            bitplane: None,
+            analog: Some(analog::Analog::new(tile, params, model, slot_key)),
+        })
+    }
+
+    /// Whether this is the analog kernel.
+    pub fn is_analog(&self) -> bool {
+        self.analog.is_some()
+    }
+
+    /// Cells stuck on and off (the analog kernel's; zero otherwise).
+    pub fn stuck_cells(&self) -> (u64, u64) {
+        self.analog.as_ref().map_or((0, 0), |a| a.stuck)
     }
 
     /// Rows of the tile (elements per input vector).
@@ -196,6 +231,12 @@ impl MvmKernel {
 
     /// Computes `out[n·cols + c]` for `n` input vectors `input[n·rows + r]`.
     pub fn run(&self, input: &[i8], n: usize, out: &mut [i32]) -> Result<()> {
+        self.run_read(input, n, out, 0)
+    }
+
+    /// [`MvmKernel::run`] as read number `read` of its slot (which keys the
+    /// analog kernel's read noise; the exact kernels ignore it).
+    pub fn run_read(&self, input: &[i8], n: usize, out: &mut [i32], read: u64) -> Result<()> {
         let need_in = n.checked_mul(self.rows);
         let need_out = n.checked_mul(self.cols);
         if need_in != Some(input.len()) || need_out != Some(out.len()) {
@@ -223,6 +264,9 @@ impl MvmKernel {
         }
         if let Some(b) = &self.bitplane {
             dispatch::bitplane(b, &self.params, values, n, self.rows, self.cols, out);
+        }
+        if let Some(a) = &self.analog {
+            dispatch::analog(a, &self.params, values, n, self.rows, self.cols, out, read);
         }
         Ok(())
     }
@@ -780,6 +824,41 @@ mod dispatch {
         direct_body(d, x, n, rows, cols, out)
     }
 
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
+    fn analog_avx2(
+        a: &analog::Analog,
+        p: &MvmParams,
+        x: &[i8],
+        n: usize,
+        rows: usize,
+        cols: usize,
+        out: &mut [i32],
+        read: u64,
+    ) {
+        analog::analog_body::<true>(a, p, x, n, rows, cols, out, read)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn analog(
+        a: &analog::Analog,
+        p: &MvmParams,
+        x: &[i8],
+        n: usize,
+        rows: usize,
+        cols: usize,
+        out: &mut [i32],
+        read: u64,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2() && std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+            return unsafe { analog_avx2(a, p, x, n, rows, cols, out, read) };
+        }
+        analog::analog_body::<{ cfg!(target_feature = "fma") }>(a, p, x, n, rows, cols, out, read)
+    }
+
     pub(super) fn bitplane(
         b: &BitPlanes,
         p: &MvmParams,
@@ -810,6 +889,8 @@ pub fn kernel_isa() -> &'static str {
         std::env::consts::ARCH
     }
 }
+
+mod analog;
 
 #[cfg(test)]
 mod tests;

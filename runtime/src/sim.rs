@@ -48,7 +48,8 @@ use serde_json::{json, Value};
 use crate::error::{Result, SimError};
 use crate::ids;
 use crate::mvm::{KernelChoice, MvmKernel, MvmParams};
-use crate::stats::{ArrayStats, Energy, Stats};
+use crate::noise::Analog;
+use crate::stats::{AnalogStats, ArrayStats, Energy, LayerError, Stats};
 use crate::tile::Tile;
 use crate::trace::{self, Event, EventKind};
 
@@ -262,6 +263,10 @@ struct Slot {
     tile: Tile,
     label: Option<String>,
     kernel: Option<MvmKernel>,
+    /// mvms read from the slot so far (keys the analog kernel's read noise).
+    reads: u64,
+    /// With non-idealities: the exact kernel, for the ideal chip's results.
+    ideal: Option<MvmKernel>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -284,6 +289,10 @@ struct ArrayState {
 pub struct Simulator {
     target: Target,
     kernel_choice: KernelChoice,
+    /// The analog model when the target turns a non-ideality on.
+    analog: Option<Analog>,
+    /// Per layer label: Σ ideal² and Σ (result − ideal)² of its results.
+    layer_errors: BTreeMap<String, (f64, f64)>,
     arrays: Vec<ArrayState>,
     buffers: Vec<Port>,
     network: Vec<Port>,
@@ -334,24 +343,10 @@ struct Counts {
 }
 
 impl Simulator {
-    /// A simulator of `target`. Errors: the target enables a non-ideality
-    /// (not modelled in this version: [`SimError::Unsupported`]).
+    /// A simulator of `target`: an exact chip, or with the target's
+    /// non-idealities one instance of an analog chip (its seed is
+    /// `non_idealities.seed`; see [`crate::noise`]).
     pub fn new(target: Target) -> Result<Simulator> {
-        let n = &target.non_idealities;
-        let enabled = [
-            ("non_idealities.programming_sigma", n.programming_sigma),
-            ("non_idealities.read_noise_sigma", n.read_noise_sigma),
-            ("non_idealities.drift_nu", n.drift_nu),
-            ("non_idealities.stuck_at_on_rate", n.stuck_at_on_rate),
-            ("non_idealities.stuck_at_off_rate", n.stuck_at_off_rate),
-            ("non_idealities.adc_offset_lsb", n.adc_offset_lsb),
-        ];
-        if let Some((key, value)) = enabled.iter().find(|(_, v)| *v != 0.0) {
-            return Err(SimError::Unsupported(format!(
-                "`{key}` = {value}: non-idealities are not modelled by ABI version {}; set it to 0",
-                crate::ABI_VERSION
-            )));
-        }
         let arrays = target.total_arrays();
         if arrays > 1 << 24 {
             return Err(SimError::BadTarget(format!(
@@ -365,6 +360,8 @@ impl Simulator {
             network: vec![Port::default(); cores],
             vector: vec![Port::default(); cores],
             global: Port::default(),
+            analog: Analog::of(&target),
+            layer_errors: BTreeMap::new(),
             target,
             kernel_choice: KernelChoice::Auto,
             host_free: 0,
@@ -409,8 +406,51 @@ impl Simulator {
         for a in &mut self.arrays {
             for slot in a.slots.values_mut() {
                 slot.kernel = None;
+                slot.ideal = None;
             }
         }
+    }
+
+    /// Whether the chip is analog (the target turns a non-ideality on).
+    pub fn is_analog(&self) -> bool {
+        self.analog.is_some()
+    }
+
+    /// Records a layer's results against the ideal chip's for the same
+    /// inputs (per-layer SQNR in [`Stats::analog`]).
+    pub fn record_layer_error(&mut self, label: &str, ideal: &[i32], result: &[i32]) {
+        let (signal, noise) = ideal
+            .iter()
+            .zip(result)
+            .fold((0.0, 0.0), |(s, e), (&i, &r)| {
+                let (i, r) = (f64::from(i), f64::from(r));
+                (s + i * i, e + (r - i) * (r - i))
+            });
+        let entry = self.layer_errors.entry(label.to_string()).or_default();
+        entry.0 += signal;
+        entry.1 += noise;
+    }
+
+    /// What the ideal chip computes for `op` (no timing, no events): the
+    /// exact kernel on the tile the slot holds.
+    pub fn mvm_ideal(&mut self, op: &MvmIssue<'_>, out: &mut [i32]) -> Result<()> {
+        let index = self.index(op.array)?;
+        let choice = self.kernel_choice;
+        let slot =
+            self.arrays[index]
+                .slots
+                .get_mut(&op.phase)
+                .ok_or(SimError::UnprogrammedArray {
+                    id: op.array,
+                    phase: op.phase,
+                })?;
+        if slot.ideal.as_ref().map(|k| k.params()) != Some(op.params) {
+            slot.ideal = Some(MvmKernel::new(&slot.tile, op.params, choice)?);
+        }
+        slot.ideal
+            .as_ref()
+            .expect("kernel built above")
+            .run(op.input, op.n, out)
     }
 
     /// Inferences the run computes (for throughput); default 1.
@@ -685,6 +725,8 @@ impl Simulator {
                 tile,
                 label,
                 kernel: None,
+                reads: 0,
+                ideal: None,
             },
         );
         state.used = true;
@@ -822,10 +864,17 @@ impl Simulator {
             )));
         }
         if slot.kernel.as_ref().map(|k| k.params()) != Some(op.params) {
-            slot.kernel = Some(MvmKernel::new(&slot.tile, op.params, choice)?);
+            slot.kernel = Some(match &self.analog {
+                Some(model) => {
+                    let key = model.slot_key(index as u64, op.phase);
+                    MvmKernel::analog(&slot.tile, op.params, model, key)?
+                }
+                None => MvmKernel::new(&slot.tile, op.params, choice)?,
+            });
         }
         let kernel = slot.kernel.as_ref().expect("kernel built above");
-        kernel.run(op.input, op.n, out)?;
+        kernel.run_read(op.input, op.n, out, slot.reads)?;
+        slot.reads += 1;
         let label = slot.label.clone();
 
         // Timing.
@@ -1460,7 +1509,37 @@ impl Simulator {
             mean_utilization: mean,
             max_utilization: arrays.iter().map(|a| a.utilization).fold(0.0, f64::max),
             arrays,
+            analog: self.analog_stats(),
         }
+    }
+
+    fn analog_stats(&self) -> Option<AnalogStats> {
+        let model = self.analog.as_ref()?;
+        let (mut cells, mut stuck_on, mut stuck_off) = (0, 0, 0);
+        for slot in self.arrays.iter().flat_map(|a| a.slots.values()) {
+            if let Some(k) = slot.kernel.as_ref().filter(|k| k.is_analog()) {
+                let (on, off) = k.stuck_cells();
+                cells += slot.tile.cells();
+                stuck_on += on;
+                stuck_off += off;
+            }
+        }
+        Some(AnalogStats {
+            enabled: model.n.enabled().iter().map(|k| k.to_string()).collect(),
+            seed: model.n.seed,
+            cells,
+            stuck_on,
+            stuck_off,
+            layers: self
+                .layer_errors
+                .iter()
+                .map(|(layer, &(signal, noise))| LayerError {
+                    layer: layer.clone(),
+                    signal,
+                    noise,
+                })
+                .collect(),
+        })
     }
 
     /// The aggregated events so far, in issue order.

@@ -391,20 +391,16 @@ fn misuse_is_an_error_and_changes_nothing() {
 }
 
 #[test]
-fn targets_with_non_idealities_are_refused() {
-    let mut t = Target::preset("isaac").unwrap();
-    t.non_idealities.read_noise_sigma = 0.01;
-    let e = Simulator::new(t).unwrap_err();
-    assert!(matches!(e, SimError::Unsupported(_)));
+fn a_chip_without_an_adc_refuses_adc_errors() {
+    let e =
+        Simulator::from_toml("base = \"sram-digital\"\n[non_idealities]\nadc_offset_lsb = 0.5\n")
+            .unwrap_err();
+    assert!(matches!(e, SimError::BadTarget(_)));
     assert!(
-        e.to_string().contains("non_idealities.read_noise_sigma"),
+        e.to_string()
+            .contains("`non_idealities.adc_offset_lsb` = 0.5: the chip has no ADC"),
         "{e}"
     );
-    let e = Simulator::from_toml("base = \"isaac\"\n[array]\nrowz = 3\n").unwrap_err();
-    assert!(e.to_string().contains("array.rowz"), "{e}");
-    for preset in cimc_target::PRESET_NAMES {
-        Simulator::new(Target::preset(preset).unwrap()).unwrap();
-    }
 }
 
 #[test]

@@ -198,6 +198,62 @@ pub struct Stats {
     pub max_utilization: f64,
     /// The arrays used, in (core, macro, array) order.
     pub arrays: Vec<ArrayStats>,
+    /// The analog chip instance, when the target has non-idealities.
+    pub analog: Option<AnalogStats>,
+}
+
+/// One simulated analog chip instance: what its non-idealities did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalogStats {
+    /// The `non_idealities` keys the target turns on.
+    pub enabled: Vec<String>,
+    pub seed: u64,
+    /// Cells of the tiles read so far, and how many of them are stuck.
+    pub cells: u64,
+    pub stuck_on: u64,
+    pub stuck_off: u64,
+    /// Per crossbar layer (tables path), its results against the ideal chip's.
+    pub layers: Vec<LayerError>,
+}
+
+/// A layer's crossbar results against the ideal chip's, on the same inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerError {
+    pub layer: String,
+    /// Σ ideal² and Σ (result − ideal)².
+    pub signal: f64,
+    pub noise: f64,
+}
+
+impl LayerError {
+    /// 10·log10(signal / noise), dB (infinite when exact).
+    pub fn sqnr_db(&self) -> f64 {
+        if self.noise == 0.0 {
+            f64::INFINITY
+        } else {
+            10.0 * (self.signal / self.noise).log10()
+        }
+    }
+}
+
+impl AnalogStats {
+    /// As JSON (an exact layer's SQNR is `null`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "enabled": self.enabled,
+            "seed": self.seed,
+            "cells": self.cells,
+            "stuck_on": self.stuck_on,
+            "stuck_off": self.stuck_off,
+            "layers": self.layers.iter().map(|l| {
+                let db = l.sqnr_db();
+                json!({
+                    "layer": l.layer, "signal": l.signal, "noise": l.noise,
+                    "sqnr_db": if db.is_finite() { json!(db) } else { Value::Null },
+                })
+            }).collect::<Vec<_>>(),
+        })
+    }
 }
 
 impl Stats {
@@ -237,6 +293,7 @@ impl Stats {
             "arrays_used": self.arrays_used,
             "mean_utilization": self.mean_utilization,
             "max_utilization": self.max_utilization,
+            "analog": self.analog.as_ref().map_or(Value::Null, AnalogStats::to_json),
         });
         if per_array {
             v["arrays"] = self

@@ -313,3 +313,30 @@ fn bad_arguments_are_errors() {
         Err(SimError::ShapeMismatch(_))
     ));
 }
+
+/// The analog kernel of a chip whose non-idealities are all zero, with a
+/// `clipped` ADC (1 LSB = 1 sum unit).
+fn noiseless(tile: &Tile, p: MvmParams) -> MvmKernel {
+    let model = crate::noise::Analog {
+        n: cimc_target::NonIdealities::default(),
+        range: cimc_target::AdcRange::Clipped,
+        max_column_sum: 1.0,
+    };
+    MvmKernel::analog(tile, p, &model, 42).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Without noise the analog read is the exact one (column sums stay
+    /// below 2^24, where f32 sums are exact).
+    #[test]
+    fn noiseless_analog_kernel_matches_reference(c in case()) {
+        let (expect, _) = reference(&c.tile, &c.params, &c.input, c.n);
+        let kernel = noiseless(&c.tile, c.params);
+        prop_assert!(kernel.is_analog());
+        let mut out = vec![7; c.n * c.tile.cols() as usize];
+        kernel.run(&c.input, c.n, &mut out).unwrap();
+        prop_assert_eq!(out, expect);
+    }
+}

@@ -45,9 +45,16 @@ int main(int argc, char **argv) {
   EXPECT(cimc_rt_create(CIMC_RT_ABI_VERSION, bad, strlen(bad), &sim) ==
          CIMC_RT_BAD_TARGET);
   EXPECT(strstr(cimc_rt_last_error(NULL), "array.rowz") != NULL);
+  /* A chip with non-idealities is simulated (an analog chip instance). */
   const char *noisy = "base = \"isaac\"\n[non_idealities]\nread_noise_sigma = 0.1\n";
   EXPECT(cimc_rt_create(CIMC_RT_ABI_VERSION, noisy, strlen(noisy), &sim) ==
-         CIMC_RT_UNSUPPORTED);
+         CIMC_RT_OK);
+  cimc_rt_destroy(sim);
+  sim = NULL;
+  const char *no_adc = "base = \"sram-digital\"\n[non_idealities]\nadc_offset_lsb = 1.0\n";
+  EXPECT(cimc_rt_create(CIMC_RT_ABI_VERSION, no_adc, strlen(no_adc), &sim) ==
+         CIMC_RT_BAD_TARGET);
+  EXPECT(strstr(cimc_rt_last_error(NULL), "non_idealities.adc_offset_lsb") != NULL);
   EXPECT(cimc_rt_create(CIMC_RT_ABI_VERSION, NULL, 4, &sim) ==
          CIMC_RT_NULL_POINTER);
   EXPECT(cimc_rt_create(CIMC_RT_ABI_VERSION, toml, strlen(toml), NULL) ==
