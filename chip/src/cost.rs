@@ -154,6 +154,26 @@ pub fn adc_is_ideal(bound: u64, adc_bits: u32) -> bool {
     adc_bits == 0 || bound <= max_adc_code(adc_bits)
 }
 
+/// The ADC shift k of a `full-scale` range over column sums up to `bound`:
+/// the smallest k with (2^a − 1)·2^k ≥ bound, so one LSB is 2^k sum units
+/// (0 without an ADC or when the sums fit its codes).
+pub fn full_scale_adc_shift(bound: u64, adc_bits: u32) -> u32 {
+    if adc_bits == 0 {
+        return 0;
+    }
+    let code = max_adc_code(adc_bits);
+    (0..63).find(|&k| code << k >= bound).unwrap_or(63)
+}
+
+/// One ADC conversion of the analog sum `s` with a `adc_bits`-bit ADC
+/// whose LSB is 2^`shift` sum units, clamped to `[lo, hi]` codes (the
+/// mvm's digit range): `clamp(⌊(s + 2^(k−1)) / 2^k⌋, lo, hi) · 2^k`, the
+/// nearest code, halves rounded up (k = 0: `clamp(s, lo, hi)`).
+pub fn adc_convert(s: i64, shift: u32, lo: i64, hi: i64) -> i64 {
+    let half = if shift == 0 { 0 } else { 1i64 << (shift - 1) };
+    ((s + half) >> shift).clamp(lo, hi) << shift
+}
+
 // ---------------------------------------------------------------------------
 // Cycles.
 
@@ -238,6 +258,8 @@ pub struct Mvm {
     pub dac_bits: u32,
     /// a: ADC bits; 0 means no ADC (an exact adder tree).
     pub adc_bits: u32,
+    /// k: one ADC LSB is 2^k sum units (the ADC's range, `cim.adc_shift`).
+    pub adc_shift: u32,
     /// A: rows driven in one read step.
     pub max_active_rows: u32,
 }
@@ -286,9 +308,11 @@ impl Mvm {
     }
 
     /// Whether its ADC is ideal for a column whose cells hold `stored`: no
-    /// step's sum can reach the clamp ([`adc_is_ideal`]).
+    /// step's sum can reach the clamp ([`adc_is_ideal`]) and one LSB is one
+    /// sum unit (with k > 0 the low k bits of every sum are rounded off).
     pub fn adc_is_ideal_for(&self, stored: impl IntoIterator<Item = u64>) -> bool {
-        adc_is_ideal(self.column_sum_bound(stored), self.adc_bits)
+        self.adc_bits == 0
+            || (self.adc_shift == 0 && adc_is_ideal(self.column_sum_bound(stored), self.adc_bits))
     }
 
     /// Everything it costs on `target`.

@@ -82,6 +82,20 @@ impl Target {
         cost::ideal_adc_bits(self.max_column_sum())
     }
 
+    /// The ADC shift k of the target's range policy (`cim.adc_shift` of
+    /// every mvm before calibration): with `full-scale`, the smallest k
+    /// whose range (2^bits − 1)·2^k covers max_column_sum
+    /// ([`cost::full_scale_adc_shift`]); 0 with `clipped` (one LSB is one
+    /// sum unit) and without an ADC.
+    pub fn adc_shift(&self) -> u32 {
+        match self.array.adc.range {
+            AdcRange::FullScale => {
+                cost::full_scale_adc_shift(self.max_column_sum(), self.array.adc.bits)
+            }
+            AdcRange::Clipped | AdcRange::None => 0,
+        }
+    }
+
     /// Whether every column sum converts exactly: always for a digital
     /// macro (`adc.range = "none"`), else when max_column_sum ≤ L = 2^b − 1.
     pub fn adc_is_lossless(&self) -> bool {
@@ -233,13 +247,17 @@ impl fmt::Display for AdcLoss {
             self.max_code,
         )?;
         match self.range {
-            AdcRange::Clipped => write!(f, ": sums above {} saturate (clipped range)", self.max_code)?,
-            _ => write!(
-                f,
-                ": with a full-scale range one LSB spans {:.2} sum units, so the low {} bit(s) of every partial sum are lost",
-                self.max_column_sum as f64 / self.max_code.max(1) as f64,
-                self.required_bits.saturating_sub(self.adc_bits),
-            )?,
+            AdcRange::Clipped => {
+                write!(f, ": sums above {} saturate (clipped range)", self.max_code)?
+            }
+            _ => {
+                let k = cost::full_scale_adc_shift(self.max_column_sum, self.adc_bits);
+                write!(
+                    f,
+                    ": with a full-scale range one LSB spans 2^{k} = {} sum units, so the low {k} bit(s) of every partial sum are rounded off",
+                    1u64 << k,
+                )?
+            }
         }
         write!(f, "; lossless with {} ADC bits", self.required_bits)?;
         if self.lossless_active_rows > 0 {
@@ -295,8 +313,8 @@ mod tests {
         assert_eq!(
             loss.to_string(),
             "column sums reach 384 (128 active rows × cell level 3 × input level 1) but the \
-             8-bit ADC's largest code is 255: with a full-scale range one LSB spans 1.51 sum \
-             units, so the low 1 bit(s) of every partial sum are lost; lossless with 9 ADC \
+             8-bit ADC's largest code is 255: with a full-scale range one LSB spans 2^1 = 2 sum \
+             units, so the low 1 bit(s) of every partial sum are rounded off; lossless with 9 ADC \
              bits or at most 85 active rows, or try weight_flip"
         );
 

@@ -18,7 +18,7 @@
 //!            flipped columns: ⌈cols / 8⌉ bytes, bit c % 8 of byte c / 8
 //!            levels: ⌈rows·cols·cell_bits / 8⌉ bytes, row-major, each level
 //!            cell_bits bits, least significant bit first
-//! per layer: name  k p  input_bits dac_bits adc_bits max_active_rows stage
+//! per layer: name  k p  input_bits dac_bits adc_bits adc_shift max_active_rows stage
 //!            slices shift_cell_bits differential offset references
 //!                                                  (slices 0: no shift-add)
 //!            tile count, then per tile: tile index, input column, output column
@@ -38,7 +38,7 @@ use std::fmt;
 /// The first eight bytes of every blob.
 pub const MAGIC: &[u8; 8] = b"CIMCTABL";
 /// The format this module writes and reads.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Where a copy of a tile sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +147,8 @@ pub struct LayerRecord {
     pub input_bits: u32,
     pub dac_bits: u32,
     pub adc_bits: u32,
+    /// `cim.adc_shift` of the layer's mvms: one ADC LSB is 2^k sum units.
+    pub adc_shift: u32,
     pub max_active_rows: u32,
     /// `cim.stage` of the layer's mvms.
     pub stage: u32,
@@ -292,6 +294,7 @@ impl ProgramTables {
                 l.input_bits,
                 l.dac_bits,
                 l.adc_bits,
+                l.adc_shift,
                 l.max_active_rows,
                 l.stage,
                 shift.slices,
@@ -385,11 +388,11 @@ impl ProgramTables {
         for _ in 0..layers {
             let start = r.at;
             let name = r.text()?;
-            let mut v = [0u32; 13];
+            let mut v = [0u32; 14];
             for x in &mut v {
                 *x = r.u32()?;
             }
-            let [k, p, input_bits, dac_bits, adc_bits, max_active_rows, stage, slices, shift_cell_bits, differential, offset, references, count] =
+            let [k, p, input_bits, dac_bits, adc_bits, adc_shift, max_active_rows, stage, slices, shift_cell_bits, differential, offset, references, count] =
                 v;
             if differential > 1 {
                 return r.fail(format!("layer '{name}': differential flag {differential}"));
@@ -415,6 +418,7 @@ impl ProgramTables {
                 input_bits,
                 dac_bits,
                 adc_bits,
+                adc_shift,
                 max_active_rows,
                 stage,
                 shift_add: (slices > 0).then_some(ShiftAdd {
@@ -602,6 +606,7 @@ mod tests {
                 input_bits: 8,
                 dac_bits: 1,
                 adc_bits: 8,
+                adc_shift: 2,
                 max_active_rows: 128,
                 stage: 3,
                 shift_add: Some(ShiftAdd {
@@ -638,7 +643,7 @@ mod tests {
         // Tile i has i replicas of 16 bytes after its replica count.
         let tiles = 3 * (7 * 4) + (4 + 5) * 2 + (4 + 5) + (1 + 2 + 1) + (4 + 14 + 4);
         let tiles = tiles + 3 * 4 + (1 + 2) * 16;
-        let layer = (4 + 5) + 13 * 4 + 2 * 12;
+        let layer = (4 + 5) + 14 * 4 + 2 * 12;
         assert_eq!(blob.len(), header + tiles + layer);
     }
 

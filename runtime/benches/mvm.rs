@@ -308,6 +308,7 @@ fn main() {
         input_bits: 8,
         dac_bits: 1,
         adc_bits: ideal_bits,
+        adc_shift: 0,
         max_active_rows: 128,
     };
     let mut fast = Mapped::new(&x, &w, base, KernelChoice::Auto);

@@ -11,7 +11,7 @@
 /**
  * The ABI version of this header and library; pass it to `cimc_rt_create`.
  */
-#define CIMC_RT_ABI_VERSION 3
+#define CIMC_RT_ABI_VERSION 4
 
 /**
  * Success.
@@ -450,7 +450,8 @@ int32_t cimc_rt_set_label(struct CimcRtSim *sim,
  * Issues an mvm (`cim.mvm`) on the tile programmed onto array (`core`,
  * `macro_`, `array`) for `phase`: `n` input vectors of `rows` i8 values
  * (`input`, row-major), results `n × cols` int32 into `output`, with
- * `input_bits` (1..=32), `dac_bits` (1..=8), `adc_bits` (0..=30, 0: no ADC)
+ * `input_bits` (1..=32), `dac_bits` (1..=8), `adc_bits` (0..=30, 0: no ADC),
+ * `adc_shift` (0..=30: one ADC LSB is 2^adc_shift sum units, `cim.adc_shift`)
  * and `max_active_rows` (≥ 1); `stage` is `cim.stage`. The operation
  * starts after the `n_deps` tokens at `deps` are done (0 entries are
  * ignored). The result is written before the call returns; `*out_token`
@@ -474,6 +475,7 @@ int32_t cimc_rt_mvm(struct CimcRtSim *sim,
                     uint32_t input_bits,
                     uint32_t dac_bits,
                     uint32_t adc_bits,
+                    uint32_t adc_shift,
                     uint32_t max_active_rows,
                     uint32_t stage,
                     const uint64_t *deps,
@@ -693,6 +695,7 @@ uint64_t _mlir_ciface_cimc_host_mvm(struct CimcRtSim *sim,
                                     int32_t input_bits,
                                     int32_t dac_bits,
                                     int32_t adc_bits,
+                                    int32_t adc_shift,
                                     int32_t max_active_rows,
                                     int32_t stage,
                                     const struct CimcMemRef1I64 *deps);

@@ -41,7 +41,7 @@ mod host;
 pub use host::*;
 
 /// The ABI version of this header and library; pass it to `cimc_rt_create`.
-pub const CIMC_RT_ABI_VERSION: u32 = 3;
+pub const CIMC_RT_ABI_VERSION: u32 = 4;
 
 /// Success.
 pub const CIMC_RT_OK: i32 = 0;
@@ -547,7 +547,8 @@ pub unsafe extern "C" fn cimc_rt_set_label(
 /// Issues an mvm (`cim.mvm`) on the tile programmed onto array (`core`,
 /// `macro_`, `array`) for `phase`: `n` input vectors of `rows` i8 values
 /// (`input`, row-major), results `n × cols` int32 into `output`, with
-/// `input_bits` (1..=32), `dac_bits` (1..=8), `adc_bits` (0..=30, 0: no ADC)
+/// `input_bits` (1..=32), `dac_bits` (1..=8), `adc_bits` (0..=30, 0: no ADC),
+/// `adc_shift` (0..=30: one ADC LSB is 2^adc_shift sum units, `cim.adc_shift`)
 /// and `max_active_rows` (≥ 1); `stage` is `cim.stage`. The operation
 /// starts after the `n_deps` tokens at `deps` are done (0 entries are
 /// ignored). The result is written before the call returns; `*out_token`
@@ -572,6 +573,7 @@ pub unsafe extern "C" fn cimc_rt_mvm(
     input_bits: u32,
     dac_bits: u32,
     adc_bits: u32,
+    adc_shift: u32,
     max_active_rows: u32,
     stage: u32,
     deps: *const u64,
@@ -591,6 +593,7 @@ pub unsafe extern "C" fn cimc_rt_mvm(
                 input_bits,
                 dac_bits,
                 adc_bits,
+                adc_shift,
                 max_active_rows,
             };
             let token = s.mvm(
@@ -1220,6 +1223,7 @@ mod tests {
                 input_bits: 8,
                 dac_bits: 1,
                 adc_bits: 8,
+                adc_shift: 0,
                 max_active_rows: 128,
                 stage: 0,
                 shift_add: None,

@@ -17,7 +17,8 @@
 //! let mut sim = Simulator::from_toml("base = \"isaac\"\nname = \"isaac\"")?;
 //! let id = ArrayId::new(0, 0, 0);
 //! sim.program(id, 0, Tile::new(2, 2, 2, vec![1, 2, 3, 0], vec![])?)?;
-//! let params = MvmParams { input_bits: 8, dac_bits: 1, adc_bits: 8, max_active_rows: 128 };
+//! let params = MvmParams { input_bits: 8, dac_bits: 1, adc_bits: 8, adc_shift: 0,
+//!                          max_active_rows: 128 };
 //! let mut out = [0; 2];
 //! let token = sim.mvm(&MvmIssue { array: id, phase: 0, input: &[1, -1], n: 1, rows: 2,
 //!                                 cols: 2, params, stage: 0, deps: &[] }, &mut out)?;
@@ -48,7 +49,7 @@ pub use trace::{Event, EventKind};
 
 /// The version of the C ABI this library implements (`CIMC_RT_ABI_VERSION`).
 /// Callers pass the version they were built against to `cimc_rt_create`.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 pub use cimc_target::tables::ProgramTables;
 pub use cimc_target::Target;

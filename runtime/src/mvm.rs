@@ -6,8 +6,10 @@
 //! T = ⌈B/d⌉ digits of the pattern sign-extended to T·d bits: digits
 //! 0 … T−2 unsigned, the last one signed. For each step and each group of
 //! at most A rows, a column's sum over the **stored** levels is converted by
-//! the ADC, `q = clamp(s, lo, hi)` with `[0, 2^a − 1]` for unsigned digits
-//! and `[−(2^a − 1), 2^a − 1]` for the sign digit (no clamp when a = 0), a
+//! the ADC, whose LSB is 2^k sum units (k = `adc_shift`):
+//! `q = clamp(⌊(s + 2^(k−1)) / 2^k⌋, lo, hi) · 2^k` with `[0, 2^a − 1]` for
+//! unsigned digits and `[−(2^a − 1), 2^a − 1]` for the sign digit (no
+//! clamp when a = 0; k = 0: `q = clamp(s, lo, hi)`), a
 //! flipped column's reading becomes `(2^cell_bits − 1)·Σ_r u[r] − q`, the
 //! group readings add up and `output = Σ_t q_t·2^(t·d)`, in wrapping i32.
 //!
@@ -43,6 +45,9 @@ pub struct MvmParams {
     pub dac_bits: u32,
     /// a: ADC resolution, 0..=30; 0 means no ADC (an exact adder tree).
     pub adc_bits: u32,
+    /// k: one ADC LSB is 2^k column-sum units, 0..=30 (the ADC's range,
+    /// `cim.adc_shift`; ignored without an ADC).
+    pub adc_shift: u32,
     /// A: rows driven in one read step, ≥ 1.
     pub max_active_rows: u32,
 }
@@ -63,6 +68,12 @@ impl MvmParams {
         if self.adc_bits > 30 {
             return bad(format!("adc_bits must be in 0..=30, got {}", self.adc_bits));
         }
+        if self.adc_shift > 30 {
+            return bad(format!(
+                "adc_shift must be in 0..=30, got {}",
+                self.adc_shift
+            ));
+        }
         if self.max_active_rows == 0 {
             return bad("max_active_rows must be at least 1".to_string());
         }
@@ -79,6 +90,7 @@ impl MvmParams {
             input_bits: self.input_bits,
             dac_bits: self.dac_bits,
             adc_bits: self.adc_bits,
+            adc_shift: self.adc_shift,
             max_active_rows: self.max_active_rows,
         }
     }
@@ -742,8 +754,14 @@ fn bitplane_body(
                 }
                 let mu = usum.wrapping_mul(bp.max_level);
                 let (lo, hi) = range.unwrap_or((i32::MIN, i32::MAX));
+                // One LSB of 2^k sum units: the nearest code (k = 0: the sum).
+                let k = if range.is_some() { params.adc_shift } else { 0 };
                 for ((a, &sum), &f) in acc.iter_mut().zip(&s).zip(&bp.flipped) {
-                    let q = sum.clamp(lo, hi);
+                    let q = if k == 0 {
+                        sum.clamp(lo, hi)
+                    } else {
+                        cost::adc_convert(sum.into(), k, lo.into(), hi.into()) as i32
+                    };
                     let q = if f != 0 { mu.wrapping_sub(q) } else { q };
                     *a = a.wrapping_add(q.wrapping_shl(td as u32));
                 }

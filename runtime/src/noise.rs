@@ -11,7 +11,7 @@
 //! and read, and sweeping one σ keeps the others' draws (common random
 //! numbers).
 
-use cimc_target::{cost, AdcRange, NonIdealities, Target};
+use cimc_target::{NonIdealities, Target};
 use rand_core::SeedableRng;
 use rand_distr::{Distribution, StandardNormal, StandardUniform};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -45,10 +45,6 @@ const READ: u64 = 2;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Analog {
     pub n: NonIdealities,
-    /// The ADC's input range policy.
-    pub range: AdcRange,
-    /// S: the largest column sum of one read step (the full-scale range).
-    pub max_column_sum: f64,
 }
 
 /// What programming a tile left in its cells.
@@ -70,8 +66,6 @@ impl Analog {
     pub fn of(target: &Target) -> Option<Analog> {
         target.non_idealities.any().then(|| Analog {
             n: target.non_idealities.clone(),
-            range: target.array.adc.range,
-            max_column_sum: target.max_column_sum() as f64,
         })
     }
 
@@ -147,20 +141,6 @@ impl Analog {
     /// The stream of read number `read` of the slot of `slot_key`.
     pub fn read_stream(&self, slot_key: u64, read: u64) -> Stream {
         stream(key(&[READ, slot_key, read]))
-    }
-
-    /// One ADC LSB in column-sum units: 1 for `clipped`, max(1, S/(2^a − 1))
-    /// for `full-scale` (the range spans the largest column sum S), none
-    /// without an ADC.
-    pub fn lsb(&self, adc_bits: u32) -> Option<f64> {
-        match self.range {
-            AdcRange::None => None,
-            _ if adc_bits == 0 => None,
-            AdcRange::Clipped => Some(1.0),
-            AdcRange::FullScale => {
-                Some((self.max_column_sum / cost::max_adc_code(adc_bits) as f64).max(1.0))
-            }
-        }
     }
 
     /// The read noise σ of one column sum, in sum units: σ_r × M × D (one

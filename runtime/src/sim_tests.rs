@@ -10,6 +10,7 @@ const P8: MvmParams = MvmParams {
     input_bits: 8,
     dac_bits: 1,
     adc_bits: 8,
+    adc_shift: 0,
     max_active_rows: 128,
 };
 

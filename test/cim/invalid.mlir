@@ -35,6 +35,18 @@ func.func @no_adc_bits(%x: tensor<4x2xi8>) -> tensor<4x2xi32> {
 
 // -----
 
+// An ADC LSB beyond 2^30 sum units.
+func.func @adc_shift_too_large(%x: tensor<4x2xi8>) -> tensor<4x2xi32> {
+  %l = "tosa.const"() <{values = dense<1> : tensor<2x2xi8>}> : () -> tensor<2x2xi8>
+  %t = "cim.program"(%l) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "l"} : (tensor<2x2xi8>) -> !cim.tile
+  // CHECK: invalid.mlir:[[# @LINE + 2]]:8: error: 'cim.mvm' op attribute 'cim.adc_shift' must be in 0..=30, got 31
+  // expected-error@+1 {{'cim.mvm' op attribute 'cim.adc_shift' must be in 0..=30, got 31}}
+  %p = "cim.mvm"(%t, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "l", cim.adc_shift = 31 : i64} : (!cim.tile, tensor<4x2xi8>) -> tensor<4x2xi32>
+  return %p : tensor<4x2xi32>
+}
+
+// -----
+
 // A width below zero.
 func.func @negative_slices(%p: tensor<4x4xi32>) -> tensor<4x2xi32> {
   // CHECK: invalid.mlir:[[# @LINE + 2]]:8: error: 'cim.shift_add' op attribute 'slices' must be a non-negative integer that fits 32 bits

@@ -38,12 +38,12 @@
 // CHECK-LABEL: func.func @cimc_init(%{{.*}}: !llvm.ptr) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline"]}
 // CHECK: llvm.store %{{.*}}, %{{.*}} : !llvm.ptr, !llvm.ptr
 // CHECK: %[[TABLES:.*]] = llvm.mlir.addressof @cimc_tables : !llvm.ptr
-// CHECK: %[[LEN:.*]] = arith.constant 183 : i64
+// CHECK: %[[LEN:.*]] = arith.constant 187 : i64
 // CHECK: %[[S:.*]] = call @cimc_host_load(%{{.*}}, %[[TABLES]], %[[LEN]])
 // CHECK: return %[[S]] : i32
 // CHECK: llvm.mlir.global private constant @cimc_str_0("tosa.abs")
-// The tables start with the magic "CIMCTABL", version 3, 2 tiles, 1 layer.
-// CHECK: llvm.mlir.global internal constant @cimc_tables(dense<"0x43494D435441424C030000000200000001000000{{[0-9A-F]+}}"> : tensor<183xi8>) {addr_space = 0 : i32} : !llvm.array<183 x i8>
+// The tables start with the magic "CIMCTABL", version 4, 2 tiles, 1 layer.
+// CHECK: llvm.mlir.global internal constant @cimc_tables(dense<"0x43494D435441424C040000000200000001000000{{[0-9A-F]+}}"> : tensor<187xi8>) {addr_space = 0 : i32} : !llvm.array<187 x i8>
 func.func @two_tiles(%x: tensor<4x4xi8>) -> tensor<4x2xi32> {
   %l0 = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
   %t0 = "cim.program"(%l0) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64, cim.flipped = array<i1: false, true>} : (tensor<3x2xi8>) -> !cim.tile

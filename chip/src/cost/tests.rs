@@ -33,6 +33,7 @@ fn digits_row_groups_and_steps() {
         input_bits: 8,
         dac_bits: 2,
         adc_bits: 8,
+        adc_shift: 0,
         max_active_rows: 2,
     };
     assert_eq!((m.digits(), m.row_groups(), m.steps()), (4, 3, 72));
@@ -100,6 +101,7 @@ fn column_sum_bounds_and_adc_bits() {
         input_bits: 8,
         dac_bits: 1,
         adc_bits: 2,
+        adc_shift: 0,
         max_active_rows: 128,
     };
     assert_eq!(m.column_sum_bound([3, 3]), 6);
@@ -109,6 +111,7 @@ fn column_sum_bounds_and_adc_bits() {
     let one_digit = Mvm {
         dac_bits: 8,
         adc_bits: 8,
+        adc_shift: 0,
         ..m
     };
     assert!(!one_digit.adc_is_ideal_for([1, 1]));
@@ -135,6 +138,7 @@ fn a_tile_never_exceeds_its_target_bound() {
                     input_bits,
                     dac_bits,
                     adc_bits: 8,
+                    adc_shift: 0,
                     max_active_rows: t.array.max_active_rows,
                 };
                 assert!(mvm.column_sum_bound(std::iter::repeat_n(m, 300)) <= worst);
@@ -200,6 +204,7 @@ fn one_mvm_on_isaac() {
         input_bits: 8,
         dac_bits: 1,
         adc_bits: 8,
+        adc_shift: 0,
         max_active_rows: 128,
     };
     let c = m.cost(&t);
@@ -278,6 +283,7 @@ fn replication_minimises_the_period_exactly() {
         input_bits: 8,
         dac_bits: 1,
         adc_bits: 8,
+        adc_shift: 0,
         max_active_rows: 128,
     };
     let layer = |name: &str, windows: u64, tiles: usize| LayerShape {

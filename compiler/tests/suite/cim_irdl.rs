@@ -224,10 +224,11 @@ fn build_sets_every_declared_attribute_and_from_op_reads_it_back() {
         input_bits: 8,
         dac_bits: 1,
         adc_bits: 6,
+        adc_shift: 0,
         max_active_rows: 128,
         layer: "l".into(),
     };
-    let mvm = Mvm::build(&at, &program, arg(1), at.ty("tensor<4x4xi32>"), &mvm_attrs);
+    let mut mvm = Mvm::build(&at, &program, arg(1), at.ty("tensor<4x4xi32>"), &mvm_attrs);
     let shift_add_attrs = ShiftAddAttrs {
         slices: 2,
         cell_bits: 2,
@@ -341,6 +342,8 @@ fn build_sets_every_declared_attribute_and_from_op_reads_it_back() {
     );
     mvm.set_stage(5);
     mvm.set_steps(64);
+    mvm.set_adc_shift(2);
+    assert_eq!(mvm.adc_shift(), 2);
     let mut with_discardable = [Program::ATTRIBUTES, Program::DISCARDABLE].concat();
     assert_eq!(attribute_names(program.op()), sorted(&with_discardable));
     with_discardable = [Mvm::ATTRIBUTES, Mvm::DISCARDABLE].concat();

@@ -117,6 +117,7 @@ fn mapped(name: &str, target: &Target) -> (String, Vec<Read>) {
                     input_bits: mvm.input_bits(),
                     dac_bits: mvm.dac_bits(),
                     adc_bits: mvm.adc_bits(),
+                    adc_shift: mvm.adc_shift(),
                     max_active_rows: mvm.max_active_rows(),
                 },
                 tile,
@@ -235,7 +236,9 @@ fn steps_cycles_and_energy_agree_between_the_ir_the_simulator_and_the_cost_model
 /// runtime runs every column on its exact (direct) kernel, at the ADC bits
 /// the cost model says: one bit fewer and both refuse. Targets with a 1-bit
 /// DAC (unsigned digits up to 1) and with an 8-bit one (8-bit inputs: a lone
-/// sign digit, up to 128), with and without the weight flip.
+/// sign digit, up to 128), with and without the weight flip. The ADC's
+/// range is `clipped` (one LSB per sum unit): a `full-scale` one too narrow
+/// for the worst case rounds off low bits whatever the weights (below).
 #[test]
 fn ideal_adc_agrees_between_the_lowering_the_kernel_choice_and_the_cost_model() {
     let targets: [(&str, &[&str]); 4] = [
@@ -248,6 +251,8 @@ fn ideal_adc_agrees_between_the_lowering_the_kernel_choice_and_the_cost_model() 
         let base = Target::preset(preset)
             .unwrap()
             .with_overrides(overrides)
+            .unwrap()
+            .with_overrides(&["array.adc.range=clipped"])
             .unwrap();
         let (_, reads) = mapped("cnn.int8.mlir", &base);
         let need = reads.iter().map(Read::ideal_adc_bits).max().unwrap();
@@ -297,4 +302,27 @@ fn ops_between_layers_have_units() {
     for op in ["tosa.matmul", "tosa.gather", "tosa.resize"] {
         assert_eq!(op_class::of(op), OpClass::Host, "{op}");
     }
+}
+
+/// A `full-scale` ADC narrower than the worst column sum (puma: 384 > 255)
+/// has a 2-unit LSB on every mvm: no column is ideal, whatever its weights,
+/// for the kernel choice, the cost model and the lowering alike; raising
+/// the ADC to the worst case's bits makes the LSB one unit again.
+#[test]
+fn a_full_scale_adc_too_narrow_rounds_every_column() {
+    let puma = Target::preset("puma").unwrap();
+    assert_eq!(puma.adc_shift(), 1);
+    let (text, reads) = mapped("cnn.int8.mlir", &puma);
+    assert!(text.contains("cim.adc_shift = 1"));
+    for read in &reads {
+        assert_eq!(read.params.adc_shift, 1);
+        assert!(!read.ideal_per_cost_model());
+        let kernel = MvmKernel::new(&read.tile, read.params, KernelChoice::Auto).expect("kernel");
+        assert_eq!(kernel.direct_columns(), 0);
+    }
+    assert!(!lowers(&text));
+    let wide = puma.with_overrides(&["array.adc.bits=9"]).unwrap();
+    assert_eq!(wide.adc_shift(), 0);
+    let (text, _) = mapped("cnn.int8.mlir", &wide);
+    assert!(!text.contains("cim.adc_shift"));
 }

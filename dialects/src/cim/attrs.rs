@@ -45,6 +45,9 @@ pub const DIFFERENTIAL: &str = "differential";
 pub const OFFSET: &str = "offset";
 
 // Discardable, on cim ops: added by cim-tile, cim-place and cim-schedule.
+/// `cim.mvm`, optional (0): one ADC LSB is 2^k column-sum units (the
+/// ADC's range: set from the target's policy by `cim-tile`, by calibration).
+pub const ADC_SHIFT: &str = "cim.adc_shift";
 
 /// `cim.program`: the tile's first row in its layer's level matrix (cim-tile).
 pub const ROW_OFFSET: &str = "cim.row_offset";

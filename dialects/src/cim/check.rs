@@ -225,6 +225,12 @@ pub(crate) fn set(op: sys::MlirOperation, name: &str, value: sys::MlirAttribute)
     }
 }
 
+pub(crate) fn remove(op: sys::MlirOperation, name: &str) {
+    if let Some(op) = OpRef::new(op) {
+        op.remove_attr(name);
+    }
+}
+
 pub(crate) fn context(op: sys::MlirOperation) -> sys::MlirContext {
     OpRef::new(op).map_or(
         sys::MlirContext {

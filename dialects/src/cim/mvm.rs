@@ -1,7 +1,9 @@
 //! `cim.mvm`: bit-serial matrix-vector products against a tile, read through
 //! an ADC; carries its schedule (cim-schedule) as discardable attributes.
 
-use super::attrs::{ADC_BITS, DAC_BITS, INPUT_BITS, LAYER, MAX_ACTIVE_ROWS, STAGE, STEPS};
+use super::attrs::{
+    ADC_BITS, ADC_SHIFT, DAC_BITS, INPUT_BITS, LAYER, MAX_ACTIVE_ROWS, STAGE, STEPS,
+};
 use super::check::{self, operand_shape, Check};
 use super::{MalformedOp, Program};
 use crate::builder::i64_attr;
@@ -17,6 +19,9 @@ pub struct MvmAttrs {
     pub dac_bits: u32,
     /// ADC resolution (a); 0: no ADC, a digital adder tree.
     pub adc_bits: u32,
+    /// One ADC LSB is 2^k column-sum units (`cim.adc_shift`, 0..=30;
+    /// 0 when absent).
+    pub adc_shift: u32,
     /// Rows driven in one read step (A).
     pub max_active_rows: u32,
     pub layer: String,
@@ -37,7 +42,7 @@ impl Mvm {
     pub const ATTRIBUTES: &'static [&'static str] =
         &[INPUT_BITS, DAC_BITS, ADC_BITS, MAX_ACTIVE_ROWS, LAYER];
     /// The discardable attributes passes add, each with its setter.
-    pub const DISCARDABLE: &'static [&'static str] = &[STAGE, STEPS];
+    pub const DISCARDABLE: &'static [&'static str] = &[ADC_SHIFT, STAGE, STEPS];
 
     /// Checks the op and the `cim.program` its tile comes from (an error at
     /// the program when that program is malformed).
@@ -61,9 +66,16 @@ impl Mvm {
             input_bits: check.width(INPUT_BITS)?,
             dac_bits: check.width(DAC_BITS)?,
             adc_bits: check.width(ADC_BITS)?,
+            adc_shift: check.optional_width(ADC_SHIFT)?.unwrap_or(0),
             max_active_rows: check.width(MAX_ACTIVE_ROWS)?,
             layer: check.string(LAYER)?,
         };
+        if attrs.adc_shift > 30 {
+            return Err(check.fail(format!(
+                "attribute '{ADC_SHIFT}' must be in 0..=30, got {}",
+                attrs.adc_shift
+            )));
+        }
         check.optional_int(STAGE)?;
         check.optional_int(STEPS)?;
         Ok(Mvm { op, tile, attrs })
@@ -93,6 +105,9 @@ impl Mvm {
                 (LAYER, at.str_attr(&attrs.layer)),
             ],
         );
+        if attrs.adc_shift > 0 {
+            check::set(op, ADC_SHIFT, at.i64_attr(i64::from(attrs.adc_shift)));
+        }
         Mvm {
             op,
             tile: tile.clone(),
@@ -140,6 +155,25 @@ impl Mvm {
 
     pub fn max_active_rows(&self) -> u32 {
         self.attrs.max_active_rows
+    }
+
+    /// k: one ADC LSB is 2^k column-sum units.
+    pub fn adc_shift(&self) -> u32 {
+        self.attrs.adc_shift
+    }
+
+    /// Sets the ADC's range: one LSB of 2^k sum units (0 removes the attribute).
+    pub fn set_adc_shift(&mut self, k: u32) {
+        self.attrs.adc_shift = k;
+        if k == 0 {
+            check::remove(self.op, ADC_SHIFT);
+        } else {
+            check::set(
+                self.op,
+                ADC_SHIFT,
+                i64_attr(check::context(self.op), i64::from(k)),
+            );
+        }
     }
 
     pub fn layer(&self) -> &str {

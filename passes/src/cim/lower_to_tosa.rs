@@ -34,8 +34,9 @@ pass a mapped module is plain TOSA again and runs in reference execution.
 A `cim.mvm` is lowered only when its ADC is ideal for its tile: no column
 sum of one step, over the levels as stored (complemented in the columns
 `cim.flipped` lists) and the largest digit its inputs apply, can exceed
-2^adc_bits - 1, or the array has no ADC (the cost model's bound, the one the
-simulator's exact kernel needs).
+2^adc_bits - 1 and one LSB is one sum unit (no `cim.adc_shift`), or the
+array has no ADC (the cost model's bound, the one the simulator's exact
+kernel needs).
 Clipping is the simulator's business; lowering it as exact would lie.
 With `ideal-adc=true` every ADC is taken as ideal: that checks a mapping's
 arithmetic on a chip whose real ADCs clip.
@@ -243,6 +244,14 @@ fn mvm(op: &Mvm, assume_ideal: bool) -> Lowered {
         op.dac_bits().max(1),
         op.max_active_rows().max(1),
     );
+    if adc > 0 && !assume_ideal && op.adc_shift() > 0 {
+        return Err(format!(
+            "reads through an ADC whose LSB is 2^{k} sum units (cim.adc_shift = {k}), so the low \
+             bits of its sums are rounded off; cim-lower-to-tosa models an ideal ADC only (use the \
+             simulator)",
+            k = op.adc_shift()
+        ));
+    }
     if adc > 0 && !assume_ideal {
         // Worst column sum of one step: the rows read together, each at the
         // level it stores (complemented in flipped columns), driven at the

@@ -221,6 +221,7 @@ fn layer(sum: ValueRef, mut part: Part, mvms: &[Mvm]) -> Option<CrossbarLayer> {
             m.input_bits(),
             m.dac_bits(),
             m.adc_bits(),
+            m.adc_shift(),
             m.max_active_rows(),
             m.stage(),
             m.layer().to_string(),

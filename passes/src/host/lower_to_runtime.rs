@@ -386,6 +386,7 @@ impl Lowering {
             input_bits: first.input_bits(),
             dac_bits: first.dac_bits(),
             adc_bits: first.adc_bits(),
+            adc_shift: first.adc_shift(),
             max_active_rows: first.max_active_rows(),
             stage: u32::try_from(stage).map_err(|_| format!("stage {stage} is out of range"))?,
             shift_add: layer.shift_add,
@@ -493,6 +494,7 @@ fn mvm(state: &mut FuncState, mvm: &Mvm) -> Result<(), String> {
         (attrs::INPUT_BITS, mvm.input_bits()),
         (attrs::DAC_BITS, mvm.dac_bits()),
         (attrs::ADC_BITS, mvm.adc_bits()),
+        (attrs::ADC_SHIFT, mvm.adc_shift()),
         (attrs::MAX_ACTIVE_ROWS, mvm.max_active_rows()),
     ] {
         args.push(i32_const(&at, i64::from(value), name)?);
@@ -680,7 +682,7 @@ fn lower_module(module: OpRef) -> Result<(), Failure> {
         format!("llvm.mlir.global private @{SIM_GLOBAL}() {{addr_space = 0 : i32}} : !llvm.ptr {{\n  %0 = llvm.mlir.zero : !llvm.ptr\n  llvm.return %0 : !llvm.ptr\n}}"),
         format!("func.func private @{LOAD_FN}(!llvm.ptr, !llvm.ptr, i64) -> i32 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{LAYER_FN}(!llvm.ptr, i32, {DYN2}, memref<?x?xi32>, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
-        format!("func.func private @{MVM_FN}(!llvm.ptr, {DYN2}, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
+        format!("func.func private @{MVM_FN}(!llvm.ptr, {DYN2}, memref<?x?xi32>, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{IM2COL_FN}(!llvm.ptr, memref<?x?x?x?xi8, strided<[?, ?, ?, ?], offset: ?>>, memref<?x?xi8>, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{HOST_OP_FN}(!llvm.ptr, i32, i64, i32, !llvm.ptr, i64, {DYN1_I64}) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),
         format!("func.func private @{BEGIN_FN}(!llvm.ptr, i32) -> i64 attributes {{llvm.emit_c_interface, passthrough = [\"noinline\"]}}"),

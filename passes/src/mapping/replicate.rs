@@ -103,6 +103,7 @@ pub fn layer_shapes(
                 input_bits: mvm.input_bits(),
                 dac_bits: mvm.dac_bits(),
                 adc_bits: mvm.adc_bits(),
+                adc_shift: mvm.adc_shift(),
                 max_active_rows: mvm.max_active_rows(),
             });
             let start = mvm.tile().col_offset().unwrap_or(0);

@@ -142,6 +142,7 @@ impl Tile {
                 input_bits: f.attrs.input_bits,
                 dac_bits: array.dac_bits,
                 adc_bits: array.adc.bits,
+                adc_shift: self.target.adc_shift(),
                 max_active_rows: array.max_active_rows,
                 layer: f.attrs.layer.clone(),
             },

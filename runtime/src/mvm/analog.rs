@@ -3,13 +3,14 @@
 //!
 //! Per input vector, DAC digit t (the same digits as the exact kernels:
 //! 0 … T−2 unsigned, the last signed) and row group, each column's sum is
-//! s = Σ_r digit_t[r]·g[r][c] + σ·z; the ADC converts
-//! `code = clamp(round((1 + e)·s / LSB + offset), lo, hi)` (the exact
-//! kernels' ranges), the reading `α·code·LSB` (drift compensation α) of a
+//! s = Σ_r digit_t[r]·g[r][c] + σ·z; the ADC, whose LSB is 2^k sum units
+//! (`adc_shift`), converts `code = clamp(⌊(1 + e)·s / LSB + offset + ½⌋,
+//! lo, hi)` (the exact kernels' rounding and ranges), the reading
+//! `α·code·LSB` (drift compensation α) of a
 //! flipped column becomes M·Σ_r digit_t[r] − reading, and the readings add
 //! up as Σ_t 2^(t·d)·reading, rounded to the nearest integer once per mvm.
-//! With every non-ideality at zero and a `clipped` ADC this is exactly
-//! the bit-plane kernel's result.
+//! With every non-ideality at zero this is exactly the bit-plane kernel's
+//! result.
 
 use rand_distr::{Distribution, StandardNormal};
 
@@ -71,7 +72,7 @@ impl Analog {
             groups,
             alpha,
             sigma: model.read_sigma(tile.max_level(), params.dac_bits) as f32,
-            lsb: model.lsb(params.adc_bits),
+            lsb: (params.adc_bits > 0).then(|| f64::from(1u32 << params.adc_shift.min(30))),
             offset: model.n.adc_offset_lsb,
             gain: 1.0 + model.n.adc_gain_error,
             model: model.clone(),
@@ -167,7 +168,7 @@ pub(super) fn analog_body<const FMA: bool>(
                         let scale = gain / lsb;
                         let back = lsb * alpha;
                         for sc in s.iter_mut() {
-                            *sc = (*sc * scale + offset).round_ties_even().clamp(lo, hi) * back;
+                            *sc = (*sc * scale + offset + 0.5).floor().clamp(lo, hi) * back;
                         }
                     }
                     // No ADC: an adder tree sums the analog values.

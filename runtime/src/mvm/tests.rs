@@ -51,9 +51,10 @@ fn reference(tile: &Tile, p: &MvmParams, input: &[i8], n: usize) -> (Vec<i32>, b
                     }
                     let mut q = s;
                     if p.adc_bits > 0 {
-                        let hi = (1i64 << p.adc_bits) - 1;
+                        // One LSB of 2^k sum units: the nearest code, halves up.
+                        let (hi, lsb) = ((1i64 << p.adc_bits) - 1, 1i64 << p.adc_shift);
                         let lo = if sign { -hi } else { 0 };
-                        q = s.clamp(lo, hi);
+                        q = ((s + lsb / 2).div_euclid(lsb)).clamp(lo, hi) * lsb;
                         clipped |= q != s;
                     }
                     if tile.is_flipped(c) {
@@ -115,7 +116,13 @@ fn case() -> impl Strategy<Value = Case> {
                 proptest::collection::vec(0u32..=4, cols as usize),
                 proptest::collection::vec(any::<bool>(), cols as usize),
                 proptest::collection::vec(any::<i8>(), n * rows as usize),
-                (1u32..=12, 1u32..=8, 0u32..=14, 1u32..=rows + 8),
+                (
+                    1u32..=12,
+                    1u32..=8,
+                    0u32..=14,
+                    1u32..=rows + 8,
+                    prop_oneof![3 => Just(0u32), 1 => 1u32..=4],
+                ),
             )
         })
         .prop_map(
@@ -131,13 +138,14 @@ fn case() -> impl Strategy<Value = Case> {
                         _ => l,
                     } as u8)
                     .collect();
-                let (input_bits, dac_bits, adc_bits, max_active_rows) = bits;
+                let (input_bits, dac_bits, adc_bits, max_active_rows, adc_shift) = bits;
                 Case {
                     tile: Tile::new(rows, cols, cell_bits, levels, flipped).unwrap(),
                     params: MvmParams {
                         input_bits,
                         dac_bits,
                         adc_bits,
+                        adc_shift,
                         max_active_rows,
                     },
                     input,
@@ -174,7 +182,7 @@ proptest! {
 
     #[test]
     fn ideal_adc_is_the_exact_product(c in case(), adc_bits in prop_oneof![Just(0u32), 28u32..=30]) {
-        let p = MvmParams { adc_bits, ..c.params };
+        let p = MvmParams { adc_bits, adc_shift: 0, ..c.params };
         let kernel = MvmKernel::new(&c.tile, p, KernelChoice::Auto).unwrap();
         prop_assert!(kernel.is_fast_path());
         let expect = exact(&c.tile, p.input_bits, &c.input, c.n);
@@ -188,7 +196,7 @@ proptest! {
 
     #[test]
     fn digits_recompose_the_input(x in any::<i8>(), b in 1u32..=32, d in 1u32..=8) {
-        let p = MvmParams { input_bits: b, dac_bits: d, adc_bits: 0, max_active_rows: 1 };
+        let p = MvmParams { input_bits: b, dac_bits: d, adc_bits: 0, adc_shift: 0, max_active_rows: 1 };
         let sum: i64 = (0..p.digits()).map(|t| digit(x, &p, t) << (t * d)).sum();
         prop_assert_eq!(sum, value(x, b.min(63)));
     }
@@ -215,6 +223,7 @@ fn clipping_as_the_semantics_say() {
         input_bits: 2,
         dac_bits: 1,
         adc_bits: 3,
+        adc_shift: 0,
         max_active_rows: 4,
     };
     let tile = Tile::new(4, 1, 2, vec![3; 4], vec![]).unwrap();
@@ -263,6 +272,7 @@ fn isaac_flip_takes_the_fast_path() {
         input_bits: 8,
         dac_bits: 1,
         adc_bits: 8,
+        adc_shift: 0,
         max_active_rows: 128,
     };
     let kernel = MvmKernel::new(&tile, p, KernelChoice::Auto).unwrap();
@@ -292,6 +302,7 @@ fn bad_arguments_are_errors() {
         input_bits: 8,
         dac_bits: 1,
         adc_bits: 8,
+        adc_shift: 0,
         max_active_rows: 2,
     };
     for bad in [
@@ -319,8 +330,6 @@ fn bad_arguments_are_errors() {
 fn noiseless(tile: &Tile, p: MvmParams) -> MvmKernel {
     let model = crate::noise::Analog {
         n: cimc_target::NonIdealities::default(),
-        range: cimc_target::AdcRange::Clipped,
-        max_column_sum: 1.0,
     };
     MvmKernel::analog(tile, p, &model, 42).unwrap()
 }
@@ -328,8 +337,8 @@ fn noiseless(tile: &Tile, p: MvmParams) -> MvmKernel {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
-    /// Without noise the analog read is the exact one (column sums stay
-    /// below 2^24, where f32 sums are exact).
+    /// Without noise the analog read is the exact one, ADC range included
+    /// (column sums stay below 2^24, where f32 sums are exact).
     #[test]
     fn noiseless_analog_kernel_matches_reference(c in case()) {
         let (expect, _) = reference(&c.tile, &c.params, &c.input, c.n);

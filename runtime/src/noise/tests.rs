@@ -10,11 +10,7 @@ use crate::sim::{MvmIssue, Simulator};
 fn model(set: impl FnOnce(&mut NonIdealities)) -> Analog {
     let mut n = NonIdealities::default();
     set(&mut n);
-    Analog {
-        n,
-        range: AdcRange::Clipped,
-        max_column_sum: 1.0,
-    }
+    Analog { n }
 }
 
 fn uniform_tile(rows: u32, cols: u32, cell_bits: u32, level: u8) -> Tile {
@@ -136,6 +132,7 @@ fn params(adc_bits: u32) -> MvmParams {
         input_bits: 8,
         dac_bits: 8,
         adc_bits,
+        adc_shift: 0,
         max_active_rows: 64,
     }
 }
@@ -173,10 +170,15 @@ fn read_noise_has_the_configured_sigma() {
 }
 
 /// One vector whose single 8-bit digit is `x` on every row of a tile whose
-/// cells hold level 1: the column sum is rows·x.
-fn read_sum(m: &Analog, rows: u32, x: i8, adc_bits: u32) -> i32 {
+/// cells hold level 1 (the column sum is rows·x), through an ADC of
+/// `adc_bits` whose LSB is 2^`adc_shift` sum units.
+fn read_sum(m: &Analog, rows: u32, x: i8, adc_bits: u32, adc_shift: u32) -> i32 {
     let tile = uniform_tile(rows, 2, 2, 1);
-    let k = MvmKernel::analog(&tile, params(adc_bits), m, 0).unwrap();
+    let p = MvmParams {
+        adc_shift,
+        ..params(adc_bits)
+    };
+    let k = MvmKernel::analog(&tile, p, m, 0).unwrap();
     let mut out = vec![0; 2];
     k.run(&vec![x; rows as usize], 1, &mut out).unwrap();
     assert_eq!(out[0], out[1]);
@@ -184,24 +186,29 @@ fn read_sum(m: &Analog, rows: u32, x: i8, adc_bits: u32) -> i32 {
 }
 
 #[test]
-fn adc_offset_gain_and_range_policy() {
+fn adc_offset_gain_and_range() {
     // s = 20 · 5 = 100 sum units.
-    assert_eq!(read_sum(&model(|n| n.adc_gain_error = 0.1), 20, 5, 8), 110);
-    assert_eq!(read_sum(&model(|n| n.adc_offset_lsb = 0.6), 20, 5, 8), 101);
-    // Clipped: sums above 2^a − 1 saturate.
-    assert_eq!(read_sum(&model(|n| n.adc_offset_lsb = 0.4), 20, 5, 6), 63);
-    // Full-scale: one LSB spans S / (2^a − 1) = 1020 / 255 = 4 sum units.
-    let mut full = model(|n| n.adc_offset_lsb = 0.1);
-    full.range = AdcRange::FullScale;
-    full.max_column_sum = 1020.0;
-    assert_eq!(full.lsb(8), Some(4.0));
-    assert_eq!(read_sum(&full, 20, 5, 8), 100);
-    assert_eq!(read_sum(&full, 9, 1, 8), 8); // 9 / 4 = 2.25 → 2 LSB
-    assert_eq!(read_sum(&full, 11, 1, 8), 12); // 2.75 → 3 LSB
-                                               // A range that fits the ADC is exact: one LSB is one sum unit.
-    full.max_column_sum = 200.0;
-    assert_eq!(full.lsb(8), Some(1.0));
-    assert_eq!(full.lsb(0), None);
+    assert_eq!(
+        read_sum(&model(|n| n.adc_gain_error = 0.1), 20, 5, 8, 0),
+        110
+    );
+    assert_eq!(
+        read_sum(&model(|n| n.adc_offset_lsb = 0.6), 20, 5, 8, 0),
+        101
+    );
+    // Sums above the largest code saturate.
+    assert_eq!(
+        read_sum(&model(|n| n.adc_offset_lsb = 0.4), 20, 5, 6, 0),
+        63
+    );
+    // One LSB of 2^2 = 4 sum units: the nearest code, halves up.
+    let m = model(|n| n.adc_offset_lsb = 0.1);
+    assert_eq!(read_sum(&m, 20, 5, 8, 2), 100);
+    assert_eq!(read_sum(&m, 9, 1, 8, 2), 8); // 9 / 4 + 0.1 = 2.35 → 2 LSB
+    assert_eq!(read_sum(&m, 11, 1, 8, 2), 12); // 2.85 → 3 LSB
+    let exact = model(|n| n.programming_sigma = 0.0);
+    assert_eq!(read_sum(&exact, 10, 1, 8, 2), 12); // 2.5 → 3 LSB
+    assert_eq!(read_sum(&exact, 10, 1, 0, 2), 10); // no ADC, no LSB
 }
 
 fn isaac_with(settings: &str) -> Simulator {
@@ -241,6 +248,7 @@ fn two_arrays(settings: &str, order: [usize; 2], kernel: KernelChoice) -> Vec<Ve
                     input_bits: 8,
                     dac_bits: 1,
                     adc_bits: 8,
+                    adc_shift: 0,
                     max_active_rows: 128,
                 },
                 stage: 0,

@@ -75,7 +75,7 @@ int main(int argc, char **argv) {
   const int8_t input[N * R] = {1, -2, 3, -128, 127, 0, -1, 5};
   int32_t output[N * C];
   uint64_t token = 0;
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, &token),
                 CIMC_RT_OK);
   EXPECT(token == 1);
@@ -98,39 +98,44 @@ int main(int argc, char **argv) {
   EXPECT(host == 2 && moved == 3);
 
   /* Misuse: every case is an error code with a message, never a crash. */
-  EXPECT_STATUS(cimc_rt_mvm(NULL, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(NULL, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_NULL_POINTER);
   EXPECT(strlen(cimc_rt_last_error(NULL)) > 0);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 999, 0, 0, 0, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 999, 0, 0, 0, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_UNKNOWN_ARRAY);
   EXPECT(strstr(cimc_rt_last_error(sim), "core 999") != NULL);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 0, 0, 0, 0, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 0, 0, 0, 0, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_UNPROGRAMMED_ARRAY);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 1, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 1, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_UNPROGRAMMED_ARRAY);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, 1, R + 1, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, 1, R + 1, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_SHAPE_MISMATCH);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, NULL, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, NULL, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_NULL_POINTER);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, NULL, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, NULL, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_NULL_POINTER);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 3, NULL),
                 CIMC_RT_NULL_POINTER);
   uint64_t never = 77;
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, &never, 1, NULL),
                 CIMC_RT_UNKNOWN_TOKEN);
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 0, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 0, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_BAD_ARGUMENT);
+  /* An ADC LSB of 2^31 sum units is out of range. */
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8, 31,
+                            128, 0, NULL, 0, NULL),
+                CIMC_RT_BAD_ARGUMENT);
+  EXPECT(strstr(cimc_rt_last_error(sim), "adc_shift") != NULL);
   const uint8_t too_high[R * C] = {4};
   EXPECT_STATUS(cimc_rt_program(sim, 0, 0, 0, 0, too_high, R, C, 2, NULL),
                 CIMC_RT_BAD_ARGUMENT);
@@ -173,7 +178,7 @@ int main(int argc, char **argv) {
   EXPECT_STATUS(cimc_rt_array_stats(sim, 1, 2, 99, &as), CIMC_RT_UNKNOWN_ARRAY);
 
   /* After finish: issuing is an error; stats and the trace still work. */
-  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8,
+  EXPECT_STATUS(cimc_rt_mvm(sim, 1, 2, 3, 0, input, N, R, output, C, 8, 1, 8, 0,
                             128, 0, NULL, 0, NULL),
                 CIMC_RT_AFTER_FINISH);
   EXPECT_STATUS(cimc_rt_program(sim, 1, 2, 3, 0, levels, R, C, 2, NULL),
