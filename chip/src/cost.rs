@@ -165,13 +165,24 @@ pub fn full_scale_adc_shift(bound: u64, adc_bits: u32) -> u32 {
     (0..63).find(|&k| code << k >= bound).unwrap_or(63)
 }
 
-/// One ADC conversion of the analog sum `s` with a `adc_bits`-bit ADC
-/// whose LSB is 2^`shift` sum units, clamped to `[lo, hi]` codes (the
-/// mvm's digit range): `clamp(⌊(s + 2^(k−1)) / 2^k⌋, lo, hi) · 2^k`, the
-/// nearest code, halves rounded up (k = 0: `clamp(s, lo, hi)`).
+/// One ADC conversion of the analog sum `s` with an ADC whose LSB is
+/// 2^`shift` sum units, clamped to `[lo, hi]` codes (the mvm's digit
+/// range): the nearest code, times 2^k (k = 0: `clamp(s, lo, hi)`).
 pub fn adc_convert(s: i64, shift: u32, lo: i64, hi: i64) -> i64 {
-    let half = if shift == 0 { 0 } else { 1i64 << (shift - 1) };
-    ((s + half) >> shift).clamp(lo, hi) << shift
+    adc_code(s, shift).clamp(lo, hi) << shift
+}
+
+/// The nearest code of `s` for an LSB of 2^`shift` sum units, before the
+/// clamp: ⌊(s + 2^(k−1)) / 2^k⌋, a sum halfway between two codes taking
+/// the upper one, as a comparator ladder with thresholds at (code − ½)·LSB
+/// does (integer sums sit on those thresholds often; rounding them to even
+/// instead trades a small bias for twice the error variance, which costs
+/// more accuracy: 46 % instead of 64 % on puma's digits CNN).
+pub fn adc_code(s: i64, shift: u32) -> i64 {
+    if shift == 0 {
+        return s;
+    }
+    (s + (1i64 << (shift - 1))) >> shift
 }
 
 // ---------------------------------------------------------------------------

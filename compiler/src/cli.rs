@@ -2,6 +2,18 @@
 
 use crate::pipelines::Phase;
 
+/// How `--adc-calibration` picks a layer's ADC range from its sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AdcRangeMethod {
+    /// The range of least squared error, each reading weighted by its
+    /// significance in the result (rounding traded against clipping).
+    Mse,
+    /// The smallest range that clips no observed sum.
+    MinMax,
+    /// The smallest range that clips at most 100 − P percent of the reads.
+    Percentile,
+}
+
 /// What executes a model for --run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Executor {
@@ -171,6 +183,35 @@ pub struct Cli {
     #[arg(long = "drift-time", value_name = "SECONDS")]
     pub drift_time: Option<f64>,
 
+    /// Calibrate each layer's ADC range on these samples (`.npy`, one per
+    /// function argument, batched like --input): the model runs on the
+    /// simulated ideal chip, every column sum its reads present is recorded,
+    /// and --adc-range picks each layer's LSB (2^k sum units). The choice is
+    /// written on the module (`cim.adc_shifts`, kept by --emit) and
+    /// replaces the target's array.adc.range policy for those layers.
+    #[arg(long = "adc-calibration", value_name = "FILE")]
+    pub adc_calibration: Vec<String>,
+
+    /// How --adc-calibration picks each layer's range.
+    #[arg(
+        long = "adc-range",
+        value_enum,
+        value_name = "METHOD",
+        default_value = "mse",
+        requires = "adc_calibration"
+    )]
+    pub adc_range: AdcRangeMethod,
+
+    /// With --adc-range=percentile: the share of reads (percent) the range
+    /// must convert without clipping.
+    #[arg(
+        long = "adc-percentile",
+        value_name = "P",
+        default_value_t = 99.99,
+        requires = "adc_calibration"
+    )]
+    pub adc_percentile: f64,
+
     /// A `.npy` input for --run, one per function argument, in order. A file
     /// whose first dimension is N, where the argument's is 1, is a batch of N
     /// samples run one by one.
@@ -290,6 +331,23 @@ pub struct QuantizeArgs {
     /// `array.weight_bits` in that range).
     #[arg(long = "weight-bits", value_parser = clap::value_parser!(u32).range(2..=8))]
     pub weight_bits: Option<u32>,
+
+    /// Also calibrate the target's ADC range of every layer on the
+    /// calibration data (as `cimc --adc-calibration` does: the quantized
+    /// model runs on the simulated chip) and write it on the model
+    /// (`cim.adc_shifts`): mse, min-max or percentile.
+    #[arg(long = "adc-range", value_enum, value_name = "METHOD")]
+    pub adc_range: Option<AdcRangeMethod>,
+
+    /// With --adc-range=percentile: the share of reads (percent) the range
+    /// must convert without clipping.
+    #[arg(
+        long = "adc-percentile",
+        value_name = "P",
+        default_value_t = 99.99,
+        requires = "adc_range"
+    )]
+    pub adc_percentile: f64,
 
     /// The chip the model is quantized for (its supported weight widths
     /// set the default --weight-bits): a preset or a TOML file.

@@ -245,10 +245,12 @@ fn process(
     };
     // Calibration reads the signature before the phases' pipeline (which
     // starts by specialising the batch) runs: it needs it specialised first.
-    let calibrates = cli.pass_pipeline.is_none() && !cli.calibration.is_empty();
+    let calibrates = cli.pass_pipeline.is_none()
+        && !(cli.calibration.is_empty() && cli.adc_calibration.is_empty());
     if calibrates
         && !(specialize_input(cli.batch, context, &mut module, collector, &push)
-            && quantize_first(cli, context, &mut module, &push))
+            && quantize_first(cli, context, &mut module, &push)
+            && calibrate_adc_first(cli, context, &mut module, &pass_context.target, &push))
     {
         return Err(ChunkFailure::Diagnosed);
     }
@@ -461,7 +463,8 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
     with_parsed_input(&cli.input, |context, mut module, collector, report| {
         let render = |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
         if !(specialize_input(cli.batch, context, &mut module, collector, &render)
-            && quantize_first(cli, context, &mut module, &render))
+            && quantize_first(cli, context, &mut module, &render)
+            && calibrate_adc_first(cli, context, &mut module, &target, &render))
         {
             return Ok(false);
         }
@@ -591,6 +594,92 @@ fn quantize_first(
         None,
     );
     quantized.is_ok()
+}
+
+/// With `--adc-calibration`: calibrates each layer's ADC range on the
+/// given samples and records it on `module` (printing the table on
+/// standard error); false once a problem is reported.
+fn calibrate_adc_first(
+    cli: &Cli,
+    context: &Context,
+    module: &mut Module,
+    target: &cimc_target::Target,
+    render: &dyn Fn(Vec<Diag>),
+) -> bool {
+    if cli.adc_calibration.is_empty() {
+        return true;
+    }
+    let passes = match crate::pass_context::from_cli(cli, target.clone()) {
+        Ok(passes) => passes,
+        Err(err) => {
+            eprintln!("cimc: error: {err}");
+            return false;
+        }
+    };
+    calibrate_adc(
+        context,
+        module,
+        cli.entry.as_deref(),
+        &passes,
+        cli.opt_level,
+        &cli.adc_calibration,
+        (cli.adc_range, cli.adc_percentile),
+        render,
+    )
+}
+
+/// Calibrates the ADC ranges of `module` for `passes.target` on the
+/// samples at `paths` with `method` (and its percentile), records them on
+/// the module and prints the table; false once a problem is reported.
+#[allow(clippy::too_many_arguments)]
+fn calibrate_adc(
+    context: &Context,
+    module: &mut Module,
+    entry: Option<&str>,
+    passes: &PassContext,
+    opt: u8,
+    paths: &[String],
+    (method, percentile): (crate::cli::AdcRangeMethod, f64),
+    render: &dyn Fn(Vec<Diag>),
+) -> bool {
+    if !(percentile > 0.0 && percentile <= 100.0) {
+        eprintln!("cimc: error: --adc-percentile {percentile}: must be in (0, 100]");
+        return false;
+    }
+    let method = match method {
+        crate::cli::AdcRangeMethod::Mse => cimc_runtime::RangeMethod::Mse,
+        crate::cli::AdcRangeMethod::MinMax => cimc_runtime::RangeMethod::MinMax,
+        crate::cli::AdcRangeMethod::Percentile => {
+            cimc_runtime::RangeMethod::Percentile(percentile / 100.0)
+        }
+    };
+    let calibrated =
+        crate::adc_calibration::calibrate(context, module, entry, passes, opt, paths, method);
+    let target = &passes.target;
+    match calibrated {
+        Ok(ranges) => {
+            eprint!(
+                "{}",
+                crate::adc_calibration::summary(
+                    &ranges,
+                    method,
+                    target.array.adc.bits,
+                    target.array.adc.range.as_str()
+                )
+            );
+            true
+        }
+        Err(crate::run::RunError::Simulate(crate::simulate::SimulateError::Compile(
+            crate::reference::ReferenceError::Diagnosed(diags),
+        ))) => {
+            render(diags);
+            false
+        }
+        Err(err) => {
+            eprintln!("cimc: error: --adc-calibration: {err}");
+            false
+        }
+    }
 }
 
 /// The target `name` with `overrides`, or the message saying why not.
@@ -833,6 +922,26 @@ fn quantize_parsed(
             eprint!("{}", grids_text(&module, args.entry.as_deref()));
         }
         None => eprintln!("the model is already integer: written unchanged"),
+    }
+    // The chip's ADC ranges, from the same calibration data.
+    if let Some(method) = args.adc_range {
+        let passes = PassContext {
+            target: std::sync::Arc::new(target.clone()),
+            ..PassContext::default()
+        };
+        let render = |diags: Vec<Diag>| report(diags);
+        if !calibrate_adc(
+            context,
+            &mut module,
+            args.entry.as_deref(),
+            &passes,
+            2,
+            &args.calibration,
+            (method, args.adc_percentile),
+            &render,
+        ) {
+            return Ok(false);
+        }
     }
     if let Some(job) = report_job.as_mut() {
         // The integer model's outputs and top-1, then the report itself.

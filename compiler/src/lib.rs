@@ -4,6 +4,7 @@
 //! pipeline ([`pipeline`]) built from cimc passes and upstream MLIR passes,
 //! and prints the result or located diagnostics.
 
+pub mod adc_calibration;
 pub mod cli;
 pub mod context;
 pub mod crash;

@@ -128,28 +128,7 @@ pub fn run(
         }
     };
 
-    if cli.inputs.len() != inputs.len() {
-        return Err(RunError::InputCount {
-            expected: inputs.len(),
-            got: cli.inputs.len(),
-            types: inputs.clone(),
-        });
-    }
-    let mut tensors = cli
-        .inputs
-        .iter()
-        .map(|path| Tensor::read_npy(Path::new(path)))
-        .collect::<Result<Vec<_>, _>>()?;
-    // A model `cimc quantize` wrote records its input grids: float inputs
-    // are quantized onto them, as the float model's callers would feed it.
-    if let Some(grids) = crate::quantize::argument_grids(module, cli.entry.as_deref()) {
-        for ((tensor, (scale, zero_point)), ty) in tensors.iter_mut().zip(grids).zip(&inputs) {
-            if let Some(q) = crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype) {
-                *tensor = q;
-            }
-        }
-    }
-    let batch = batch_size(&cli.inputs, &tensors, &inputs)?;
+    let (tensors, batch) = load_inputs(&cli.inputs, module, cli.entry.as_deref(), &inputs)?;
 
     let started = Instant::now();
     let outputs = run_samples(
@@ -332,11 +311,42 @@ pub fn summary(stats: &cimc_runtime::Stats, schedule: &str) -> String {
 }
 
 /// One call of the compiled entry on some samples.
-type Call<'a> = dyn FnMut(&[Tensor]) -> Result<Vec<Tensor>, RunError> + 'a;
+pub(crate) type Call<'a> = dyn FnMut(&[Tensor]) -> Result<Vec<Tensor>, RunError> + 'a;
+
+/// The `.npy` files at `paths`, one per argument of the entry (of `types`),
+/// quantized onto the input grids a model `cimc quantize` wrote records
+/// (as the float model's callers would feed it), and the batch they hold.
+pub(crate) fn load_inputs(
+    paths: &[String],
+    module: &Module,
+    entry: Option<&str>,
+    types: &[TensorType],
+) -> Result<(Vec<Tensor>, Option<Batch>), RunError> {
+    if paths.len() != types.len() {
+        return Err(RunError::InputCount {
+            expected: types.len(),
+            got: paths.len(),
+            types: types.to_vec(),
+        });
+    }
+    let mut tensors = paths
+        .iter()
+        .map(|path| Tensor::read_npy(Path::new(path)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(grids) = crate::quantize::argument_grids(module, entry) {
+        for ((tensor, (scale, zero_point)), ty) in tensors.iter_mut().zip(grids).zip(types) {
+            if let Some(q) = crate::quantize::quantize_input(tensor, scale, zero_point, ty.dtype) {
+                *tensor = q;
+            }
+        }
+    }
+    let batch = batch_size(paths, &tensors, types)?;
+    Ok((tensors, batch))
+}
 
 /// Runs every sample of `tensors` through `call` (in calls of `per_call`
 /// samples when batched) and joins the results along the batch axis.
-fn run_samples(
+pub(crate) fn run_samples(
     call: &mut Call<'_>,
     tensors: &[Tensor],
     batch: Option<Batch>,
@@ -483,7 +493,7 @@ fn monte_carlo_json(instances: &[Instance]) -> serde_json::Value {
 /// Inputs holding `samples` samples for a model that takes `per_call` (its
 /// leading dimension) at a time: `samples / per_call` calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Batch {
+pub(crate) struct Batch {
     samples: usize,
     per_call: usize,
 }

@@ -181,6 +181,12 @@ impl Simulation {
         Ok(sim.stats())
     }
 
+    /// Records the step sums every layer presents to its ADCs from now on
+    /// (ADC range calibration: [`Simulator::adc_histograms`]).
+    pub fn observe_adc(&mut self) {
+        self.handle_mut().simulator_mut().set_adc_observation(true);
+    }
+
     /// Switches the simulator's mvm kernels (results are identical).
     pub fn set_kernel(&mut self, kernel: KernelChoice) {
         self.handle_mut().simulator_mut().set_kernel_choice(kernel);

@@ -49,6 +49,9 @@ pub struct Layer {
     replicas: Vec<Vec<PlacedTile>>,
     /// Some output column is written by more than one tile (row tiles).
     reduces: bool,
+    /// Per partial-sum column, log2 of its weight in the result (a slice's
+    /// slice·cell_bits, a reference column's offset), for ADC calibration.
+    significance: Vec<u32>,
 }
 
 impl Layer {
@@ -95,6 +98,7 @@ impl Layer {
             },
             stage: record.stage,
             shift_add: record.shift_add,
+            significance: significance(record),
             reduces: writers.iter().any(|w| *w > 1),
             replicas,
         }
@@ -120,6 +124,34 @@ impl Layer {
         self.shift_add
             .map_or(self.p, |s| s.out_cols(self.p as u32) as usize)
     }
+}
+
+/// Per partial-sum column of `record`, log2 of its weight in the layer's
+/// result: 2^(s·cell_bits) for slice s (either half of a differential
+/// pair), the offset for a reference column, 1 without a shift-add.
+fn significance(record: &LayerRecord) -> Vec<u32> {
+    let mut w = vec![0u32; record.p as usize];
+    let Some(s) = record.shift_add else {
+        return w;
+    };
+    let outputs = s.out_cols(record.p);
+    for o in 0..outputs {
+        let (g, r) = s.columns(o, outputs);
+        for slice in 0..s.slices {
+            let halves = if s.differential { 2 } else { 1 };
+            for half in 0..halves {
+                if let Some(c) = w.get_mut((g + half * s.slices + slice) as usize) {
+                    *c = slice * s.cell_bits;
+                }
+            }
+        }
+        if let (Some(r), true) = (r, s.offset > 0) {
+            if let Some(c) = w.get_mut(r as usize) {
+                *c = s.offset.ilog2();
+            }
+        }
+    }
+    w
 }
 
 /// Adds the `n × cols` partial sums of a tile into columns `out_col …` of
@@ -294,6 +326,8 @@ impl Layer {
                     deps: &arrived,
                 };
                 copy.push(sim.mvm(&issue, &mut partial)?);
+                let weights = &self.significance[t.out_col..t.out_col + cols];
+                sim.observe_sums(&issue, &self.name, weights)?;
                 add_columns(&mut sums[lo * p..hi * p], p, t.out_col, cols, &partial);
                 if analog {
                     sim.mvm_ideal(&issue, &mut partial)?;

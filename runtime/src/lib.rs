@@ -28,6 +28,7 @@
 //! ```
 
 pub mod abi;
+pub mod adc_range;
 pub mod error;
 pub mod ids;
 pub mod im2col;
@@ -39,9 +40,10 @@ pub mod stats;
 pub mod tile;
 pub mod trace;
 
+pub use adc_range::{RangeChoice, RangeMethod, SumHistogram};
 pub use error::{Result, SimError, Status};
 pub use ids::{ArrayId, Token};
-pub use mvm::{kernel_isa, mvm, KernelChoice, MvmKernel, MvmParams};
+pub use mvm::{kernel_isa, mvm, KernelChoice, MvmKernel, MvmParams, SumObserver};
 pub use sim::{HostOp, MvmIssue, Schedule, Simulator, VectorOp};
 pub use stats::{AnalogStats, ArrayStats, Energy, LayerError, Stats};
 pub use tile::{Tile, MAX_TILE_COLS, MAX_TILE_ROWS};

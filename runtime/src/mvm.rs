@@ -249,6 +249,34 @@ impl MvmKernel {
     /// [`MvmKernel::run`] as read number `read` of its slot (which keys the
     /// analog kernel's read noise; the exact kernels ignore it).
     pub fn run_read(&self, input: &[i8], n: usize, out: &mut [i32], read: u64) -> Result<()> {
+        self.run_with(input, n, out, read, None)
+    }
+
+    /// [`MvmKernel::run`] on a kernel built with [`KernelChoice::BitPlane`],
+    /// showing `observe` every step's column sums before the ADC.
+    pub fn run_observed(
+        &self,
+        input: &[i8],
+        n: usize,
+        out: &mut [i32],
+        observe: SumObserver<'_>,
+    ) -> Result<()> {
+        if self.bitplane.as_ref().map(|b| b.ncols) != Some(self.cols) {
+            return Err(SimError::BadArgument(
+                "observing column sums needs the bit-plane kernel on every column".into(),
+            ));
+        }
+        self.run_with(input, n, out, 0, Some(observe))
+    }
+
+    fn run_with(
+        &self,
+        input: &[i8],
+        n: usize,
+        out: &mut [i32],
+        read: u64,
+        observe: Option<SumObserver<'_>>,
+    ) -> Result<()> {
         let need_in = n.checked_mul(self.rows);
         let need_out = n.checked_mul(self.cols);
         if need_in != Some(input.len()) || need_out != Some(out.len()) {
@@ -275,7 +303,16 @@ impl MvmKernel {
             dispatch::direct(d, values, n, self.rows, self.cols, out);
         }
         if let Some(b) = &self.bitplane {
-            dispatch::bitplane(b, &self.params, values, n, self.rows, self.cols, out);
+            dispatch::bitplane(
+                b,
+                &self.params,
+                values,
+                n,
+                self.rows,
+                self.cols,
+                out,
+                observe,
+            );
         }
         if let Some(a) = &self.analog {
             dispatch::analog(a, &self.params, values, n, self.rows, self.cols, out, read);
@@ -675,8 +712,13 @@ fn accumulate2<const NEG: bool>(
     }
 }
 
+/// Sees every step's column sums before the ADC: `(digit t, sums of the
+/// kernel's columns)` (ADC range calibration, [`crate::adc_range`]).
+pub type SumObserver<'a> = &'a mut dyn FnMut(u32, &[i32]);
+
 /// The bit-plane kernel's body; inlined into each ISA's dispatch target.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn bitplane_body(
     bp: &BitPlanes,
     params: &MvmParams,
@@ -685,6 +727,7 @@ fn bitplane_body(
     rows: usize,
     tile_cols: usize,
     out: &mut [i32],
+    mut observe: Option<SumObserver<'_>>,
 ) {
     let d = params.dac_bits as usize;
     let digits = params.digits() as usize;
@@ -752,6 +795,9 @@ fn bitplane_body(
                         }
                     }
                 }
+                if let Some(observe) = observe.as_mut() {
+                    observe(t as u32, &s);
+                }
                 let mu = usum.wrapping_mul(bp.max_level);
                 let (lo, hi) = range.unwrap_or((i32::MIN, i32::MAX));
                 // One LSB of 2^k sum units: the nearest code (k = 0: the sum).
@@ -810,6 +856,7 @@ mod dispatch {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,popcnt")]
+    #[allow(clippy::too_many_arguments)]
     fn bitplane_avx2(
         b: &BitPlanes,
         p: &MvmParams,
@@ -818,8 +865,9 @@ mod dispatch {
         rows: usize,
         cols: usize,
         out: &mut [i32],
+        observe: Option<SumObserver<'_>>,
     ) {
-        bitplane_body(b, p, x, n, rows, cols, out)
+        bitplane_body(b, p, x, n, rows, cols, out, observe)
     }
 
     pub(super) fn direct(
@@ -877,6 +925,7 @@ mod dispatch {
         analog::analog_body::<{ cfg!(target_feature = "fma") }>(a, p, x, n, rows, cols, out, read)
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn bitplane(
         b: &BitPlanes,
         p: &MvmParams,
@@ -885,13 +934,14 @@ mod dispatch {
         rows: usize,
         cols: usize,
         out: &mut [i32],
+        observe: Option<SumObserver<'_>>,
     ) {
         #[cfg(target_arch = "x86_64")]
         if has_avx2() {
             // SAFETY: the CPU supports AVX2 and POPCNT (checked just above).
-            return unsafe { bitplane_avx2(b, p, x, n, rows, cols, out) };
+            return unsafe { bitplane_avx2(b, p, x, n, rows, cols, out, observe) };
         }
-        bitplane_body(b, p, x, n, rows, cols, out)
+        bitplane_body(b, p, x, n, rows, cols, out, observe)
     }
 }
 

@@ -45,6 +45,7 @@ use cimc_target::cost::{self, MvmCost, OpClass};
 use cimc_target::Target;
 use serde_json::{json, Value};
 
+use crate::adc_range::SumHistogram;
 use crate::error::{Result, SimError};
 use crate::ids;
 use crate::mvm::{KernelChoice, MvmKernel, MvmParams};
@@ -267,6 +268,8 @@ struct Slot {
     reads: u64,
     /// With non-idealities: the exact kernel, for the ideal chip's results.
     ideal: Option<MvmKernel>,
+    /// ADC range calibration: the bit-plane kernel that shows the sums.
+    observer: Option<MvmKernel>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -293,6 +296,8 @@ pub struct Simulator {
     analog: Option<Analog>,
     /// Per layer label: Σ ideal² and Σ (result − ideal)² of its results.
     layer_errors: BTreeMap<String, (f64, f64)>,
+    /// ADC range calibration: per layer, the step sums its reads presented.
+    adc_sums: Option<BTreeMap<String, SumHistogram>>,
     arrays: Vec<ArrayState>,
     buffers: Vec<Port>,
     network: Vec<Port>,
@@ -362,6 +367,7 @@ impl Simulator {
             global: Port::default(),
             analog: Analog::of(&target),
             layer_errors: BTreeMap::new(),
+            adc_sums: None,
             target,
             kernel_choice: KernelChoice::Auto,
             host_free: 0,
@@ -407,6 +413,7 @@ impl Simulator {
             for slot in a.slots.values_mut() {
                 slot.kernel = None;
                 slot.ideal = None;
+                slot.observer = None;
             }
         }
     }
@@ -429,6 +436,64 @@ impl Simulator {
         let entry = self.layer_errors.entry(label.to_string()).or_default();
         entry.0 += signal;
         entry.1 += noise;
+    }
+
+    /// Starts (or stops) recording the step sums layers present to their
+    /// ADCs ([`Simulator::observe_sums`], for ADC range calibration).
+    pub fn set_adc_observation(&mut self, on: bool) {
+        self.adc_sums = on.then(BTreeMap::new);
+    }
+
+    /// Whether step sums are being recorded.
+    pub fn observes_adc(&self) -> bool {
+        self.adc_sums.is_some()
+    }
+
+    /// Per layer, the step sums recorded so far (`None` when not recording).
+    pub fn adc_histograms(&self) -> Option<&BTreeMap<String, SumHistogram>> {
+        self.adc_sums.as_ref()
+    }
+
+    /// Records the step sums `op` presents to the ADC (no timing, no
+    /// events) under `layer`; the tile's column i weighs
+    /// 2^`significance[i]` in the layer's result. A no-op unless recording.
+    pub fn observe_sums(
+        &mut self,
+        op: &MvmIssue<'_>,
+        layer: &str,
+        significance: &[u32],
+    ) -> Result<()> {
+        if self.adc_sums.is_none() {
+            return Ok(());
+        }
+        let index = self.index(op.array)?;
+        let slot =
+            self.arrays[index]
+                .slots
+                .get_mut(&op.phase)
+                .ok_or(SimError::UnprogrammedArray {
+                    id: op.array,
+                    phase: op.phase,
+                })?;
+        if slot.observer.as_ref().map(|k| k.params()) != Some(op.params) {
+            slot.observer = Some(MvmKernel::new(
+                &slot.tile,
+                op.params,
+                KernelChoice::BitPlane,
+            )?);
+        }
+        let kernel = slot.observer.as_ref().expect("kernel built above");
+        let mut scratch = vec![0; op.n * kernel.cols()];
+        let histogram = self
+            .adc_sums
+            .as_mut()
+            .expect("recording")
+            .entry(layer.to_string())
+            .or_default();
+        let (digits, dac_bits) = (op.params.digits(), op.params.dac_bits);
+        kernel.run_observed(op.input, op.n, &mut scratch, &mut |t, sums| {
+            histogram.add(t, digits, dac_bits, sums, significance)
+        })
     }
 
     /// What the ideal chip computes for `op` (no timing, no events): the
@@ -727,6 +792,7 @@ impl Simulator {
                 kernel: None,
                 reads: 0,
                 ideal: None,
+                observer: None,
             },
         );
         state.used = true;

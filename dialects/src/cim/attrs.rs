@@ -79,6 +79,9 @@ pub const STEPS: &str = "cim.steps";
 
 /// `func.func`: how the schedule's stages follow each other (cim-schedule).
 pub const SCHEDULE: &str = "cim.schedule";
+/// On the module: `{layer = k}`, the ADC range calibration chose for each
+/// layer (`cim-tile` writes it as each of its mvms' `cim.adc_shift`).
+pub const ADC_SHIFTS: &str = "cim.adc_shifts";
 /// A crossbar layer's TOSA op: its stable name, set at input
 /// (`cim-name-layers`) and carried into the `layer` attribute of every `cim`
 /// op it becomes; reports, configurations and traces key on it.

@@ -20,7 +20,9 @@ mod program;
 mod shift_add;
 
 pub use accumulate::Accumulate;
-pub use annotations::{layer_name, schedule, set_layer_name, set_schedule};
+pub use annotations::{
+    adc_shifts, layer_name, schedule, set_adc_shifts, set_layer_name, set_schedule,
+};
 /// The stable layer name's attribute on a crossbar layer's TOSA op (the name
 /// the input passes have always used; read and write it with
 /// [`layer_name`] and [`set_layer_name`]).

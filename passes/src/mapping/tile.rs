@@ -5,7 +5,8 @@ use crate::diag::raw_op_error;
 use crate::emit::{self, Emitter};
 use crate::raw::RawValue;
 use crate::{OptionInfo, Pass, PassContext, PassFailed, PassInfo};
-use cimc_dialects::cim::{Accumulate, Mvm, MvmAttrs, Program, ProgramAttrs, TilePosition};
+use cimc_dialects::cim::{self, Accumulate, Mvm, MvmAttrs, Program, ProgramAttrs, TilePosition};
+use cimc_dialects::handle::OpRef;
 use cimc_target::Target;
 use melior::ir::operation::OperationRefMut;
 use std::sync::Arc;
@@ -21,8 +22,10 @@ tiles are concatenated (`tosa.concat`), and row tiles' partial sums meet in
 `cim.accumulate`. A partial tile still takes a whole array. Depthwise layers
 (blocks > 1) pack channels block-diagonally: each array holds
 min(rows / K, cols / Q) channel blocks of K rows × Q columns, zeros
-elsewhere. Each `cim.mvm` carries the target's DAC and ADC bits and the rows
-it may activate at once; each `cim.program` records its offset in the
+elsewhere. Each `cim.mvm` carries the target's DAC and ADC bits, the rows
+it may activate at once and its ADC range, `cim.adc_shift` (one LSB = 2^k
+sum units): the layer's entry in the module's `cim.adc_shifts` (ADC range
+calibration) or else the target's `array.adc.range` policy; each `cim.program` records its offset in the
 layer's matrix (`cim.row_offset`, `cim.col_offset`) and its weight cells
 (`cim.used_cells`).
 
@@ -45,6 +48,13 @@ struct Tile {
 
 impl Pass for Tile {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
+        // Calibrated ADC ranges, per layer, on the module.
+        if let Some(module) = module_of(func.to_raw()) {
+            if let Err(message) = cim::adc_shifts(module) {
+                raw_op_error(module, &message);
+                return Err(PassFailed);
+            }
+        }
         let mut ok = true;
         for f in matmuls(func.to_raw())? {
             if f.cell_bits == 0 {
@@ -92,6 +102,13 @@ struct TileSpec<'a> {
     col_offset: i64,
     used_cells: i64,
     facts: &'a MatmulFacts,
+}
+
+/// The module `op` sits in.
+fn module_of(op: mlir_sys::MlirOperation) -> Option<mlir_sys::MlirOperation> {
+    OpRef::new(op)
+        .and_then(|o| o.ancestor("builtin.module"))
+        .map(OpRef::raw)
 }
 
 /// ISAAC's weight flip: a column whose levels sum to more than half their
@@ -142,7 +159,10 @@ impl Tile {
                 input_bits: f.attrs.input_bits,
                 dac_bits: array.dac_bits,
                 adc_bits: array.adc.bits,
-                adc_shift: self.target.adc_shift(),
+                adc_shift: module_of(f.op)
+                    .and_then(|m| cim::adc_shifts(m).ok())
+                    .and_then(|shifts| shifts.get(&f.attrs.layer).copied())
+                    .unwrap_or_else(|| self.target.adc_shift()),
                 max_active_rows: array.max_active_rows,
                 layer: f.attrs.layer.clone(),
             },

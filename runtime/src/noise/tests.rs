@@ -208,6 +208,7 @@ fn adc_offset_gain_and_range() {
     assert_eq!(read_sum(&m, 11, 1, 8, 2), 12); // 2.85 → 3 LSB
     let exact = model(|n| n.programming_sigma = 0.0);
     assert_eq!(read_sum(&exact, 10, 1, 8, 2), 12); // 2.5 → 3 LSB
+    assert_eq!(read_sum(&exact, 14, 1, 8, 2), 16); // 3.5 → 4 LSB
     assert_eq!(read_sum(&exact, 10, 1, 0, 2), 10); // no ADC, no LSB
 }
 
