@@ -18,7 +18,10 @@ DAC, W8A8) and a NOR-flash-like one (nor-flash: 1024x1024, 4-bit cells,
     instances (`--mc`): programming sigma 1, 2, 5 % of the cell range, and
     drift (nu = 0.05, sigma_nu = 0.01, global compensation) after 1 s, 1 h,
     1 day, 1 month, 1 year; offset and differential weight encodings.
-    Noise-aware quantization does not exist yet: only naive numbers.
+(d) naive against noise-aware PTQ (`cimc quantize --noise-aware`: weight
+    ranges that minimise the expected error under the target's programming
+    noise) of the float digits models, on isaac at programming sigma 5 %.
+    Goal: noise-aware recovers >= half of the drop naive suffers.
 (c) simulation speed per sample with noise on (programming 2 %, read noise
     0.2 %) against the exact chip's bit-plane kernel and its fast path.
     Goal: noise on <= 3x the bit-plane kernel.
@@ -130,6 +133,41 @@ def noise(cimc, nets, seeds, sigmas, drifts):
             print(f"    {net:<7}{exact:>7.2f}" + "".join(f"{c:>16}" for c in cells))
 
 
+def noise_aware(cimc, nets, seeds, work):
+    print(f"(d) naive vs noise-aware PTQ of the float models, isaac at programming σ 5 %: top-1 (%) over {seeds} chip instances")
+    print(f"    {'net':<7}{'encoding':<14}{'exact':>8}{'naive':>16}{'noise-aware':>16}{'recovered':>11}")
+    data = os.path.join(MODELS, "digits_train_f32.npy")
+    x, labels = os.path.join(MODELS, "digits_test_f32.npy"), LABELS
+    results = []
+    for net in nets:
+        for enc in ["offset", "differential"]:
+            chip = [f"array.encoding={enc}", "non_idealities.programming_sigma=0.05"]
+            row = {}
+            for mode, extra in [("naive", []), ("aware", ["--noise-aware"])]:
+                out = os.path.join(work, f"{net}.{enc}.{mode}.mlir")
+                cmd = [cimc, "quantize", os.path.join(MODELS, f"{net}.f32.mlir"), "--calibration", data,
+                       "--target", "isaac", "-o", out] + extra
+                for o in chip:
+                    cmd += ["--target-opt", o]
+                run(cmd)
+                base = [cimc, "-O2", out, "--run", "--input", x, "--labels", labels,
+                        "--target-opt", f"array.encoding={enc}"]
+                text, _, _ = run(base)
+                row[mode + "_exact"] = float(re.search(r"top-1 accuracy: ([0-9.]+)%", text).group(1))
+                text, _, _ = run(base + ["--target-opt", chip[1], "--mc", str(seeds)])
+                m = re.search(r"top-1 accuracy ([0-9.]+)% ± ([0-9.]+)", text)
+                row[mode] = (float(m.group(1)), float(m.group(2)))
+            exact = row["naive_exact"]
+            drop = exact - row["naive"][0]
+            recovered = (row["aware"][0] - row["naive"][0]) / drop if drop > 0 else 0.0
+            results.append(recovered)
+            print(f"    {net:<7}{enc:<14}{exact:>8.2f}{row['naive'][0]:>9.2f} ± {row['naive'][1]:4.2f}"
+                  f"{row['aware'][0]:>9.2f} ± {row['aware'][1]:4.2f}{recovered * 100:>10.0f}%")
+    worst = min(results)
+    print(f"    goal: noise-aware recovers >= 50 % of naive's drop: worst {worst * 100:.0f} %: "
+          f"{'MET' if worst >= 0.5 else 'MISSED'} (noise-aware's own exact accuracy is the price of its clipping)")
+
+
 def speed(cimc, nets):
     print("(c) simulation speed, ms per sample (450 samples, isaac, one process each)")
     print(f"    {'net':<7}{'fast path':>11}{'bit-plane':>11}{'noise on':>11}{'noise / bit-plane':>19}")
@@ -164,6 +202,7 @@ def main():
         calib = calibration_inputs(work, nets)
         adc_ladder(cimc, nets, bits, calib)
         noise(cimc, nets, seeds, sigmas, drifts)
+        noise_aware(cimc, nets, seeds, work)
         speed(cimc, nets)
 
 

@@ -96,6 +96,24 @@ impl Target {
         }
     }
 
+    /// σ, in integer steps of a `weight_bits`-bit weight, of the error
+    /// programming noise leaves on a stored weight: each of its
+    /// S = ⌈B / c⌉ slices errs by `programming_sigma`·(2^c − 1) levels, slice
+    /// s weighing 2^(s·c), so σ_p·M·√(Σ_s 4^(s·c)); the differential
+    /// encoding's two columns per slice make it √2 larger. The noise
+    /// noise-aware weight ranges trade against rounding and clipping.
+    pub fn weight_noise_lsb(&self, weight_bits: u32) -> f64 {
+        let c = self.array.cell_bits;
+        let slices = weight_bits.div_ceil(c.max(1));
+        let m = cost::max_cell_level(c) as f64;
+        let spread: f64 = (0..slices).map(|s| 4f64.powi((s * c) as i32)).sum();
+        let columns = match self.array.encoding {
+            Encoding::Offset => 1.0,
+            Encoding::Differential => 2.0,
+        };
+        self.non_idealities.programming_sigma * m * (spread * columns).sqrt()
+    }
+
     /// Whether every column sum converts exactly: always for a digital
     /// macro (`adc.range = "none"`), else when max_column_sum ≤ L = 2^b − 1.
     pub fn adc_is_lossless(&self) -> bool {

@@ -332,6 +332,15 @@ pub struct QuantizeArgs {
     #[arg(long = "weight-bits", value_parser = clap::value_parser!(u32).range(2..=8))]
     pub weight_bits: Option<u32>,
 
+    /// Noise-aware weight ranges: each layer's weights are clipped where
+    /// the expected error on the chip is least, the rounding and clipping
+    /// error plus the target's programming noise on every stored weight
+    /// (`non_idealities.programming_sigma`, in the weight's integer steps:
+    /// σ·(2^cell_bits − 1)·√(Σ_s 4^(s·cell_bits))). Implies
+    /// `--weight-range mse`.
+    #[arg(long = "noise-aware")]
+    pub noise_aware: bool,
+
     /// Also calibrate the target's ADC range of every layer on the
     /// calibration data (as `cimc --adc-calibration` does: the quantized
     /// model runs on the simulated chip) and write it on the model

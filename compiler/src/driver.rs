@@ -888,6 +888,22 @@ fn quantize_parsed(
         },
         ..defaults
     };
+    let settings = if args.noise_aware {
+        if target.non_idealities.programming_sigma <= 0.0 {
+            eprintln!(
+                "cimc: error: --noise-aware: target '{}' has no programming noise (non_idealities.programming_sigma is 0); set it with --target-opt",
+                target.name
+            );
+            return Ok(false);
+        }
+        crate::quantize::Settings {
+            weight_range: "mse".into(),
+            weight_noise: target.weight_noise_lsb(settings.weight_bits),
+            ..settings
+        }
+    } else {
+        settings
+    };
     let started = std::time::Instant::now();
     // --report: its data and labels are read and checked before any work.
     let mut report_job = match crate::quant_report::Job::new(args, &settings) {

@@ -467,14 +467,7 @@ impl Simulator {
             return Ok(());
         }
         let index = self.index(op.array)?;
-        let slot =
-            self.arrays[index]
-                .slots
-                .get_mut(&op.phase)
-                .ok_or(SimError::UnprogrammedArray {
-                    id: op.array,
-                    phase: op.phase,
-                })?;
+        let slot = Self::slot_in(&mut self.arrays, index, op.array, op.phase)?;
         if slot.observer.as_ref().map(|k| k.params()) != Some(op.params) {
             slot.observer = Some(MvmKernel::new(
                 &slot.tile,
@@ -499,16 +492,8 @@ impl Simulator {
     /// What the ideal chip computes for `op` (no timing, no events): the
     /// exact kernel on the tile the slot holds.
     pub fn mvm_ideal(&mut self, op: &MvmIssue<'_>, out: &mut [i32]) -> Result<()> {
-        let index = self.index(op.array)?;
         let choice = self.kernel_choice;
-        let slot =
-            self.arrays[index]
-                .slots
-                .get_mut(&op.phase)
-                .ok_or(SimError::UnprogrammedArray {
-                    id: op.array,
-                    phase: op.phase,
-                })?;
+        let slot = self.slot_mut(op.array, op.phase)?;
         if slot.ideal.as_ref().map(|k| k.params()) != Some(op.params) {
             slot.ideal = Some(MvmKernel::new(&slot.tile, op.params, choice)?);
         }
@@ -832,13 +817,27 @@ impl Simulator {
 
     /// Names the tile of an array and phase in the trace (e.g. its layer).
     pub fn set_label(&mut self, array: ArrayId, phase: u32, label: &str) -> Result<()> {
+        self.slot_mut(array, phase)?.label = Some(label.to_string());
+        Ok(())
+    }
+
+    /// The tile stored for `array` and `phase`.
+    fn slot_mut(&mut self, array: ArrayId, phase: u32) -> Result<&mut Slot> {
         let index = self.index(array)?;
-        let slot = self.arrays[index]
+        Self::slot_in(&mut self.arrays, index, array, phase)
+    }
+
+    /// The tile stored for `phase` on `arrays[index]` (the array `id`).
+    fn slot_in(
+        arrays: &mut [ArrayState],
+        index: usize,
+        id: ArrayId,
+        phase: u32,
+    ) -> Result<&mut Slot> {
+        arrays[index]
             .slots
             .get_mut(&phase)
-            .ok_or(SimError::UnprogrammedArray { id: array, phase })?;
-        slot.label = Some(label.to_string());
-        Ok(())
+            .ok_or(SimError::UnprogrammedArray { id, phase })
     }
 
     /// Writes the slot of `phase` into the array's cells: an event on the array.
@@ -910,14 +909,8 @@ impl Simulator {
         let flow = self.flow(op.deps, 0.0, 1.0)?;
         let ready = flow.first;
         let choice = self.kernel_choice;
-        let slot =
-            self.arrays[index]
-                .slots
-                .get_mut(&op.phase)
-                .ok_or(SimError::UnprogrammedArray {
-                    id: op.array,
-                    phase: op.phase,
-                })?;
+        let analog = self.analog.as_ref();
+        let slot = Self::slot_in(&mut self.arrays, index, op.array, op.phase)?;
         if slot.tile.rows() != op.rows || slot.tile.cols() != op.cols {
             return Err(SimError::ShapeMismatch(format!(
                 "the mvm reads {} rows × {} columns but {} phase {} holds a {} × {} tile",
@@ -930,7 +923,7 @@ impl Simulator {
             )));
         }
         if slot.kernel.as_ref().map(|k| k.params()) != Some(op.params) {
-            slot.kernel = Some(match &self.analog {
+            slot.kernel = Some(match analog {
                 Some(model) => {
                     let key = model.slot_key(index as u64, op.phase);
                     MvmKernel::analog(&slot.tile, op.params, model, key)?

@@ -5,6 +5,9 @@
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-weight-range{per-channel=false},cim-quant-convert))' 2>&1 >/dev/null | FileCheck %s --check-prefix=MISMATCH
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-weight-range{weight-bits=9}))' 2>&1 >/dev/null | FileCheck %s --check-prefix=BITS
 // RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-weight-range{weight-symmetric=false}))' 2>&1 >/dev/null | FileCheck %s --check-prefix=ASYMPC
+// RUN: %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-weight-range{weight-bits=2 weight-range=mse per-channel=false weight-noise=0.5}))' | FileCheck %s --check-prefix=NOISE
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-weight-range{weight-noise=1}))' 2>&1 >/dev/null | FileCheck %s --check-prefix=NOISE-MINMAX
+// RUN: %expect-exit 1 %cimc %s --split-input-file --pass-pipeline='builtin.module(func.func(cim-quant-weight-range{weight-range=mse weight-noise=-1}))' 2>&1 >/dev/null | FileCheck %s --check-prefix=NOISE-NEGATIVE
 
 // A convolution with two output channels, weights [1, -0.3] and [0.5, 0].
 // Min-max per channel: one (lo, hi) pair per output channel.
@@ -26,6 +29,13 @@
 // MSE: tosa.conv2d {{.*}}cim.quant.weight_range = array<f64: -0.22500000894069672, 7.500000e-01>
 // MSE-NOT: weight_range
 // MSE: return
+// Noise-aware: with half a step of noise on every stored weight, the
+// expected error adds 4 · (s/2)², so the search clips below MSE's 0.75.
+// NOISE-LABEL: func.func @conv(
+// (s = 0.45: rounding 0.3275 + noise 0.2025, against 0.7775 at 0.75.)
+// NOISE: tosa.conv2d {{.*}}cim.quant.weight_range = array<f64: -0.13500000536441803, 0.44999998807907104>
+// NOISE-MINMAX: error: 'func.func' op weight-noise needs weight-range=mse (min-max has nothing to trade the noise against)
+// NOISE-NEGATIVE: error: 'func.func' op weight-noise = -1: must be a finite number ≥ 0
 // A range recorded per tensor does not fit a per-channel grid.
 // MISMATCH: error: 'tosa.conv2d' op 'cim.quant.weight_range' holds 2 values: a per-channel grid needs 2 (lo, hi) pair(s); run cim-quant-weight-range with the same per-channel choice
 // BITS: error: 'func.func' op weight-bits = 9 is out of range: cimc quantizes weights to 2..=8 bits

@@ -122,6 +122,10 @@ pub struct Settings {
     pub weight_bits: u32,
     /// `min-max` or `mse` (cim-quant-convert's `weight-range`).
     pub weight_range: String,
+    /// Noise-aware weight ranges: σ, in integer steps, of the error the
+    /// chip adds to every stored weight (cim-quant-weight-range's
+    /// `weight-noise`; 0: none).
+    pub weight_noise: f64,
     pub per_channel: bool,
     /// Symmetric weight grids (zero point 0); else asymmetric, per tensor.
     pub weight_symmetric: bool,
@@ -197,6 +201,7 @@ impl Default for Settings {
             cle: false,
             weight_bits: 8,
             weight_range: "min-max".into(),
+            weight_noise: 0.0,
             per_channel: true,
             weight_symmetric: true,
             activation_bits: 8,
@@ -290,6 +295,12 @@ impl Settings {
         if self.activation_symmetric || self.activation_bits == 16 {
             out += ", symmetric activations";
         }
+        if self.weight_noise > 0.0 {
+            out += &format!(
+                ", noise-aware ({:.2} steps of chip noise)",
+                self.weight_noise
+            );
+        }
         out + &format!(
             ", weight ranges {}, activation ranges {}",
             self.weight_range, self.ranges
@@ -357,7 +368,11 @@ impl Settings {
         vec![
             Step::func("cim-quant-activation-range")
                 .with_owned(format!("method={method} {}", self.activation_options())),
-            Step::func("cim-quant-weight-range").with_owned(self.weight_options()),
+            Step::func("cim-quant-weight-range").with_owned(format!(
+                "{} weight-noise={}",
+                self.weight_options(),
+                self.weight_noise
+            )),
         ]
     }
 

@@ -29,7 +29,10 @@ is per channel, one pair when it is per tensor):
     minimises the squared rounding error |W - q(W)|^2 on the grid the
     other options give (a search over a = k/100, k = 1..=100, refined by
     20 golden-section steps around the best k; a = 1 is a candidate, so it
-    is never worse than min-max on these weights).
+    is never worse than min-max on these weights); with weight-noise = s > 0
+    (noise-aware: the chip adds an error of s integer steps to every stored
+    weight, e.g. its programming noise) the expected squared error on the
+    chip, |W - q(W)|^2 + n (step * s)^2, which clips harder.
 The grid is the one cim-quant-convert would choose: `weight-bits`,
 `per-channel`, `weight-symmetric` (a symmetric grid's range is widened to
 [-m, m], m = max(|lo|, |hi|), when the grid is built), overridden per op by
@@ -58,7 +61,16 @@ converts with MSE-clipped 2-bit weights.",
                 per_channel: options.per_channel,
                 symmetric: options.weight_symmetric,
             },
-            method: weight_range(&options.weight_range),
+            method: match weight_range(&options.weight_range) {
+                cimc_quant::WeightRange::Mse(search) => {
+                    cimc_quant::WeightRange::Mse(cimc_quant::MseSearch {
+                        noise_lsb: options.weight_noise,
+                        ..search
+                    })
+                }
+                other => other,
+            },
+            noise: options.weight_noise,
         })
     },
 };
@@ -70,12 +82,18 @@ crate::pass_options! {
         per_channel: bool = ("per-channel", "true", PER_CHANNEL_HELP),
         weight_symmetric: bool = ("weight-symmetric", "true", WEIGHT_SYMMETRIC_HELP),
         weight_range: String = ("weight-range", "min-max", WEIGHT_RANGE_HELP, one_of WEIGHT_RANGES),
+        weight_noise: f64 = (
+            "weight-noise",
+            "0",
+            "noise-aware MSE: the error, in integer steps (sigma), the chip adds to every stored weight"
+        ),
     }
 }
 
 struct WeightRangePass {
     weights: WeightChoice,
     method: WeightRange,
+    noise: f64,
 }
 
 impl WeightRangePass {
@@ -101,6 +119,20 @@ impl Pass for WeightRangePass {
         let func = func.to_raw();
         if let Err(message) = crate::quant::options::check_widths(self.weights.bits, 8) {
             crate::diag::raw_op_error(func, &message);
+            return Err(PassFailed);
+        }
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
+            crate::diag::raw_op_error(
+                func,
+                &format!("weight-noise = {}: must be a finite number ≥ 0", self.noise),
+            );
+            return Err(PassFailed);
+        }
+        if self.noise > 0.0 && self.method == WeightRange::MinMax {
+            crate::diag::raw_op_error(
+                func,
+                "weight-noise needs weight-range=mse (min-max has nothing to trade the noise against)",
+            );
             return Err(PassFailed);
         }
         for l in crate::ir::nested_ops(func)
