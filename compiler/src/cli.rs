@@ -177,6 +177,12 @@ pub struct Cli {
     #[arg(long, value_name = "N", requires = "run", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub mc: Option<u32>,
 
+    /// With --run=sim: report each crossbar layer's SQNR against the exact
+    /// product (Σ x·W, an ideal ADC), e.g. what a narrow ADC loses; an
+    /// analog chip always reports it, beside the SQNR against the ideal chip.
+    #[arg(long = "layer-sqnr", requires = "run")]
+    pub layer_sqnr: bool,
+
     /// Evaluate the chip this many seconds after programming (sets
     /// non_idealities.drift_t_s; the target must drift: drift_nu or
     /// drift_nu_sigma above 0).

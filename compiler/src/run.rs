@@ -111,7 +111,10 @@ pub fn run(
                 kernel,
             );
             remarks(crate::diagnostics::Diag::remarks(&passes.remarks));
-            let sim = sim?;
+            let mut sim = sim?;
+            if cli.layer_sqnr {
+                sim.record_layer_errors();
+            }
             let types = (sim.inputs().to_vec(), sim.outputs().to_vec());
             simulation = Some(sim);
             types
@@ -195,6 +198,7 @@ pub fn run(
         if let Some(analog) = &stats.analog {
             print!("{}", analog_summary(analog));
         }
+        print!("{}", layer_summary(&stats.layers, stats.analog.is_some()));
         if let Some(path) = &cli.trace {
             sim.write_trace(Path::new(path))?;
             println!("trace: {path} (Chrome trace JSON; open in https://ui.perfetto.dev)");
@@ -204,7 +208,7 @@ pub fn run(
             let mut instances = vec![Instance {
                 seed: first.seed,
                 accuracy: first_accuracy,
-                layers: first.layers.clone(),
+                layers: stats.layers.clone(),
             }];
             let kernel = match cli.sim_kernel {
                 SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
@@ -230,17 +234,16 @@ pub fn run(
                     batch,
                     output_types.len(),
                 )?;
-                let analog = simulation
+                let layers = simulation
                     .as_ref()
                     .expect("kept")
                     .simulator()
                     .stats()
-                    .analog
-                    .expect("an analog chip stays analog");
+                    .layers;
                 instances.push(Instance {
                     seed,
                     accuracy: accuracy(&outputs)?,
-                    layers: analog.layers,
+                    layers,
                 });
             }
             print!("{}", monte_carlo_summary(&instances));
@@ -395,25 +398,46 @@ fn mean_std(values: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// What the analog chip's non-idealities did, per layer.
+/// What the analog chip's non-idealities did.
 pub fn analog_summary(analog: &cimc_runtime::AnalogStats) -> String {
-    let mut text = format!(
+    format!(
         "analog chip (seed {}): {}; {} of {} cells stuck on, {} stuck off\n",
         analog.seed,
         analog.enabled.join(", "),
         analog.stuck_on,
         analog.cells,
         analog.stuck_off
-    );
-    for l in &analog.layers {
-        let db = l.sqnr_db();
-        text += &if db.is_finite() {
+    )
+}
+
+/// Each layer's SQNR: against the ideal chip (`analog`: what the device
+/// adds) and against the exact product (what the ADC and the device lose).
+pub fn layer_summary(layers: &[cimc_runtime::LayerError], analog: bool) -> String {
+    let db = |db: f64| {
+        if db.is_finite() {
+            format!("{db:7.2} dB")
+        } else {
+            "  exact   ".to_string()
+        }
+    };
+    let mut text = String::new();
+    if !layers.is_empty() {
+        text += if analog {
+            "per layer, SQNR against the ideal chip | against the exact product (ideal ADC too):\n"
+        } else {
+            "per layer, SQNR against the exact product (ideal ADC):\n"
+        };
+    }
+    for l in layers {
+        text += &if analog {
             format!(
-                "  {:<24} SQNR {db:>7.2} dB against the ideal chip\n",
-                l.layer
+                "  {:<24} {} | {}\n",
+                l.layer,
+                db(l.sqnr_db()),
+                db(l.sqnr_exact_db())
             )
         } else {
-            format!("  {:<24} exact (the ideal chip's results)\n", l.layer)
+            format!("  {:<24} {}\n", l.layer, db(l.sqnr_exact_db()))
         };
     }
     text
@@ -441,11 +465,13 @@ fn monte_carlo_summary(instances: &[Instance]) -> String {
             .iter()
             .filter_map(|inst| inst.layers.get(i))
             .collect();
-        let pooled = cimc_runtime::LayerError {
+        let mut pooled = cimc_runtime::LayerError {
             layer: l.layer.clone(),
-            signal: layers.iter().map(|l| l.signal).sum(),
-            noise: layers.iter().map(|l| l.noise).sum(),
+            ..cimc_runtime::LayerError::default()
         };
+        for one in &layers {
+            pooled.merge(one);
+        }
         let finite: Vec<f64> = layers
             .iter()
             .map(|l| l.sqnr_db())
@@ -472,20 +498,11 @@ fn monte_carlo_summary(instances: &[Instance]) -> String {
 }
 
 fn monte_carlo_json(instances: &[Instance]) -> serde_json::Value {
-    let finite = |db: f64| {
-        if db.is_finite() {
-            serde_json::json!(db)
-        } else {
-            serde_json::Value::Null
-        }
-    };
     serde_json::json!({
         "instances": instances.iter().map(|i| serde_json::json!({
             "seed": i.seed,
             "accuracy": i.accuracy.map(|(c, t)| c as f64 / t as f64),
-            "layers": i.layers.iter().map(|l| serde_json::json!({
-                "layer": l.layer, "sqnr_db": finite(l.sqnr_db()),
-            })).collect::<Vec<_>>(),
+            "layers": i.layers.iter().map(cimc_runtime::LayerError::to_json).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
 }

@@ -187,6 +187,12 @@ impl Simulation {
         self.handle_mut().simulator_mut().set_adc_observation(true);
     }
 
+    /// Records every layer's results against the exact product (per-layer
+    /// SQNR in the stats), on an exact chip too.
+    pub fn record_layer_errors(&mut self) {
+        self.handle_mut().simulator_mut().set_layer_errors(true);
+    }
+
     /// Switches the simulator's mvm kernels (results are identical).
     pub fn set_kernel(&mut self, kernel: KernelChoice) {
         self.handle_mut().simulator_mut().set_kernel_choice(kernel);

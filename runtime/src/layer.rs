@@ -269,9 +269,16 @@ impl Layer {
             )));
         }
         let mut sums = vec![0i32; n * p];
-        // An analog chip: what the ideal chip computes, for the layer's SQNR.
+        // Per-layer SQNR: what the ideal chip (on an analog chip) and the
+        // exact product compute.
         let analog = sim.is_analog();
+        let errors = sim.records_layer_errors();
         let mut ideal_sums = if analog {
+            vec![0i32; n * p]
+        } else {
+            Vec::new()
+        };
+        let mut exact_sums = if errors {
             vec![0i32; n * p]
         } else {
             Vec::new()
@@ -329,15 +336,14 @@ impl Layer {
                 let weights = &self.significance[t.out_col..t.out_col + cols];
                 sim.observe_sums(&issue, &self.name, weights)?;
                 add_columns(&mut sums[lo * p..hi * p], p, t.out_col, cols, &partial);
-                if analog {
-                    sim.mvm_ideal(&issue, &mut partial)?;
-                    add_columns(
-                        &mut ideal_sums[lo * p..hi * p],
-                        p,
-                        t.out_col,
-                        cols,
-                        &partial,
-                    );
+                for (on, exact_product, sums) in [
+                    (analog, false, &mut ideal_sums),
+                    (errors, true, &mut exact_sums),
+                ] {
+                    if on {
+                        sim.mvm_ideal(&issue, exact_product, &mut partial)?;
+                        add_columns(&mut sums[lo * p..hi * p], p, t.out_col, cols, &partial);
+                    }
                 }
             }
             tokens.push(copy);
@@ -364,13 +370,17 @@ impl Layer {
             }
             None => out.copy_from_slice(&sums),
         }
-        if analog {
-            let mut ideal = vec![0i32; out.len()];
-            match self.shift_add {
-                Some(s) => shift_add(s, &ideal_sums, n, p, &mut ideal),
-                None => ideal.copy_from_slice(&ideal_sums),
-            }
-            sim.record_layer_error(&self.name, &ideal, out);
+        if errors {
+            let recombine = |sums: &[i32]| {
+                let mut result = vec![0i32; out.len()];
+                match self.shift_add {
+                    Some(s) => shift_add(s, sums, n, p, &mut result),
+                    None => result.copy_from_slice(sums),
+                }
+                result
+            };
+            let ideal = analog.then(|| recombine(&ideal_sums));
+            sim.record_layer_error(&self.name, ideal.as_deref(), &recombine(&exact_sums), out);
         }
         Ok(token)
     }
@@ -513,6 +523,49 @@ mod tests {
             })
             .collect();
         assert_eq!(out, want);
+    }
+
+    /// A layer records its results against the exact product when asked,
+    /// and the step sums its reads present when observed.
+    #[test]
+    fn layer_errors_and_observed_sums() {
+        let levels: Vec<u8> = (0..30).map(|i| (i * 7 % 4) as u8).collect();
+        let x: Vec<i8> = vec![3, -1, 7, -128, 127, 0, 5, -6, 2, 1];
+        let shift = ShiftAdd {
+            slices: 3,
+            cell_bits: 2,
+            differential: false,
+            offset: 0,
+            references: 0,
+        };
+        let run = |adc_bits: u32, adc_shift: u32| {
+            let mut t = tables(&levels, Some(shift));
+            t.layers[0].adc_bits = adc_bits;
+            t.layers[0].adc_shift = adc_shift;
+            let mut s = sim();
+            s.set_layer_errors(true);
+            s.set_adc_observation(true);
+            let layers = load_tables(&mut s, &t).unwrap();
+            let mut out = vec![0; 4];
+            layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
+            s
+        };
+        // An ideal ADC: exact.
+        let s = run(0, 0);
+        let e = &s.stats().layers[0];
+        assert_eq!((e.layer.as_str(), e.exact_noise), ("fc", 0.0));
+        assert!(e.exact_signal > 0.0);
+        // A 3-bit ADC with a 2-unit LSB loses something; the ideal chip is
+        // that same circuit (no device noise), so its SQNR is infinite.
+        let s = run(3, 1);
+        let e = &s.stats().layers[0];
+        assert!(e.exact_noise > 0.0 && e.sqnr_exact_db().is_finite());
+        assert!(e.sqnr_db().is_infinite());
+        // Every step of every tile's columns was observed: 2 vectors × 8
+        // digits × 4 tiles' columns (4 + 2 per row tile, two row tiles).
+        let h = &s.adc_histograms().unwrap()["fc"];
+        assert_eq!(h.reads(), 2 * 8 * 2 * (4 + 2));
+        assert!(h.max_abs() > 0);
     }
 
     #[test]

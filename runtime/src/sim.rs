@@ -268,6 +268,8 @@ struct Slot {
     reads: u64,
     /// With non-idealities: the exact kernel, for the ideal chip's results.
     ideal: Option<MvmKernel>,
+    /// For layer errors: the exact kernel with an ideal ADC (Σ x·W).
+    exact: Option<MvmKernel>,
     /// ADC range calibration: the bit-plane kernel that shows the sums.
     observer: Option<MvmKernel>,
 }
@@ -294,8 +296,11 @@ pub struct Simulator {
     kernel_choice: KernelChoice,
     /// The analog model when the target turns a non-ideality on.
     analog: Option<Analog>,
-    /// Per layer label: Σ ideal² and Σ (result − ideal)² of its results.
-    layer_errors: BTreeMap<String, (f64, f64)>,
+    /// Per layer label: its results against the ideal chip's and the exact
+    /// product's.
+    layer_errors: BTreeMap<String, LayerError>,
+    /// Record layer errors on an exact chip too.
+    record_errors: bool,
     /// ADC range calibration: per layer, the step sums its reads presented.
     adc_sums: Option<BTreeMap<String, SumHistogram>>,
     arrays: Vec<ArrayState>,
@@ -367,6 +372,7 @@ impl Simulator {
             global: Port::default(),
             analog: Analog::of(&target),
             layer_errors: BTreeMap::new(),
+            record_errors: false,
             adc_sums: None,
             target,
             kernel_choice: KernelChoice::Auto,
@@ -413,6 +419,7 @@ impl Simulator {
             for slot in a.slots.values_mut() {
                 slot.kernel = None;
                 slot.ideal = None;
+                slot.exact = None;
                 slot.observer = None;
             }
         }
@@ -423,19 +430,52 @@ impl Simulator {
         self.analog.is_some()
     }
 
-    /// Records a layer's results against the ideal chip's for the same
-    /// inputs (per-layer SQNR in [`Stats::analog`]).
-    pub fn record_layer_error(&mut self, label: &str, ideal: &[i32], result: &[i32]) {
-        let (signal, noise) = ideal
-            .iter()
-            .zip(result)
-            .fold((0.0, 0.0), |(s, e), (&i, &r)| {
-                let (i, r) = (f64::from(i), f64::from(r));
-                (s + i * i, e + (r - i) * (r - i))
+    /// Also records each layer's results against the exact product on an
+    /// exact chip (an analog chip always does): per-layer SQNR in
+    /// [`Stats::layers`], what the ADC loses.
+    pub fn set_layer_errors(&mut self, on: bool) {
+        self.record_errors = on;
+    }
+
+    /// Whether layers record their results against the ideal chip's and
+    /// the exact product.
+    pub fn records_layer_errors(&self) -> bool {
+        self.record_errors || self.analog.is_some()
+    }
+
+    /// Records a layer's results against the ideal chip's (`ideal`, on an
+    /// analog chip) and the exact product's for the same inputs.
+    pub fn record_layer_error(
+        &mut self,
+        label: &str,
+        ideal: Option<&[i32]>,
+        exact: &[i32],
+        result: &[i32],
+    ) {
+        let energy = |reference: &[i32]| {
+            reference
+                .iter()
+                .zip(result)
+                .fold((0.0, 0.0), |(s, e), (&i, &r)| {
+                    let (i, r) = (f64::from(i), f64::from(r));
+                    (s + i * i, e + (r - i) * (r - i))
+                })
+        };
+        let (exact_signal, exact_noise) = energy(exact);
+        let (signal, noise) = ideal.map_or((exact_signal, 0.0), energy);
+        self.layer_errors
+            .entry(label.to_string())
+            .or_insert_with(|| LayerError {
+                layer: label.to_string(),
+                ..LayerError::default()
+            })
+            .merge(&LayerError {
+                layer: String::new(),
+                signal,
+                noise,
+                exact_signal,
+                exact_noise,
             });
-        let entry = self.layer_errors.entry(label.to_string()).or_default();
-        entry.0 += signal;
-        entry.1 += noise;
     }
 
     /// Starts (or stops) recording the step sums layers present to their
@@ -490,14 +530,34 @@ impl Simulator {
     }
 
     /// What the ideal chip computes for `op` (no timing, no events): the
-    /// exact kernel on the tile the slot holds.
-    pub fn mvm_ideal(&mut self, op: &MvmIssue<'_>, out: &mut [i32]) -> Result<()> {
+    /// exact kernels on the tile the slot holds; with `exact_product`, with
+    /// an ideal ADC too (Σ x·W).
+    pub fn mvm_ideal(
+        &mut self,
+        op: &MvmIssue<'_>,
+        exact_product: bool,
+        out: &mut [i32],
+    ) -> Result<()> {
         let choice = self.kernel_choice;
+        let params = if exact_product {
+            MvmParams {
+                adc_bits: 0,
+                adc_shift: 0,
+                ..op.params
+            }
+        } else {
+            op.params
+        };
         let slot = self.slot_mut(op.array, op.phase)?;
-        if slot.ideal.as_ref().map(|k| k.params()) != Some(op.params) {
-            slot.ideal = Some(MvmKernel::new(&slot.tile, op.params, choice)?);
+        let kernel = if exact_product {
+            &mut slot.exact
+        } else {
+            &mut slot.ideal
+        };
+        if kernel.as_ref().map(|k| k.params()) != Some(params) {
+            *kernel = Some(MvmKernel::new(&slot.tile, params, choice)?);
         }
-        slot.ideal
+        kernel
             .as_ref()
             .expect("kernel built above")
             .run(op.input, op.n, out)
@@ -777,6 +837,7 @@ impl Simulator {
                 kernel: None,
                 reads: 0,
                 ideal: None,
+                exact: None,
                 observer: None,
             },
         );
@@ -1569,6 +1630,7 @@ impl Simulator {
             max_utilization: arrays.iter().map(|a| a.utilization).fold(0.0, f64::max),
             arrays,
             analog: self.analog_stats(),
+            layers: self.layer_errors.values().cloned().collect(),
         }
     }
 
@@ -1589,15 +1651,6 @@ impl Simulator {
             cells,
             stuck_on,
             stuck_off,
-            layers: self
-                .layer_errors
-                .iter()
-                .map(|(layer, &(signal, noise))| LayerError {
-                    layer: layer.clone(),
-                    signal,
-                    noise,
-                })
-                .collect(),
         })
     }
 

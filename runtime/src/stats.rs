@@ -200,6 +200,10 @@ pub struct Stats {
     pub arrays: Vec<ArrayStats>,
     /// The analog chip instance, when the target has non-idealities.
     pub analog: Option<AnalogStats>,
+    /// Per crossbar layer (run from program tables), its results against
+    /// the ideal chip's and the exact product, on the same inputs: recorded
+    /// on an analog chip, or when asked (`Simulator::set_layer_errors`).
+    pub layers: Vec<LayerError>,
 }
 
 /// One simulated analog chip instance: what its non-idealities did.
@@ -212,27 +216,66 @@ pub struct AnalogStats {
     pub cells: u64,
     pub stuck_on: u64,
     pub stuck_off: u64,
-    /// Per crossbar layer (tables path), its results against the ideal chip's.
-    pub layers: Vec<LayerError>,
 }
 
-/// A layer's crossbar results against the ideal chip's, on the same inputs.
-#[derive(Debug, Clone, PartialEq)]
+/// A layer's crossbar results on the same inputs against the ideal chip's
+/// (the same circuit, ADC included, without device non-idealities) and
+/// against the exact product Σ x·W (an ideal ADC too).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LayerError {
     pub layer: String,
     /// Σ ideal² and Σ (result − ideal)².
     pub signal: f64,
     pub noise: f64,
+    /// Σ exact² and Σ (result − exact)².
+    pub exact_signal: f64,
+    pub exact_noise: f64,
+}
+
+fn sqnr(signal: f64, noise: f64) -> f64 {
+    if noise == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (signal / noise).log10()
+    }
+}
+
+/// A finite dB value, or `null` for an exact result.
+fn db_json(db: f64) -> Value {
+    if db.is_finite() {
+        json!(db)
+    } else {
+        Value::Null
+    }
 }
 
 impl LayerError {
-    /// 10·log10(signal / noise), dB (infinite when exact).
+    /// Against the ideal chip: 10·log10(signal / noise), dB (infinite when
+    /// the device added no error).
     pub fn sqnr_db(&self) -> f64 {
-        if self.noise == 0.0 {
-            f64::INFINITY
-        } else {
-            10.0 * (self.signal / self.noise).log10()
-        }
+        sqnr(self.signal, self.noise)
+    }
+
+    /// Against the exact product, dB (what the ADC and the device lose).
+    pub fn sqnr_exact_db(&self) -> f64 {
+        sqnr(self.exact_signal, self.exact_noise)
+    }
+
+    /// Adds another measurement of the same layer.
+    pub fn merge(&mut self, o: &LayerError) {
+        self.signal += o.signal;
+        self.noise += o.noise;
+        self.exact_signal += o.exact_signal;
+        self.exact_noise += o.exact_noise;
+    }
+
+    /// As JSON (an exact result's SQNR is `null`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "layer": self.layer,
+            "sqnr_db": db_json(self.sqnr_db()),
+            "sqnr_exact_db": db_json(self.sqnr_exact_db()),
+        })
     }
 }
 
@@ -245,13 +288,6 @@ impl AnalogStats {
             "cells": self.cells,
             "stuck_on": self.stuck_on,
             "stuck_off": self.stuck_off,
-            "layers": self.layers.iter().map(|l| {
-                let db = l.sqnr_db();
-                json!({
-                    "layer": l.layer, "signal": l.signal, "noise": l.noise,
-                    "sqnr_db": if db.is_finite() { json!(db) } else { Value::Null },
-                })
-            }).collect::<Vec<_>>(),
         })
     }
 }
@@ -294,6 +330,7 @@ impl Stats {
             "mean_utilization": self.mean_utilization,
             "max_utilization": self.max_utilization,
             "analog": self.analog.as_ref().map_or(Value::Null, AnalogStats::to_json),
+            "layers": self.layers.iter().map(LayerError::to_json).collect::<Vec<_>>(),
         });
         if per_array {
             v["arrays"] = self
