@@ -36,20 +36,33 @@ pub struct LayerRange {
     pub chosen: RangeChoice,
 }
 
-/// Calibrates the ADC range of every layer of `module` on the samples in
-/// `paths` (one `.npy` per argument, batched like `--input`) and records
-/// it on the module. Returns the ranges, in layer order.
-/// `passes` holds the target (its non-idealities are ignored); `opt` is
-/// the -O level compiled at.
+/// What to calibrate on and how.
+pub struct Request<'a> {
+    /// The function run (default: the module's only public one).
+    pub entry: Option<&'a str>,
+    /// The passes' context; its target's non-idealities are ignored.
+    pub passes: &'a PassContext,
+    /// The -O level compiled at.
+    pub opt: u8,
+    /// The calibration samples: one `.npy` per argument, batched like `--input`.
+    pub paths: &'a [String],
+    pub method: RangeMethod,
+}
+
+/// Calibrates the ADC range of every layer of `module` on the request's
+/// samples and records it on the module. Returns the ranges, by layer name.
 pub fn calibrate(
     context: &Context,
     module: &mut Module,
-    entry: Option<&str>,
-    passes: &PassContext,
-    opt: u8,
-    paths: &[String],
-    method: RangeMethod,
+    request: &Request,
 ) -> Result<Vec<LayerRange>, RunError> {
+    let Request {
+        entry,
+        passes,
+        opt,
+        paths,
+        method,
+    } = *request;
     let target = passes.target.as_ref();
     let adc_bits = target.array.adc.bits;
     if target.array.adc.range == cimc_target::AdcRange::None || adc_bits == 0 {

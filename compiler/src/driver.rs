@@ -616,46 +616,48 @@ fn calibrate_adc_first(
             return false;
         }
     };
-    calibrate_adc(
-        context,
-        module,
-        cli.entry.as_deref(),
-        &passes,
-        cli.opt_level,
-        &cli.adc_calibration,
-        (cli.adc_range, cli.adc_percentile),
-        render,
-    )
+    let Some(method) = adc_method(cli.adc_range, cli.adc_percentile) else {
+        return false;
+    };
+    let request = crate::adc_calibration::Request {
+        entry: cli.entry.as_deref(),
+        passes: &passes,
+        opt: cli.opt_level,
+        paths: &cli.adc_calibration,
+        method,
+    };
+    calibrate_adc(context, module, &request, render)
 }
 
-/// Calibrates the ADC ranges of `module` for `passes.target` on the
-/// samples at `paths` with `method` (and its percentile), records them on
-/// the module and prints the table; false once a problem is reported.
-#[allow(clippy::too_many_arguments)]
-fn calibrate_adc(
-    context: &Context,
-    module: &mut Module,
-    entry: Option<&str>,
-    passes: &PassContext,
-    opt: u8,
-    paths: &[String],
-    (method, percentile): (crate::cli::AdcRangeMethod, f64),
-    render: &dyn Fn(Vec<Diag>),
-) -> bool {
+/// The range method of `--adc-range` and `--adc-percentile`, or `None`
+/// once a bad percentile is reported.
+fn adc_method(
+    method: crate::cli::AdcRangeMethod,
+    percentile: f64,
+) -> Option<cimc_runtime::RangeMethod> {
     if !(percentile > 0.0 && percentile <= 100.0) {
         eprintln!("cimc: error: --adc-percentile {percentile}: must be in (0, 100]");
-        return false;
+        return None;
     }
-    let method = match method {
+    Some(match method {
         crate::cli::AdcRangeMethod::Mse => cimc_runtime::RangeMethod::Mse,
         crate::cli::AdcRangeMethod::MinMax => cimc_runtime::RangeMethod::MinMax,
         crate::cli::AdcRangeMethod::Percentile => {
             cimc_runtime::RangeMethod::Percentile(percentile / 100.0)
         }
-    };
-    let calibrated =
-        crate::adc_calibration::calibrate(context, module, entry, passes, opt, paths, method);
-    let target = &passes.target;
+    })
+}
+
+/// Calibrates the ADC ranges of `module` as `request` says, records them
+/// on the module and prints the table; false once a problem is reported.
+fn calibrate_adc(
+    context: &Context,
+    module: &mut Module,
+    request: &crate::adc_calibration::Request,
+    render: &dyn Fn(Vec<Diag>),
+) -> bool {
+    let calibrated = crate::adc_calibration::calibrate(context, module, request);
+    let (target, method) = (&request.passes.target, request.method);
     match calibrated {
         Ok(ranges) => {
             eprint!(
@@ -945,17 +947,18 @@ fn quantize_parsed(
             target: std::sync::Arc::new(target.clone()),
             ..PassContext::default()
         };
+        let Some(method) = adc_method(method, args.adc_percentile) else {
+            return Ok(false);
+        };
+        let request = crate::adc_calibration::Request {
+            entry: args.entry.as_deref(),
+            passes: &passes,
+            opt: 2,
+            paths: &args.calibration,
+            method,
+        };
         let render = |diags: Vec<Diag>| report(diags);
-        if !calibrate_adc(
-            context,
-            &mut module,
-            args.entry.as_deref(),
-            &passes,
-            2,
-            &args.calibration,
-            (method, args.adc_percentile),
-            &render,
-        ) {
+        if !calibrate_adc(context, &mut module, &request, &render) {
             return Ok(false);
         }
     }

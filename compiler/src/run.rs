@@ -133,13 +133,17 @@ pub fn run(
 
     let (tensors, batch) = load_inputs(&cli.inputs, module, cli.entry.as_deref(), &inputs)?;
 
+    // Every sample through the compiled entry, on one simulated chip.
+    let run_all = |simulation: &mut Option<crate::simulate::Simulation>| {
+        run_samples(
+            &mut |sample| call(simulation, sample),
+            &tensors,
+            batch,
+            output_types.len(),
+        )
+    };
     let started = Instant::now();
-    let outputs = run_samples(
-        &mut |sample| call(&mut simulation, sample),
-        &tensors,
-        batch,
-        output_types.len(),
-    )?;
+    let outputs = run_all(&mut simulation)?;
     let run_time = started.elapsed();
     let samples = batch.map_or(1, |b| b.samples);
     let executor_name = match executor {
@@ -228,12 +232,7 @@ pub fn run(
                     .as_mut()
                     .expect("kept")
                     .reinstance(target, kernel)?;
-                let outputs = run_samples(
-                    &mut |sample| call(&mut simulation, sample),
-                    &tensors,
-                    batch,
-                    output_types.len(),
-                )?;
+                let outputs = run_all(&mut simulation)?;
                 let layers = simulation
                     .as_ref()
                     .expect("kept")

@@ -442,10 +442,24 @@ mod tests {
         Simulator::from_toml("base = \"isaac\"\nname = \"t\"").unwrap()
     }
 
+    /// The levels and two input vectors the tests read.
+    fn fixture() -> (Vec<u8>, Vec<i8>) {
+        let levels = (0..30).map(|i| (i * 7 % 4) as u8).collect();
+        (levels, vec![3, -1, 7, -128, 127, 0, 5, -6, 2, 1])
+    }
+
+    /// Three 2-bit slices per output, offset-free.
+    const THREE_SLICES: ShiftAdd = ShiftAdd {
+        slices: 3,
+        cell_bits: 2,
+        differential: false,
+        offset: 0,
+        references: 0,
+    };
+
     #[test]
     fn a_tiled_layer_equals_the_matrix_product_and_its_shift_add() {
-        let levels: Vec<u8> = (0..30).map(|i| (i * 7 % 4) as u8).collect();
-        let x: Vec<i8> = vec![3, -1, 7, -128, 127, 0, 5, -6, 2, 1];
+        let (levels, x) = fixture();
         let plain = |n: usize, o: usize| -> i32 {
             (0..5)
                 .map(|r| i32::from(x[n * 5 + r]) * i32::from(levels[r * 6 + o]))
@@ -458,15 +472,8 @@ mod tests {
         let want: Vec<i32> = (0..12).map(|i| plain(i / 6, i % 6)).collect();
         assert_eq!(out, want);
 
-        let shift = ShiftAdd {
-            slices: 3,
-            cell_bits: 2,
-            differential: false,
-            offset: 0,
-            references: 0,
-        };
         let mut s = sim();
-        let layers = load_tables(&mut s, &tables(&levels, Some(shift))).unwrap();
+        let layers = load_tables(&mut s, &tables(&levels, Some(THREE_SLICES))).unwrap();
         let mut out = vec![0; 4];
         layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
         let want: Vec<i32> = (0..4)
@@ -529,17 +536,9 @@ mod tests {
     /// and the step sums its reads present when observed.
     #[test]
     fn layer_errors_and_observed_sums() {
-        let levels: Vec<u8> = (0..30).map(|i| (i * 7 % 4) as u8).collect();
-        let x: Vec<i8> = vec![3, -1, 7, -128, 127, 0, 5, -6, 2, 1];
-        let shift = ShiftAdd {
-            slices: 3,
-            cell_bits: 2,
-            differential: false,
-            offset: 0,
-            references: 0,
-        };
+        let (levels, x) = fixture();
         let run = |adc_bits: u32, adc_shift: u32| {
-            let mut t = tables(&levels, Some(shift));
+            let mut t = tables(&levels, Some(THREE_SLICES));
             t.layers[0].adc_bits = adc_bits;
             t.layers[0].adc_shift = adc_shift;
             let mut s = sim();

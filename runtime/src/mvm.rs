@@ -315,7 +315,7 @@ impl MvmKernel {
             );
         }
         if let Some(a) = &self.analog {
-            dispatch::analog(a, &self.params, values, n, self.rows, self.cols, out, read);
+            dispatch::analog(a, values, n, out, read);
         }
         Ok(())
     }
@@ -892,37 +892,17 @@ mod dispatch {
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    #[allow(clippy::too_many_arguments)]
-    fn analog_avx2(
-        a: &analog::Analog,
-        p: &MvmParams,
-        x: &[i8],
-        n: usize,
-        rows: usize,
-        cols: usize,
-        out: &mut [i32],
-        read: u64,
-    ) {
-        analog::analog_body::<true>(a, p, x, n, rows, cols, out, read)
+    fn analog_avx2(a: &analog::Analog, x: &[i8], n: usize, out: &mut [i32], read: u64) {
+        analog::analog_body::<true>(a, x, n, out, read)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn analog(
-        a: &analog::Analog,
-        p: &MvmParams,
-        x: &[i8],
-        n: usize,
-        rows: usize,
-        cols: usize,
-        out: &mut [i32],
-        read: u64,
-    ) {
+    pub(super) fn analog(a: &analog::Analog, x: &[i8], n: usize, out: &mut [i32], read: u64) {
         #[cfg(target_arch = "x86_64")]
         if has_avx2() && std::is_x86_feature_detected!("fma") {
             // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            return unsafe { analog_avx2(a, p, x, n, rows, cols, out, read) };
+            return unsafe { analog_avx2(a, x, n, out, read) };
         }
-        analog::analog_body::<{ cfg!(target_feature = "fma") }>(a, p, x, n, rows, cols, out, read)
+        analog::analog_body::<{ cfg!(target_feature = "fma") }>(a, x, n, out, read)
     }
 
     #[allow(clippy::too_many_arguments)]

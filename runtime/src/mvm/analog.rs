@@ -21,6 +21,9 @@ use crate::tile::Tile;
 /// The analog kernel of one tile.
 #[derive(Debug, Clone)]
 pub(super) struct Analog {
+    params: MvmParams,
+    rows: usize,
+    cols: usize,
     /// Conductances at the inference time, in level units: row r's at
     /// `g[r·stride …]`, zero-padded to whole blocks of [`BLOCK`] columns.
     g: Vec<f32>,
@@ -64,6 +67,9 @@ impl Analog {
             .map(|c| tile.is_flipped(c))
             .collect();
         Analog {
+            params,
+            rows,
+            cols,
             g: padded,
             stride,
             any_flipped: flipped.contains(&true),
@@ -89,17 +95,14 @@ const BLOCK: usize = 64;
 /// it has fused multiply-add). `x` holds the sign-extended inputs; `read`
 /// keys the read noise.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub(super) fn analog_body<const FMA: bool>(
     k: &Analog,
-    params: &MvmParams,
     x: &[i8],
     n: usize,
-    rows: usize,
-    cols: usize,
     out: &mut [i32],
     read: u64,
 ) {
+    let (params, rows, cols) = (&k.params, k.rows, k.cols);
     let d = params.dac_bits;
     let digits = params.digits();
     let mask = (1i32 << d) - 1;
