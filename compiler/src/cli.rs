@@ -119,7 +119,7 @@ pub struct Cli {
     #[arg(
         long = "pass-pipeline",
         value_name = "PIPELINE",
-        conflicts_with = "emit"
+        conflicts_with_all = ["emit", "calibration", "adc_calibration"]
     )]
     pub pass_pipeline: Option<String>,
 

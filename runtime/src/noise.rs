@@ -69,13 +69,6 @@ impl Analog {
         })
     }
 
-    /// The same chip with another seed (another Monte-Carlo instance).
-    pub fn with_seed(&self, seed: u64) -> Analog {
-        let mut a = self.clone();
-        a.n.seed = seed;
-        a
-    }
-
     /// The key of array `array` (its index on the chip) holding `phase`.
     pub fn slot_key(&self, array: u64, phase: u32) -> u64 {
         key(&[self.n.seed, array, u64::from(phase)])
