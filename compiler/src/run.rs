@@ -98,10 +98,7 @@ pub fn run(
         }
         Executor::Sim => {
             let passes = crate::pass_context::from_cli(cli, target)?;
-            let kernel = match cli.sim_kernel {
-                SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
-                SimKernel::BitPlane => cimc_runtime::KernelChoice::BitPlane,
-            };
+            let kernel = kernel_choice(cli.sim_kernel);
             let sim = crate::simulate::Simulation::compile(
                 context,
                 module,
@@ -214,24 +211,16 @@ pub fn run(
                 accuracy: first_accuracy,
                 layers: stats.layers.clone(),
             }];
-            let kernel = match cli.sim_kernel {
-                SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
-                SimKernel::BitPlane => cimc_runtime::KernelChoice::BitPlane,
-            };
+            let base = sim.simulator().target().clone();
             let mut simulation = Some(sim);
             for i in 1..u64::from(n) {
-                let mut target = simulation
-                    .as_ref()
-                    .expect("kept")
-                    .simulator()
-                    .target()
-                    .clone();
+                let mut target = base.clone();
                 target.non_idealities.seed = first.seed.wrapping_add(i);
                 let seed = target.non_idealities.seed;
                 simulation
                     .as_mut()
                     .expect("kept")
-                    .reinstance(target, kernel)?;
+                    .reinstance(target, kernel_choice(cli.sim_kernel))?;
                 let outputs = run_all(&mut simulation)?;
                 let layers = simulation
                     .as_ref()
@@ -376,6 +365,14 @@ pub(crate) fn run_samples(
         .iter()
         .map(|parts| Tensor::concat(parts).expect("outputs of one result share a type"))
         .collect())
+}
+
+/// The simulator's kernels `--sim-kernel` asks for.
+fn kernel_choice(kernel: SimKernel) -> cimc_runtime::KernelChoice {
+    match kernel {
+        SimKernel::Auto => cimc_runtime::KernelChoice::Auto,
+        SimKernel::BitPlane => cimc_runtime::KernelChoice::BitPlane,
+    }
 }
 
 /// One simulated instance of an analog chip (`--mc`).

@@ -72,16 +72,6 @@ impl SumHistogram {
         }
     }
 
-    /// Adds another histogram of the same layer.
-    pub fn merge(&mut self, other: &SumHistogram) {
-        for (&key, &n) in &other.counts {
-            *self.counts.entry(key).or_default() += n;
-        }
-        self.sign_digit = self.sign_digit.or(other.sign_digit);
-        self.dac_bits = self.dac_bits.max(other.dac_bits);
-        self.reads += other.reads;
-    }
-
     /// Reads counted.
     pub fn reads(&self) -> u64 {
         self.reads

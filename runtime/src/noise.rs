@@ -37,6 +37,12 @@ pub fn stream(key: u64) -> Stream {
     Stream::seed_from_u64(key)
 }
 
+/// The stream of read number `read` of the slot of `slot_key`
+/// ([`Analog::slot_key`]: the seed is in it).
+pub fn read_stream(slot_key: u64, read: u64) -> Stream {
+    stream(key(&[READ, slot_key, read]))
+}
+
 /// Tags that keep the two kinds of streams apart.
 const PROGRAM: u64 = 1;
 const READ: u64 = 2;
@@ -129,11 +135,6 @@ impl Analog {
             stuck_on,
             stuck_off,
         }
-    }
-
-    /// The stream of read number `read` of the slot of `slot_key`.
-    pub fn read_stream(&self, slot_key: u64, read: u64) -> Stream {
-        stream(key(&[READ, slot_key, read]))
     }
 
     /// The read noise σ of one column sum, in sum units: σ_r × M × D (one

@@ -484,11 +484,6 @@ impl Simulator {
         self.adc_sums = on.then(BTreeMap::new);
     }
 
-    /// Whether step sums are being recorded.
-    pub fn observes_adc(&self) -> bool {
-        self.adc_sums.is_some()
-    }
-
     /// Per layer, the step sums recorded so far (`None` when not recording).
     pub fn adc_histograms(&self) -> Option<&BTreeMap<String, SumHistogram>> {
         self.adc_sums.as_ref()

@@ -48,13 +48,19 @@ struct Tile {
 
 impl Pass for Tile {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        // Calibrated ADC ranges, per layer, on the module.
+        // Calibrated ADC ranges, per layer, on the module; the target's
+        // policy for the others.
+        let mut shifts = std::collections::BTreeMap::new();
         if let Some(module) = module_of(func.to_raw()) {
-            if let Err(message) = cim::adc_shifts(module) {
-                raw_op_error(module, &message);
-                return Err(PassFailed);
+            match cim::adc_shifts(module) {
+                Ok(found) => shifts = found,
+                Err(message) => {
+                    raw_op_error(module, &message);
+                    return Err(PassFailed);
+                }
             }
         }
+        let policy = self.target.adc_shift();
         let mut ok = true;
         for f in matmuls(func.to_raw())? {
             if f.cell_bits == 0 {
@@ -62,10 +68,11 @@ impl Pass for Tile {
             }
             let op = f.op;
             let e = Emitter::before(op);
+            let adc_shift = shifts.get(&f.attrs.layer).copied().unwrap_or(policy);
             let result = if f.blocks == 1 {
-                self.plain(&e, &f)
+                self.plain(&e, &f, adc_shift)
             } else {
-                match self.blocks(&e, &f) {
+                match self.blocks(&e, &f, adc_shift) {
                     Some(value) => value,
                     None => {
                         raw_op_error(op,
@@ -101,6 +108,8 @@ struct TileSpec<'a> {
     row_offset: i64,
     col_offset: i64,
     used_cells: i64,
+    /// The mvm's `cim.adc_shift`.
+    adc_shift: u32,
     facts: &'a MatmulFacts,
 }
 
@@ -159,10 +168,7 @@ impl Tile {
                 input_bits: f.attrs.input_bits,
                 dac_bits: array.dac_bits,
                 adc_bits: array.adc.bits,
-                adc_shift: module_of(f.op)
-                    .and_then(|m| cim::adc_shifts(m).ok())
-                    .and_then(|shifts| shifts.get(&f.attrs.layer).copied())
-                    .unwrap_or_else(|| self.target.adc_shift()),
+                adc_shift: spec.adc_shift,
                 max_active_rows: array.max_active_rows,
                 layer: f.attrs.layer.clone(),
             },
@@ -182,7 +188,7 @@ impl Tile {
         )
     }
 
-    fn plain(&self, e: &Emitter, f: &MatmulFacts) -> RawValue {
+    fn plain(&self, e: &Emitter, f: &MatmulFacts, adc_shift: u32) -> RawValue {
         let (rows, cols) = (
             i64::from(self.target.array.rows),
             i64::from(self.target.array.cols),
@@ -212,6 +218,7 @@ impl Tile {
                         row_offset: r0,
                         col_offset: c0,
                         used_cells: rlen * clen,
+                        adc_shift,
                         facts: f,
                     },
                 ));
@@ -230,7 +237,7 @@ impl Tile {
     }
 
     /// Block-diagonal packing; `None` when one block exceeds an array.
-    fn blocks(&self, e: &Emitter, f: &MatmulFacts) -> Option<RawValue> {
+    fn blocks(&self, e: &Emitter, f: &MatmulFacts, adc_shift: u32) -> Option<RawValue> {
         let (rows, cols) = (
             i64::from(self.target.array.rows),
             i64::from(self.target.array.cols),
@@ -268,6 +275,7 @@ impl Tile {
                     row_offset: b0 * f.k,
                     col_offset: b0 * q,
                     used_cells: nb * f.k * q,
+                    adc_shift,
                     facts: f,
                 },
             ));

@@ -38,7 +38,6 @@ pub(super) struct Analog {
     lsb: Option<f64>,
     offset: f64,
     gain: f64,
-    model: Model,
     slot_key: u64,
     pub(super) stuck: (u64, u64),
 }
@@ -81,7 +80,6 @@ impl Analog {
             lsb: (params.adc_bits > 0).then(|| f64::from(1u32 << params.adc_shift.min(30))),
             offset: model.n.adc_offset_lsb,
             gain: 1.0 + model.n.adc_gain_error,
-            model: model.clone(),
             slot_key,
             stuck: (stuck_on, stuck_off),
         }
@@ -106,7 +104,7 @@ pub(super) fn analog_body<const FMA: bool>(
     let d = params.dac_bits;
     let digits = params.digits();
     let mask = (1i32 << d) - 1;
-    let mut rng = k.model.read_stream(k.slot_key, read);
+    let mut rng = crate::noise::read_stream(k.slot_key, read);
     let noisy = k.sigma > 0.0;
     let flip: Vec<f32> = k.flipped.iter().map(|&f| f32::from(u8::from(f))).collect();
     let (gain, offset, alpha) = (k.gain as f32, k.offset as f32, k.alpha as f32);
