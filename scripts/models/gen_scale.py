@@ -66,7 +66,7 @@ SEED = 1234
 N_REPRESENTATIVE = 20
 BN_EPSILON = 1e-3
 TOSA_TARGET = "profiles=pro_int,pro_fp extensions=doubleround level=none"
-MODELS = ("lenet5", "resnet20", "vgg8", "resnet18", "mobilenetv2")
+MODELS = ("lenet5", "resnet20", "vgg8", "resnet18", "mobilenetv2", "googlenet", "squeezenet")
 # Made only on request (--models resnet50): too large to commit (~25 MB);
 # bench/compile.py makes it into target/ when it is absent.
 EXTRA_MODELS = ("resnet50",)
@@ -127,6 +127,8 @@ INPUT_SHAPES = {
     "resnet18": (224, 224, 3),
     "mobilenetv2": (224, 224, 3),
     "resnet50": (224, 224, 3),
+    "googlenet": (224, 224, 3),
+    "squeezenet": (224, 224, 3),
 }
 
 DESCRIPTIONS = {
@@ -147,6 +149,14 @@ DESCRIPTIONS = {
                    "(logits; no softmax).",
     "resnet50": "keras.applications.ResNet50(weights=None, include_top=True, classes=1000, "
                 "classifier_activation=None): 224x224x3, 16 bottleneck blocks, Dense1000 (logits).",
+    "googlenet": "GoogLeNet (Inception v1, Szegedy et al. 2014, Table 1), written out: Conv7x7/2(64)+ReLU, "
+                 "MaxPool3x3/2, Conv1x1(64), Conv3x3(192), MaxPool3x3/2, inception 3a-3b, MaxPool3x3/2, 4a-4e, "
+                 "MaxPool3x3/2, 5a-5b (branches 1x1 | 1x1->3x3 | 1x1->5x5 | MaxPool3x3/1->1x1, concatenated), "
+                 "global average pool, Dense1000. All 'same', bias + ReLU; no LRN, dropout or auxiliary heads.",
+    "squeezenet": "SqueezeNet 1.1 (Iandola et al. 2016; the torchvision variant), written out: Conv3x3/2(64)+ReLU, "
+                  "MaxPool3x3/2, fire(16,64,64) x2, MaxPool3x3/2, fire(32,128,128) x2, MaxPool3x3/2, "
+                  "fire(48,192,192) x2, fire(64,256,256) x2, Conv1x1(1000)+ReLU, global average pool (logits). "
+                  "A fire module is a 1x1 squeeze + ReLU feeding a 1x1 and a 3x3 expand + ReLU, concatenated.",
 }
 
 
@@ -202,6 +212,57 @@ def build(name, batch_size=1):
                 x = basic_block(x, f, 2 if (si > 0 and bi == 0) else 1, f"layer{si + 1}_{bi}")
         x = L.GlobalAveragePooling2D(name="gap")(x)
         out = L.Dense(1000, name="fc")(x)
+    elif name == "googlenet":
+        def conv(x, f, k, s=1, tag=""):
+            return L.Conv2D(f, k, strides=s, padding="same", activation="relu", name=tag)(x)
+
+        def inception(x, c1, r3, c3, r5, c5, pp, tag):
+            b1 = conv(x, c1, 1, tag=f"{tag}_1x1")
+            b3 = conv(conv(x, r3, 1, tag=f"{tag}_3x3_reduce"), c3, 3, tag=f"{tag}_3x3")
+            b5 = conv(conv(x, r5, 1, tag=f"{tag}_5x5_reduce"), c5, 5, tag=f"{tag}_5x5")
+            bp = L.MaxPooling2D(3, strides=1, padding="same", name=f"{tag}_pool")(x)
+            bp = conv(bp, pp, 1, tag=f"{tag}_pool_proj")
+            return L.Concatenate(name=f"{tag}_concat")([b1, b3, b5, bp])
+
+        x = conv(inp, 64, 7, 2, "conv1")
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
+        x = conv(x, 64, 1, tag="conv2_reduce")
+        x = conv(x, 192, 3, tag="conv2")
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="pool2")(x)
+        x = inception(x, 64, 96, 128, 16, 32, 32, "3a")
+        x = inception(x, 128, 128, 192, 32, 96, 64, "3b")
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="pool3")(x)
+        x = inception(x, 192, 96, 208, 16, 48, 64, "4a")
+        x = inception(x, 160, 112, 224, 24, 64, 64, "4b")
+        x = inception(x, 128, 128, 256, 24, 64, 64, "4c")
+        x = inception(x, 112, 144, 288, 32, 64, 64, "4d")
+        x = inception(x, 256, 160, 320, 32, 128, 128, "4e")
+        x = L.MaxPooling2D(3, strides=2, padding="same", name="pool4")(x)
+        x = inception(x, 256, 160, 320, 32, 128, 128, "5a")
+        x = inception(x, 384, 192, 384, 48, 128, 128, "5b")
+        x = L.GlobalAveragePooling2D(name="gap")(x)
+        out = L.Dense(1000, name="fc")(x)
+    elif name == "squeezenet":
+        def fire(x, s, e, tag):
+            x = L.Conv2D(s, 1, activation="relu", name=f"{tag}_squeeze")(x)
+            a = L.Conv2D(e, 1, activation="relu", name=f"{tag}_expand1x1")(x)
+            b = L.Conv2D(e, 3, padding="same", activation="relu", name=f"{tag}_expand3x3")(x)
+            return L.Concatenate(name=f"{tag}_concat")([a, b])
+
+        x = L.Conv2D(64, 3, strides=2, activation="relu", name="conv1")(inp)
+        x = L.MaxPooling2D(3, strides=2, name="pool1")(x)
+        x = fire(x, 16, 64, "fire2")
+        x = fire(x, 16, 64, "fire3")
+        x = L.MaxPooling2D(3, strides=2, name="pool3")(x)
+        x = fire(x, 32, 128, "fire4")
+        x = fire(x, 32, 128, "fire5")
+        x = L.MaxPooling2D(3, strides=2, name="pool5")(x)
+        x = fire(x, 48, 192, "fire6")
+        x = fire(x, 48, 192, "fire7")
+        x = fire(x, 64, 256, "fire8")
+        x = fire(x, 64, 256, "fire9")
+        x = L.Conv2D(1000, 1, activation="relu", name="conv10")(x)
+        out = L.GlobalAveragePooling2D(name="gap")(x)
     elif name == "mobilenetv2":
         m = keras.applications.MobileNetV2(input_tensor=inp, alpha=1.0, weights=None, include_top=True,
                                            classes=1000, classifier_activation=None)
