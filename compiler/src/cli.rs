@@ -154,6 +154,11 @@ pub struct Cli {
     )]
     pub schedule: ScheduleMode,
 
+    /// Skip the graph phase (cim-graph) at every -O level: the graph as
+    /// quantization left it, the baseline its rewrites are measured against.
+    #[arg(long)]
+    pub no_graph: bool,
+
     /// Copies of each layer's weights instead of cim-replicate's choice: a
     /// TOML file of `layer = copies` lines (layer names as `--report`
     /// prints them; -O2 and up; unlisted layers keep one copy).

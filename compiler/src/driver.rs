@@ -96,7 +96,12 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
 
     let pipeline_text = match &cli.pass_pipeline {
         Some(text) => text.clone(),
-        None => pipelines::compile_pipeline(final_phase(cli), OptLevel(cli.opt_level), cli.batch),
+        None => pipelines::compile_pipeline(
+            final_phase(cli),
+            OptLevel(cli.opt_level),
+            cli.batch,
+            if cli.no_graph { &["cim-graph"] } else { &[] },
+        ),
     };
     if writes_object(cli)
         && (cli.pass_pipeline.is_some() || final_phase(cli) != Phase::Llvm || cli.split_input_file)

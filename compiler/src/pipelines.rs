@@ -17,6 +17,10 @@ pub enum Phase {
     /// quantization passes around calibration (`crate::quantize`); an
     /// integer input as it came.
     Quant,
+    /// Integer TOSA optimised for the chip by equality saturation
+    /// (`cim-graph`, -O1 and up): the same values, fewer arrays, cycles and
+    /// host ops under the target's cost.
+    Graph,
     /// Integer convolutions and matmuls on crossbars: bit-sliced, tiled,
     /// placed and scheduled `cim` ops; everything else stays TOSA host ops.
     Cim,
@@ -148,6 +152,9 @@ pub const TOSA_CHECKS: &[Step] = &[
 /// layer (`cim.layer`) that reports, configurations and traces key on.
 const TOSA: &[Step] = &[Step::func("cim-name-layers")];
 
+/// Equality saturation over the integer graph, from -O1 up.
+const GRAPH: &[Step] = &[Step::new("cim-graph", Anchor::Func, "", 1)];
+
 /// Crossbar mapping. -O0 maps every crossbar op as written; -O1 and up
 /// also merge identical crossbar work and drop unused tiles; -O2 and up
 /// replicate layers to balance the pipeline.
@@ -202,6 +209,7 @@ impl Phase {
     pub const ALL: &'static [Phase] = &[
         Phase::Tosa,
         Phase::Quant,
+        Phase::Graph,
         Phase::Cim,
         Phase::Host,
         Phase::Llvm,
@@ -211,6 +219,7 @@ impl Phase {
         match self {
             Phase::Tosa => "tosa",
             Phase::Quant => "quant",
+            Phase::Graph => "graph",
             Phase::Cim => "cim",
             Phase::Host => "host",
             Phase::Llvm => "llvm",
@@ -228,6 +237,7 @@ impl Phase {
             // a pass: the driver runs them before the phases' pipeline
             // (`--calibration`), so this phase adds no pass to it.
             Phase::Quant => vec![],
+            Phase::Graph => GRAPH.to_vec(),
             Phase::Cim => CIM.to_vec(),
             Phase::Host => {
                 let mut steps = vec![
@@ -254,12 +264,14 @@ impl Phase {
 }
 
 /// The module-level pipeline text that compiles up to and including `last`
-/// at `opt`, a dynamic batch specialised to `batch`.
-pub fn compile_pipeline(last: Phase, opt: OptLevel, batch: u32) -> String {
+/// at `opt`, a dynamic batch specialised to `batch`, without the passes
+/// named in `skip` (`--no-graph`).
+pub fn compile_pipeline(last: Phase, opt: OptLevel, batch: u32, skip: &[&str]) -> String {
     let steps: Vec<Step> = Phase::ALL
         .iter()
         .filter(|phase| **phase <= last)
         .flat_map(|phase| phase.pipeline(opt))
+        .filter(|step| !skip.contains(&step.pass))
         .map(|step| match step.pass {
             "cim-specialize-batch" => specialize_steps(batch).swap_remove(0),
             _ => step,
@@ -336,10 +348,15 @@ mod tests {
 
     #[test]
     fn levels_choose_the_passes() {
-        let o0 = compile_pipeline(Phase::Cim, OptLevel(0), 1);
-        let o2 = compile_pipeline(Phase::Cim, OptLevel(2), 1);
+        let o0 = compile_pipeline(Phase::Cim, OptLevel(0), 1, &[]);
+        let o2 = compile_pipeline(Phase::Cim, OptLevel(2), 1, &[]);
         assert!(!o0.contains("cim-cse") && !o0.contains("cim-dce"), "{o0}");
         assert!(o2.ends_with("cim-schedule,cim-cse,cim-dce))"), "{o2}");
+        assert!(
+            !o0.contains("cim-graph")
+                && o2.contains("cim-name-layers,cim-graph,cim-lower-crossbar-ops"),
+            "{o2}"
+        );
         assert_eq!(
             o0,
             "builtin.module(cim-specialize-batch{batch=1},func.func(tosa-infer-shapes),cim-settle-shapes,\

@@ -47,6 +47,37 @@ pub struct Report {
     pub period_bound: f64,
     /// `cim.schedule` of the first function that records one.
     pub schedule: Option<String>,
+    /// What the graph phase did, per function that records it
+    /// (`cim.graph`): the function and its entries, as written.
+    pub graph: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The `cim.graph` records of the module's functions.
+fn graph_of(module: &Module) -> Vec<(String, Vec<(String, String)>)> {
+    use cimc_dialects::handle::{attribute_text, OpRef};
+    let root = module.as_operation().to_raw();
+    cimc_passes::ir::nested_ops(root)
+        .into_iter()
+        .filter_map(OpRef::new)
+        .filter(|op| op.is("func.func"))
+        .filter_map(|func| {
+            let entries = func.attribute("cim.graph")?.as_dict()?;
+            let name = func
+                .attribute("sym_name")
+                .and_then(|a| a.as_string())
+                .unwrap_or_default();
+            let text = entries
+                .into_iter()
+                .map(|(key, value)| {
+                    let text = value
+                        .as_string()
+                        .unwrap_or_else(|| attribute_text(value.raw()).replace(" : i64", ""));
+                    (key, text)
+                })
+                .collect();
+            Some((name, text))
+        })
+        .collect()
 }
 
 /// The `cim.schedule` of the module's first function that records one.
@@ -132,6 +163,7 @@ impl Report {
         }
         report.period_bound = cost::period_bound(target, &shapes, target.total_arrays());
         report.schedule = schedule_of(module);
+        report.graph = graph_of(module);
         Ok(Some(report))
     }
 
@@ -274,6 +306,32 @@ impl Report {
                 let _ = writeln!(out, "ADC: lossless for this target");
             }
         }
+        for (func, entries) in &self.graph {
+            let get = |key: &str| {
+                entries
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map_or("-", |(_, v)| v.as_str())
+            };
+            if get("skipped") != "-" {
+                let _ = writeln!(out, "graph phase @{func}: skipped: {}", get("skipped"));
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "graph phase @{func}: {} after {} rounds ({} e-nodes, {} classes, {} s), extraction {} ({} s)",
+                get("stop"),
+                get("iterations"),
+                get("nodes"),
+                get("classes"),
+                get("seconds"),
+                get("extraction"),
+                get("extraction_seconds")
+            );
+            let _ = writeln!(out, "  before: {}", get("before"));
+            let _ = writeln!(out, "  after:  {}", get("after"));
+            let _ = writeln!(out, "  fired:  {}", get("fired"));
+        }
         out
     }
 
@@ -367,6 +425,10 @@ impl Report {
                 "latency_cycles": self.stage_latency(),
                 "arrays_placed": self.stages.iter().map(|s| s.arrays).sum::<u64>(),
             },
+            "graph": self.graph.iter().map(|(func, entries)| json!({
+                "function": func,
+                "entries": entries.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
+            })).collect::<Vec<_>>(),
             "stages": self.stages.iter().map(|st| json!({
                 "name": st.name,
                 "replicas": st.replicas,

@@ -6,13 +6,15 @@
 //! inside MLIR's own pass manager, beside upstream passes.
 //!
 //! Passes are grouped by level: `input` (what the TOSA input must satisfy),
-//! `quant` (float to integer TOSA), `mapping` (onto crossbars), `cim`
+//! `quant` (float to integer TOSA), `graph` (equality saturation),
+//! `mapping` (onto crossbars), `cim`
 //! (clean-ups of the `cim` dialect, whose IRDL ops have no traits) and
 //! `host` (towards the host program).
 
 pub mod cim;
 pub mod diag;
 pub mod emit;
+pub mod graph;
 pub mod host;
 pub mod input;
 pub mod ir;
@@ -87,7 +89,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 31] = [
+    static ALL: [&PassInfo; 32] = [
         &input::specialize_batch::INFO,
         &input::settle_shapes::INFO,
         &input::legalize_custom::INFO,
@@ -96,6 +98,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &input::attach_tosa_target::INFO,
         &input::detach_tosa_target::INFO,
         &input::name_layers::INFO,
+        &graph::optimize::INFO,
         &mapping::lower_crossbar_ops::INFO,
         &mapping::bit_slice::INFO,
         &mapping::tile::INFO,

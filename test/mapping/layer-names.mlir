@@ -8,8 +8,10 @@
 // KEPT-LABEL: func.func @live
 
 // The phases name layers at input too: the mapping report and every cim op
-// carry the producer's name where it gave one.
-// RUN: %cimc %s --split-input-file --emit=cim --report -o %t.mlir 2>&1 | FileCheck %s --check-prefix=REPORT
+// carry the producer's name where it gave one. (Without the graph phase:
+// it would merge @live's two sibling convolutions into one layer named
+// "stem/conv+conv2d_1", which test/graph/phase.test checks.)
+// RUN: %cimc %s --split-input-file --no-graph --emit=cim --report -o %t.mlir 2>&1 | FileCheck %s --check-prefix=REPORT
 // REPORT: cim mapping report
 // REPORT: cim mapping report
 // REPORT-NEXT: layer

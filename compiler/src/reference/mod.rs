@@ -187,7 +187,7 @@ fn compile_collecting(
             opt,
             symbols,
         } => (
-            pipelines::compile_pipeline(pipelines::Phase::Host, opt, 1),
+            pipelines::compile_pipeline(pipelines::Phase::Host, opt, 1, &[]),
             passes,
             symbols,
             format!(

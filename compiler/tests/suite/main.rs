@@ -3,6 +3,7 @@
 
 mod cim_irdl;
 mod cost;
+mod graph;
 mod lit;
 mod mapping;
 mod options;

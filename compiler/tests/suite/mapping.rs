@@ -46,10 +46,12 @@ pub fn map(mlir: &Path, target: Target) -> (String, Option<serde_json::Value>) {
         target: Arc::new(target),
         ..PassContext::default()
     };
+    // The mapping of the graph as written: scripts/mapping_bounds.py reads
+    // the input, not what the graph phase makes of it.
     pipeline::run(
         &context,
         &mut module,
-        &compile_pipeline(Phase::Cim, OptLevel(2), 1),
+        &compile_pipeline(Phase::Cim, OptLevel(2), 1, &["cim-graph"]),
         &ctx,
         &collector,
     )

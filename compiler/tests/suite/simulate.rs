@@ -88,7 +88,7 @@ fn bundled_models_are_bit_exact_on_every_preset() {
             pipeline::run(
                 &context,
                 &mut mapped,
-                &compile_pipeline(Phase::Cim, OptLevel(2), 1),
+                &compile_pipeline(Phase::Cim, OptLevel(2), 1, &[]),
                 &passes,
                 &collector,
             )
