@@ -61,6 +61,7 @@ convolution of the concatenated weights and three `tosa.slice`s.",
                 iterations: usize::try_from(options.iteration_limit).unwrap_or(usize::MAX),
                 time: Duration::from_secs_f64(options.time_limit.clamp(0.0, 1e9)),
             },
+            time_limit: options.time_limit,
         })
     },
 };
@@ -68,6 +69,8 @@ convolution of the concatenated weights and three `tosa.slice`s.",
 struct GraphPass {
     target: Arc<Target>,
     limits: Limits,
+    /// The `time-limit` as given, checked when the pass runs.
+    time_limit: f64,
 }
 
 /// The ops the mapping puts on crossbars.
@@ -222,9 +225,8 @@ fn import(func: RawOp, target: &Target) -> Result<Imported, String> {
             }
         }
         let constant = matches!(name.as_str(), "tosa.const" | "tosa.const_shape");
-        if constant && ty.element != "shape" && ty.int_bits().is_some()
-            || name == "tosa.const_shape"
-        {
+        // Integer constants and shapes: their bits, and small ones' values.
+        if constant && (ty.int_bits().is_some() || name == "tosa.const_shape") {
             if let Some(values) = emit::const_ints(result.raw()) {
                 origin.bits = Some(signed_bits(&values));
                 if ty.elements() <= Graph::SMALL {
@@ -428,6 +430,16 @@ fn cost_text(c: &Cost) -> String {
 impl Pass for GraphPass {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
         let func = func.to_raw();
+        if self.time_limit < 0.0 {
+            crate::diag::raw_op_error(
+                func,
+                &format!(
+                    "cim-graph: time-limit must be a number of seconds >= 0, got {}",
+                    self.time_limit
+                ),
+            );
+            return Err(PassFailed);
+        }
         let target = &*self.target;
         let mut imported = match import(func, target) {
             Ok(imported) => imported,
