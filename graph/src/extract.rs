@@ -1,5 +1,6 @@
-//! Extraction: one node per class, from the function's results down, so
-//! that the DAG's total cost is least.
+//! Extraction: one node per class, from the function's results down,
+//! towards the least total cost of the DAG (a heuristic: greedy, then local
+//! search; not proven optimal, which an exact ILP extraction would be).
 //!
 //! Tree extraction (egg's `Extractor`) counts a shared subterm once per
 //! use, which is wrong here: merged sibling convolutions are one layer read
