@@ -506,8 +506,7 @@ impl Pass for GraphPass {
             summary.push(("after", e.str_attr(&cost_text(&after))));
         }
         summary.push(("fired", fired_dict));
-        if better {
-            let best = best.as_ref().expect("better implies an extraction");
+        if let Some(best) = best.as_ref().filter(|_| better) {
             let body = OpRef::new(func).and_then(OpRef::body);
             let args = body
                 .map(|b| b.arguments().iter().map(|a| a.raw()).collect())
