@@ -17,7 +17,7 @@
 //! can make, so the pipeline's period), then cycles, then ops between
 //! crossbar layers, then nodes.
 
-use crate::graph::EGraph;
+use crate::graph::{EGraph, Graph};
 use crate::lang::{Node, Op};
 use cimc_target::cost::{self, LayerShape, OpClass};
 use cimc_target::{Encoding, Target};
@@ -55,14 +55,7 @@ pub fn conv_layer(target: &Target, egraph: &EGraph, node: &Node) -> Option<Layer
     };
     let input = &egraph[*node.children.first()?].data;
     let weights = &egraph[*node.children.get(1)?].data;
-    let result_shape = &egraph.analysis.infer_with(
-        &node.op,
-        &node
-            .children
-            .iter()
-            .map(|c| &egraph[*c].data.ty)
-            .collect::<Vec<_>>(),
-    )?;
+    let result_shape = &Graph::infer(egraph, &node.op, &node.children)?;
     let &[o, kh, kw, ci] = weights.ty.shape.as_slice() else {
         return None;
     };

@@ -38,23 +38,6 @@ pub enum Op {
     Concat { axis: i64 },
 }
 
-impl Op {
-    /// The TOSA op name it exports as (`None`: a leaf or an opaque op,
-    /// named by its origin).
-    pub fn tosa_name(&self) -> Option<&'static str> {
-        Some(match self {
-            Op::Arg(_) | Op::Const(_) | Op::Opaque(_) => return None,
-            Op::Conv2d { .. } => "tosa.conv2d",
-            Op::Transpose { .. } => "tosa.transpose",
-            Op::Reshape { .. } => "tosa.reshape",
-            Op::Clamp { .. } => "tosa.clamp",
-            Op::Pad { .. } => "tosa.pad",
-            Op::Slice { .. } => "tosa.slice",
-            Op::Concat { .. } => "tosa.concat",
-        })
-    }
-}
-
 /// An e-node: an op and its operands' e-classes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Node {

@@ -3,7 +3,7 @@
 //! correct e-graph: every class holds only equal values, so extraction from
 //! it is as exact as from a saturated one.
 
-use crate::graph::{EGraph, Graph};
+use crate::graph::EGraph;
 use crate::lang::Node;
 use crate::rules::{Build, Rule};
 use crate::ty::Ty;
@@ -164,9 +164,4 @@ pub fn saturate(
         fired,
         seconds: start.elapsed().as_secs_f64(),
     })
-}
-
-/// An empty e-graph over `graph`'s origins and arguments.
-pub fn egraph(graph: Graph) -> EGraph {
-    EGraph::new(graph)
 }

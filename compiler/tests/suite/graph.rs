@@ -7,7 +7,6 @@ use cimc::diagnostics::Collector;
 use cimc::reference::{self, Tensor};
 use cimc::source;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -17,21 +16,12 @@ fn repo() -> PathBuf {
 fn cimc(text: &str, args: &[&str]) -> String {
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("cimc-graph-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let input = dir.join(format!("in{call}.mlir"));
+    let input = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("graph-in{call}.mlir"));
     std::fs::write(&input, text).expect("write input");
-    let out = Command::new(env!("CARGO_BIN_EXE_cimc"))
-        .arg(&input)
-        .args(args)
-        .output()
-        .expect("cimc runs");
-    assert!(
-        out.status.success(),
-        "cimc {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+    let input = input.display().to_string();
+    let mut all = vec![input.as_str()];
+    all.extend_from_slice(args);
+    crate::run_cimc(&all)
 }
 
 /// xorshift64*: the tests' inputs, seeded.

@@ -12,7 +12,6 @@
 
 use cimc::reference::Tensor;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const NETWORKS: &[&str] = &[
     "face_detection_short_range",
@@ -33,15 +32,7 @@ fn pretrained(file: &str) -> PathBuf {
 }
 
 fn cimc(args: &[&std::ffi::OsStr]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cimc"))
-        .args(args)
-        .output()
-        .expect("cimc runs");
-    assert!(
-        out.status.success(),
-        "cimc {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::run_cimc(args);
 }
 
 /// The results `--run` wrote for `-o path`: path, path.1.npy, ...

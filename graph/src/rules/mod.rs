@@ -100,3 +100,33 @@ pub(crate) fn nodes<'a>(
 pub(crate) fn class_nodes(egraph: &EGraph, id: Id) -> impl Iterator<Item = &Node> {
     egraph[id].iter()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule has a unique name and is described in the README, under
+    /// the heading of its group.
+    #[test]
+    fn every_rule_is_in_the_readme_under_its_group() {
+        let readme = include_str!("README.md");
+        let mut names: Vec<&str> = all().iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all().len(), "rule names are unique");
+        for rule in all() {
+            let heading = format!("\n## {}\n", rule.group.as_str());
+            let start = readme
+                .find(&heading)
+                .unwrap_or_else(|| panic!("README has no section {heading:?}"));
+            let section = &readme[start + heading.len()..];
+            let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+            assert!(
+                section.contains(&format!("`{}`", rule.name)),
+                "README's {} section describes {}",
+                rule.group.as_str(),
+                rule.name
+            );
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! `cim-graph`: one function of integer TOSA into an e-graph, saturated
-//! with the rules of `cimc-graph`, the cheapest DAG on the target extracted
-//! and written back.
+//! with the rules of `cimc-graph`, the cheapest DAG its extraction finds on
+//! the target written back.
 
 use crate::emit::{self, Emitter};
 use crate::raw::{RawOp, RawValue};
@@ -36,8 +36,8 @@ slice, concat) as nodes with their attributes, every other op an opaque
 copy of itself. The rules of cimc-graph (graph/src/rules/README.md: layout,
 pad, clamp, siblings, slices) run until nothing new is found or a limit
 stops them (`node-limit`, `iteration-limit`, `time-limit`; a graph stopped
-by a limit is still exact). The DAG whose cost on the target is least is
-extracted (greedy DAG extraction, then a local search that lets classes
+by a limit is still exact). A cheapest DAG on the target is extracted (a
+heuristic: greedy DAG extraction, then a local search that lets classes
 share a node; arrays first, then cycles, then ops between crossbar layers:
 the cost model of the mapping, `cimc_target::cost`) and replaces the body
 when it is cheaper than the original; otherwise the function is left as it
@@ -73,21 +73,12 @@ struct GraphPass {
     time_limit: f64,
 }
 
-/// The ops the mapping puts on crossbars.
-const CROSSBAR: &[&str] = &[
-    "tosa.conv2d",
-    "tosa.depthwise_conv2d",
-    "tosa.matmul",
-    "tosa.transpose_conv2d",
-    "tosa.conv3d",
-];
-
 /// A function read into an e-graph.
 struct Imported {
     egraph: EGraph,
     /// The original op of every origin.
     ops: Vec<RawOp>,
-    /// The class of each original value, by value pointer.
+    /// The classes the function returns, in order.
     roots: Vec<Id>,
     /// The cost of the function as it was, if the import has one.
     before: Option<Cost>,
@@ -212,7 +203,7 @@ fn import(func: RawOp, target: &Target) -> Result<Imported, String> {
             .ok_or_else(|| format!("has '{name}' of a dynamic or unranked type"))?;
         let index = ops.len() as u32;
         let mut origin = Origin::new(&name, ty.clone(), crate::op_class::of(&name));
-        origin.crossbar = CROSSBAR.contains(&name.as_str());
+        origin.crossbar = crate::input::name_layers::crossbar_kind(op.raw()).is_some();
         origin.layer = emit::str_attr(op.raw(), "cim.layer");
         if name == "tosa.conv2d" {
             if let (Some(stride), Some(dilation)) = (
