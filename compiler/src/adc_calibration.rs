@@ -47,6 +47,9 @@ pub struct Request<'a> {
     /// The calibration samples: one `.npy` per argument, batched like `--input`.
     pub paths: &'a [String],
     pub method: RangeMethod,
+    /// Passes left out of the phases (`pipelines::skipped`): the program
+    /// calibrated must be the one that runs.
+    pub skip: &'a [&'a str],
 }
 
 /// Calibrates the ADC range of every layer of `module` on the request's
@@ -62,6 +65,7 @@ pub fn calibrate(
         opt,
         paths,
         method,
+        skip,
     } = *request;
     let target = passes.target.as_ref();
     let adc_bits = target.array.adc.bits;
@@ -82,7 +86,7 @@ pub fn calibrate(
         module,
         entry,
         &passes,
-        OptLevel(opt),
+        (OptLevel(opt), skip),
         KernelChoice::Auto,
     )?;
     sim.observe_adc();

@@ -100,7 +100,7 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
             final_phase(cli),
             OptLevel(cli.opt_level),
             cli.batch,
-            if cli.no_graph { &["cim-graph"] } else { &[] },
+            pipelines::skipped(cli.no_graph),
         ),
     };
     if writes_object(cli)
@@ -630,6 +630,7 @@ fn calibrate_adc_first(
         opt: cli.opt_level,
         paths: &cli.adc_calibration,
         method,
+        skip: pipelines::skipped(cli.no_graph),
     };
     calibrate_adc(context, module, &request, render)
 }
@@ -961,6 +962,7 @@ fn quantize_parsed(
             opt: 2,
             paths: &args.calibration,
             method,
+            skip: &[],
         };
         let render = |diags: Vec<Diag>| report(diags);
         if !calibrate_adc(context, &mut module, &request, &render) {

@@ -263,6 +263,15 @@ impl Phase {
     }
 }
 
+/// The passes `--no-graph` leaves out of the phases (none without it).
+pub fn skipped(no_graph: bool) -> &'static [&'static str] {
+    if no_graph {
+        &["cim-graph"]
+    } else {
+        &[]
+    }
+}
+
 /// The module-level pipeline text that compiles up to and including `last`
 /// at `opt`, a dynamic batch specialised to `batch`, without the passes
 /// named in `skip` (`--no-graph`).

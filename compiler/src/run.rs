@@ -104,7 +104,10 @@ pub fn run(
                 module,
                 cli.entry.as_deref(),
                 &passes,
-                crate::pipelines::OptLevel(cli.opt_level),
+                (
+                    crate::pipelines::OptLevel(cli.opt_level),
+                    crate::pipelines::skipped(cli.no_graph),
+                ),
                 kernel,
             );
             remarks(crate::diagnostics::Diag::remarks(&passes.remarks));

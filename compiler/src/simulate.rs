@@ -79,13 +79,15 @@ fn status_name(status: i32) -> &'static str {
 
 impl Simulation {
     /// Compiles `entry` (or the only public function) of a TOSA module for
-    /// `passes.target`, creates the simulator and programs the tiles.
+    /// `passes.target` through the phases at `opt` without the passes
+    /// `skip` names (`pipelines::skipped`), creates the simulator and
+    /// programs the tiles.
     pub fn compile(
         context: &Context,
         module: &Module,
         entry: Option<&str>,
         passes: &PassContext,
-        opt: OptLevel,
+        (opt, skip): (OptLevel, &[&str]),
         kernel: KernelChoice,
     ) -> Result<Simulation, SimulateError> {
         let symbols = runtime_symbols();
@@ -98,6 +100,7 @@ impl Simulation {
             Lowering::Host {
                 passes,
                 opt,
+                skip,
                 symbols: &symbols,
             },
         )?;

@@ -110,6 +110,8 @@ pub enum Lowering<'a> {
     Host {
         passes: &'a cimc_passes::PassContext,
         opt: pipelines::OptLevel,
+        /// Passes of the phases left out (`--no-graph`: `cim-graph`).
+        skip: &'a [&'a str],
         symbols: &'a [(&'static str, *mut c_void)],
     },
 }
@@ -185,9 +187,10 @@ fn compile_collecting(
         Lowering::Host {
             passes,
             opt,
+            skip,
             symbols,
         } => (
-            pipelines::compile_pipeline(pipelines::Phase::Host, opt, 1, &[]),
+            pipelines::compile_pipeline(pipelines::Phase::Host, opt, 1, skip),
             passes,
             symbols,
             format!(

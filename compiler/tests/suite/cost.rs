@@ -209,7 +209,7 @@ fn steps_cycles_and_energy_agree_between_the_ir_the_simulator_and_the_cost_model
         &module,
         None,
         &passes,
-        OptLevel(2),
+        (OptLevel(2), &[]),
         KernelChoice::Auto,
     )
     .expect("compiles for the simulator");

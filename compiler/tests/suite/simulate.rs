@@ -72,7 +72,7 @@ fn bundled_models_are_bit_exact_on_every_preset() {
                 &module,
                 None,
                 &passes,
-                OptLevel(2),
+                (OptLevel(2), &[]),
                 KernelChoice::Auto,
             )
             .unwrap_or_else(|e| panic!("{preset}/{name}: {e}"));
