@@ -317,6 +317,52 @@ pub enum Command {
     /// Quantize a float TOSA model to integer TOSA (post-training, on
     /// calibration data), validated and ready for the other phases.
     Quantize(QuantizeArgs),
+    /// Run a design-space sweep: every point of a spec (models × recipes ×
+    /// schedules × seeds × sampled target axes) compiled and simulated in
+    /// parallel, results streamed to results.jsonl and results.csv;
+    /// resumable (see sweep/README.md for the spec).
+    Sweep(SweepArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The sweep spec (TOML; the format is in sweep/README.md).
+    pub spec: String,
+
+    /// The folder for results, cache and logs (default: the spec's path
+    /// with `.sweep` for `.toml`, e.g. `digits.sweep.toml` -> `digits.sweep/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<String>,
+
+    /// Worker processes at once (default: the machine's cores).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+
+    /// Run again the points a previous run recorded as failed (finished
+    /// points are always skipped).
+    #[arg(long = "retry-failed")]
+    pub retry_failed: bool,
+
+    /// Print the planned points as JSON Lines (id, coordinates, build and
+    /// quantization keys) and exit: nothing runs.
+    #[arg(long, conflicts_with_all = ["points", "quantize"])]
+    pub plan: bool,
+
+    /// Worker mode: run only these points (ids from --plan, comma
+    /// separated) in this process, printing their records as JSON Lines on
+    /// standard output (what each parallel or distributed worker runs).
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        conflicts_with = "quantize"
+    )]
+    pub points: Vec<String>,
+
+    /// Worker mode: make the quantized model with this key (from --plan)
+    /// in the cache and exit.
+    #[arg(long, value_name = "KEY")]
+    pub quantize: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -56,6 +56,9 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     if let Some(crate::cli::Command::Quantize(args)) = &cli.command {
         return run_quantize(args);
     }
+    if let Some(crate::cli::Command::Sweep(args)) = &cli.command {
+        return crate::sweep::run(args);
+    }
     if cli.list_passes {
         print!(
             "{}",
@@ -782,7 +785,7 @@ fn quantize_module(
 }
 
 /// `cimc quantize`: calibrate, convert, validate, print.
-fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
+pub(crate) fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
     with_parsed_input(&args.input, |context, module, collector, report| {
         quantize_parsed(args, context, module, collector, report)
     })

@@ -25,4 +25,5 @@ pub mod run;
 pub mod simulate;
 pub mod source;
 pub mod stderr_capture;
+pub mod sweep;
 pub mod verify_diagnostics;

@@ -514,6 +514,13 @@ pub(crate) struct Batch {
     per_call: usize,
 }
 
+impl Batch {
+    /// The samples the inputs hold.
+    pub(crate) fn samples(&self) -> usize {
+        self.samples
+    }
+}
+
 /// How the given inputs split into calls of the model: `None` when they are
 /// exactly its input types (one call), else a [`Batch`] along the leading
 /// axis. Every input must hold the same number of samples, a multiple of

@@ -12,6 +12,7 @@ mod pretrained;
 mod quantize;
 mod reference;
 mod simulate;
+mod sweep;
 
 /// Runs the `cimc` binary with `args`, which must succeed; its standard
 /// output.
