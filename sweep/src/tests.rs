@@ -241,3 +241,60 @@ fn a_line_cut_short_is_dropped_on_resume() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn report_draws_every_picture_and_the_table() {
+    let dir = fixture("report");
+    let text = format!(
+        "{FLOAT}[[recipe]]\nname = \"a\"\n[[recipe]]\nname = \"b\"\ncle = true\n[axes]\n\"array.adc.bits\" = [6, 8]\n"
+    );
+    let s = spec(&dir, &text).unwrap();
+    let p = plan(&s, &accept).unwrap();
+    let records: Vec<serde_json::Value> = p
+        .points
+        .iter()
+        .enumerate()
+        .map(|(i, point)| {
+            let mut m = serde_json::Map::new();
+            let f = i as f64;
+            m.insert("accuracy".into(), (0.5 + 0.1 * f).into());
+            m.insert("energy_nj".into(), (10.0 + f).into());
+            m.insert("energy_adc_nj".into(), (6.0 + f).into());
+            m.insert("energy_array_nj".into(), 4.0.into());
+            m.insert("latency_us".into(), (3.0 - 0.5 * f).into());
+            m.insert("tops_per_w".into(), 2.0.into());
+            let outcome = if i == 3 {
+                Err("it broke <here>".to_string())
+            } else {
+                Ok(m)
+            };
+            crate::record::record(&s, point, outcome)
+        })
+        .collect();
+    let out = dir.join("out");
+    let page = crate::report::write(&out, &s, &records).unwrap();
+    for name in [
+        "pareto_energy",
+        "pareto_latency",
+        "axis_0",
+        "energy_axis_0",
+        "energy_front",
+    ] {
+        for ext in ["svg", "png"] {
+            let f = out.join("plots").join(format!("{name}.{ext}"));
+            assert!(
+                std::fs::metadata(&f)
+                    .map(|m| m.len() > 500)
+                    .unwrap_or(false),
+                "{}",
+                f.display()
+            );
+        }
+    }
+    let html = std::fs::read_to_string(page).unwrap();
+    assert_eq!(html.matches("<svg").count(), 5, "the pictures inline");
+    assert_eq!(html.matches("<tr class=\"error\">").count(), 1);
+    assert!(html.contains("it broke &lt;here&gt;"), "escaped");
+    // Points 0..2 are each better on energy or accuracy than the next.
+    assert!(html.contains("<td>#3</td>"));
+}

@@ -359,6 +359,16 @@ fn orchestrate(
         }
     }
     progress.finish_and_clear();
+    drop(results);
+    let all = record::read_finished(&jsonl).map_err(|e| io(&jsonl.display().to_string(), e))?;
+    // Pictures that cannot be drawn cost the sweep nothing: the results stand.
+    let report = match cimc_sweep::report::write(out, spec, &all) {
+        Ok(path) => path.display().to_string(),
+        Err(err) => {
+            eprintln!("cimc: warning: no plots or report: {err}");
+            "none".to_string()
+        }
+    };
     let quantized_here = missing.len() - failed_quantizations.len();
     let hit = if quantized_points > 0 {
         100.0 * (quantized_points - missing.len().min(quantized_points)) as f64
@@ -371,13 +381,15 @@ fn orchestrate(
         "{} point(s) ran in {:.1} s: {ok} ok, {errors} failed; {skipped} skipped (done before)\n\
          cache: {quantized_here} quantization(s) made for {quantized_points} quantized point(s) ({hit:.1}% reused a cached model); \
          {compiles_needed} compilation(s) for {} point(s) ({shared} shared a program, {:.1}%)\n\
-         results: {} and {}",
+         results: {} and {}; plots in {}; report {}",
         pending.len(),
         started.elapsed().as_secs_f64(),
         pending.len(),
         if pending.is_empty() { 0.0 } else { 100.0 * shared as f64 / pending.len() as f64 },
-        results.jsonl_path.display(),
-        results.csv_path.display()
+        jsonl.display(),
+        out.join("results.csv").display(),
+        out.join("plots").display(),
+        report
     );
     Ok(errors == 0)
 }
