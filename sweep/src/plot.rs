@@ -213,6 +213,17 @@ where
         .map_err(err)
 }
 
+/// The label of the category at a tick of a categorical x axis (whole
+/// numbers index `labels`; other ticks have none).
+fn category(labels: &[String], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() < 1e-6 && i >= 0.0 {
+        labels.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 fn axis<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &AxisPanels) -> Result<(), String> {
     let (title, rest) = root.split_vertically(36);
     title.titled(&a.title, ("sans-serif", 20)).map_err(err)?;
@@ -226,18 +237,11 @@ fn axis<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, a: &AxisPanels) -> Re
             .y_label_area_size(60)
             .build_cartesian_2d(-0.5f64..n as f64 - 0.5, y0..y1)
             .map_err(err)?;
-        let categories = a.categories.clone();
+        let categories = |x: &f64| category(&a.categories, *x);
         chart
             .configure_mesh()
             .x_labels(n)
-            .x_label_formatter(&move |x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    categories.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&categories)
             .x_desc(&a.axis)
             .y_desc(label)
             .light_line_style(WHITE.mix(0.0))
@@ -298,17 +302,11 @@ fn stacked<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Stacked) -> Re
         .build_cartesian_2d(-0.5f64..n as f64 - 0.5 + 2.2, 0.0..top * 1.08)
         .map_err(err)?;
     let labels: Vec<String> = s.bars.iter().map(|(l, _)| l.clone()).collect();
+    let categories = |x: &f64| category(&labels, *x);
     chart
         .configure_mesh()
         .x_labels(n + 3)
-        .x_label_formatter(&move |x| {
-            let i = x.round();
-            if (x - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&categories)
         .y_desc(&s.y_label)
         .light_line_style(WHITE.mix(0.0))
         .draw()
