@@ -252,8 +252,10 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Spec, SpecError> {
         None => Sample::Grid,
         Some(entry) => cx.sample(entry)?,
     };
-    if let Some(entry) = find(top, "name").or(find(top, "description")) {
-        cx.string(&entry.value, &entry.key)?;
+    for key in ["name", "description"] {
+        if let Some(entry) = find(top, key) {
+            cx.string(&entry.value, key)?;
+        }
     }
     Ok(Spec {
         file: file.to_string(),

@@ -360,7 +360,17 @@ fn orchestrate(
     }
     progress.finish_and_clear();
     drop(results);
-    let all = record::read_finished(&jsonl).map_err(|e| io(&jsonl.display().to_string(), e))?;
+    // The report shows this spec's points (the files keep any others).
+    let planned: HashSet<&str> = plan.points.iter().map(|p| p.id.as_str()).collect();
+    let all: Vec<Value> = record::read_finished(&jsonl)
+        .map_err(|e| io(&jsonl.display().to_string(), e))?
+        .into_iter()
+        .filter(|r| {
+            r.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| planned.contains(id))
+        })
+        .collect();
     // Pictures that cannot be drawn cost the sweep nothing: the results stand.
     let report = match cimc_sweep::report::write(out, spec, &all) {
         Ok(path) => path.display().to_string(),
