@@ -41,6 +41,7 @@ pub use schema::{
     Adc, AdcRange, Area, Array, Buffer, Chip, Core, Encoding, Energy, Interconnect, Latency, Macro,
     NonIdealities, Replication, Target,
 };
+pub use source::line_col;
 
 use load::{file_layers, is_path_spec, preset_layers, text_layers, unknown_target, Layers};
 use source::SourceName;

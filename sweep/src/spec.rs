@@ -272,14 +272,19 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Spec, SpecError> {
 impl Spec {
     /// An error at byte `at` of the spec about `key`.
     pub fn error(&self, at: usize, key: &str, message: String) -> SpecError {
-        let (line, col) = toml_items::line_col(&self.text, at);
-        SpecError {
-            file: self.file.clone(),
-            line,
-            col,
-            key: key.to_string(),
-            message,
-        }
+        locate(&self.file, &self.text, at, key, message)
+    }
+}
+
+/// An error at byte `at` of `text` (the spec `file`) about `key`.
+fn locate(file: &str, text: &str, at: usize, key: &str, message: String) -> SpecError {
+    let (line, col) = toml_items::line_col(text, at);
+    SpecError {
+        file: file.to_string(),
+        line,
+        col,
+        key: key.to_string(),
+        message,
     }
 }
 
@@ -296,14 +301,7 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn error(&self, at: usize, key: &str, message: String) -> SpecError {
-        let (line, col) = toml_items::line_col(self.text, at);
-        SpecError {
-            file: self.file.to_string(),
-            line,
-            col,
-            key: key.to_string(),
-            message,
-        }
+        locate(self.file, self.text, at, key, message)
     }
 
     fn path(prefix: &str, key: &str) -> String {

@@ -115,17 +115,8 @@ fn item(value: &DeValue<'_>, span: Range<usize>) -> Result<Item, (usize, String)
     Ok(Item { span, kind })
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
+/// 1-based line and column of a byte offset (the target files' own).
+pub use cimc_target::line_col;
 
 #[cfg(test)]
 mod tests {
