@@ -25,6 +25,23 @@ pub struct Layer {
     pub stage: i64,
 }
 
+impl Layer {
+    /// The share of the cells of its arrays the layer uses.
+    pub fn utilization(&self, target: &Target) -> f64 {
+        cell_share(self.used_cells, self.arrays, target)
+    }
+}
+
+/// `used` cells as a share of those of `arrays` arrays of `target`.
+fn cell_share(used: i64, arrays: i64, target: &Target) -> f64 {
+    let cells = arrays as f64 * f64::from(target.array.rows) * f64::from(target.array.cols);
+    if cells == 0.0 {
+        0.0
+    } else {
+        used as f64 / cells
+    }
+}
+
 /// One crossbar layer as a stage of the pipeline, with its copies: the
 /// cost model cim-replicate minimises ([`cost::stage`]).
 #[derive(Debug, Clone)]
@@ -198,15 +215,10 @@ impl Report {
             .fold((0, ""), |best, cur| if cur.0 > best.0 { cur } else { best })
     }
 
+    /// The share of the cells of all its arrays the layers use.
     pub fn utilization(&self, target: &Target) -> f64 {
-        let cells =
-            self.arrays() as f64 * f64::from(target.array.rows) * f64::from(target.array.cols);
         let used: i64 = self.layers.iter().map(|l| l.used_cells).sum();
-        if cells == 0.0 {
-            0.0
-        } else {
-            used as f64 / cells
-        }
+        cell_share(used, self.arrays(), target)
     }
 
     /// Layer-sequential estimate: each stage lasts as long as its busiest
@@ -405,6 +417,7 @@ impl Report {
                 "steps_per_array": l.max_steps,
                 "steps": l.steps,
                 "used_cells": l.used_cells,
+                "utilization": l.utilization(target),
                 "stage": l.stage,
             })).collect::<Vec<_>>(),
             "totals": {

@@ -1,11 +1,12 @@
 //! The sweep's pictures, each written as SVG and PNG (plotters): the
 //! Pareto fronts of accuracy against energy and against latency, every
-//! metric that matters against each axis, and the energy breakdown of the
-//! points on the energy front.
+//! metric that matters against each axis, the energy breakdown of the
+//! points on the energy front, and the layers of one point.
 
 use std::path::{Path, PathBuf};
 
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -38,11 +39,26 @@ pub struct Stacked {
     pub bars: Vec<(String, Vec<f64>)>,
 }
 
+/// Panels of grouped bars one above the other: in each, one group per
+/// label and one bar per component.
+pub struct BarPanels {
+    pub title: String,
+    pub panels: Vec<Bars>,
+}
+
+/// One panel of [`BarPanels`].
+pub struct Bars {
+    pub y_label: String,
+    pub components: Vec<String>,
+    pub bars: Vec<(String, Vec<f64>)>,
+}
+
 /// A picture of one of the kinds.
 pub enum Chart {
     Scatter(Scatter),
     Axis(AxisPanels),
     Stacked(Stacked),
+    Bars(BarPanels),
 }
 
 impl Chart {
@@ -51,6 +67,13 @@ impl Chart {
             Chart::Axis(a) => (420 * a.panels.len().max(1) as u32, 380),
             Chart::Stacked(s) => ((300 + 60 * s.bars.len() as u32).max(640), 460),
             Chart::Scatter(_) => (760, 520),
+            Chart::Bars(b) => {
+                let groups = b.panels.iter().map(|p| p.bars.len()).max().unwrap_or(1) as u32;
+                (
+                    (200 + 48 * groups).max(760),
+                    60 + 300 * b.panels.len().max(1) as u32,
+                )
+            }
         }
     }
 }
@@ -97,6 +120,7 @@ fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Resu
         Chart::Scatter(s) => scatter(&root, s)?,
         Chart::Axis(a) => axis(&root, a)?,
         Chart::Stacked(s) => stacked(&root, s)?,
+        Chart::Bars(b) => bar_panels(&root, b)?,
     }
     root.present().map_err(err)
 }
@@ -311,26 +335,36 @@ fn stacked<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Stacked) -> Re
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(err)?;
-    for (k, component) in s.components.iter().enumerate() {
+    let parts = |i: usize| &s.bars[i].1;
+    component_bars(&mut chart, &s.components, n, true, |i, k| {
+        let below: f64 = parts(i)[..k].iter().sum();
+        let x = i as f64;
+        [(x - 0.35, below), (x + 0.35, below + parts(i)[k])]
+    })
+}
+
+/// One series of bars per component, `corners(bar, component)` placing
+/// each, and with `key` the components' key.
+fn component_bars<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    components: &[String],
+    bars: usize,
+    key: bool,
+    corners: impl Fn(usize, usize) -> [(f64, f64); 2],
+) -> Result<(), String> {
+    for (k, component) in components.iter().enumerate() {
         let c = colour(k);
-        let rects: Vec<Rectangle<(f64, f64)>> = s
-            .bars
-            .iter()
-            .enumerate()
-            .map(|(i, (_, parts))| {
-                let below: f64 = parts[..k].iter().sum();
-                let x = i as f64;
-                Rectangle::new(
-                    [(x - 0.35, below), (x + 0.35, below + parts[k])],
-                    c.filled(),
-                )
-            })
+        let rects: Vec<Rectangle<(f64, f64)>> = (0..bars)
+            .map(|i| Rectangle::new(corners(i, k), c.filled()))
             .collect();
         chart
             .draw_series(rects)
             .map_err(err)?
             .label(component.as_str())
             .legend(move |(x, y)| Rectangle::new([(x - 6, y - 5), (x + 6, y + 5)], c.filled()));
+    }
+    if !key {
+        return Ok(());
     }
     chart
         .configure_series_labels()
@@ -339,4 +373,55 @@ fn stacked<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &Stacked) -> Re
         .border_style(BLACK)
         .draw()
         .map_err(err)
+}
+
+fn bar_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    b: &BarPanels,
+) -> Result<(), String> {
+    let (title, rest) = root.split_vertically(36);
+    title.titled(&b.title, ("sans-serif", 15)).map_err(err)?;
+    let areas = rest.split_evenly((b.panels.len().max(1), 1));
+    for (area, panel) in areas.iter().zip(&b.panels) {
+        let n = panel.bars.len();
+        let top = panel
+            .bars
+            .iter()
+            .flat_map(|(_, v)| v.iter().copied())
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, f64::max)
+            .max(1e-9);
+        let mut chart = ChartBuilder::on(area)
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(72)
+            .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0.0..top * 1.15)
+            .map_err(err)?;
+        let labels: Vec<String> = panel.bars.iter().map(|(l, _)| l.clone()).collect();
+        let categories = |x: &f64| category(&labels, *x);
+        let digits = if top >= 10.0 { 0 } else { 2 };
+        let ticks = |y: &f64| format!("{y:.digits$}");
+        chart
+            .configure_mesh()
+            .x_labels(n.max(1))
+            .x_label_formatter(&categories)
+            .x_label_style(("sans-serif", if n > 10 { 10 } else { 13 }))
+            .y_label_formatter(&ticks)
+            .y_desc(&panel.y_label)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(err)?;
+        let k = panel.components.len().max(1);
+        let width = 0.8 / k as f64;
+        let value = |i: usize, j: usize| {
+            let v = panel.bars[i].1.get(j).copied();
+            v.filter(|v| v.is_finite()).unwrap_or(0.0)
+        };
+        // One component needs no key: the axis says what the bars are.
+        component_bars(&mut chart, &panel.components, n, k > 1, |i, j| {
+            let x = i as f64 - 0.4 + width * j as f64;
+            [(x, 0.0), (x + width * 0.9, value(i, j))]
+        })?;
+    }
+    Ok(())
 }

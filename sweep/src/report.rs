@@ -1,6 +1,7 @@
 //! The sweep's report: the pictures of [`crate::plot`] from the records in
 //! `DIR/plots/`, and `DIR/report.html`, one self-contained page (the SVGs
-//! inline) with the Pareto points, the pictures and the whole table.
+//! inline) with the Pareto points, the pictures, the layers of one point
+//! and the whole table.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::pareto;
-use crate::plot::{self, AxisPanels, Chart, Scatter, Stacked};
+use crate::plot::{self, AxisPanels, BarPanels, Bars, Chart, Scatter, Stacked};
 use crate::record;
 use crate::spec::Spec;
 
@@ -42,8 +43,9 @@ fn series_key(ok: &[&Value]) -> Option<&'static str> {
     })
 }
 
-/// A point's coordinates, for tables and legends.
-fn coordinates(spec: &Spec, r: &Value) -> String {
+/// A point's coordinates, for tables and legends (`shorten`: the axes'
+/// values as on an axis, for a title).
+fn coordinates(spec: &Spec, r: &Value, shorten: bool) -> String {
     let mut parts = vec![text(r, "model")];
     for k in ["recipe", "schedule"] {
         parts.push(text(r, k));
@@ -57,6 +59,7 @@ fn coordinates(spec: &Spec, r: &Value) -> String {
             .and_then(|a| a.get(&axis.name))
             .and_then(Value::as_str)
             .unwrap_or("");
+        let v = if shorten { short(v) } else { v.to_string() };
         parts.push(format!("{}={v}", axis.name));
     }
     parts.join(" ")
@@ -98,8 +101,105 @@ fn front_chart(ok: &[&Value], cost: &str, label: &str, title: &str) -> (Chart, V
     (chart, front)
 }
 
+/// One point's program in detail: its record and the mapping report of
+/// its compiled program (as `cimc --report-json` writes it).
+pub struct Detail<'a> {
+    pub record: &'a Value,
+    pub mapping: Value,
+}
+
+/// The point whose layers the report shows: the most accurate (the top of
+/// both Pareto fronts), of those the least energy; without accuracies the
+/// least energy. An index into `records`.
+pub fn detail_point(records: &[Value]) -> Option<usize> {
+    let key = |r: &Value| {
+        (
+            num(r, "accuracy").unwrap_or(0.0),
+            -num(r, "energy_nj").unwrap_or(f64::INFINITY),
+        )
+    };
+    records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| text(r, "status") == "ok")
+        .max_by(|a, b| {
+            key(a.1)
+                .partial_cmp(&key(b.1))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .map(|(i, _)| i)
+}
+
+/// The layers of `detail`: per crossbar layer its array utilization, per
+/// pipeline stage its array, buffer and vector cycles.
+fn layers_chart(spec: &Spec, detail: &Detail) -> Option<Chart> {
+    let m = &detail.mapping;
+    let list = |k: &str| {
+        m.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let layers = list("layers");
+    let stages = list("stages");
+    if layers.is_empty() {
+        return None;
+    }
+    let utilization = layers
+        .iter()
+        .map(|l| {
+            let arrays = l.get("arrays").and_then(Value::as_i64).unwrap_or(0);
+            (
+                format!("{} ({arrays})", text(l, "name")),
+                vec![100.0 * num(l, "utilization").unwrap_or(0.0)],
+            )
+        })
+        .collect();
+    let mut panels = vec![Bars {
+        y_label: "cells used of its arrays (%)".into(),
+        components: vec!["cells used".into()],
+        bars: utilization,
+    }];
+    if !stages.is_empty() {
+        let cycles = stages
+            .iter()
+            .map(|st| {
+                let copies = st.get("replicas").and_then(Value::as_u64).unwrap_or(1);
+                let label = if copies > 1 {
+                    format!("{} x{copies}", text(st, "name"))
+                } else {
+                    text(st, "name")
+                };
+                let c = |k: &str| num(st, k).unwrap_or(0.0);
+                (
+                    label,
+                    vec![c("array_cycles"), c("buffer_cycles"), c("vector_cycles")],
+                )
+            })
+            .collect();
+        panels.push(Bars {
+            y_label: "stage time per sample (cycles)".into(),
+            components: vec!["arrays".into(), "buffer".into(), "vector units".into()],
+            bars: cycles,
+        });
+    }
+    Some(Chart::Bars(BarPanels {
+        title: format!(
+            "Layers of {}: {}",
+            text(detail.record, "id"),
+            coordinates(spec, detail.record, true)
+        ),
+        panels,
+    }))
+}
+
 /// Writes the pictures and the page; returns the page's path.
-pub fn write(dir: &Path, spec: &Spec, records: &[Value]) -> Result<PathBuf, String> {
+pub fn write(
+    dir: &Path,
+    spec: &Spec,
+    records: &[Value],
+    detail: Option<&Detail>,
+) -> Result<PathBuf, String> {
     let plots = dir.join("plots");
     std::fs::create_dir_all(&plots).map_err(|e| format!("{}: {e}", plots.display()))?;
     let ok: Vec<&Value> = records
@@ -236,6 +336,15 @@ pub fn write(dir: &Path, spec: &Spec, records: &[Value]) -> Result<PathBuf, Stri
             ));
         }
     }
+    if let Some(chart) = detail.and_then(|d| layers_chart(spec, d)) {
+        figures.push((
+            format!(
+                "Layers of the most accurate point, {}: the share of its arrays' cells each crossbar layer uses (its array count in brackets), and each pipeline stage's time per sample on the arrays, the buffers and the vector units (xN: N copies of the layer's weights); the slowest stage sets the period",
+                text(detail.map_or(&Value::Null, |d| d.record), "id")
+            ),
+            plot::write(&chart, &plots.join("layers"))?,
+        ));
+    }
     let page = html(spec, records, &ok, failed, &shown, &figures)?;
     let path = dir.join("report.html");
     std::fs::write(&path, page).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -288,7 +397,7 @@ fn html(
                 page,
                 "<tr><td>#{}</td><td class=\"l\">{}</td><td>{:.2}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td></tr>",
                 i + 1,
-                escape(&coordinates(spec, r)),
+                escape(&coordinates(spec, r, false)),
                 100.0 * num(r, "accuracy").unwrap_or(f64::NAN),
                 num(r, "energy_nj").unwrap_or(f64::NAN),
                 num(r, "latency_us").unwrap_or(f64::NAN),

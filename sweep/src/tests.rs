@@ -272,13 +272,31 @@ fn report_draws_every_picture_and_the_table() {
         })
         .collect();
     let out = dir.join("out");
-    let page = crate::report::write(&out, &s, &records).unwrap();
+    // The most accurate point that ran (point 3 failed).
+    let chosen = crate::report::detail_point(&records).unwrap();
+    assert_eq!(chosen, 2);
+    let mapping = serde_json::json!({
+        "layers": [
+            {"name": "conv", "arrays": 2, "utilization": 0.75},
+            {"name": "fc", "arrays": 1, "utilization": 0.25},
+        ],
+        "stages": [
+            {"name": "conv", "replicas": 3, "array_cycles": 900, "buffer_cycles": 100, "vector_cycles": 40},
+            {"name": "fc", "replicas": 1, "array_cycles": 300, "buffer_cycles": 20, "vector_cycles": 10},
+        ],
+    });
+    let detail = crate::report::Detail {
+        record: &records[chosen],
+        mapping,
+    };
+    let page = crate::report::write(&out, &s, &records, Some(&detail)).unwrap();
     for name in [
         "pareto_energy",
         "pareto_latency",
         "axis_0",
         "energy_axis_0",
         "energy_front",
+        "layers",
     ] {
         for ext in ["svg", "png"] {
             let f = out.join("plots").join(format!("{name}.{ext}"));
@@ -292,7 +310,8 @@ fn report_draws_every_picture_and_the_table() {
         }
     }
     let html = std::fs::read_to_string(page).unwrap();
-    assert_eq!(html.matches("<svg").count(), 5, "the pictures inline");
+    assert_eq!(html.matches("<svg").count(), 6, "the pictures inline");
+    assert!(html.contains("conv x3"), "the stage's copies");
     assert_eq!(html.matches("<tr class=\"error\">").count(), 1);
     assert!(html.contains("it broke &lt;here&gt;"), "escaped");
     // Points 0..2 are each better on energy or accuracy than the next.

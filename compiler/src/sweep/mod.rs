@@ -20,6 +20,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Instant;
 
+use cimc_sweep::plan::Point;
 use cimc_sweep::record::{self, Results};
 use cimc_sweep::{Plan, Spec};
 use serde_json::Value;
@@ -371,8 +372,23 @@ fn orchestrate(
                 .is_some_and(|id| planned.contains(id))
         })
         .collect();
+    // The layers of one point: its program mapped again, to read the report.
+    let detail = cimc_sweep::report::detail_point(&all).and_then(|i| {
+        let id = all[i].get("id").and_then(Value::as_str)?;
+        let point = plan.points.iter().find(|p| p.id == id)?;
+        match mapping_report(&exe, spec, point, out) {
+            Ok(mapping) => Some(cimc_sweep::report::Detail {
+                record: &all[i],
+                mapping,
+            }),
+            Err(err) => {
+                eprintln!("cimc: warning: no picture of the layers of {id}: {err}");
+                None
+            }
+        }
+    });
     // Pictures that cannot be drawn cost the sweep nothing: the results stand.
-    let report = match cimc_sweep::report::write(out, spec, &all) {
+    let report = match cimc_sweep::report::write(out, spec, &all, detail.as_ref()) {
         Ok(path) => path.display().to_string(),
         Err(err) => {
             eprintln!("cimc: warning: no plots or report: {err}");
@@ -402,6 +418,47 @@ fn orchestrate(
         report
     );
     Ok(errors == 0)
+}
+
+/// The mapping report (`--report-json`) of `point`'s program, written to
+/// `plots/layers.json`: its model (quantized: from the cache) mapped onto
+/// its chip with its schedule by a child `cimc --emit=cim`.
+fn mapping_report(exe: &Path, spec: &Spec, point: &Point, out: &Path) -> Result<Value, String> {
+    let model = match &point.quantization {
+        Some(key) => worker::quantized_path(out, key),
+        None => spec.models[point.model].path.clone(),
+    };
+    let json = out.join("plots").join("layers.json");
+    std::fs::create_dir_all(out.join("plots")).map_err(|e| e.to_string())?;
+    let mut command = Command::new(exe);
+    command
+        .arg(format!("-O{}", spec.run.opt))
+        .arg(&model)
+        .args(["--emit=cim", "--target", &spec.target.base]);
+    for o in &point.overrides {
+        command.arg("--target-opt").arg(o);
+    }
+    command.args(["--schedule", &point.schedule]);
+    if !spec.run.graph {
+        command.arg("--no-graph");
+    }
+    command.arg("--report-json").arg(&json);
+    let done = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    if !done.status.success() {
+        let text = String::from_utf8_lossy(&done.stderr);
+        return Err(format!(
+            "{}: {}",
+            done.status,
+            text.lines().find(|l| !l.trim().is_empty()).unwrap_or("")
+        ));
+    }
+    let text = std::fs::read_to_string(&json).map_err(|e| format!("{}: {e}", json.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", json.display()))
 }
 
 /// One line per finished point for the log and the progress bar.
