@@ -11,6 +11,10 @@ sweep reruns nothing. Prints the wall time, the points that ran and failed,
 the cache's effect (quantizations made, programs shared) and the
 accuracy/energy Pareto front. Goal (issue 17): the 96-point sweep in
 <= 10 min on 2 cores, recompiling only where an axis requires it.
+Then the same spec on a local Dask cluster of --dask workers (default 2;
+0: skip) through cimc.distributed, in another folder, compared with the
+local run point for point (every field but wall times and cache flags):
+the second goal of issue 17.
 --quick: a 12-point slice (ADC bits 6/8, arrays 128, cells 1/2, 3 recipes).
 Measures the release build (bench/common.py).
 """
@@ -62,11 +66,32 @@ def run(cimc, spec, out, jobs):
     return seconds, p.stderr, p.returncode
 
 
+def on_dask(cimc, spec, out, local, workers):
+    """The spec on a local Dask cluster; how many of the local records it
+    reproduces, and its wall time (cluster start included)."""
+    from distributed import Client, LocalCluster
+
+    from cimc import distributed
+
+    varying = {"quantize_s", "compile_s", "simulate_s", "quantization_cached", "compile_shared"}
+    stable = lambda rs: {r["id"]: {k: v for k, v in r.items() if k not in varying} for r in rs}
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    start = time.monotonic()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        remote = distributed.sweep(spec, client, out=out, cimc=cimc, worker_cimc=cimc, dataframe=False, log=None)
+    seconds = time.monotonic() - start
+    mine, theirs = stable(local), stable(remote)
+    return sum(1 for i, r in mine.items() if theirs.get(i) == r), seconds
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spec", default=os.path.join(ROOT, "bench", "sweeps", "digits.sweep.toml"))
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: the cores)")
     parser.add_argument("--keep", default=None, help="write the sweep's folder here (default: a temporary one)")
+    parser.add_argument("--dask", type=int, default=2, metavar="N", help="Dask workers for the cluster run (0: none)")
     add_cimc_args(parser)
     args = parser.parse_args()
     cimc = cimc_binary(args)
@@ -109,6 +134,11 @@ def main():
     goal = 600.0
     verdict = "MET" if first <= goal and code == 0 else "MISSED"
     print(f"\ngoal: the sweep in <= {goal:.0f} s: {first:.1f} s, {len(records) - len(ok)} failed point(s): {verdict}")
+    if args.dask:
+        equal, seconds = on_dask(cimc, spec, out + "-dask", records, args.dask)
+        verdict = "MET" if equal == len(records) else "MISSED"
+        print(f"goal: {args.dask} Dask workers equal the local run point for point: {equal}/{len(records)} equal, "
+              f"{seconds:.1f} s: {verdict}")
     print(f"plots: {os.path.join(out, 'plots')}  report: {os.path.join(out, 'report.html')}")
     if not args.keep:
         shutil.rmtree(work)
