@@ -124,12 +124,14 @@ pub fn module_pipeline<'a>(steps: impl IntoIterator<Item = &'a Step>) -> String 
 /// (batch) dimension of a function argument becomes the batch compiled for
 /// (`--batch`, default 1), shape inference carries it through the body, and
 /// what inference leaves (casts before the return, `-1` in reshape shapes)
-/// is folded away; then the TFLite custom operators that are TOSA ops
-/// (`cim-legalize-custom`) become those ops. A static module of plain TOSA
-/// passes unchanged.
+/// is folded away; constants held in `dense_resource` blobs become dense
+/// ones (`cim-materialize-resources`); then the TFLite custom operators that
+/// are TOSA ops (`cim-legalize-custom`) become those ops. A static module of
+/// plain TOSA passes unchanged.
 pub fn specialize_steps(batch: u32) -> Vec<Step> {
     vec![
         Step::module("cim-specialize-batch").with_owned(format!("batch={batch}")),
+        Step::module("cim-materialize-resources"),
         Step::func("tosa-infer-shapes"),
         Step::module("cim-settle-shapes"),
         Step::func("cim-legalize-custom"),
@@ -368,7 +370,7 @@ mod tests {
         );
         assert_eq!(
             o0,
-            "builtin.module(cim-specialize-batch{batch=1},func.func(tosa-infer-shapes),cim-settle-shapes,\
+            "builtin.module(cim-specialize-batch{batch=1},cim-materialize-resources,func.func(tosa-infer-shapes),cim-settle-shapes,\
              func.func(cim-legalize-custom),cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,cim-verify-tosa-spec,\
              cim-detach-tosa-target,func.func(cim-name-layers,cim-lower-crossbar-ops,cim-bit-slice,\
              cim-tile,cim-place,cim-schedule))"

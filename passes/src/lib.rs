@@ -89,8 +89,9 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 32] = [
+    static ALL: [&PassInfo; 33] = [
         &input::specialize_batch::INFO,
+        &input::materialize_resources::INFO,
         &input::settle_shapes::INFO,
         &input::legalize_custom::INFO,
         &input::verify_tosa_input::INFO,

@@ -5,6 +5,7 @@
 pub mod attach_tosa_target;
 pub mod detach_tosa_target;
 pub mod legalize_custom;
+pub mod materialize_resources;
 pub mod name_layers;
 pub mod settle_shapes;
 pub mod specialize_batch;
