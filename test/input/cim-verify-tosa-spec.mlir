@@ -133,3 +133,35 @@ func.func @custom(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = tosa.custom %x {domain_name = "TFL", implementation_attrs = "", operator_name = "MaxUnpooling2D"} : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Weights of 3 input channels on a 2-channel input compiled and ran.
+func.func @conv_channels(%x: tensor<1x4x1x2xi8>) -> tensor<1x4x1x2xi32> {
+  %w = "tosa.const"() {values = dense<1> : tensor<2x1x1x3xi8>} : () -> tensor<2x1x1x3xi8>
+  %b = "tosa.const"() {values = dense<0> : tensor<2xi32>} : () -> tensor<2xi32>
+  %z = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error@+1 {{'tosa.conv2d' op weights [2, 1, 1, 3] read 3 input channels, but the input [1, 4, 1, 2] has 2 (TOSA 1.0 requires them equal)}}
+  %0 = tosa.conv2d %x, %w, %b, %z, %z {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x1x2xi8>, tensor<2x1x1x3xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x1x2xi32>
+  return %0 : tensor<1x4x1x2xi32>
+}
+
+// -----
+
+// A matmul whose inner dimensions differ compiled.
+func.func @matmul_inner(%a: tensor<1x2x3xi8>, %b: tensor<1x4x5xi8>) -> tensor<1x2x5xi32> {
+  %z = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-error@+1 {{'tosa.matmul' op multiplies A [1, 2, 3] by B [1, 4, 5]: TOSA 1.0 requires A [N, H, C] and B [N, C, W] (the same N and C)}}
+  %0 = tosa.matmul %a, %b, %z, %z : (tensor<1x2x3xi8>, tensor<1x4x5xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x5xi32>
+  return %0 : tensor<1x2x5xi32>
+}
+
+// -----
+
+// An i8 table of 7 entries compiled.
+func.func @table_size(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %t = "tosa.const"() {values = dense<1> : tensor<7xi8>} : () -> tensor<7xi8>
+  // expected-error@+1 {{'tosa.table' op has a table of 7 entries; TOSA 1.0 requires 256 for an i8 input}}
+  %0 = tosa.table %a, %t : (tensor<1x4xi8>, tensor<7xi8>) -> tensor<1x4xi8>
+  return %0 : tensor<1x4xi8>
+}

@@ -28,6 +28,9 @@ that the ops' own verifiers leave out:
     a splat of 10^10 weights is refused before anything materialises it);
   * tosa.slice: start >= 0, size >= 1, start + size within the input;
     tosa.pad: paddings >= 0;
+  * convolutions' channels: the weights' input channels equal the
+    input's, their output channels the result's; tosa.matmul: A [N, H, C] by B [N, C, W] is [N, H, W];
+    tosa.table: 256 entries for i8, 513 for i16;
   * control flow (tosa.cond_if, tosa.while_loop) and recursive calls are
     rejected: cimc compiles straight-line dataflow; so is a tosa.custom
     that cim-legalize-custom did not rewrite, named by its operator_name.
@@ -103,8 +106,12 @@ fn check_op(op: OpRef) -> Check {
             ))
         }
         "tosa.rescale" => rescale(op),
-        "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.conv3d" => convolution(op),
-        "tosa.transpose_conv2d" => transpose_convolution(op),
+        "tosa.conv2d" | "tosa.depthwise_conv2d" | "tosa.conv3d" => {
+            convolution(op).and_then(|()| channels(op))
+        }
+        "tosa.transpose_conv2d" => transpose_convolution(op).and_then(|()| channels(op)),
+        "tosa.matmul" => matmul(op),
+        "tosa.table" => table(op),
         "tosa.avg_pool2d" | "tosa.max_pool2d" => pooling(op),
         "tosa.slice" => slice(op),
         "tosa.pad" => pad(op),
@@ -223,6 +230,101 @@ fn transpose_convolution(op: OpRef) -> Check {
     Ok(())
 }
 
+/// The static shape of operand `index` (`None`: not a ranked tensor).
+fn operand_shape(op: OpRef, index: usize) -> Option<Vec<i64>> {
+    TypeRef::new(op.operand(index)?.ty())?
+        .ranked_shape()
+        .map(|(shape, _)| shape)
+}
+
+fn result_shape(op: OpRef) -> Option<Vec<i64>> {
+    TypeRef::new(op.results().first()?.ty())?
+        .ranked_shape()
+        .map(|(shape, _)| shape)
+}
+
+/// Two extents that are both known and differ.
+fn differ(a: i64, b: i64) -> bool {
+    a >= 0 && b >= 0 && a != b
+}
+
+/// TOSA 1.0's ERROR_IFs on a convolution's channels (the ops' verifiers
+/// check the spatial extents and the bias): the weights read the input's
+/// channels and make the result's. Weights are [OC, KH, KW, IC] ([OC, KD, KH, KW, IC] for conv3d),
+/// depthwise weights [KH, KW, C, M] with C * M outputs.
+fn channels(op: OpRef) -> Check {
+    let (Some(x), Some(w), Some(y)) =
+        (operand_shape(op, 0), operand_shape(op, 1), result_shape(op))
+    else {
+        return Ok(());
+    };
+    let (Some(&xc), Some(&wc), Some(&yc)) = (x.last(), w.last(), y.last()) else {
+        return Ok(());
+    };
+    let depthwise = op.name() == "tosa.depthwise_conv2d";
+    let (input, output) = if depthwise && w.len() == 4 {
+        (w[2], w[2].saturating_mul(w[3]))
+    } else {
+        (wc, w[0])
+    };
+    if differ(xc, input) {
+        return Err(format!(
+            "weights {w:?} read {input} input channels, but the input {x:?} has {xc} (TOSA 1.0 requires them equal)"
+        ));
+    }
+    if differ(yc, output) {
+        return Err(format!(
+            "weights {w:?} make {output} output channels, but the result {y:?} has {yc}"
+        ));
+    }
+    Ok(())
+}
+
+/// TOSA 1.0 MATMUL: A [N, H, C] times B [N, C, W] is [N, H, W].
+fn matmul(op: OpRef) -> Check {
+    let (Some(a), Some(b), Some(y)) =
+        (operand_shape(op, 0), operand_shape(op, 1), result_shape(op))
+    else {
+        return Ok(());
+    };
+    if a.len() != 3 || b.len() != 3 || y.len() != 3 {
+        return Ok(());
+    }
+    if differ(a[2], b[1]) || differ(a[0], b[0]) {
+        return Err(format!(
+            "multiplies A {a:?} by B {b:?}: TOSA 1.0 requires A [N, H, C] and B [N, C, W] (the same N and C)"
+        ));
+    }
+    let expected = [a[0], a[1], b[2]];
+    if y.iter().zip(expected).any(|(&d, e)| differ(d, e)) {
+        return Err(format!(
+            "the result {y:?} of A {a:?} times B {b:?} must be {expected:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// TOSA 1.0 TABLE: 256 entries for an i8 input, 513 for i16.
+fn table(op: OpRef) -> Check {
+    let element = op
+        .operand(0)
+        .and_then(|v| TypeRef::new(v.ty()))
+        .and_then(TypeRef::ranked_shape)
+        .and_then(|(_, e)| e.integer_width());
+    let need = match element {
+        Some(8) => 256,
+        Some(16) => 513,
+        _ => return Ok(()),
+    };
+    match operand_shape(op, 1).as_deref() {
+        Some([n]) if differ(*n, need) => Err(format!(
+            "has a table of {n} entries; TOSA 1.0 requires {need} for an i{} input",
+            element.unwrap_or(0)
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The ops' verifiers check kernels and strides >= 1 and 0 <= pad < kernel;
 /// the level caps them.
 fn pooling(op: OpRef) -> Check {
@@ -231,9 +333,7 @@ fn pooling(op: OpRef) -> Check {
 }
 
 fn input_shape(op: OpRef) -> Option<Vec<i64>> {
-    TypeRef::new(op.operand(0)?.ty())?
-        .ranked_shape()
-        .map(|(shape, _)| shape)
+    operand_shape(op, 0)
 }
 
 fn slice(op: OpRef) -> Check {
