@@ -184,12 +184,20 @@ fn check_keys(table: &Table, prefix: &str) -> Result<(), TargetError> {
                 })
             }
             Err(Mismatch::Value { reason }) => {
+                // Past the type's bound: the key's own range says more
+                // than the integer width does.
+                let reason = if reason.starts_with("must be at most") && !info.constraint.is_empty()
+                {
+                    format!("must be in {}", info.constraint)
+                } else {
+                    reason
+                };
                 return Err(TargetError::InvalidValue {
                     at: Origin::None,
                     key: path,
                     value: keys::render(value),
                     reason,
-                })
+                });
             }
         }
         if let Value::Table(inner) = value {

@@ -223,6 +223,10 @@ impl Renderer<'_> {
     fn render_into(&self, diag: &Diag, out: &mut String) {
         let severity = diag.severity.as_str();
         let _ = match &diag.at {
+            // MLIR bytecode has no lines: its reader reports file:0:0.
+            Where::Pos(pos) if pos.line == 0 && pos.col == 0 => {
+                writeln!(out, "{}: {severity}: {}", pos.file, diag.message)
+            }
             Where::Pos(pos) => writeln!(
                 out,
                 "{}:{}:{}: {severity}: {}",

@@ -53,6 +53,13 @@ pub enum RunError {
         dtype: &'static str,
         shape: Vec<usize>,
     },
+    #[error("{path}: label {label} of sample {sample} is not one of the model's {classes} classes (0..{classes})")]
+    LabelRange {
+        path: String,
+        label: f64,
+        sample: usize,
+        classes: usize,
+    },
 }
 
 fn list_types(types: &[TensorType]) -> String {
@@ -617,6 +624,19 @@ pub fn top1(
     let values = logits.to_f64();
     let classes = values.len() / samples.max(1);
     let labels = labels.to_f64();
+    // A label no output can match makes the accuracy meaningless.
+    if let Some((sample, &label)) = labels
+        .iter()
+        .enumerate()
+        .find(|(_, l)| **l < 0.0 || **l >= classes as f64)
+    {
+        return Err(RunError::LabelRange {
+            path: path.into(),
+            label,
+            sample,
+            classes,
+        });
+    }
     let correct = values
         .chunks(classes.max(1))
         .zip(&labels)

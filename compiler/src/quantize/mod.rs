@@ -42,6 +42,8 @@ pub enum QuantizeError {
         got_dtype: &'static str,
         got_shape: Vec<usize>,
     },
+    #[error("{path}: calibration value {value} at flat index {at} is not finite: calibration data must be real numbers")]
+    CalibrationValue { path: String, value: f32, at: usize },
     #[error("the model takes {expected} inputs; give one --calibration file each (got {got})")]
     CalibrationCount { expected: usize, got: usize },
     #[error("the model's inputs are not float: it is already quantized (nothing to calibrate)")]
@@ -531,6 +533,17 @@ pub fn calibrate(
                 min: settings.min_samples,
                 got_dtype: tensor.dtype().numpy(),
                 got_shape: shape.to_vec(),
+            });
+        }
+        if let Some((at, value)) = as_f32(tensor)
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(QuantizeError::CalibrationValue {
+                path: path.clone(),
+                value: *value,
+                at,
             });
         }
         samples = samples.min(shape[0]);

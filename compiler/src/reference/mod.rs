@@ -398,11 +398,18 @@ fn signature(
         (0..count)
             .map(|i| {
                 let ty = unsafe { Type::from_raw(get(fty, i)) };
-                tensor_type(ty).ok_or_else(|| ReferenceError::Signature {
-                    func: name.into(),
-                    which,
-                    index: i as usize,
-                    ty: ty.to_string(),
+                tensor_type(ty).ok_or_else(|| {
+                    // Located at the function, as the other input errors are.
+                    let problem = ReferenceError::Signature {
+                        func: name.into(),
+                        which,
+                        index: i as usize,
+                        ty: ty.to_string(),
+                    };
+                    let at = crate::diagnostics::resolve(unsafe {
+                        melior::ir::Location::from_raw(sys::mlirOperationGetLocation(func))
+                    });
+                    ReferenceError::Diagnosed(vec![Diag::error(at, problem.to_string())])
                 })
             })
             .collect::<Result<Vec<_>, _>>()

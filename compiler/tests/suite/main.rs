@@ -2,6 +2,7 @@
 //! of static LLVM/MLIR, so they share this one.
 
 mod cim_irdl;
+mod corpus;
 mod cost;
 mod graph;
 mod lit;

@@ -1,0 +1,5 @@
+module attributes {cim.x = array<index>} {
+func.func @main(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  return %a : tensor<1x4xi8>
+}
+}

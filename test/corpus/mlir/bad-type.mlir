@@ -1,0 +1,3 @@
+func.func @main(%a: tensor<1x4xq8>) -> tensor<1x4xi8> {
+  return %a : tensor<1x4xi8>
+}

@@ -1,0 +1,4 @@
+func.func @main(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %w = "tosa.const"() {values = dense<1> : tensor<2xi8>} : () -> tensor<3xi8>
+  return %a : tensor<1x4xi8>
+}

@@ -1,0 +1,1 @@
+func.func @main(%a: tensor<4xi8>) -> tensor<4xi8>

@@ -1,0 +1,8 @@
+func.func @main(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %0 = func.call @pong(%a) : (tensor<1x4xi8>) -> tensor<1x4xi8>
+  return %0 : tensor<1x4xi8>
+}
+func.func @pong(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %0 = func.call @main(%a) : (tensor<1x4xi8>) -> tensor<1x4xi8>
+  return %0 : tensor<1x4xi8>
+}

@@ -1,0 +1,6 @@
+func.func @one(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  return %a : tensor<1x4xi8>
+}
+func.func @two(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  return %a : tensor<1x4xi8>
+}

@@ -1,0 +1,3 @@
+func.func @main(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  return %b : tensor<1x4xi8>
+}

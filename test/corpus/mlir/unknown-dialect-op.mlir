@@ -1,0 +1,4 @@
+func.func @main(%a: tensor<1x4xi8>) -> tensor<1x4xi8> {
+  %0 = "foo.bar"(%a) : (tensor<1x4xi8>) -> tensor<1x4xi8>
+  return %0 : tensor<1x4xi8>
+}

@@ -1,0 +1,2 @@
+func.func @main(%a: tensor<4xi8>) -> tensor<4xi8> {
+  return %a : tensor<4xi8>
