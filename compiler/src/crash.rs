@@ -94,6 +94,26 @@ extern "C" fn handler(signal: libc::c_int) {
     unsafe { libc::_exit(CRASH_EXIT) }
 }
 
+/// How a signal is named in messages (`SIGSEGV, a segmentation fault`;
+/// other signals by number).
+pub fn signal_name(signal: libc::c_int) -> String {
+    SIGNALS.iter().find(|(s, _)| *s == signal).map_or_else(
+        || format!("signal {signal}"),
+        |(_, name)| (*name).to_string(),
+    )
+}
+
+/// Restores the default action of the signals [`install`] handles (in a
+/// forked child whose parent wants to see how it died).
+pub fn restore_defaults() {
+    // SAFETY: resetting dispositions to SIG_DFL.
+    unsafe {
+        for (signal, _) in SIGNALS {
+            libc::signal(signal, libc::SIG_DFL);
+        }
+    }
+}
+
 /// Installs the handler for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT, on
 /// an alternate stack for the calling thread. Idempotent.
 pub fn install() {

@@ -1,7 +1,7 @@
 //! Reading the input, splitting it at `// -----`, and parsing each piece
 //! with locations that point into the original file.
 
-use crate::diagnostics::{Collector, Diag};
+use crate::diagnostics::{Collector, Diag, Where};
 use crate::error::DriverError;
 use melior::ir::{Location, Module};
 use melior::Context;
@@ -78,20 +78,29 @@ impl Input {
                 ),
             )
         })?;
-        // MLIR's lexer skips NUL bytes as if they were spaces; in a text
-        // file they mean the file is not text.
-        if let Some(at) = text.find('\0') {
-            let before = &text[..at];
+        let at = |offset: usize, message: &str| {
+            let before = &text[..offset];
             let line = before.matches('\n').count() + 1;
             let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
                 .chars()
                 .count()
                 + 1;
-            return Err(Diag::at(
-                &self.name,
-                line,
-                col,
+            Diag::at(&self.name, line, col, message)
+        };
+        // MLIR's lexer skips NUL bytes as if they were spaces; in a text
+        // file they mean the file is not text.
+        if let Some(offset) = text.find('\0') {
+            return Err(at(
+                offset,
                 "input contains a NUL byte; cimc reads MLIR text or bytecode",
+            ));
+        }
+        // MLIR 22's parser segfaults on a dense array of index elements,
+        // which MLIR does not define.
+        if let Some(offset) = text.find("array<index") {
+            return Err(at(
+                offset,
+                "`array<index ...>` is not an MLIR attribute (dense arrays hold integers or floats), and MLIR 22's parser crashes on it; cimc does not read it",
             ));
         }
         if text.trim().is_empty() {
@@ -168,6 +177,15 @@ pub fn parse<'c>(
     collector: &Collector,
 ) -> Option<Module<'c>> {
     crate::crash::set_phase("parsing");
+    if source.starts_with(BYTECODE_MAGIC) {
+        if let Err(problem) = probe_bytecode(source, name) {
+            collector.push(Diag::error(
+                Where::Other(name.to_string()),
+                format!("the MLIR bytecode is malformed: {problem}; cimc did not read it"),
+            ));
+            return None;
+        }
+    }
     let op = parse_op(context, source, name);
     if let Some(op) = op {
         return wrap_in_module(context, op, name);
@@ -188,6 +206,64 @@ pub fn parse<'c>(
     wrapped.extend_from_slice(b"\n}");
     let op = parse_op(context, &wrapped, name)?;
     wrap_in_module(context, op, name)
+}
+
+/// MLIR 22's bytecode reader crashes, aborts (SmallVector growth, double
+/// frees) or hangs on some malformed bytecode, so bytecode is read first in
+/// a forked child with its own context, its output discarded: only if the
+/// child finishes (with or without diagnostics) is it read here, where its
+/// diagnostics are reported. The child gets 10 s plus 1 s per 10 MB.
+fn probe_bytecode(source: &[u8], name: &str) -> Result<(), String> {
+    let limit = std::time::Duration::from_secs(10 + (source.len() / 10_000_000) as u64);
+    // SAFETY: the child only parses and leaves with _exit; the parent waits
+    // for it (and kills it past the limit).
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        // No child to spare: read it here, as before.
+        return Ok(());
+    }
+    if pid == 0 {
+        crate::crash::restore_defaults();
+        unsafe {
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if null >= 0 {
+                libc::dup2(null, 1);
+                libc::dup2(null, 2);
+            }
+        }
+        let parsed = crate::context::new_context().ok().and_then(|context| {
+            parse_op(&context, source, name).map(|op| unsafe { sys::mlirOperationDestroy(op) })
+        });
+        unsafe { libc::_exit(if parsed.is_some() { 0 } else { 1 }) };
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let mut status = 0;
+        let done = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        if done == pid {
+            if libc::WIFSIGNALED(status) {
+                return Err(format!(
+                    "MLIR's bytecode reader crashed on it ({})",
+                    crate::crash::signal_name(libc::WTERMSIG(status))
+                ));
+            }
+            return Ok(());
+        }
+        if done < 0 {
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, &mut status, 0);
+            }
+            return Err(format!(
+                "MLIR's bytecode reader did not finish in {} s",
+                limit.as_secs()
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
 }
 
 fn parse_op(context: &Context, source: &[u8], name: &str) -> Option<sys::MlirOperation> {
