@@ -11,6 +11,7 @@ pub mod crash;
 pub mod diagnostics;
 pub mod driver;
 pub mod error;
+pub mod fuzz;
 pub mod list_passes;
 pub mod llvm;
 pub mod pass_context;

@@ -533,7 +533,7 @@ impl Batch {
 /// axis. Every input must hold the same number of samples, a multiple of
 /// the leading dimension the model takes them in, and that dimension must
 /// be the same for every input.
-fn batch_size(
+pub(crate) fn batch_size(
     paths: &[String],
     given: &[Tensor],
     expected: &[TensorType],

@@ -4,6 +4,7 @@
 mod cim_irdl;
 mod corpus;
 mod cost;
+mod fuzz_smoke;
 mod graph;
 mod lit;
 mod mapping;
