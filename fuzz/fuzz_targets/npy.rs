@@ -1,3 +1,4 @@
-#![no_main]
 //! `cimc::fuzz::npy` under libFuzzer.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| cimc::fuzz::npy(data));
+fn main() {
+    cimc_fuzz::drive(cimc::fuzz::npy)
+}

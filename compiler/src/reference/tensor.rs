@@ -293,6 +293,10 @@ impl Tensor {
             path: name.to_string(),
             reason: err.to_string(),
         };
+        check_npy_header(bytes).map_err(|reason| NpyError::Corrupt {
+            path: name.to_string(),
+            reason,
+        })?;
         let file = npyz::NpyFile::new(bytes).map_err(corrupt)?;
         if file.order() == npyz::Order::Fortran {
             return Err(NpyError::Fortran { path: name.into() });
@@ -409,6 +413,46 @@ fn standard_shape_text(bytes: &mut [u8], shape: &[u64]) {
     }
     let padded = format!("{rebuilt:<newline$}\n");
     header.copy_from_slice(padded.as_bytes());
+}
+
+/// The deepest bracket nesting a `.npy` header may have: numpy writes a
+/// flat dict with a shape tuple (structured dtypes nest a few levels).
+const NPY_HEADER_NESTING: usize = 8;
+
+/// Refuses a header the npy parser would take exponential time on (a
+/// fuzzing finding: some dozens of nested `[` or `{` hung it): one nested
+/// past [`NPY_HEADER_NESTING`] brackets. The parser reads the header to its
+/// newline, whatever its length field says, and so does this check.
+fn check_npy_header(bytes: &[u8]) -> Result<(), String> {
+    let Some(rest) = bytes.strip_prefix(b"\x93NUMPY") else {
+        return Ok(()); // npyz reports the missing magic
+    };
+    let start = match rest.first() {
+        Some(1) => 4,
+        Some(2 | 3) => 6,
+        _ => return Ok(()),
+    };
+    let header = rest.get(start..).unwrap_or_default();
+    let header = &header[..header
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(header.len())];
+    let mut depth = 0usize;
+    for &b in header {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > NPY_HEADER_NESTING {
+                    return Err(format!(
+                        "its header nests brackets more than {NPY_HEADER_NESTING} deep; numpy writes a flat dict"
+                    ));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
