@@ -178,7 +178,7 @@ pub fn parse<'c>(
 ) -> Option<Module<'c>> {
     crate::crash::set_phase("parsing");
     if source.starts_with(BYTECODE_MAGIC) {
-        if let Err(problem) = probe_bytecode(source, name) {
+        if let Err(problem) = probe_bytecode(context, source, name) {
             collector.push(Diag::error(
                 Where::Other(name.to_string()),
                 format!("the MLIR bytecode is malformed: {problem}; cimc did not read it"),
@@ -210,10 +210,11 @@ pub fn parse<'c>(
 
 /// MLIR 22's bytecode reader crashes, aborts (SmallVector growth, double
 /// frees) or hangs on some malformed bytecode, so bytecode is read first in
-/// a forked child with its own context, its output discarded: only if the
-/// child finishes (with or without diagnostics) is it read here, where its
-/// diagnostics are reported. The child gets 10 s plus 1 s per 10 MB.
-fn probe_bytecode(source: &[u8], name: &str) -> Result<(), String> {
+/// a forked child (on its copy of `context`), its output discarded: only
+/// if the child finishes (with or without diagnostics) is it read here,
+/// where its diagnostics are reported. The child gets 10 s plus 1 s per
+/// 10 MB.
+fn probe_bytecode(context: &Context, source: &[u8], name: &str) -> Result<(), String> {
     let limit = std::time::Duration::from_secs(10 + (source.len() / 10_000_000) as u64);
     // SAFETY: the child only parses and leaves with _exit; the parent waits
     // for it (and kills it past the limit).
@@ -231,10 +232,8 @@ fn probe_bytecode(source: &[u8], name: &str) -> Result<(), String> {
                 libc::dup2(null, 2);
             }
         }
-        let parsed = crate::context::new_context().ok().and_then(|context| {
-            parse_op(&context, source, name).map(|op| unsafe { sys::mlirOperationDestroy(op) })
-        });
-        unsafe { libc::_exit(if parsed.is_some() { 0 } else { 1 }) };
+        let parsed = parse_op(context, source, name).is_some();
+        unsafe { libc::_exit(if parsed { 0 } else { 1 }) };
     }
     let started = std::time::Instant::now();
     loop {

@@ -332,13 +332,9 @@ fn pooling(op: OpRef) -> Check {
     at_most(op, "stride", MAX_STRIDE, "stride")
 }
 
-fn input_shape(op: OpRef) -> Option<Vec<i64>> {
-    operand_shape(op, 0)
-}
-
 fn slice(op: OpRef) -> Check {
     let (Some(start), Some(size), Some(shape)) =
-        (constant(op, 1), constant(op, 2), input_shape(op))
+        (constant(op, 1), constant(op, 2), operand_shape(op, 0))
     else {
         return Ok(());
     };
