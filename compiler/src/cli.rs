@@ -165,6 +165,12 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub replicas: Option<String>,
 
+    /// The largest im2col matrix (the windows of a convolution's input, as
+    /// crossbar rows) one layer may build, in bytes; a larger layer stays a
+    /// host op, and `--remarks` says so.
+    #[arg(long, value_name = "BYTES", default_value_t = cimc_passes::DEFAULT_MAX_IM2COL_BYTES)]
+    pub max_im2col_bytes: u64,
+
     /// With --run=sim: the simulator's mvm kernels (results are identical).
     #[arg(
         long = "sim-kernel",

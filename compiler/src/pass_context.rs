@@ -25,6 +25,7 @@ pub(crate) fn from_cli(cli: &Cli, target: cimc_target::Target) -> Result<PassCon
         remarks: std::sync::Arc::new(cimc_passes::remark::Remarks::new(cli.remarks)),
         schedule: cli.schedule.as_str(),
         replicas,
+        max_im2col_bytes: cli.max_im2col_bytes,
     })
 }
 

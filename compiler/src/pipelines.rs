@@ -161,6 +161,9 @@ const GRAPH: &[Step] = &[Step::new("cim-graph", Anchor::Func, "", 1)];
 /// also merge identical crossbar work and drop unused tiles; -O2 and up
 /// replicate layers to balance the pipeline.
 const CIM: &[Step] = &[
+    Step::func("cim-decompose-transpose-conv2d"),
+    Step::func("cim-decompose-conv3d"),
+    Step::func("cim-orient-matmuls"),
     Step::func("cim-lower-crossbar-ops"),
     Step::func("cim-bit-slice"),
     Step::func("cim-tile"),
@@ -179,6 +182,8 @@ const HOST_LOWERING: &[Step] = &[
     Step::func("cim-lower-to-tosa"),
     Step::func("cim-decompose-transpose-conv2d"),
     Step::func("cim-widen-constant-mul"),
+    Step::func("cim-widen-boundaries"),
+    Step::func("cim-lower-scatter"),
     Step::func("tosa-to-linalg-named"),
     Step::func("tosa-to-linalg"),
     Step::new("tosa-to-arith", Anchor::Func, "include-apply-rescale", 0),
@@ -203,6 +208,11 @@ const HOST_LOWERING: &[Step] = &[
     Step::module("expand-strided-metadata"),
     Step::module("lower-affine"),
     Step::module("convert-scf-to-cf"),
+    // Math ops LLVM has intrinsics for become those; the rest (math.erf)
+    // become libm calls, on f32 for f16 operands.
+    Step::module("convert-math-to-llvm"),
+    Step::module("math-extend-to-supported-types"),
+    Step::module("convert-math-to-libm"),
     Step::module("convert-to-llvm"),
     Step::module("reconcile-unrealized-casts"),
 ];
@@ -365,14 +375,14 @@ mod tests {
         assert!(o2.ends_with("cim-schedule,cim-cse,cim-dce))"), "{o2}");
         assert!(
             !o0.contains("cim-graph")
-                && o2.contains("cim-name-layers,cim-graph,cim-lower-crossbar-ops"),
+                && o2.contains("cim-name-layers,cim-graph,cim-decompose-transpose-conv2d,cim-decompose-conv3d,cim-orient-matmuls,cim-lower-crossbar-ops"),
             "{o2}"
         );
         assert_eq!(
             o0,
             "builtin.module(cim-specialize-batch{batch=1},cim-materialize-resources,func.func(tosa-infer-shapes),cim-settle-shapes,\
              func.func(cim-legalize-custom),cim-verify-tosa-input,cim-attach-tosa-target,tosa-validate,cim-verify-tosa-spec,\
-             cim-detach-tosa-target,func.func(cim-name-layers,cim-lower-crossbar-ops,cim-bit-slice,\
+             cim-detach-tosa-target,func.func(cim-name-layers,cim-decompose-transpose-conv2d,cim-decompose-conv3d,cim-orient-matmuls,cim-lower-crossbar-ops,cim-bit-slice,\
              cim-tile,cim-place,cim-schedule))"
         );
         // Function passes of neighbouring phases share one nest; module

@@ -35,6 +35,14 @@ pub enum RunError {
         got_dtype: &'static str,
         got_shape: Vec<usize>,
     },
+    #[error("{path}: input {index} is i{bits} in the model (passed as {dtype}), but holds {value}, outside i{bits}")]
+    InputRange {
+        path: String,
+        index: usize,
+        bits: u32,
+        dtype: &'static str,
+        value: f64,
+    },
     #[error("--dequantize-outputs: the model records no result grids (cim.quant.result_grids): it takes a model `cimc quantize` wrote")]
     NoResultGrids,
     #[error("{path}: an empty batch (shape {shape:?}): give at least one sample")]
@@ -341,6 +349,23 @@ pub(crate) fn load_inputs(
             }
         }
     }
+    let narrow = crate::reference::narrow_arguments(module, entry)?;
+    for (index, ((path, tensor), bits)) in paths.iter().zip(&tensors).zip(narrow).enumerate() {
+        let Some(bits) = bits else { continue };
+        let (lo, hi) = (
+            -(2f64.powi(bits as i32 - 1)),
+            2f64.powi(bits as i32 - 1) - 1.0,
+        );
+        if let Some(value) = tensor.to_f64().into_iter().find(|v| *v < lo || *v > hi) {
+            return Err(RunError::InputRange {
+                path: path.clone(),
+                index,
+                bits,
+                dtype: tensor.dtype().numpy(),
+                value,
+            });
+        }
+    }
     let batch = batch_size(paths, &tensors, types)?;
     Ok((tensors, batch))
 }
@@ -538,6 +563,15 @@ pub(crate) fn batch_size(
     given: &[Tensor],
     expected: &[TensorType],
 ) -> Result<Option<Batch>, RunError> {
+    // Inputs that are exactly the model's types are one call, whatever
+    // their leading dimensions (a broadcast's operands differ in them).
+    if given
+        .iter()
+        .zip(expected)
+        .all(|(tensor, ty)| tensor.dtype() == ty.dtype && tensor.shape() == ty.shape)
+    {
+        return Ok(None);
+    }
     let mut batch: Option<(Batch, &str)> = None;
     let mut exact = true;
     for (index, ((path, tensor), ty)) in paths.iter().zip(given).zip(expected).enumerate() {

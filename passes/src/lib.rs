@@ -52,7 +52,14 @@ pub struct PassContext {
     /// Copies per layer that cim-replicate takes instead of its own
     /// (`--replicas`); unlisted layers keep one.
     pub replicas: Option<std::sync::Arc<std::collections::BTreeMap<String, u32>>>,
+    /// The largest im2col matrix, in bytes, that cim-lower-crossbar-ops
+    /// builds for one layer (the driver's `--max-im2col-bytes`); a larger
+    /// layer stays a host op, with a remark naming the limit.
+    pub max_im2col_bytes: u64,
 }
+
+/// [`PassContext::max_im2col_bytes`] by default: 1 GiB.
+pub const DEFAULT_MAX_IM2COL_BYTES: u64 = 1 << 30;
 
 impl Default for PassContext {
     fn default() -> Self {
@@ -61,6 +68,7 @@ impl Default for PassContext {
             remarks: std::sync::Arc::default(),
             schedule: "layer-sequential",
             replicas: None,
+            max_im2col_bytes: DEFAULT_MAX_IM2COL_BYTES,
         }
     }
 }
@@ -89,7 +97,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 33] = [
+    static ALL: [&PassInfo; 37] = [
         &input::specialize_batch::INFO,
         &input::materialize_resources::INFO,
         &input::settle_shapes::INFO,
@@ -100,6 +108,8 @@ pub fn all() -> &'static [&'static PassInfo] {
         &input::detach_tosa_target::INFO,
         &input::name_layers::INFO,
         &graph::optimize::INFO,
+        &mapping::decompose_conv3d::INFO,
+        &mapping::orient_matmuls::INFO,
         &mapping::lower_crossbar_ops::INFO,
         &mapping::bit_slice::INFO,
         &mapping::tile::INFO,
@@ -111,6 +121,8 @@ pub fn all() -> &'static [&'static PassInfo] {
         &cim::lower_to_tosa::INFO,
         &host::decompose_transpose_conv2d::INFO,
         &host::widen_constant_mul::INFO,
+        &host::widen_boundaries::INFO,
+        &host::lower_scatter::INFO,
         &host::lower_to_runtime::INFO,
         &host::outline_layers::INFO,
         &quant::fold_constants::INFO,

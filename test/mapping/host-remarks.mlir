@@ -12,10 +12,11 @@ func.func @weights_not_constant(%a: tensor<1x2x4xi8>, %b: tensor<1x4x2xi8>) -> t
 
 // -----
 
+// A batched matmul with constant weights is one layer per batch
+// (cim-orient-matmuls): no remark.
 func.func @batched(%a: tensor<2x2x4xi8>) -> tensor<2x2x2xi32> {
   %b = "tosa.const"() {values = dense<1> : tensor<2x4x2xi8>} : () -> tensor<2x4x2xi8>
   %z = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
-  // expected-remark@+1 {{'tosa.matmul' op stays a host op: it is a batched matmul (batch > 1)}}
   %0 = tosa.matmul %a, %b, %z, %z : (tensor<2x2x4xi8>, tensor<2x4x2xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<2x2x2xi32>
   return %0 : tensor<2x2x2xi32>
 }
@@ -28,6 +29,18 @@ func.func @wide_weights(%a: tensor<1x2x4xi16>) -> tensor<1x2x2xi48> {
   // expected-remark@+1 {{'tosa.matmul' op stays a host op: a weight lies outside i8}}
   %0 = tosa.matmul %a, %b, %z, %z : (tensor<1x2x4xi16>, tensor<1x4x2xi16>, tensor<1xi16>, tensor<1xi16>) -> tensor<1x2x2xi48>
   return %0 : tensor<1x2x2xi48>
+}
+
+// -----
+
+// A depthwise channel's kernel must fit the rows of one array (128 here).
+func.func @tall_depthwise(%a: tensor<1x12x12x1xi8>) -> tensor<1x1x1x1xi32> {
+  %w = "tosa.const"() {values = dense<1> : tensor<12x12x1x1xi8>} : () -> tensor<12x12x1x1xi8>
+  %b = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %z = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  // expected-remark@+1 {{'tosa.depthwise_conv2d' op stays a host op: its per-channel kernel of 144 rows exceeds one array's 128 rows}}
+  %0 = tosa.depthwise_conv2d %a, %w, %b, %z, %z {acc_type = i32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x12x12x1xi8>, tensor<12x12x1x1xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x1x1xi32>
+  return %0 : tensor<1x1x1x1xi32>
 }
 
 // -----

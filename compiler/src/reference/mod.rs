@@ -31,7 +31,7 @@ pub enum ReferenceError {
     NoFunction(String),
     #[error("the module has {0} public functions; name the one to run")]
     AmbiguousFunction(usize),
-    #[error("function '{func}' {which} {index} has type '{ty}'; reference execution takes static tensors of i1, i8, i16, i32, i64, f16 or f32")]
+    #[error("function '{func}' {which} {index} has type '{ty}'; reference execution takes static tensors of i1, i4, i8, i16, i32, i48, i64, f16 or f32")]
     Signature {
         func: String,
         which: &'static str,
@@ -98,6 +98,27 @@ pub fn signature_of(
 ) -> Result<(Vec<TensorType>, Vec<TensorType>), ReferenceError> {
     let target = entry_func(module, func)?;
     signature(target, &symbol_name(target))
+}
+
+/// For each argument of `func` (or the module's only public function): the
+/// bit width of its elements when it crosses the boundary in a wider type
+/// (i48 as i64, i4 as i8), whose values its caller must keep in range.
+pub fn narrow_arguments(
+    module: &Module,
+    func: Option<&str>,
+) -> Result<Vec<Option<u32>>, ReferenceError> {
+    let target = entry_func(module, func)?;
+    let Some((inputs, _)) = OpRef::new(target).and_then(OpRef::function_signature) else {
+        return Ok(vec![]);
+    };
+    Ok(inputs
+        .into_iter()
+        .map(|ty| {
+            let (_, element) = ty.ranked_shape()?;
+            cimc_passes::host::widen_boundaries::boundary_element(&element.text())?;
+            element.integer_width()
+        })
+        .collect())
 }
 
 /// How a module reaches the LLVM dialect before the JIT compiles it.
@@ -377,7 +398,11 @@ fn tensor_type(ty: Type) -> Option<TensorType> {
         return None;
     }
     let (dims, element) = ty.ranked_shape()?;
-    let dtype = DType::from_mlir(&element.text())?;
+    // i48 and i4 cross the boundary as i64 and i8 (cim-widen-boundaries).
+    let element = element.text();
+    let element =
+        cimc_passes::host::widen_boundaries::boundary_element(&element).unwrap_or(&element);
+    let dtype = DType::from_mlir(element)?;
     let shape = dims.into_iter().map(|d| d as usize).collect();
     Some(TensorType { dtype, shape })
 }

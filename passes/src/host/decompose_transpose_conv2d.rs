@@ -27,8 +27,10 @@ does lower. With input [N,IH,IW,IC], weights [OC,KH,KW,IC], out_pad
      TOSA requires out_pad > -kernel) gives the transpose_conv2d result,
      [N,(IH-1)*sy+t+b+KH,(IW-1)*sx+l+r+KW,OC], with every product and sum the
      same as the specification's.
-Runs after validation, inside reference lowering; its output is not meant
-to be re-validated (the padded rank-6 tensor exceeds TOSA's level limits).
+A constant integer kernel is flipped into a new constant instead, so that
+the convolution keeps constant weights: the pass also runs at the start of
+the cim phase, where that convolution goes onto crossbars. Runs after
+validation; its output is not meant to be re-validated (the padded rank-6 tensor exceeds TOSA's level limits).
 
 Example: `tosa.transpose_conv2d %x, %w, %b, %xz, %wz {out_pad = array<i64:
 0, 0, 0, 0>, stride = array<i64: 1, 1>, acc_type = i32}` on a 3x3 kernel
@@ -116,20 +118,26 @@ fn decompose(op: RawOp) -> Result<RawValue, String> {
         );
     }
 
-    // 2. Flip the kernel.
-    let w_ty = e.tensor(&w_shape, &w_elem);
-    let flipped_h = e.value(
-        "tosa.reverse",
-        &[weight],
-        w_ty,
-        &[("axis", e.attr("1 : i32"))],
-    );
-    let flipped = e.value(
-        "tosa.reverse",
-        &[flipped_h],
-        w_ty,
-        &[("axis", e.attr("2 : i32"))],
-    );
+    // 2. Flip the kernel: a constant integer kernel as a flipped constant
+    // (which crossbars take as weights), any other by tosa.reverse.
+    let flipped = match emit::const_ints(weight).filter(|_| w_elem.starts_with('i')) {
+        Some(values) => e.const_int(&w_shape, &w_elem, &flip_kernel(&values, &w_shape)),
+        None => {
+            let w_ty = e.tensor(&w_shape, &w_elem);
+            let flipped_h = e.value(
+                "tosa.reverse",
+                &[weight],
+                w_ty,
+                &[("axis", e.attr("1 : i32"))],
+            );
+            e.value(
+                "tosa.reverse",
+                &[flipped_h],
+                w_ty,
+                &[("axis", e.attr("2 : i32"))],
+            )
+        }
+    };
 
     // 3. A stride-1 convolution over the padded, dilated input.
     let mut attrs = vec![
@@ -151,4 +159,19 @@ fn decompose(op: RawOp) -> Result<RawValue, String> {
         result_ty,
         &attrs,
     ))
+}
+
+/// Weights [OC, KH, KW, IC] reversed along KH and KW.
+fn flip_kernel(values: &[i64], shape: &[i64]) -> Vec<i64> {
+    let [oc, kh, kw, ic] = [0, 1, 2, 3].map(|i| shape[i] as usize);
+    let mut out = Vec::with_capacity(values.len());
+    for o in 0..oc {
+        for y in 0..kh {
+            for x in 0..kw {
+                let from = ((o * kh + (kh - 1 - y)) * kw + (kw - 1 - x)) * ic;
+                out.extend_from_slice(&values[from..from + ic]);
+            }
+        }
+    }
+    out
 }

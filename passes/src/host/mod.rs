@@ -7,6 +7,8 @@
 
 pub mod crossbar_layers;
 pub mod decompose_transpose_conv2d;
+pub mod lower_scatter;
 pub mod lower_to_runtime;
 pub mod outline_layers;
+pub mod widen_boundaries;
 pub mod widen_constant_mul;

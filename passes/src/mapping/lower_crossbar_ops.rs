@@ -16,21 +16,23 @@ pub static INFO: PassInfo = PassInfo {
     summary: "Lower integer conv2d, depthwise_conv2d and matmul to crossbar matmuls",
     description: "\
 Every `tosa.conv2d`, `tosa.depthwise_conv2d` and `tosa.matmul` whose input is
-i8 or i16 and whose weights (values within i8), bias and zero points are
-constants becomes
+i8 or i16 and whose weights (values within i8) and zero points are constants
+becomes
 
   %cols = cim.im2col %x            (host: windows as rows, padding = input zp)
   %p    = cim.matmul %cols, %W     (the crossbar part: Σ x·w, exact in i32)
   %y    = %p - wzp·Σx + c          (host: c[o] = bias - xzp·Σw + K·xzp·wzp)
 
 reshaped back to the op's result. The correction makes the result equal the
-TOSA op's exactly: Σ(x - xzp)(w - wzp) + bias. Depthwise convolutions keep
+TOSA op's exactly: Σ(x - xzp)(w - wzp) + bias. A computed bias (a function
+argument, say) is left out of c and added to %y on the host. Depthwise convolutions keep
 their channels as blocks (`blocks` = channels; im2col is channel-major) so
 that cim-tile can pack them block-diagonally. Input bits come from the
 producer's clamp range (else the element type), weight bits from the
 constant's value range. A float convolution or matmul is an error: quantize
 first. Other integer ops (i32 inputs, non-constant weights or weights beyond
-i8, batched matmuls) stay host ops; `cimc --remarks` says which and why.
+i8; `cim-orient-matmuls` has made batched matmuls with constant weights
+batch-1 ones) stay host ops; `cimc --remarks` says which and why.
 
 16-bit inputs are streamed as two i8 digit planes, as a CIM macro streams
 wide inputs in slices: x = 256·h + l' + 128 with h = x >> 8 and
@@ -57,12 +59,16 @@ tensor<1x8x8x8xi48>.",
     create: |_, context| {
         Box::new(LowerCrossbarOps {
             remarks: context.remarks.clone(),
+            max_im2col_bytes: context.max_im2col_bytes,
+            array_rows: u64::from(context.target.array.rows),
         })
     },
 };
 
 struct LowerCrossbarOps {
     remarks: std::sync::Arc<crate::remark::Remarks>,
+    max_im2col_bytes: u64,
+    array_rows: u64,
 }
 
 /// Why a convolution or matmul on integers stays a host op.
@@ -76,8 +82,6 @@ pub enum HostReason {
     WeightsNotConstant,
     /// A weight lies outside i8 (i16 weights).
     WeightsBeyondI8,
-    /// The bias is not a constant.
-    BiasNotConstant,
     /// A zero point is not one constant value.
     ZeroPointNotConstant,
     /// A 16-bit input with a weight zero point outside i8.
@@ -97,7 +101,6 @@ impl std::fmt::Display for HostReason {
             HostReason::NotStatic => "an operand or result is not a static tensor",
             HostReason::WeightsNotConstant => "its weights are not a constant",
             HostReason::WeightsBeyondI8 => "a weight lies outside i8",
-            HostReason::BiasNotConstant => "its bias is not a constant",
             HostReason::ZeroPointNotConstant => "a zero point is not a single constant",
             HostReason::WideWeightZeroPoint => {
                 "its input is i16 and its weight zero point lies outside i8"
@@ -151,6 +154,28 @@ impl Pass for LowerCrossbarOps {
                     continue;
                 }
             };
+            if let Some(bytes) = im2col_bytes(op, kind).filter(|b| *b > self.max_im2col_bytes) {
+                self.remarks.at_op(
+                    op,
+                    format!(
+                        "stays a host op: its im2col matrix would take {bytes} bytes, more than \
+                         --max-im2col-bytes ({})",
+                        self.max_im2col_bytes
+                    ),
+                );
+                continue;
+            }
+            if let Some(rows) = depthwise_block_rows(op, kind).filter(|r| *r > self.array_rows) {
+                self.remarks.at_op(
+                    op,
+                    format!(
+                        "stays a host op: its per-channel kernel of {rows} rows exceeds one array's {} \
+                         rows (a depthwise channel's weights stay on one array)",
+                        self.array_rows
+                    ),
+                );
+                continue;
+            }
             if let Err(reason) = lower(op, kind, &layer) {
                 self.remarks.at_op(op, stays(reason));
             }
@@ -161,6 +186,37 @@ impl Pass for LowerCrossbarOps {
             Err(PassFailed)
         }
     }
+}
+
+/// The bytes of the im2col matrix of a convolution (windows x kernel
+/// volume x input channels, two digit planes for i16 inputs); `None` for a
+/// matmul, which reads its input as it is.
+fn im2col_bytes(op: RawOp, kind: Kind) -> Option<u64> {
+    if kind == Kind::Matmul {
+        return None;
+    }
+    let (x_shape, x_element) = emit::tensor_info(emit::operand(op, 0))?;
+    let (out_shape, _) = emit::tensor_info(emit::result_of(op, 0))?;
+    let (w_shape, _) = emit::tensor_info(emit::operand(op, 1))?;
+    let planes = if x_element == "i16" { 2 } else { 1 };
+    let windows = out_shape.iter().take(3).product::<i64>();
+    // conv2d weights are [OC, KH, KW, IC], depthwise ones [KH, KW, C, M].
+    let kernel = match kind {
+        Kind::Depthwise => w_shape.first()? * w_shape.get(1)?,
+        _ => w_shape.get(1)? * w_shape.get(2)?,
+    };
+    let volume = kernel * x_shape.get(3)?;
+    u64::try_from(windows.checked_mul(volume)?.checked_mul(planes)?).ok()
+}
+
+/// The crossbar rows of one channel of a depthwise convolution: its
+/// kernel's KH x KW (weights [KH, KW, C, M]).
+fn depthwise_block_rows(op: RawOp, kind: Kind) -> Option<u64> {
+    if kind != Kind::Depthwise {
+        return None;
+    }
+    let (w_shape, _) = emit::tensor_info(emit::operand(op, 1))?;
+    u64::try_from(w_shape.first()?.checked_mul(*w_shape.get(1)?)?).ok()
 }
 
 fn stays(reason: HostReason) -> String {
@@ -271,11 +327,13 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Result<(), HostReason> {
     let (bias, xzp, wzp) = match kind {
         Kind::Matmul => (None, zero_point(2)?, zero_point(3)?),
         _ => (
-            Some(emit::const_ints(emit::operand(op, 2)).ok_or(BiasNotConstant)?),
+            emit::const_ints(emit::operand(op, 2)),
             zero_point(3)?,
             zero_point(4)?,
         ),
     };
+    // A computed bias is added to the crossbar sums on the host.
+    let computed_bias = (kind != Kind::Matmul && bias.is_none()).then(|| emit::operand(op, 2));
     if wide && !(-128..=127).contains(&wzp) {
         return Err(WideWeightZeroPoint); // the i32 partial sums' corrections assume an 8-bit wzp
     }
@@ -475,6 +533,16 @@ fn lower(op: RawOp, kind: Kind, layer: &str) -> Result<(), HostReason> {
         let c: Vec<i32> = constant.iter().map(|c| *c as i32).collect();
         let c = e.const_i32(&[1, p], &c);
         y = e.binary("tosa.add", y, c, &[windows, p]);
+    }
+    if let Some(b) = computed_bias {
+        let (b_shape, _) = emit::tensor_info(b).ok_or(NotStatic)?;
+        let b = e.reshape(b, &[1, b_shape.iter().product()], &out_element);
+        y = e.value(
+            "tosa.add",
+            &[y, b],
+            e.tensor(&[windows, p], &out_element),
+            &[],
+        );
     }
     let result = e.reshape(y, &out_shape, &out_element);
     emit::replace_uses(emit::result_of(op, 0), result);

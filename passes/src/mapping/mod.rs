@@ -10,7 +10,9 @@
 //! dialects/cim/README.md.
 
 pub mod bit_slice;
+pub mod decompose_conv3d;
 pub mod lower_crossbar_ops;
+pub mod orient_matmuls;
 pub mod place;
 pub mod replicate;
 pub mod schedule;
