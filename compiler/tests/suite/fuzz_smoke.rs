@@ -55,3 +55,18 @@ fn fuzz_targets_survive_their_seeds() {
     run("pipeline", cimc::fuzz::pipeline, |_| false);
     run("quant_config", cimc::fuzz::quant_config, |_| false);
 }
+
+/// The differential target compiles each case twice: its seeds whole only,
+/// and each must make a case (a seed that draws no window tests nothing).
+#[test]
+fn differential_seeds_agree() {
+    for path in seeds("differential") {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            cimc::fuzz::differential_case(&bytes).is_some(),
+            "{} draws no case",
+            path.display()
+        );
+        cimc::fuzz::differential(&bytes);
+    }
+}
