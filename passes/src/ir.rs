@@ -51,6 +51,14 @@ pub fn nested_ops(root: RawOp) -> Vec<RawOp> {
     })
 }
 
+/// The ops nested in `root` (as [`nested_ops`]) named `name`.
+pub fn nested_ops_named(root: RawOp, name: &str) -> Vec<RawOp> {
+    nested_ops(root)
+        .into_iter()
+        .filter(|op| crate::raw::op_name(*op) == name)
+        .collect()
+}
+
 /// The ops of `block`, in order.
 pub fn block_ops(block: sys::MlirBlock) -> Vec<RawOp> {
     BlockRef::new(block).map_or_else(Vec::new, |b| b.ops().into_iter().map(OpRef::raw).collect())

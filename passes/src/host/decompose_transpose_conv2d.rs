@@ -45,10 +45,7 @@ struct DecomposeTransposeConv2d;
 
 impl Pass for DecomposeTransposeConv2d {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
-            .into_iter()
-            .filter(|op| crate::raw::op_name(*op) == "tosa.transpose_conv2d")
-            .collect();
+        let ops: Vec<RawOp> = crate::ir::nested_ops_named(func.to_raw(), "tosa.transpose_conv2d");
         for op in ops {
             emit::replace_or_report(op, decompose(op))?;
         }

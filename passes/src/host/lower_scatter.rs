@@ -36,10 +36,7 @@ struct LowerScatter;
 
 impl Pass for LowerScatter {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
-            .into_iter()
-            .filter(|op| crate::raw::op_name(*op) == "tosa.scatter")
-            .collect();
+        let ops: Vec<RawOp> = crate::ir::nested_ops_named(func.to_raw(), "tosa.scatter");
         for op in ops {
             if let Err(message) = lower(op) {
                 crate::diag::raw_op_error(op, &message);

@@ -39,10 +39,7 @@ struct WidenConstantMul;
 
 impl Pass for WidenConstantMul {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
-            .into_iter()
-            .filter(|op| crate::raw::op_name(*op) == "tosa.mul")
-            .collect();
+        let ops: Vec<RawOp> = crate::ir::nested_ops_named(func.to_raw(), "tosa.mul");
         let mut constant = HashMap::new();
         for op in ops {
             let (a, b, shift) = (

@@ -49,10 +49,7 @@ struct DecomposeConv3d {
 
 impl Pass for DecomposeConv3d {
     fn run(&self, func: OperationRefMut<'_, '_>) -> Result<(), PassFailed> {
-        let ops: Vec<RawOp> = crate::ir::nested_ops(func.to_raw())
-            .into_iter()
-            .filter(|op| crate::raw::op_name(*op) == "tosa.conv3d")
-            .collect();
+        let ops: Vec<RawOp> = crate::ir::nested_ops_named(func.to_raw(), "tosa.conv3d");
         for (index, op) in ops.into_iter().enumerate() {
             if crate::quant::options::keeps_float(op) {
                 continue;
