@@ -171,6 +171,12 @@ pub struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = cimc_passes::DEFAULT_MAX_IM2COL_BYTES)]
     pub max_im2col_bytes: u64,
 
+    /// The bytes the input's constants may take together (checked with the
+    /// input, before any is materialised); more is an error at the constant
+    /// that crosses the limit.
+    #[arg(long, value_name = "BYTES", default_value_t = cimc_passes::DEFAULT_MAX_CONSTANT_BYTES)]
+    pub max_constant_bytes: u64,
+
     /// With --run=sim: the simulator's mvm kernels (results are identical).
     #[arg(
         long = "sim-kernel",

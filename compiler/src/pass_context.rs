@@ -26,6 +26,7 @@ pub(crate) fn from_cli(cli: &Cli, target: cimc_target::Target) -> Result<PassCon
         schedule: cli.schedule.as_str(),
         replicas,
         max_im2col_bytes: cli.max_im2col_bytes,
+        max_constant_bytes: cli.max_constant_bytes,
     })
 }
 

@@ -56,7 +56,13 @@ pub struct PassContext {
     /// builds for one layer (the driver's `--max-im2col-bytes`); a larger
     /// layer stays a host op, with a remark naming the limit.
     pub max_im2col_bytes: u64,
+    /// The bytes the constants of a module may take together
+    /// (`cim-verify-tosa-spec`, the driver's `--max-constant-bytes`).
+    pub max_constant_bytes: u64,
 }
+
+/// [`PassContext::max_constant_bytes`] by default: 4 GiB.
+pub const DEFAULT_MAX_CONSTANT_BYTES: u64 = 4 << 30;
 
 /// [`PassContext::max_im2col_bytes`] by default: 1 GiB.
 pub const DEFAULT_MAX_IM2COL_BYTES: u64 = 1 << 30;
@@ -69,6 +75,7 @@ impl Default for PassContext {
             schedule: "layer-sequential",
             replicas: None,
             max_im2col_bytes: DEFAULT_MAX_IM2COL_BYTES,
+            max_constant_bytes: DEFAULT_MAX_CONSTANT_BYTES,
         }
     }
 }

@@ -39,10 +39,19 @@ Example: a `tosa.rescale` whose shift is -1 is reported as
 `'tosa.rescale' op shift -1 is outside 2..62 (TOSA 1.0 RESCALE)`.",
     anchor: Some("builtin.module"),
     options: &[] as &[OptionInfo],
-    create: |_, _| Box::new(VerifyTosaSpec),
+    create: |_, context| {
+        Box::new(VerifyTosaSpec {
+            max_constant_bytes: context.max_constant_bytes,
+        })
+    },
 };
 
-struct VerifyTosaSpec;
+struct VerifyTosaSpec {
+    /// The bytes the module's constants may take together
+    /// (`PassContext::max_constant_bytes`, the driver's
+    /// `--max-constant-bytes`).
+    max_constant_bytes: u64,
+}
 
 /// Level 8K of TOSA 1.0.
 const MAX_RANK: usize = 6;
@@ -56,10 +65,27 @@ impl Pass for VerifyTosaSpec {
             return Err(PassFailed);
         };
         let mut ok = true;
+        let mut constant_bytes = 0u64;
         for op in module.preorder() {
             if let Err(problem) = check_op(op) {
                 raw_op_error(op.raw(), &problem);
                 ok = false;
+            } else if op.is("tosa.const") && ok {
+                // Checked before any pass materialises a constant (a
+                // splat holds one value until then).
+                let bytes = op.result(0).map_or(0, |v| tensor_bytes(v.ty()));
+                constant_bytes = constant_bytes.saturating_add(bytes);
+                if constant_bytes > self.max_constant_bytes {
+                    raw_op_error(
+                        op.raw(),
+                        &format!(
+                            "brings the module's constants to {constant_bytes} bytes, more than \
+                             --max-constant-bytes ({}); raise the limit to compile it",
+                            self.max_constant_bytes
+                        ),
+                    );
+                    ok = false;
+                }
             }
         }
         ok &= check_recursion(module);
@@ -117,6 +143,25 @@ fn check_op(op: OpRef) -> Check {
         "tosa.pad" => pad(op),
         _ => Ok(()),
     }
+}
+
+/// The bytes a static tensor type's elements take in memory (a whole
+/// byte for each element narrower than 8 bits).
+fn tensor_bytes(ty: mlir_sys::MlirType) -> u64 {
+    let Some(ty) = TypeRef::new(ty) else { return 0 };
+    let Some((shape, element)) = ty.ranked_shape() else {
+        return 0;
+    };
+    let bits = element
+        .integer_width()
+        .or_else(|| element.float_width())
+        .unwrap_or(64);
+    shape
+        .iter()
+        .try_fold(u64::from(bits.div_ceil(8)), |n, d| {
+            n.checked_mul(u64::try_from(*d).unwrap_or(0))
+        })
+        .unwrap_or(u64::MAX)
 }
 
 /// The 8K level's limits on a tensor value: rank and element count.
