@@ -184,6 +184,7 @@ const HOST_LOWERING: &[Step] = &[
     Step::func("cim-widen-constant-mul"),
     Step::func("cim-widen-boundaries"),
     Step::func("cim-lower-scatter"),
+    Step::func("cim-resize-offsets"),
     Step::func("tosa-to-linalg-named"),
     Step::func("tosa-to-linalg"),
     Step::new("tosa-to-arith", Anchor::Func, "include-apply-rescale", 0),

@@ -104,7 +104,7 @@ impl PassInfo {
 
 /// Every cimc pass.
 pub fn all() -> &'static [&'static PassInfo] {
-    static ALL: [&PassInfo; 37] = [
+    static ALL: [&PassInfo; 38] = [
         &input::specialize_batch::INFO,
         &input::materialize_resources::INFO,
         &input::settle_shapes::INFO,
@@ -130,6 +130,7 @@ pub fn all() -> &'static [&'static PassInfo] {
         &host::widen_constant_mul::INFO,
         &host::widen_boundaries::INFO,
         &host::lower_scatter::INFO,
+        &host::resize_offsets::INFO,
         &host::lower_to_runtime::INFO,
         &host::outline_layers::INFO,
         &quant::fold_constants::INFO,

@@ -10,5 +10,6 @@ pub mod decompose_transpose_conv2d;
 pub mod lower_scatter;
 pub mod lower_to_runtime;
 pub mod outline_layers;
+pub mod resize_offsets;
 pub mod widen_boundaries;
 pub mod widen_constant_mul;
