@@ -177,6 +177,24 @@ pub struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = cimc_passes::DEFAULT_MAX_CONSTANT_BYTES)]
     pub max_constant_bytes: u64,
 
+    /// The deepest nesting of brackets (`(`, `[`, `{`, `<`) the input text
+    /// may have; deeper is an error at the bracket that crosses the limit
+    /// (MLIR's parser overflows its stack on very deep nesting).
+    #[arg(long, value_name = "LEVELS", default_value_t = crate::source::DEFAULT_MAX_NESTING)]
+    pub max_nesting: usize,
+
+    /// The wall time, in seconds, cimc may spend before the model runs
+    /// (parsing, quantization, the phases, LLVM, the JIT; 0: no limit);
+    /// past it cimc stops with an error naming what it was doing. Running
+    /// the model under --run is not counted.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = crate::budget::DEFAULT_COMPILE_TIME_LIMIT,
+        value_parser = crate::budget::parse_seconds
+    )]
+    pub compile_time_limit: f64,
+
     /// With --run=sim: the simulator's mvm kernels (results are identical).
     #[arg(
         long = "sim-kernel",

@@ -30,12 +30,16 @@ const SIGNALS: [(libc::c_int, &str); 5] = [
     (libc::SIGABRT, "SIGABRT, an abort"),
 ];
 
-fn publish(phase: &str, input: &str) {
-    let text = if input.is_empty() {
+fn phrase(phase: &str, input: &str) -> String {
+    if input.is_empty() {
         format!("while {phase}")
     } else {
         format!("while {phase} `{input}`")
-    };
+    }
+}
+
+fn publish(phase: &str, input: &str) {
+    let text = phrase(phase, input);
     let bytes = text.as_bytes();
     let n = bytes.len().min(CAP);
     // Hide the text while it changes: the handler then prints no detail
@@ -53,6 +57,15 @@ pub fn set_phase(phase: &'static str) {
         state.0 = phase;
         publish(state.0, &state.1);
     }
+}
+
+/// What the driver is doing, as a crash message says it: ``while parsing
+/// `net.mlir` ``.
+pub fn describe() -> String {
+    STATE.lock().map_or_else(
+        |_| "while compiling".to_string(),
+        |state| phrase(state.0, &state.1),
+    )
 }
 
 /// The input being compiled (a path, or `-` for standard input).

@@ -69,6 +69,8 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     if let Some(name) = &cli.describe_pass {
         return describe_pass(name);
     }
+    crate::crash::set_input(&cli.input);
+    crate::budget::start(cli.compile_time_limit);
 
     // Every phase after the input reads the target: a bad one fails first.
     let target = match resolve_target(&cli.target, &cli.target_opts)
@@ -122,7 +124,8 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     };
 
     crate::crash::set_input(&cli.input);
-    let input = Input::read(&cli.input)?;
+    let mut input = Input::read(&cli.input)?;
+    input.max_nesting = cli.max_nesting;
     let text = match input.source_text() {
         Ok(text) => text,
         Err(diag) => {
@@ -131,15 +134,18 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
         }
     };
     let chunks = text.map_or_else(Vec::new, |text| source::split(text, cli.split_input_file));
-    // Open the output before the work: an unwritable path fails fast.
+    // Open the output before the work: an unwritable path fails fast. As
+    // mlir-opt's output file, it is removed again unless cimc succeeds, so
+    // a failed compile leaves no empty file that make would take as built.
+    let mut created = None;
     let mut output: Box<dyn Write> = match &cli.output {
         Some(path) if path != "-" => {
-            Box::new(
-                std::fs::File::create(path).map_err(|err| DriverError::WriteOutput {
-                    path: path.clone(),
-                    reason: source::io_reason(&err),
-                })?,
-            )
+            let file = std::fs::File::create(path).map_err(|err| DriverError::WriteOutput {
+                path: path.clone(),
+                reason: source::io_reason(&err),
+            })?;
+            created = Some(OutputFile::new(path));
+            Box::new(file)
         }
         _ => Box::new(std::io::stdout()),
     };
@@ -224,7 +230,39 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
             path: cli.output.clone().unwrap_or_else(|| "<stdout>".into()),
             reason: source::io_reason(&err),
         })?;
+    if ok {
+        created.iter_mut().for_each(OutputFile::keep);
+    }
     Ok(ok)
+}
+
+/// The output file cimc created, removed when it is dropped unless kept
+/// (and, should the compile-time limit run out first, by the budget).
+struct OutputFile {
+    path: String,
+    kept: bool,
+}
+
+impl OutputFile {
+    fn new(path: &str) -> Self {
+        crate::budget::remove_on_timeout(path);
+        OutputFile {
+            path: path.to_string(),
+            kept: false,
+        }
+    }
+
+    fn keep(&mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for OutputFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 enum ChunkFailure {
@@ -468,43 +506,49 @@ fn run_model(cli: &Cli, target: cimc_target::Target) -> Result<bool, DriverError
             "--run takes one module; drop --split-input-file".into(),
         ));
     }
-    with_parsed_input(&cli.input, |context, mut module, collector, report| {
-        let render = |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
-        if !(specialize_input(cli.batch, context, &mut module, collector, &render)
-            && quantize_first(cli, context, &mut module, &render)
-            && calibrate_adc_first(cli, context, &mut module, &target, &render))
-        {
-            return Ok(false);
-        }
-        // Diagnostics from compiling the model come back inside the error.
-        let result = crate::run::run(cli, context, &module, target, &|remarks| report(remarks));
-        report(collector.take());
-        match result {
-            Ok(()) => Ok(true),
-            Err(crate::run::RunError::Reference(crate::reference::ReferenceError::Diagnosed(
-                diags,
-            )))
-            | Err(crate::run::RunError::Simulate(crate::simulate::SimulateError::Compile(
-                crate::reference::ReferenceError::Diagnosed(diags),
-            ))) => {
-                report(diags);
-                Ok(false)
+    with_parsed_input(
+        &cli.input,
+        cli.max_nesting,
+        |context, mut module, collector, report| {
+            let render =
+                |diags: Vec<Diag>| report(collector.take().into_iter().chain(diags).collect());
+            if !(specialize_input(cli.batch, context, &mut module, collector, &render)
+                && quantize_first(cli, context, &mut module, &render)
+                && calibrate_adc_first(cli, context, &mut module, &target, &render))
+            {
+                return Ok(false);
             }
-            Err(err) => {
-                eprintln!("cimc: error: {err}");
-                Ok(false)
+            // Diagnostics from compiling the model come back inside the error.
+            let result = crate::run::run(cli, context, &module, target, &|remarks| report(remarks));
+            report(collector.take());
+            match result {
+                Ok(()) => Ok(true),
+                Err(crate::run::RunError::Reference(
+                    crate::reference::ReferenceError::Diagnosed(diags),
+                ))
+                | Err(crate::run::RunError::Simulate(crate::simulate::SimulateError::Compile(
+                    crate::reference::ReferenceError::Diagnosed(diags),
+                ))) => {
+                    report(diags);
+                    Ok(false)
+                }
+                Err(err) => {
+                    eprintln!("cimc: error: {err}");
+                    Ok(false)
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 /// Reads `path` and parses it in a new context whose diagnostics
 /// `collector` gathers, then runs `body` on the module with `report`, which
 /// prints diagnostics quoting the source. An unreadable input is an error;
-/// one that is neither UTF-8 text nor bytecode, or does not parse, is
-/// reported (false).
+/// one that is neither UTF-8 text nor bytecode, nests deeper than
+/// `max_nesting`, or does not parse, is reported (false).
 fn with_parsed_input(
     path: &str,
+    max_nesting: usize,
     body: impl for<'c> FnOnce(
         &'c Context,
         Module<'c>,
@@ -513,7 +557,8 @@ fn with_parsed_input(
     ) -> Result<bool, DriverError>,
 ) -> Result<bool, DriverError> {
     crate::crash::set_input(path);
-    let input = Input::read(path)?;
+    let mut input = Input::read(path)?;
+    input.max_nesting = max_nesting;
     let text = match input.source_text() {
         Ok(text) => text,
         Err(diag) => {
@@ -786,9 +831,13 @@ fn quantize_module(
 
 /// `cimc quantize`: calibrate, convert, validate, print.
 pub(crate) fn run_quantize(args: &crate::cli::QuantizeArgs) -> Result<bool, DriverError> {
-    with_parsed_input(&args.input, |context, module, collector, report| {
-        quantize_parsed(args, context, module, collector, report)
-    })
+    with_parsed_input(
+        &args.input,
+        crate::source::DEFAULT_MAX_NESTING,
+        |context, module, collector, report| {
+            quantize_parsed(args, context, module, collector, report)
+        },
+    )
 }
 
 /// The grids the quantized model's callers feed and read: one line per

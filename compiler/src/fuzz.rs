@@ -42,6 +42,7 @@ pub fn mlir(data: &[u8]) {
     let input = crate::source::Input {
         name: "fuzz.mlir".into(),
         bytes: data.to_vec(),
+        max_nesting: crate::source::DEFAULT_MAX_NESTING,
     };
     if input.source_text().is_err() {
         return;

@@ -5,6 +5,7 @@
 //! and prints the result or located diagnostics.
 
 pub mod adc_calibration;
+pub mod budget;
 pub mod cli;
 pub mod context;
 pub mod crash;

@@ -136,6 +136,7 @@ pub fn run(
         }
     };
     let compile_time = started.elapsed();
+    crate::budget::stop();
     let call = |simulation: &mut Option<crate::simulate::Simulation>,
                 sample: &[Tensor]|
      -> Result<Vec<Tensor>, RunError> {

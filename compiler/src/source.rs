@@ -12,7 +12,15 @@ use std::io::Read;
 pub struct Input {
     pub name: String,
     pub bytes: Vec<u8>,
+    /// The deepest nesting of brackets the text may have
+    /// ([`DEFAULT_MAX_NESTING`], the driver's `--max-nesting`).
+    pub max_nesting: usize,
 }
+
+/// `--max-nesting` by default. MLIR's parser recurses once per level of
+/// `(`, `[`, `{` and `<` and overflows the main thread's 8 MiB stack some
+/// ten thousand levels down; real modules nest a few dozen deep.
+pub const DEFAULT_MAX_NESTING: usize = 1000;
 
 /// MLIR bytecode files start with this magic; they are not text.
 const BYTECODE_MAGIC: &[u8] = b"ML\xefR";
@@ -20,6 +28,7 @@ const BYTECODE_MAGIC: &[u8] = b"ML\xefR";
 impl Input {
     /// Reads a file, or standard input for `-`.
     pub fn read(path: &str) -> Result<Self, DriverError> {
+        crate::crash::set_phase("reading");
         if path == "-" {
             let mut bytes = Vec::new();
             std::io::stdin()
@@ -31,6 +40,7 @@ impl Input {
             return Ok(Input {
                 name: "<stdin>".into(),
                 bytes,
+                max_nesting: DEFAULT_MAX_NESTING,
             });
         }
         let bytes = std::fs::read(path).map_err(|err| DriverError::ReadInput {
@@ -40,6 +50,7 @@ impl Input {
         Ok(Input {
             name: path.to_string(),
             bytes,
+            max_nesting: DEFAULT_MAX_NESTING,
         })
     }
 
@@ -103,6 +114,15 @@ impl Input {
                 "`array<index ...>` is not an MLIR attribute (dense arrays hold integers or floats), and MLIR 22's parser crashes on it; cimc does not read it",
             ));
         }
+        if let Some(offset) = nesting_beyond(text, self.max_nesting) {
+            return Err(at(
+                offset,
+                &format!(
+                    "brackets nest deeper than {} levels here (--max-nesting); MLIR's parser would overflow its stack on deep nesting",
+                    self.max_nesting
+                ),
+            ));
+        }
         if text.trim().is_empty() {
             return Err(Diag::at(
                 &self.name,
@@ -113,6 +133,43 @@ impl Input {
         }
         Ok(text)
     }
+}
+
+/// The byte offset of the first opening bracket (`(`, `[`, `{`, `<`) that
+/// nests deeper than `limit`, outside string literals and `//` comments.
+/// The `>` of `->` closes nothing; a stray closer (`>=` in an affine set)
+/// only lowers the count, so the scan may miss deep nesting but never
+/// refuses shallow text.
+fn nesting_beyond(text: &str, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' | b'<' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b'>' if i > 0 && bytes[i - 1] == b'-' => {}
+            b')' | b']' | b'}' | b'>' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 pub fn io_reason(err: &std::io::Error) -> String {
@@ -318,10 +375,31 @@ mod tests {
     }
 
     #[test]
+    fn finds_nesting_past_the_limit() {
+        let text = "module {\n  func.func @f(%a: tensor<1xi8>) -> tensor<1xi8> {}\n}";
+        assert_eq!(nesting_beyond(text, 3), None);
+        // `{`, `(`, then `tensor<` inside them: the third level.
+        assert_eq!(
+            nesting_beyond(text, 2),
+            Some(text.find("1xi8").unwrap() - 1)
+        );
+        // Strings and comments do not count; `->` closes nothing.
+        assert_eq!(nesting_beyond("x = \"[[[[\" // {{{{\n[]", 1), None);
+        assert_eq!(nesting_beyond("(a) -> (b)", 1), None);
+        assert_eq!(nesting_beyond("([", 1), Some(1));
+        let deep = "[".repeat(5000) + &"]".repeat(5000);
+        assert_eq!(
+            nesting_beyond(&deep, DEFAULT_MAX_NESTING),
+            Some(DEFAULT_MAX_NESTING)
+        );
+    }
+
+    #[test]
     fn reports_first_bad_byte() {
         let input = Input {
             name: "f".into(),
             bytes: b"ok\nab\xffc".to_vec(),
+            max_nesting: DEFAULT_MAX_NESTING,
         };
         let diag = input.text().unwrap_err();
         assert_eq!(diag.line(), Some(2));
