@@ -22,6 +22,7 @@
 //!            slices shift_cell_bits differential offset references
 //!                                                  (slices 0: no shift-add)
 //!            tile count, then per tile: tile index, input column, output column
+//!            bias count (0, or the result's columns), then each bias as i32
 //! ```
 //!
 //! A layer computes `sum[n][out + j] += mvm_t(x[n][in .. in + rows_t])[j]`
@@ -30,7 +31,11 @@
 //! by side. A replica holds the same levels on another array and takes a
 //! share of the layer's input vectors (`cim-replicate`); every tile of a
 //! layer has the same number of replicas. With `slices > 0` the result is `sum` recombined as
-//! `cim.shift_add` does (`dialects/cim/README.md`). Decoding checks every
+//! `cim.shift_add` does (`dialects/cim/README.md`). A bias, when present,
+//! is added to every row of the result last: the constant correction that
+//! `cim-lower-crossbar-ops` puts after the crossbar sums (the op's bias less
+//! the input zero point's share, `c[o] = bias[o] − xzp·Σ_k w[k][o]`), so
+//! the layer's result is the convolution's or matmul's own. Decoding checks every
 //! length, range and index, so a blob can come from anywhere.
 
 use std::fmt;
@@ -38,7 +43,7 @@ use std::fmt;
 /// The first eight bytes of every blob.
 pub const MAGIC: &[u8; 8] = b"CIMCTABL";
 /// The format this module writes and reads.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Where a copy of a tile sits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +159,9 @@ pub struct LayerRecord {
     pub stage: u32,
     pub shift_add: Option<ShiftAdd>,
     pub tiles: Vec<LayerTile>,
+    /// Added to every row of the result (wrapping, as TOSA's i32 add
+    /// lowers); empty for none, else one per result column.
+    pub bias: Vec<i32>,
 }
 
 impl LayerRecord {
@@ -311,6 +319,10 @@ impl ProgramTables {
                     w.u32(v);
                 }
             }
+            w.u32(len32(l.bias.len()));
+            for b in &l.bias {
+                w.0.extend_from_slice(&b.to_le_bytes());
+            }
         }
         Ok(w.0)
     }
@@ -411,6 +423,14 @@ impl ProgramTables {
                     out_col,
                 });
             }
+            let count = r.u32()?;
+            if u64::from(count) * 4 > (bytes.len() - r.at) as u64 {
+                return r.fail(format!("layer '{name}': {count} biases overrun the blob"));
+            }
+            let mut bias = Vec::with_capacity(count as usize);
+            for _ in 0..count {
+                bias.push(r.u32()? as i32);
+            }
             let layer = LayerRecord {
                 name,
                 k,
@@ -429,6 +449,7 @@ impl ProgramTables {
                     references,
                 }),
                 tiles,
+                bias,
             };
             if let Err(message) = check_layer(&layer, &out.tiles) {
                 return Err(TablesError {
@@ -506,6 +527,13 @@ fn check_layer(layer: &LayerRecord, tiles: &[TileRecord]) -> Result<(), String> 
                 s.references
             ));
         }
+    }
+    if !layer.bias.is_empty() && layer.bias.len() != layer.out_cols() as usize {
+        return Err(format!(
+            "layer '{name}': {} biases for {} result columns",
+            layer.bias.len(),
+            layer.out_cols()
+        ));
     }
     Ok(())
 }
@@ -628,6 +656,7 @@ mod tests {
                         out_col: 5,
                     },
                 ],
+                bias: vec![5, -7, i32::MIN],
             }],
         }
     }
@@ -643,7 +672,7 @@ mod tests {
         // Tile i has i replicas of 16 bytes after its replica count.
         let tiles = 3 * (7 * 4) + (4 + 5) * 2 + (4 + 5) + (1 + 2 + 1) + (4 + 14 + 4);
         let tiles = tiles + 3 * 4 + (1 + 2) * 16;
-        let layer = (4 + 5) + 14 * 4 + 2 * 12;
+        let layer = (4 + 5) + 14 * 4 + 2 * 12 + 4 + 3 * 4;
         assert_eq!(blob.len(), header + tiles + layer);
     }
 
@@ -700,6 +729,13 @@ mod tests {
         t.layers[0].p = 20;
         t.layers[0].shift_add = None;
         assert!(t.encode().unwrap_err().message.contains("has 2 copies"));
+        let mut t = sample();
+        t.layers[0].bias.pop();
+        assert!(t
+            .encode()
+            .unwrap_err()
+            .message
+            .contains("2 biases for 3 result columns"));
         let mut t = sample();
         t.tiles[0].levels[0] = 4;
         assert!(t

@@ -11,7 +11,7 @@
 /**
  * The ABI version of this header and library; pass it to `cimc_rt_create`.
  */
-#define CIMC_RT_ABI_VERSION 4
+#define CIMC_RT_ABI_VERSION 5
 
 /**
  * Success.

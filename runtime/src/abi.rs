@@ -41,7 +41,7 @@ mod host;
 pub use host::*;
 
 /// The ABI version of this header and library; pass it to `cimc_rt_create`.
-pub const CIMC_RT_ABI_VERSION: u32 = 4;
+pub const CIMC_RT_ABI_VERSION: u32 = 5;
 
 /// Success.
 pub const CIMC_RT_OK: i32 = 0;
@@ -1232,6 +1232,7 @@ mod tests {
                     in_col: 0,
                     out_col: 0,
                 }],
+                bias: Vec::new(),
             }],
         };
         let blob = tables.encode().unwrap();

@@ -15,6 +15,10 @@
 //! of row tiles as `cim.accumulate` (`N × p` elements, when tiles share
 //! output columns) and the shift-add as `cim.shift_add` (`N × p`
 //! elements); column tiles write disjoint columns and cost nothing extra.
+//! A layer with a bias adds it to every result row last, charged as the
+//! `tosa.add` it replaces (`N × columns` i32 elements): the constant
+//! correction `cim-lower-crossbar-ops` puts after the sums (bias less the
+//! input zero point's share).
 
 use cimc_target::tables::{LayerRecord, ProgramTables, ShiftAdd};
 
@@ -45,6 +49,8 @@ pub struct Layer {
     params: MvmParams,
     stage: u32,
     shift_add: Option<ShiftAdd>,
+    /// Added to every result row (empty: none).
+    bias: Vec<i32>,
     /// `replicas[r]`: the layer's tiles on the arrays of copy r.
     replicas: Vec<Vec<PlacedTile>>,
     /// Some output column is written by more than one tile (row tiles).
@@ -98,6 +104,7 @@ impl Layer {
             },
             stage: record.stage,
             shift_add: record.shift_add,
+            bias: record.bias.clone(),
             significance: significance(record),
             reduces: writers.iter().any(|w| *w > 1),
             replicas,
@@ -382,6 +389,24 @@ impl Layer {
             let ideal = analog.then(|| recombine(&ideal_sums));
             sim.record_layer_error(&self.name, ideal.as_deref(), &recombine(&exact_sums), out);
         }
+        // After the layer errors: a constant added to all three would only
+        // change their signal power.
+        if !self.bias.is_empty() {
+            token = sim.vector_op(
+                &VectorOp {
+                    name: "tosa.add",
+                    class: OpClass::Elementwise,
+                    elements: out.len() as u64,
+                    element_bytes: 4,
+                },
+                &[token],
+            )?;
+            for row in out.chunks_exact_mut(self.bias.len()) {
+                for (y, b) in row.iter_mut().zip(&self.bias) {
+                    *y = y.wrapping_add(*b);
+                }
+            }
+        }
         Ok(token)
     }
 }
@@ -408,6 +433,7 @@ mod tests {
             stage: 0,
             shift_add: shift,
             tiles: Vec::new(),
+            bias: Vec::new(),
         };
         for r0 in (0..k).step_by(ar) {
             for c0 in (0..p).step_by(ac) {
@@ -488,6 +514,22 @@ mod tests {
         // the vector unit of the core the tiles are on.
         assert_eq!(s.stats().mvms, 4);
         assert_eq!((s.stats().host_ops, s.stats().vector_ops), (0, 2));
+
+        // A bias is added to every row last, as one more elementwise op
+        // (wrapping, as TOSA's i32 add lowers).
+        let mut biased = tables(&levels, Some(THREE_SLICES));
+        biased.layers[0].bias = vec![10, i32::MAX];
+        let mut s = sim();
+        let layers = load_tables(&mut s, &biased).unwrap();
+        let mut out = vec![0; 4];
+        layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
+        let shifted: Vec<i32> = want
+            .iter()
+            .enumerate()
+            .map(|(i, y)| y.wrapping_add([10, i32::MAX][i % 2]))
+            .collect();
+        assert_eq!(out, shifted);
+        assert_eq!((s.stats().host_ops, s.stats().vector_ops), (0, 3));
 
         let differential = ShiftAdd {
             slices: 3,

@@ -51,7 +51,7 @@ pub use trace::{Event, EventKind};
 
 /// The version of the C ABI this library implements (`CIMC_RT_ABI_VERSION`).
 /// Callers pass the version they were built against to `cimc_rt_create`.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;
 
 pub use cimc_target::tables::ProgramTables;
 pub use cimc_target::Target;

@@ -38,12 +38,12 @@
 // CHECK-LABEL: func.func @cimc_init(%{{.*}}: !llvm.ptr) -> i32 attributes {llvm.emit_c_interface, passthrough = ["noinline"]}
 // CHECK: llvm.store %{{.*}}, %{{.*}} : !llvm.ptr, !llvm.ptr
 // CHECK: %[[TABLES:.*]] = llvm.mlir.addressof @cimc_tables : !llvm.ptr
-// CHECK: %[[LEN:.*]] = arith.constant 187 : i64
+// CHECK: %[[LEN:.*]] = arith.constant 191 : i64
 // CHECK: %[[S:.*]] = call @cimc_host_load(%{{.*}}, %[[TABLES]], %[[LEN]])
 // CHECK: return %[[S]] : i32
 // CHECK: llvm.mlir.global private constant @cimc_str_0("tosa.abs")
 // The tables start with the magic "CIMCTABL", version 4, 2 tiles, 1 layer.
-// CHECK: llvm.mlir.global internal constant @cimc_tables(dense<"0x43494D435441424C040000000200000001000000{{[0-9A-F]+}}"> : tensor<187xi8>) {addr_space = 0 : i32} : !llvm.array<187 x i8>
+// CHECK: llvm.mlir.global internal constant @cimc_tables(dense<"0x43494D435441424C050000000200000001000000{{[0-9A-F]+}}00000000"> : tensor<191xi8>) {addr_space = 0 : i32} : !llvm.array<191 x i8>
 func.func @two_tiles(%x: tensor<4x4xi8>) -> tensor<4x2xi32> {
   %l0 = "tosa.const"() <{values = dense<1> : tensor<3x2xi8>}> : () -> tensor<3x2xi8>
   %t0 = "cim.program"(%l0) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 6 : i64, cim.flipped = array<i1: false, true>} : (tensor<3x2xi8>) -> !cim.tile
@@ -83,6 +83,46 @@ func.func @columns(%x: tensor<2x3xi8>) -> tensor<2x2xi32> {
   %p = tosa.concat %pa, %pb {axis = 1 : i32} : (tensor<2x2xi32>, tensor<2x2xi32>) -> tensor<2x4xi32>
   %s = "cim.shift_add"(%p) {slices = 2 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<2x4xi32>) -> tensor<2x2xi32>
   return %s : tensor<2x2xi32>
+}
+
+// -----
+
+// The constant added after the shift-add (cim-lower-crossbar-ops' bias and
+// input zero point correction) joins the layer: its row is the layer's bias
+// in the tables (count 2, then 7 and -1, the blob's last bytes), the call's
+// result is the sum's, and no host op is left.
+// CHECK-LABEL: func.func @net_bias(
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x2xi32>
+// CHECK: call @cimc_host_layer(
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict : memref<2x2xi32> to tensor<2x2xi32>
+// CHECK-NOT: tosa.add
+// CHECK-NOT: cimc_host_op(
+// CHECK: return %[[R]]
+// CHECK: @cimc_tables(dense<"0x{{[0-9A-F]+}}0200000007000000FFFFFFFF">
+func.func @bias(%x: tensor<2x3xi8>) -> tensor<2x2xi32> {
+  %la = "tosa.const"() <{values = dense<3> : tensor<3x4xi8>}> : () -> tensor<3x4xi8>
+  %ta = "cim.program"(%la) {cell_bits = 2 : i64, weight_bits = 4 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 12 : i64} : (tensor<3x4xi8>) -> !cim.tile
+  %pa = "cim.mvm"(%ta, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 16 : i64} : (!cim.tile, tensor<2x3xi8>) -> tensor<2x4xi32>
+  %s = "cim.shift_add"(%pa) {slices = 2 : i64, cell_bits = 2 : i64, differential = false, offset = 0 : i64} : (tensor<2x4xi32>) -> tensor<2x2xi32>
+  %c = "tosa.const"() <{values = dense<[[7, -1]]> : tensor<1x2xi32>}> : () -> tensor<1x2xi32>
+  %y = tosa.add %c, %s : (tensor<1x2xi32>, tensor<2x2xi32>) -> tensor<2x2xi32>
+  return %y : tensor<2x2xi32>
+}
+
+// -----
+
+// An add of a computed value is not a bias: it stays a host op after the
+// layer call.
+// CHECK-LABEL: func.func @net_computed_bias(
+// CHECK: call @cimc_host_layer(
+// CHECK: tosa.add
+// CHECK: call @cimc_host_op(
+func.func @computed_bias(%x: tensor<2x3xi8>, %b: tensor<1x4xi32>) -> tensor<2x4xi32> {
+  %la = "tosa.const"() <{values = dense<3> : tensor<3x4xi8>}> : () -> tensor<3x4xi8>
+  %ta = "cim.program"(%la) {cell_bits = 2 : i64, weight_bits = 2 : i64, layer = "fc", cim.core = 0 : i64, cim.macro = 0 : i64, cim.array = 0 : i64, cim.phase = 0 : i64, cim.row_offset = 0 : i64, cim.col_offset = 0 : i64, cim.used_cells = 12 : i64} : (tensor<3x4xi8>) -> !cim.tile
+  %pa = "cim.mvm"(%ta, %x) {input_bits = 8 : i64, dac_bits = 1 : i64, adc_bits = 8 : i64, max_active_rows = 128 : i64, layer = "fc", cim.stage = 0 : i64, cim.steps = 16 : i64} : (!cim.tile, tensor<2x3xi8>) -> tensor<2x4xi32>
+  %y = tosa.add %pa, %b : (tensor<2x4xi32>, tensor<1x4xi32>) -> tensor<2x4xi32>
+  return %y : tensor<2x4xi32>
 }
 
 // -----

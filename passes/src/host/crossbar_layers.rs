@@ -7,7 +7,10 @@
 //! the mvms whose inputs are column slices of one `N × k` i8 matrix (or the
 //! matrix itself), combined by `tosa.concat` along columns and
 //! `cim.accumulate` into one `N × p` sum, each intermediate value used once
-//! inside the tree; optionally that sum's only use, a `cim.shift_add`. The
+//! inside the tree; optionally that sum's only use, a `cim.shift_add`; and
+//! optionally the only use of what that gives, a `tosa.add` of an i32
+//! constant of one row (`1 × columns`, or `1 × 1`): the bias and zero-point
+//! constant `cim-lower-crossbar-ops` adds after the sums. The
 //! tree then equals `sum[n][out + j] = Σ_t mvm_t(x[n][in_t ..])[j]` with
 //! each tile's input column from its slice and its output column from its
 //! place among the concatenated operands, which is what the runtime
@@ -40,12 +43,15 @@ pub struct CrossbarLayer {
     pub out_cols: i64,
     pub tiles: Vec<LayerTile>,
     pub shift_add: Option<ShiftAdd>,
-    /// The value the runtime call replaces: the shift-add's result or the sum.
+    /// Added to every result row (empty: none).
+    pub bias: Vec<i32>,
+    /// The value the runtime call replaces: the bias add's, the
+    /// shift-add's or the sum's.
     pub result: ValueRef,
     /// The op defining `result`: the call goes right before it.
     pub anchor: OpRef,
     /// The ops the call replaces (mvms, concats, accumulates, the
-    /// shift-add), in program order.
+    /// shift-add, the bias add), in program order.
     pub members: Vec<OpRef>,
 }
 
@@ -266,6 +272,12 @@ fn layer(sum: ValueRef, mut part: Part, mvms: &[Mvm]) -> Option<CrossbarLayer> {
             result = out;
         }
     }
+    let mut bias = Vec::new();
+    if let Some((add, values)) = bias_add(result, out_cols) {
+        bias = values;
+        part.members.push(add);
+        result = add.result(0)?;
+    }
     Some(CrossbarLayer {
         input: part.input,
         n,
@@ -274,8 +286,45 @@ fn layer(sum: ValueRef, mut part: Part, mvms: &[Mvm]) -> Option<CrossbarLayer> {
         out_cols,
         tiles,
         shift_add,
+        bias,
         result,
         anchor: result.producer()?,
         members: part.members,
     })
+}
+
+/// `value`'s only use when it is a `tosa.add` of `value` and an i32
+/// constant of one row, `1 × out_cols` or `1 × 1` (broadcast), with the
+/// same type as `value`; the add and the constant's row.
+fn bias_add(value: ValueRef, out_cols: i64) -> Option<(OpRef, Vec<i32>)> {
+    let (add, _) = value.single_use()?;
+    if !add.is("tosa.add") || add.num_results() != 1 {
+        return None;
+    }
+    let operands = add.operands();
+    let other = match operands.as_slice() {
+        [a, b] if key(*a) == key(value) => *b,
+        [a, b] if key(*b) == key(value) => *a,
+        _ => return None,
+    };
+    let (shape, element) = emit::tensor_info(other.raw())?;
+    if element != "i32" || emit::tensor_info(add.result(0)?.raw()) != emit::tensor_info(value.raw())
+    {
+        return None;
+    }
+    if !matches!(shape.as_slice(), [1, c] if *c == out_cols || *c == 1) {
+        return None;
+    }
+    let columns = usize::try_from(out_cols).ok()?;
+    let values: Vec<i32> = emit::const_ints(other.raw())?
+        .into_iter()
+        .map(|v| i32::try_from(v).ok())
+        .collect::<Option<_>>()?;
+    // A splat reads as one value.
+    let row = match values.len() {
+        1 => vec![values[0]; columns],
+        n if n == columns => values,
+        _ => return None,
+    };
+    Some((add, row))
 }
