@@ -452,7 +452,39 @@ fn check_npy_header(bytes: &[u8]) -> Result<(), String> {
             _ => {}
         }
     }
+    // npyz multiplies the shape's dimensions unchecked (a panic in debug
+    // builds, a wrapped count in release ones): a shape must not claim more
+    // elements than the file has bytes.
+    if let Some(elements) = header_elements(header) {
+        match elements {
+            Some(n) if n <= bytes.len() as u64 => {}
+            Some(n) => {
+                return Err(format!(
+                    "its header's shape has {n} elements, more than the file's {} bytes can hold",
+                    bytes.len()
+                ))
+            }
+            None => return Err("its header's shape has more elements than 2^64".into()),
+        }
+    }
     Ok(())
+}
+
+/// The element count of the `shape` tuple in an `.npy` header dict, `None`
+/// inside when it overflows u64; `None` when there is no readable shape
+/// (npyz then reports the header).
+fn header_elements(header: &[u8]) -> Option<Option<u64>> {
+    let text = std::str::from_utf8(header).ok()?;
+    let key = text.find("'shape'").or_else(|| text.find("\"shape\""))?;
+    let rest = text[key + 7..].trim_start().strip_prefix(':')?.trim_start();
+    let tuple = rest.strip_prefix('(')?;
+    let tuple = &tuple[..tuple.find(')')?];
+    let mut elements = Some(1u64);
+    for dim in tuple.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let dim: u64 = dim.trim_end_matches('L').parse().ok()?;
+        elements = elements.and_then(|n| n.checked_mul(dim));
+    }
+    Some(elements)
 }
 
 #[cfg(test)]
