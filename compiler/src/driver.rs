@@ -144,7 +144,11 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
                 path: path.clone(),
                 reason: source::io_reason(&err),
             })?;
-            created = Some(OutputFile::new(path));
+            // Only a regular file is cimc's to remove: never `/dev/null`,
+            // a FIFO or another device, as LLVM's ToolOutputFile spares them.
+            if file.metadata().is_ok_and(|m| m.is_file()) {
+                created = Some(OutputFile::new(path));
+            }
             Box::new(file)
         }
         _ => Box::new(std::io::stdout()),
@@ -236,8 +240,8 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
     Ok(ok)
 }
 
-/// The output file cimc created, removed when it is dropped unless kept
-/// (and, should the compile-time limit run out first, by the budget).
+/// The regular output file cimc created, removed when it is dropped unless
+/// kept (and, should the compile-time limit run out first, by the budget).
 struct OutputFile {
     path: String,
     kept: bool,
