@@ -22,6 +22,7 @@
 //!            slices shift_cell_bits differential offset references
 //!                                                  (slices 0: no shift-add)
 //!            tile count, then per tile: tile index, input column, output column
+//!            weight zero point (i32)  groups (0: no input-sum correction)
 //!            bias count (0, or the result's columns), then each bias as i32
 //! ```
 //!
@@ -31,7 +32,12 @@
 //! by side. A replica holds the same levels on another array and takes a
 //! share of the layer's input vectors (`cim-replicate`); every tile of a
 //! layer has the same number of replicas. With `slices > 0` the result is `sum` recombined as
-//! `cim.shift_add` does (`dialects/cim/README.md`). A bias, when present,
+//! `cim.shift_add` does (`dialects/cim/README.md`). With `groups > 0` the
+//! weight zero point's share is taken off next: `result[n][o] −= zp ·
+//! Σ x[n][g·k/groups ..][..k/groups]` for output `o`'s group `g` (one group:
+//! every output; else the result's columns in `groups` equal runs), as
+//! `cim-lower-crossbar-ops` writes it for a nonzero weight zero point
+//! (per depthwise block). A bias, when present,
 //! is added to every row of the result last: the constant correction that
 //! `cim-lower-crossbar-ops` puts after the crossbar sums (the op's bias less
 //! the input zero point's share, `c[o] = bias[o] − xzp·Σ_k w[k][o]`), so
@@ -159,9 +165,32 @@ pub struct LayerRecord {
     pub stage: u32,
     pub shift_add: Option<ShiftAdd>,
     pub tiles: Vec<LayerTile>,
+    /// The weight zero point's correction, taken off before the bias.
+    pub input_sums: Option<InputSums>,
     /// Added to every row of the result (wrapping, as TOSA's i32 add
     /// lowers); empty for none, else one per result column.
     pub bias: Vec<i32>,
+}
+
+/// `result[n][o] −= weight_zero_point · Σ` of output `o`'s group of the
+/// input row (all wrapping i32, as the TOSA ops it replaces lower).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputSums {
+    pub weight_zero_point: i32,
+    /// Runs of `k / groups` input columns; output `o` reads run
+    /// `o / (columns / groups)` (all outputs run 0 when `groups` is 1).
+    pub groups: u32,
+}
+
+impl InputSums {
+    /// The run of input columns output `o` of `columns` subtracts.
+    pub fn group(&self, o: usize, columns: usize) -> usize {
+        if self.groups <= 1 {
+            0
+        } else {
+            o / (columns / self.groups as usize).max(1)
+        }
+    }
 }
 
 impl LayerRecord {
@@ -319,6 +348,12 @@ impl ProgramTables {
                     w.u32(v);
                 }
             }
+            let sums = l.input_sums.unwrap_or(InputSums {
+                weight_zero_point: 0,
+                groups: 0,
+            });
+            w.0.extend_from_slice(&sums.weight_zero_point.to_le_bytes());
+            w.u32(sums.groups);
             w.u32(len32(l.bias.len()));
             for b in &l.bias {
                 w.0.extend_from_slice(&b.to_le_bytes());
@@ -423,6 +458,7 @@ impl ProgramTables {
                     out_col,
                 });
             }
+            let (weight_zero_point, groups) = (r.u32()? as i32, r.u32()?);
             let count = r.u32()?;
             if u64::from(count) * 4 > (bytes.len() - r.at) as u64 {
                 return r.fail(format!("layer '{name}': {count} biases overrun the blob"));
@@ -449,6 +485,10 @@ impl ProgramTables {
                     references,
                 }),
                 tiles,
+                input_sums: (groups > 0).then_some(InputSums {
+                    weight_zero_point,
+                    groups,
+                }),
                 bias,
             };
             if let Err(message) = check_layer(&layer, &out.tiles) {
@@ -525,6 +565,16 @@ fn check_layer(layer: &LayerRecord, tiles: &[TileRecord]) -> Result<(), String> 
                 layer.p,
                 s.group(),
                 s.references
+            ));
+        }
+    }
+    if let Some(sums) = layer.input_sums {
+        let g = sums.groups;
+        if g == 0 || !layer.k.is_multiple_of(g) || (g > 1 && !layer.out_cols().is_multiple_of(g)) {
+            return Err(format!(
+                "layer '{name}': input sums in {g} groups of {} inputs for {} outputs",
+                layer.k,
+                layer.out_cols()
             ));
         }
     }
@@ -656,6 +706,10 @@ mod tests {
                         out_col: 5,
                     },
                 ],
+                input_sums: Some(InputSums {
+                    weight_zero_point: -3,
+                    groups: 1,
+                }),
                 bias: vec![5, -7, i32::MIN],
             }],
         }
@@ -672,8 +726,29 @@ mod tests {
         // Tile i has i replicas of 16 bytes after its replica count.
         let tiles = 3 * (7 * 4) + (4 + 5) * 2 + (4 + 5) + (1 + 2 + 1) + (4 + 14 + 4);
         let tiles = tiles + 3 * 4 + (1 + 2) * 16;
-        let layer = (4 + 5) + 14 * 4 + 2 * 12 + 4 + 3 * 4;
+        let layer = (4 + 5) + 14 * 4 + 2 * 12 + 8 + 4 + 3 * 4;
         assert_eq!(blob.len(), header + tiles + layer);
+    }
+
+    #[test]
+    fn input_sum_groups_are_runs_of_outputs() {
+        let sums = |groups| InputSums {
+            weight_zero_point: 1,
+            groups,
+        };
+        // One group broadcasts; three groups of six outputs are runs of two.
+        assert_eq!(
+            (0..6).map(|o| sums(1).group(o, 6)).collect::<Vec<_>>(),
+            [0; 6]
+        );
+        assert_eq!(
+            (0..6).map(|o| sums(3).group(o, 6)).collect::<Vec<_>>(),
+            [0, 0, 1, 1, 2, 2]
+        );
+        assert_eq!(
+            (0..3).map(|o| sums(3).group(o, 3)).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
     }
 
     #[test]
@@ -729,6 +804,13 @@ mod tests {
         t.layers[0].p = 20;
         t.layers[0].shift_add = None;
         assert!(t.encode().unwrap_err().message.contains("has 2 copies"));
+        let mut t = sample();
+        t.layers[0].input_sums.as_mut().unwrap().groups = 2; // 7 inputs
+        assert!(t
+            .encode()
+            .unwrap_err()
+            .message
+            .contains("input sums in 2 groups of 7 inputs for 3 outputs"));
         let mut t = sample();
         t.layers[0].bias.pop();
         assert!(t

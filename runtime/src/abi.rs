@@ -1232,6 +1232,7 @@ mod tests {
                     in_col: 0,
                     out_col: 0,
                 }],
+                input_sums: None,
                 bias: Vec::new(),
             }],
         };

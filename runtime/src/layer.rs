@@ -15,12 +15,15 @@
 //! of row tiles as `cim.accumulate` (`N × p` elements, when tiles share
 //! output columns) and the shift-add as `cim.shift_add` (`N × p`
 //! elements); column tiles write disjoint columns and cost nothing extra.
-//! A layer with a bias adds it to every result row last, charged as the
-//! `tosa.add` it replaces (`N × columns` i32 elements): the constant
-//! correction `cim-lower-crossbar-ops` puts after the sums (bias less the
-//! input zero point's share).
+//! The corrections `cim-lower-crossbar-ops` puts after the sums follow, each
+//! charged as the TOSA ops it replaces were: a weight zero point's share
+//! (`zp · Σx` over each window's group of inputs: `tosa.cast` and
+//! `tosa.reduce_sum` of the N × k input after the layer's own dependencies,
+//! `tosa.tile` when groups repeat, `tosa.mul`, then `tosa.sub` after the
+//! sums), and a bias row added to every result row (`tosa.add`, N × columns
+//! i32 elements: the op's bias less the input zero point's share).
 
-use cimc_target::tables::{LayerRecord, ProgramTables, ShiftAdd};
+use cimc_target::tables::{InputSums, LayerRecord, ProgramTables, ShiftAdd};
 
 use crate::error::{Result, SimError};
 use crate::ids::{ArrayId, Token};
@@ -49,6 +52,8 @@ pub struct Layer {
     params: MvmParams,
     stage: u32,
     shift_add: Option<ShiftAdd>,
+    /// The weight zero point's correction.
+    input_sums: Option<InputSums>,
     /// Added to every result row (empty: none).
     bias: Vec<i32>,
     /// `replicas[r]`: the layer's tiles on the arrays of copy r.
@@ -104,6 +109,7 @@ impl Layer {
             },
             stage: record.stage,
             shift_add: record.shift_add,
+            input_sums: record.input_sums,
             bias: record.bias.clone(),
             significance: significance(record),
             reduces: writers.iter().any(|w| *w > 1),
@@ -389,18 +395,52 @@ impl Layer {
             let ideal = analog.then(|| recombine(&ideal_sums));
             sim.record_layer_error(&self.name, ideal.as_deref(), &recombine(&exact_sums), out);
         }
-        // After the layer errors: a constant added to all three would only
-        // change their signal power.
-        if !self.bias.is_empty() {
-            token = sim.vector_op(
+        // After the layer errors: the corrections are the same on the
+        // chip, the ideal chip and the exact product.
+        let op = |sim: &mut Simulator, name: &str, class, elements: usize, deps: &[Token]| {
+            sim.vector_op(
                 &VectorOp {
-                    name: "tosa.add",
-                    class: OpClass::Elementwise,
-                    elements: out.len() as u64,
+                    name,
+                    class,
+                    elements: elements as u64,
                     element_bytes: 4,
                 },
-                &[token],
+                deps,
+            )
+        };
+        let columns = self.output_cols();
+        if let Some(sums) = self.input_sums {
+            let groups = sums.groups as usize;
+            let run = k / groups;
+            // Σx runs beside the crossbars, from the layer's input.
+            let mut at = op(sim, "tosa.cast", OpClass::Copy, n * k, deps)?;
+            at = op(sim, "tosa.reduce_sum", OpClass::Pool, n * k, &[at])?;
+            let broadcast = groups == 1;
+            if !broadcast && columns / groups > 1 {
+                at = op(sim, "tosa.tile", OpClass::Copy, n * columns, &[at])?;
+            }
+            let scaled = if broadcast { n } else { n * columns };
+            at = op(sim, "tosa.mul", OpClass::Elementwise, scaled, &[at])?;
+            token = op(
+                sim,
+                "tosa.sub",
+                OpClass::Elementwise,
+                n * columns,
+                &[token, at],
             )?;
+            for (row, y) in x.chunks_exact(k).zip(out.chunks_exact_mut(columns)) {
+                let totals: Vec<i32> = row
+                    .chunks_exact(run)
+                    .map(|g| g.iter().fold(0i32, |s, v| s.wrapping_add(i32::from(*v))))
+                    .collect();
+                for (o, y) in y.iter_mut().enumerate() {
+                    let sum = totals[sums.group(o, columns)];
+                    *y = y.wrapping_sub(sum.wrapping_mul(sums.weight_zero_point));
+                }
+            }
+        }
+        if !self.bias.is_empty() {
+            token = op(sim, "tosa.add", OpClass::Elementwise, out.len(), &[token])?;
             for row in out.chunks_exact_mut(self.bias.len()) {
                 for (y, b) in row.iter_mut().zip(&self.bias) {
                     *y = y.wrapping_add(*b);
@@ -433,6 +473,7 @@ mod tests {
             stage: 0,
             shift_add: shift,
             tiles: Vec::new(),
+            input_sums: None,
             bias: Vec::new(),
         };
         for r0 in (0..k).step_by(ar) {
@@ -530,6 +571,26 @@ mod tests {
             .collect();
         assert_eq!(out, shifted);
         assert_eq!((s.stats().host_ops, s.stats().vector_ops), (0, 3));
+
+        // A weight zero point of 3 takes 3·Σx of each input vector off
+        // every output, before the bias; charged as cast, reduce_sum, mul
+        // and sub (no tile: one group broadcasts).
+        biased.layers[0].input_sums = Some(InputSums {
+            weight_zero_point: 3,
+            groups: 1,
+        });
+        let mut s = sim();
+        let layers = load_tables(&mut s, &biased).unwrap();
+        let mut out = vec![0; 4];
+        layers[0].run(&mut s, &x, 2, &mut out, &[], 1.0).unwrap();
+        let sums = [3 - 1 + 7 - 128 + 127, 5 - 6 + 2 + 1];
+        let corrected: Vec<i32> = shifted
+            .iter()
+            .enumerate()
+            .map(|(i, y)| y.wrapping_sub(3 * sums[i / 2]))
+            .collect();
+        assert_eq!(out, corrected);
+        assert_eq!((s.stats().host_ops, s.stats().vector_ops), (0, 7));
 
         let differential = ShiftAdd {
             slices: 3,

@@ -7,11 +7,14 @@
 //! the mvms whose inputs are column slices of one `N × k` i8 matrix (or the
 //! matrix itself), combined by `tosa.concat` along columns and
 //! `cim.accumulate` into one `N × p` sum, each intermediate value used once
-//! inside the tree; optionally that sum's only use, a `cim.shift_add`; and
-//! optionally the only use of what that gives, a `tosa.add` of an i32
-//! constant of one row (`1 × columns`, or `1 × 1`): the bias and zero-point
-//! constant `cim-lower-crossbar-ops` adds after the sums. The
-//! tree then equals `sum[n][out + j] = Σ_t mvm_t(x[n][in_t ..])[j]` with
+//! inside the tree; optionally that sum's only use, a `cim.shift_add`; then
+//! optionally the weight zero point's share taken off (`tosa.sub` of
+//! `tosa.mul(Σx, zp)`, the sums of each window's input row or of its runs
+//! per depthwise block, from the layer's own input matrix, each
+//! intermediate used once); and optionally the only use of what that gives,
+//! a `tosa.add` of an i32 constant of one row (`1 × columns`, or `1 × 1`):
+//! the bias and zero-point constant `cim-lower-crossbar-ops` adds after the
+//! sums. The tree then equals `sum[n][out + j] = Σ_t mvm_t(x[n][in_t ..])[j]` with
 //! each tile's input column from its slice and its output column from its
 //! place among the concatenated operands, which is what the runtime
 //! computes (`cimc_target::tables`). Anything else (an mvm whose result is
@@ -23,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 use crate::emit;
 use cimc_dialects::cim::{Accumulate, MalformedOp, Mvm, ShiftAdd as ShiftAddOp};
 use cimc_dialects::handle::{OpRef, ValueRef};
-use cimc_target::tables::ShiftAdd;
+use cimc_target::tables::{InputSums, ShiftAdd};
 
 /// One tile of a layer: its mvm, and where it reads and adds.
 pub struct LayerTile {
@@ -43,6 +46,8 @@ pub struct CrossbarLayer {
     pub out_cols: i64,
     pub tiles: Vec<LayerTile>,
     pub shift_add: Option<ShiftAdd>,
+    /// The weight zero point's share taken off the result.
+    pub input_sums: Option<InputSums>,
     /// Added to every result row (empty: none).
     pub bias: Vec<i32>,
     /// The value the runtime call replaces: the bias add's, the
@@ -272,6 +277,12 @@ fn layer(sum: ValueRef, mut part: Part, mvms: &[Mvm]) -> Option<CrossbarLayer> {
             result = out;
         }
     }
+    let mut input_sums = None;
+    if let Some((ops, sums)) = input_sum_sub(result, part.input, (n, k), out_cols) {
+        input_sums = Some(sums);
+        result = ops.last()?.result(0)?;
+        part.members.extend(ops);
+    }
     let mut bias = Vec::new();
     if let Some((add, values)) = bias_add(result, out_cols) {
         bias = values;
@@ -286,6 +297,7 @@ fn layer(sum: ValueRef, mut part: Part, mvms: &[Mvm]) -> Option<CrossbarLayer> {
         out_cols,
         tiles,
         shift_add,
+        input_sums,
         bias,
         result,
         anchor: result.producer()?,
@@ -327,4 +339,94 @@ fn bias_add(value: ValueRef, out_cols: i64) -> Option<(OpRef, Vec<i32>)> {
         _ => return None,
     };
     Some((add, row))
+}
+
+/// `value`'s producer when it is a `name` op whose only use is `value`'s
+/// reader, and its first operand.
+fn through(value: ValueRef, name: &str) -> Option<(OpRef, ValueRef)> {
+    let op = value.producer().filter(|op| op.is(name))?;
+    value.single_use()?;
+    Some((op, op.operand(0)?))
+}
+
+fn shape_of(value: ValueRef) -> Option<Vec<i64>> {
+    emit::tensor_info(value.raw()).map(|(shape, _)| shape)
+}
+
+/// The weight zero point's correction after `value`, as
+/// `cim-lower-crossbar-ops` writes it: `value`'s only use is
+/// `tosa.sub(value, tosa.mul(S, zp, 0))` with `S` the i32 sums of runs of
+/// the `n × k` `input`'s rows (cast, reshape to `n × g × k/g`, reduce_sum
+/// on axis 2, reshape to `n × g`; for g > 1 repeated to the result's
+/// columns by reshape, tile, reshape), every value in it used once. The
+/// ops in program order, the sub last, and the correction.
+fn input_sum_sub(
+    value: ValueRef,
+    input: ValueRef,
+    (n, k): (i64, i64),
+    out_cols: i64,
+) -> Option<(Vec<OpRef>, InputSums)> {
+    let (sub, 0) = value.single_use()? else {
+        return None;
+    };
+    if !sub.is("tosa.sub")
+        || emit::tensor_info(sub.result(0)?.raw()) != emit::tensor_info(value.raw())
+    {
+        return None;
+    }
+    let (mul, sums) = through(sub.operand(1)?, "tosa.mul")?;
+    let constant = |index: usize| {
+        let v = mul.operand(index)?;
+        let values = emit::const_ints(v.raw())?;
+        (values.len() == 1).then_some(values[0])
+    };
+    let weight_zero_point = i32::try_from(constant(1)?).ok()?;
+    if constant(2)? != 0 || shape_of(mul.operand(1)?)? != [1, 1] {
+        return None;
+    }
+    // Backwards from the mul: [reshape, tile, reshape,] reshape,
+    // reduce_sum, reshape, cast.
+    let mut ops = vec![sub, mul];
+    let (last, mut at) = through(sums, "tosa.reshape")?;
+    ops.push(last);
+    let repeated = at.producer().is_some_and(|op| op.is("tosa.tile"));
+    if repeated {
+        let (tile, b) = through(at, "tosa.tile")?;
+        let (three, c) = through(b, "tosa.reshape")?;
+        let (grouped, d) = through(c, "tosa.reshape")?;
+        ops.extend([tile, three, grouped]);
+        if shape_of(tile.result(0)?)?.iter().product::<i64>() != n * out_cols {
+            return None;
+        }
+        at = d;
+    }
+    let (reduce, e) = through(at, "tosa.reduce_sum")?;
+    let (split, f) = through(e, "tosa.reshape")?;
+    let (cast, g) = through(f, "tosa.cast")?;
+    ops.extend([reduce, split, cast]);
+    if key(g) != key(input) || emit::int_attr(reduce.raw(), "axis") != Some(2) {
+        return None;
+    }
+    let split_shape = shape_of(split.result(0)?)?;
+    let [rows, groups, run] = split_shape.as_slice() else {
+        return None;
+    };
+    let (_, element) = emit::tensor_info(cast.result(0)?.raw())?;
+    let sums_shape = shape_of(sums)?;
+    let columns_fit = if *groups == 1 {
+        sums_shape == [n, 1]
+    } else {
+        out_cols % groups == 0 && sums_shape == [n, out_cols] && (repeated || *groups == out_cols)
+    };
+    if element != "i32" || *rows != n || groups * run != k || !columns_fit {
+        return None;
+    }
+    ops.reverse();
+    Some((
+        ops,
+        InputSums {
+            weight_zero_point,
+            groups: u32::try_from(*groups).ok()?,
+        },
+    ))
 }

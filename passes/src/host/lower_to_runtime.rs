@@ -27,8 +27,9 @@ starts issuing it to the runtime (runtime/README.md, \"Host entry points\").
     failed;
   * the crossbar part of each layer (the mvms of its tiles, the column
     slices they read, the concatenations and `cim.accumulate` of their
-    partial sums, the `cim.shift_add` after them and the constant bias add
-    after that, whose row goes into the tables; see
+    partial sums, the `cim.shift_add` after them, the weight zero point's
+    correction and the constant bias add after that, which go into the
+    tables; see
     `crossbar_layers`) becomes one call of `@cimc_host_layer` with the
     layer's index in the tables, its input matrix, a new i32 result buffer
     and the tokens of the input; the call returns the layer's token;
@@ -392,6 +393,7 @@ impl Lowering {
             stage: u32::try_from(stage).map_err(|_| format!("stage {stage} is out of range"))?,
             shift_add: layer.shift_add,
             tiles,
+            input_sums: layer.input_sums,
             bias: layer.bias.clone(),
         });
         Ok(index)
