@@ -78,13 +78,24 @@ pub fn greedy_dag(
         node: Node,
         members: BTreeMap<Id, Cost>,
     }
+    // Nothing to choose when every class holds one node (no rewrite
+    // added an alternative): the DAG is the graph itself.
+    if egraph.classes().all(|class| class.len() == 1) {
+        let choice: HashMap<Id, Node> = egraph
+            .classes()
+            .map(|class| (class.id, class.nodes[0].clone()))
+            .collect();
+        let cost = dag_cost(egraph, roots, &choice, &cost)?;
+        return Some(Extraction { choice, cost });
+    }
+    let order = children_first(egraph, roots);
     let mut best: HashMap<Id, Best> = HashMap::new();
     let mut changed = true;
     let mut passes = 0;
     while changed && passes <= egraph.number_of_classes() + 1 {
         changed = false;
         passes += 1;
-        for class in egraph.classes() {
+        for class in order.iter().map(|id| &egraph[*id]) {
             for node in class.iter() {
                 let children: Vec<Id> = node.children.iter().map(|c| egraph.find(*c)).collect();
                 if children.iter().any(|c| !best.contains_key(c)) {
@@ -129,6 +140,41 @@ pub fn greedy_dag(
         },
         &cost,
     ))
+}
+
+/// Every class, those below `roots` in post-order (a class after the
+/// classes its nodes read, as far as cycles allow), the rest after them: the
+/// order in which [`greedy_dag`]'s passes see a class's children first, so
+/// an acyclic graph settles in one pass instead of one per level.
+fn children_first(egraph: &EGraph, roots: &[Id]) -> Vec<Id> {
+    let mut order = Vec::with_capacity(egraph.number_of_classes());
+    let mut seen: std::collections::HashSet<Id> = std::collections::HashSet::new();
+    for root in roots
+        .iter()
+        .map(|r| egraph.find(*r))
+        .chain(egraph.classes().map(|c| c.id))
+    {
+        if !seen.insert(root) {
+            continue;
+        }
+        let mut stack = vec![(root, false)];
+        while let Some((id, expanded)) = stack.pop() {
+            if expanded {
+                order.push(id);
+                continue;
+            }
+            stack.push((id, true));
+            for node in egraph[id].iter() {
+                for c in &node.children {
+                    let c = egraph.find(*c);
+                    if seen.insert(c) {
+                        stack.push((c, false));
+                    }
+                }
+            }
+        }
+    }
+    order
 }
 
 /// The most rounds of moves [`improve`] makes.
