@@ -123,7 +123,6 @@ pub fn run(cli: &Cli) -> Result<bool, DriverError> {
         }
     };
 
-    crate::crash::set_input(&cli.input);
     let mut input = Input::read(&cli.input)?;
     input.max_nesting = cli.max_nesting;
     let text = match input.source_text() {

@@ -362,23 +362,24 @@ impl Layer {
             tokens.push(copy);
         }
         let mut token = sim.concat(&tokens)?;
-        let digital = |sim: &mut Simulator, name: &str, token: Token| {
+        // The digital work after the mvms, on i32 elements.
+        let op = |sim: &mut Simulator, name: &str, class, elements: usize, deps: &[Token]| {
             sim.vector_op(
                 &VectorOp {
                     name,
-                    class: OpClass::Elementwise,
-                    elements: (n * p) as u64,
+                    class,
+                    elements: elements as u64,
                     element_bytes: 4,
                 },
-                &[token],
+                deps,
             )
         };
         if self.reduces {
-            token = digital(sim, "cim.accumulate", token)?;
+            token = op(sim, "cim.accumulate", OpClass::Elementwise, n * p, &[token])?;
         }
         match self.shift_add {
             Some(s) => {
-                token = digital(sim, "cim.shift_add", token)?;
+                token = op(sim, "cim.shift_add", OpClass::Elementwise, n * p, &[token])?;
                 shift_add(s, &sums, n, p, out);
             }
             None => out.copy_from_slice(&sums),
@@ -397,17 +398,6 @@ impl Layer {
         }
         // After the layer errors: the corrections are the same on the
         // chip, the ideal chip and the exact product.
-        let op = |sim: &mut Simulator, name: &str, class, elements: usize, deps: &[Token]| {
-            sim.vector_op(
-                &VectorOp {
-                    name,
-                    class,
-                    elements: elements as u64,
-                    element_bytes: 4,
-                },
-                deps,
-            )
-        };
         let columns = self.output_cols();
         if let Some(sums) = self.input_sums {
             let groups = sums.groups as usize;
